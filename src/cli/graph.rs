@@ -1,0 +1,31 @@
+use std::path::PathBuf;
+
+use nines::model::load_system;
+use nines::report::graph::{GraphFormat, render};
+
+use super::output::print;
+use super::{CliError, ExitStatus};
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Mermaid,
+    Dot,
+}
+
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  nines graph models/online-store.yaml\n  nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg")]
+pub struct Args {
+    pub model: PathBuf,
+    #[arg(long, short, value_enum, default_value = "mermaid")]
+    pub format: Format,
+}
+
+pub fn run(args: Args) -> Result<ExitStatus, CliError> {
+    let (_, system) = load_system(&args.model)?;
+    let format = match args.format {
+        Format::Mermaid => GraphFormat::Mermaid,
+        Format::Dot => GraphFormat::Dot,
+    };
+    print(&render(&system, format))?;
+    Ok(ExitStatus::Success)
+}

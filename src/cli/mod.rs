@@ -1,0 +1,118 @@
+//! The command line: clap definitions, one module per command, and the one place where errors
+//! are rendered and turned into exit codes.
+
+mod check;
+mod downtime;
+mod eval;
+mod graph;
+mod output;
+mod schema;
+
+use std::ffi::OsString;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use nines::exact::EngineError;
+use nines::model::ModelError;
+
+pub use output::{OutputFormat, Terminal};
+
+/// Exit codes: 0 ok, 1 an SLO or budget not met, 2 invalid input or usage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success,
+    Failure,
+    Error,
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(s: ExitStatus) -> Self {
+        std::process::ExitCode::from(match s {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        })
+    }
+}
+
+/// Everything a command can fail with; rendered once, in `run`.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Model(#[from] ModelError),
+    #[error("{0}")]
+    Engine(#[from] EngineError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  nines eval models/online-store.yaml            exact availability of every component
+  nines eval models/online-store.yaml --format json
+  nines check models/online-store.yaml           exit 1 when an SLO is not met (for CI)
+  nines downtime 99.95%                           allowed downtime per day, week, month, year
+  nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg
+  nines schema > nines.schema.json                JSON Schema for editors
+  nines completions bash > /etc/bash_completion.d/nines";
+
+#[derive(Parser)]
+#[command(name = "nines", version, about = "Exact and simulated availability of systems of systems", after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Exact availability, degraded share and downtime of every component
+    Eval(eval::Args),
+    /// CI budget check: exit 1 when a component misses its SLO
+    Check(check::Args),
+    /// Allowed downtime per day, week, window, month, quarter and year for an availability
+    Downtime(downtime::Args),
+    /// The dependency graph as Mermaid or Graphviz DOT
+    Graph(graph::Args),
+    /// The JSON Schema of the model file
+    Schema(schema::Args),
+    /// Shell completions for bash, zsh, fish, elvish or powershell
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitStatus::Error } else { ExitStatus::Success };
+        }
+    };
+    let term = Terminal::detect();
+    let result = match cli.command {
+        Command::Eval(a) => eval::run(a, &term),
+        Command::Check(a) => check::run(a, &term),
+        Command::Downtime(a) => downtime::run(a, &term),
+        Command::Graph(a) => graph::run(a),
+        Command::Schema(a) => schema::run(a),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "nines", &mut std::io::stdout());
+            Ok(ExitStatus::Success)
+        }
+    };
+    match result {
+        Ok(status) => status,
+        // A closed pipe (`nines eval … | head`) is not an error.
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
+        Err(e) => {
+            let prefix = if term.stderr_color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+            eprintln!("{prefix}: {e}");
+            ExitStatus::Error
+        }
+    }
+}
+

@@ -1,0 +1,335 @@
+//! Reduced ordered binary decision diagrams with complement edges.
+//!
+//! An edge is a node index shifted left by one, its low bit a complement flag. The single
+//! terminal is ONE; ZERO is its complement. A node's high (then) edge is never complemented,
+//! which makes every function's diagram unique. Nodes are appended and never freed, so a child
+//! always has a smaller index than its parent and one forward pass visits children first.
+
+pub type Edge = u32;
+pub type Var = u32;
+
+pub const ONE: Edge = 0;
+pub const ZERO: Edge = 1;
+const TERMINAL_VAR: Var = Var::MAX;
+
+#[inline]
+pub fn not(e: Edge) -> Edge {
+    e ^ 1
+}
+#[inline]
+pub fn is_complement(e: Edge) -> bool {
+    e & 1 == 1
+}
+#[inline]
+pub fn index(e: Edge) -> usize {
+    (e >> 1) as usize
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// Variable level: smaller is nearer the root.
+    pub var: Var,
+    pub low: Edge,
+    pub high: Edge,
+}
+
+/// The most nodes a diagram may hold before the engine gives up (about 1.3 GiB with tables).
+pub const MAX_NODES: usize = 60_000_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLarge;
+
+/// Operation tags in the computed table.
+const OP_AND: u32 = 1;
+const OP_ITE: u32 = 2;
+
+#[derive(Clone, Copy, Default)]
+struct CacheEntry {
+    op: u32,
+    a: Edge,
+    b: Edge,
+    c: Edge,
+    result: Edge,
+}
+
+pub struct Manager {
+    nodes: Vec<Node>,
+    /// Open addressing over node indices + 1 (0 is empty).
+    unique: Vec<u32>,
+    cache: Vec<CacheEntry>,
+    pub limit: usize,
+}
+
+impl Default for Manager {
+    fn default() -> Self {
+        Manager::new()
+    }
+}
+
+#[inline]
+fn hash3(a: u32, b: u32, c: u32) -> u64 {
+    let h = (a as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (b as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ (c as u64).wrapping_mul(0x1656_67B1_9E37_79F9);
+    h ^ (h >> 29)
+}
+
+impl Manager {
+    pub fn new() -> Manager {
+        let mut m = Manager { nodes: Vec::with_capacity(1 << 12), unique: vec![0; 1 << 12], cache: vec![CacheEntry::default(); 1 << 14], limit: MAX_NODES };
+        m.nodes.push(Node { var: TERMINAL_VAR, low: ONE, high: ONE });
+        m
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.len() <= 1
+    }
+
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    #[inline]
+    pub fn var(&self, e: Edge) -> Var {
+        self.nodes[index(e)].var
+    }
+
+    /// The cofactors of `e` for its own top variable: (low, high), complement pushed down.
+    #[inline]
+    pub fn branches(&self, e: Edge) -> (Edge, Edge) {
+        let n = self.nodes[index(e)];
+        let c = e & 1;
+        (n.low ^ c, n.high ^ c)
+    }
+
+    #[inline]
+    fn cofactors(&self, e: Edge, var: Var) -> (Edge, Edge) {
+        let n = self.nodes[index(e)];
+        if n.var != var {
+            return (e, e);
+        }
+        let c = e & 1;
+        (n.low ^ c, n.high ^ c)
+    }
+
+    /// The function `var ? high : low`.
+    pub fn make(&mut self, var: Var, low: Edge, high: Edge) -> Result<Edge, TooLarge> {
+        if low == high {
+            return Ok(low);
+        }
+        if is_complement(high) {
+            return Ok(not(self.make(var, not(low), not(high))?));
+        }
+        let mask = self.unique.len() - 1;
+        let mut slot = hash3(var, low, high) as usize & mask;
+        loop {
+            let entry = self.unique[slot];
+            if entry == 0 {
+                break;
+            }
+            let n = self.nodes[entry as usize - 1];
+            if n.var == var && n.low == low && n.high == high {
+                return Ok(((entry - 1) << 1) as Edge);
+            }
+            slot = (slot + 1) & mask;
+        }
+        if self.nodes.len() >= self.limit {
+            return Err(TooLarge);
+        }
+        let id = self.nodes.len() as u32;
+        self.nodes.push(Node { var, low, high });
+        self.unique[slot] = id + 1;
+        if self.nodes.len() * 2 > self.unique.len() {
+            self.grow();
+        }
+        Ok(id << 1)
+    }
+
+    fn grow(&mut self) {
+        let size = self.unique.len() * 2;
+        self.unique = vec![0; size];
+        let mask = size - 1;
+        for (i, n) in self.nodes.iter().enumerate().skip(1) {
+            let mut slot = hash3(n.var, n.low, n.high) as usize & mask;
+            while self.unique[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            self.unique[slot] = i as u32 + 1;
+        }
+        // A computed table about as large as the diagram keeps hit rates up.
+        if self.cache.len() < size {
+            self.cache = vec![CacheEntry::default(); size];
+        }
+    }
+
+    pub fn variable(&mut self, var: Var) -> Result<Edge, TooLarge> {
+        self.make(var, ZERO, ONE)
+    }
+
+    #[inline]
+    fn lookup(&self, op: u32, a: Edge, b: Edge, c: Edge) -> Option<Edge> {
+        let e = &self.cache[hash3(a ^ op.rotate_left(28), b, c) as usize & (self.cache.len() - 1)];
+        (e.op == op && e.a == a && e.b == b && e.c == c).then_some(e.result)
+    }
+
+    #[inline]
+    fn store(&mut self, op: u32, a: Edge, b: Edge, c: Edge, result: Edge) {
+        let slot = hash3(a ^ op.rotate_left(28), b, c) as usize & (self.cache.len() - 1);
+        self.cache[slot] = CacheEntry { op, a, b, c, result };
+    }
+
+    pub fn and(&mut self, f: Edge, g: Edge) -> Result<Edge, TooLarge> {
+        if f == ZERO || g == ZERO || f == not(g) {
+            return Ok(ZERO);
+        }
+        if f == ONE || f == g {
+            return Ok(g);
+        }
+        if g == ONE {
+            return Ok(f);
+        }
+        let (f, g) = if f < g { (f, g) } else { (g, f) };
+        if let Some(r) = self.lookup(OP_AND, f, g, 0) {
+            return Ok(r);
+        }
+        let var = self.var(f).min(self.var(g));
+        let (f0, f1) = self.cofactors(f, var);
+        let (g0, g1) = self.cofactors(g, var);
+        let low = self.and(f0, g0)?;
+        let high = self.and(f1, g1)?;
+        let r = self.make(var, low, high)?;
+        self.store(OP_AND, f, g, 0, r);
+        Ok(r)
+    }
+
+    pub fn or(&mut self, f: Edge, g: Edge) -> Result<Edge, TooLarge> {
+        Ok(not(self.and(not(f), not(g))?))
+    }
+
+    /// `f ? g : h`.
+    pub fn ite(&mut self, f: Edge, g: Edge, h: Edge) -> Result<Edge, TooLarge> {
+        if f == ONE {
+            return Ok(g);
+        }
+        if f == ZERO {
+            return Ok(h);
+        }
+        if g == h {
+            return Ok(g);
+        }
+        if g == ONE || g == f {
+            return self.or(f, h);
+        }
+        if g == ZERO || g == not(f) {
+            return self.and(not(f), h);
+        }
+        if h == ZERO || h == f {
+            return self.and(f, g);
+        }
+        if h == ONE || h == not(f) {
+            return self.or(not(f), g);
+        }
+        // Normal form: f regular.
+        let (f, g, h) = if is_complement(f) { (not(f), h, g) } else { (f, g, h) };
+        if let Some(r) = self.lookup(OP_ITE, f, g, h) {
+            return Ok(r);
+        }
+        let var = self.var(f).min(self.var(g)).min(self.var(h));
+        let (f0, f1) = self.cofactors(f, var);
+        let (g0, g1) = self.cofactors(g, var);
+        let (h0, h1) = self.cofactors(h, var);
+        let low = self.ite(f0, g0, h0)?;
+        let high = self.ite(f1, g1, h1)?;
+        let r = self.make(var, low, high)?;
+        self.store(OP_ITE, f, g, h, r);
+        Ok(r)
+    }
+
+    /// At least `k` of the functions hold. `fs` should come deepest-first for small diagrams.
+    pub fn at_least(&mut self, k: usize, fs: &[Edge]) -> Result<Edge, TooLarge> {
+        // counts[j]: at least j of the functions seen so far hold.
+        let mut counts = vec![ZERO; k + 1];
+        counts[0] = ONE;
+        for (seen, &f) in fs.iter().enumerate() {
+            let remaining = fs.len() - seen;
+            for j in (1..=k.min(seen + 1)).rev() {
+                // Counts that can no longer reach k need not be built.
+                if j + remaining <= k {
+                    break;
+                }
+                counts[j] = self.ite(f, counts[j - 1], counts[j])?;
+            }
+        }
+        Ok(counts[k])
+    }
+
+    /// P(f) and P(¬f) of every node, children first, for variables that happen with `odds[var]`.
+    /// Entry i is for node i as a regular edge; a complemented edge swaps the pair.
+    pub fn probabilities(&self, odds: &[(f64, f64)]) -> Vec<(f64, f64)> {
+        let mut pq = Vec::with_capacity(self.nodes.len());
+        pq.push((1.0, 0.0));
+        for n in &self.nodes[1..] {
+            let (p, q) = odds[n.var as usize];
+            let lo = edge_pq(&pq, n.low);
+            let hi = edge_pq(&pq, n.high);
+            pq.push((q * lo.0 + p * hi.0, q * lo.1 + p * hi.1));
+        }
+        pq
+    }
+}
+
+/// (P, Q) of an edge from the per-node table.
+#[inline]
+pub fn edge_pq(table: &[(f64, f64)], e: Edge) -> (f64, f64) {
+    let (p, q) = table[index(e)];
+    if is_complement(e) { (q, p) } else { (p, q) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_identities() {
+        let mut m = Manager::new();
+        let a = m.variable(0).unwrap();
+        let b = m.variable(1).unwrap();
+        let ab = m.and(a, b).unwrap();
+        let ba = m.and(b, a).unwrap();
+        assert_eq!(ab, ba);
+        let a_or_b = m.or(a, b).unwrap();
+        let de_morgan = not(m.and(not(a), not(b)).unwrap());
+        assert_eq!(a_or_b, de_morgan);
+        assert_eq!(m.and(a, not(a)).unwrap(), ZERO);
+        assert_eq!(m.or(a, not(a)).unwrap(), ONE);
+        let t = m.ite(a, b, not(b)).unwrap();
+        let x = m.or(m.and(a, b).unwrap(), m.and(not(a), not(b)).unwrap()).unwrap();
+        assert_eq!(t, x);
+    }
+
+    #[test]
+    fn probability_of_or_keeps_small_values() {
+        let mut m = Manager::new();
+        let a = m.variable(0).unwrap();
+        let b = m.variable(1).unwrap();
+        let both = m.and(a, b).unwrap();
+        let pq = m.probabilities(&[(1e-12, 1.0 - 1e-12), (1e-12, 1.0 - 1e-12)]);
+        let (p, q) = edge_pq(&pq, both);
+        assert_eq!(p, 1e-24);
+        assert!((q - 1.0).abs() < 1e-15);
+        let (p, _) = edge_pq(&pq, not(both));
+        assert!((p - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn at_least_counts() {
+        let mut m = Manager::new();
+        let vars: Vec<Edge> = (0..5).map(|v| m.variable(v).unwrap()).collect();
+        let f = m.at_least(3, &vars).unwrap();
+        let pq = m.probabilities(&[(0.5, 0.5); 5]);
+        // 16 of the 32 assignments have at least 3 of 5.
+        assert_eq!(edge_pq(&pq, f).0, 0.5);
+    }
+}

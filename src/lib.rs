@@ -1,0 +1,12 @@
+//! nines: exact and simulated availability of systems of systems.
+//!
+//! The pipeline: [`model`] loads and validates a file into a [`system::System`]; [`structure`]
+//! lowers it to Boolean functions over independent basic events; [`exact`] computes every
+//! component's state probabilities from decision diagrams.
+
+pub mod exact;
+pub mod graph;
+pub mod report;
+pub mod model;
+pub mod structure;
+pub mod system;

@@ -1,0 +1,87 @@
+//! Errors in a model file, located by file, line and column, rendered with the offending line.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Separates a message from its hint inside serde's plain-string errors.
+const HINT_SEPARATOR: char = '\u{1f}';
+
+/// A message carrying a hint, for error types that hold one string.
+pub fn with_hint(message: String, hint: &str) -> String {
+    format!("{message}{HINT_SEPARATOR}{hint}")
+}
+
+/// Splits what [`with_hint`] joined.
+pub fn split_hint(text: &str) -> (String, Option<String>) {
+    match text.split_once(HINT_SEPARATOR) {
+        Some((m, h)) => (m.to_string(), Some(h.to_string())),
+        None => (text.to_string(), None),
+    }
+}
+
+/// A place in a source file: 1-based line and column (in characters), and a length to underline.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    pub line: usize,
+    pub col: usize,
+    pub len: usize,
+}
+
+/// A model that cannot be loaded. Always names the file; names the place when there is one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelError {
+    pub file: PathBuf,
+    pub span: Option<Span>,
+    pub message: String,
+    pub hint: Option<String>,
+    /// The offending line of the source, when known.
+    pub snippet: Option<String>,
+}
+
+impl ModelError {
+    pub fn new(file: &Path, span: Option<Span>, text: &str) -> ModelError {
+        let (message, hint) = split_hint(text);
+        ModelError { file: file.to_path_buf(), span, message, hint, snippet: None }
+    }
+
+    /// Attaches the source line the span points at.
+    pub fn with_source(mut self, source: &str) -> ModelError {
+        if let Some(span) = self.span {
+            self.snippet = source.lines().nth(span.line.saturating_sub(1)).map(str::to_string);
+        }
+        self
+    }
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.span {
+            Some(s) => write!(f, "{}:{}:{}: {}", self.file.display(), s.line, s.col, self.message)?,
+            None => write!(f, "{}: {}", self.file.display(), self.message)?,
+        }
+        if let (Some(span), Some(line)) = (self.span, &self.snippet) {
+            let number = span.line.to_string();
+            let pad = " ".repeat(number.len());
+            let shown: String = line.chars().take(200).collect();
+            let caret_at = span.col.saturating_sub(1).min(shown.chars().count());
+            let width = span.len.clamp(1, shown.chars().count().saturating_sub(caret_at).max(1));
+            write!(f, "\n{pad} |\n{number} | {shown}\n{pad} | {}{}", " ".repeat(caret_at), "^".repeat(width))?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  = hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+/// Did-you-mean: the closest candidate, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,332 @@
+//! The model file as written: serde types for YAML, TOML and JSON alike. Nothing here is checked
+//! beyond its type; `validate` turns a `ModelSpec` into a `System`.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::units::{Availability, Duration};
+
+/// A system of systems: failure domains and the components that live in them.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// The model's name; defaults to the file's stem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The SLO window (default 30d).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Duration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defaults: Option<Defaults>,
+    /// Business impact of downtime, for cost curves and reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<BusinessCost>,
+    /// Shared failure domains: hosts, zones, regions, providers.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub domains: IndexMap<String, DomainSpec>,
+    #[serde(default)]
+    pub components: IndexMap<String, ComponentSpec>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Repair time assumed where a component or domain gives only its availability (default 1h).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mttr: Option<Duration>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessCost {
+    /// Money lost per hour a component with an slo is down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downtime_per_hour: Option<f64>,
+    /// Money lost per hour it runs degraded (on a fallback).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub degraded_per_hour: Option<f64>,
+}
+
+/// A shared failure domain. It is up when it and all its ancestors are up.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DomainSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<Availability>,
+    /// Mean time to failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mttf: Option<Duration>,
+    /// Mean time to repair.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mttr: Option<Duration>,
+    /// Time-to-failure distribution (timeline simulation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Distribution>,
+    /// Time-to-repair distribution (timeline simulation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repair: Option<Distribution>,
+    /// The enclosing domain (a zone's region).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DistKind {
+    Exponential,
+    Weibull,
+    Lognormal,
+    Gamma,
+    Fixed,
+}
+
+/// A distribution of times to failure or to repair.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Distribution {
+    pub dist: DistKind,
+    pub mean: Duration,
+    /// Shape of a weibull or gamma distribution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<f64>,
+    /// Sigma of the underlying normal of a lognormal distribution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sigma: Option<f64>,
+}
+
+/// Planned downtime.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Maintenance {
+    pub every: Duration,
+    pub duration: Duration,
+    /// One replica at a time (true) or the whole component at once (false, the default).
+    #[serde(default)]
+    pub rolling: bool,
+}
+
+/// Declares the keys a component and a variant share, so that a variant can override any of them.
+macro_rules! component_keys {
+    ($(#[$meta:meta])* pub struct $name:ident { $($extra:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($extra)*
+            /// One replica's own availability, excluding its dependencies.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub availability: Option<Availability>,
+            /// Mean time to failure of one replica.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub mttf: Option<Duration>,
+            /// Mean time to repair of one replica.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub mttr: Option<Duration>,
+            /// Number of replicas (default 1).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub replicas: Option<u32>,
+            /// Replicas that must be up (k of n; default 1).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub min_available: Option<u32>,
+            /// Replica i lives in spread[i mod len].
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub spread: Option<Vec<String>>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub maintenance: Option<Maintenance>,
+            /// Time-to-failure distribution (timeline simulation; its mean is the mttf).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub failure: Option<Distribution>,
+            /// Time-to-repair distribution (timeline simulation; its mean is the mttr).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub repair: Option<Distribution>,
+            /// The availability target checked by `nines check`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub slo: Option<Availability>,
+            /// A third party outside your control.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub external: Option<bool>,
+            /// Monthly cost of one replica.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub cost: Option<f64>,
+            /// Monthly cost of the component as a whole.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub fixed_cost: Option<f64>,
+            /// Outage while traffic moves off a failed replica.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub failover: Option<Duration>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub depends_on: Option<Vec<DependencySpec>>,
+        }
+    };
+}
+
+component_keys! {
+    /// A service, database, queue or third-party API.
+    pub struct ComponentSpec {
+        /// Design alternatives for cost curves; each overrides any of the keys above.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub variants: Vec<VariantSpec>,
+    }
+}
+
+component_keys! {
+    /// One design alternative of a component.
+    pub struct VariantSpec {
+        pub name: String,
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnFailure {
+    /// The dependency's outage is the component's outage.
+    #[default]
+    Fail,
+    /// Fail open: the component runs degraded (on its fallback, if one is named).
+    Degrade,
+    /// Optional: the component does not notice.
+    Ignore,
+}
+
+/// What a dependency points at.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    Component(String),
+    /// At least `at_least` of the members must be up.
+    Group { at_least: u32, of: Vec<String> },
+}
+
+/// One entry of `depends_on`: a name, `{ component: ... }` or `{ at_least: k, of: [...] }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DependencySpec {
+    pub target: Target,
+    pub on_failure: OnFailure,
+    pub fallback: Option<String>,
+    pub timeout: Option<Duration>,
+    pub tolerate: Option<Duration>,
+}
+
+impl DependencySpec {
+    pub fn hard(name: &str) -> DependencySpec {
+        DependencySpec { target: Target::Component(name.to_string()), on_failure: OnFailure::Fail, fallback: None, timeout: None, tolerate: None }
+    }
+}
+
+const DEPENDENCY_KEYS: &[&str] = &["component", "at_least", "of", "on_failure", "fallback", "timeout", "tolerate"];
+
+impl<'de> Deserialize<'de> for DependencySpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DependencySpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a component name, { component: NAME, ... } or { at_least: K, of: [NAMES] }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<DependencySpec, E> {
+                Ok(DependencySpec::hard(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DependencySpec, A::Error> {
+                let (mut component, mut at_least, mut of) = (None::<String>, None::<u32>, None::<Vec<String>>);
+                let mut spec = DependencySpec::hard("");
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "component" => component = Some(map.next_value()?),
+                        "at_least" => at_least = Some(map.next_value()?),
+                        "of" => of = Some(map.next_value()?),
+                        "on_failure" => spec.on_failure = map.next_value()?,
+                        "fallback" => spec.fallback = map.next_value()?,
+                        "timeout" => spec.timeout = map.next_value()?,
+                        "tolerate" => spec.tolerate = map.next_value()?,
+                        other => return Err(de::Error::unknown_field(other, DEPENDENCY_KEYS)),
+                    }
+                }
+                spec.target = match (component, at_least, of) {
+                    (Some(c), None, None) => Target::Component(c),
+                    (None, k, Some(of)) => Target::Group { at_least: k.unwrap_or(1), of },
+                    (Some(_), _, _) => return Err(de::Error::custom(super::error::with_hint(
+                        "a dependency names either `component` or a group `of`, not both".into(),
+                        "split it into two entries",
+                    ))),
+                    (None, _, None) => return Err(de::Error::custom(super::error::with_hint(
+                        "a dependency needs `component` or `of`".into(),
+                        "write { component: NAME } or { at_least: 1, of: [A, B] }",
+                    ))),
+                };
+                Ok(spec)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for DependencySpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let plain = self.on_failure == OnFailure::Fail && self.fallback.is_none() && self.timeout.is_none() && self.tolerate.is_none();
+        if let (Target::Component(name), true) = (&self.target, plain) {
+            return s.serialize_str(name);
+        }
+        let mut m = s.serialize_map(None)?;
+        match &self.target {
+            Target::Component(name) => m.serialize_entry("component", name)?,
+            Target::Group { at_least, of } => {
+                m.serialize_entry("at_least", at_least)?;
+                m.serialize_entry("of", of)?;
+            }
+        }
+        if self.on_failure != OnFailure::Fail {
+            m.serialize_entry("on_failure", &self.on_failure)?;
+        }
+        if let Some(f) = &self.fallback {
+            m.serialize_entry("fallback", f)?;
+        }
+        if let Some(t) = &self.timeout {
+            m.serialize_entry("timeout", t)?;
+        }
+        if let Some(t) = &self.tolerate {
+            m.serialize_entry("tolerate", t)?;
+        }
+        m.end()
+    }
+}
+
+impl JsonSchema for DependencySpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Dependency".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let duration = generator.subschema_for::<Duration>();
+        let on_failure = generator.subschema_for::<OnFailure>();
+        schemars::json_schema!({
+            "description": "A hard dependency by name, a map with `component`, or a redundant group `{ at_least: k, of: [...] }`.",
+            "oneOf": [
+                { "type": "string" },
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["component"],
+                    "properties": {
+                        "component": { "type": "string" },
+                        "on_failure": on_failure, "fallback": { "type": "string" },
+                        "timeout": duration, "tolerate": duration
+                    }
+                },
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["of"],
+                    "properties": {
+                        "at_least": { "type": "integer", "minimum": 1 },
+                        "of": { "type": "array", "items": { "type": "string" }, "minItems": 1 },
+                        "on_failure": on_failure, "fallback": { "type": "string" },
+                        "timeout": duration, "tolerate": duration
+                    }
+                }
+            ]
+        })
+    }
+}

@@ -1,0 +1,481 @@
+//! A parsed document as a tree of values that remember where they stand in the source, whatever
+//! the format, and a serde `Deserializer` over it that puts every error at its place.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+
+use super::error::{Span, did_you_mean, with_hint};
+
+/// Deepest nesting a model may use; models need about six levels.
+pub const MAX_DEPTH: usize = 64;
+/// Most values a document may expand to (counting YAML aliases each time they are used).
+pub const MAX_NODES: usize = 5_000_000;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+impl Value {
+    fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a map",
+        }
+    }
+}
+
+/// Where a parse failed, before there is a tree to point into.
+#[derive(Debug)]
+pub struct ParseError {
+    pub span: Option<Span>,
+    pub message: String,
+}
+
+impl ParseError {
+    fn at(span: Span, message: impl Into<String>) -> ParseError {
+        ParseError { span: Some(span), message: message.into() }
+    }
+}
+
+impl Node {
+    /// The node found by following map keys and list indices; the deepest reachable one when the
+    /// path leaves the tree, so that an error still points close to its cause.
+    pub fn find(&self, path: &[PathStep]) -> &Node {
+        let mut node = self;
+        for step in path {
+            let next = match (&node.value, step) {
+                (Value::Map(entries), PathStep::Key(k)) => entries.iter().find(|(key, _)| key.value == Value::Str(k.clone())).map(|(_, v)| v),
+                (Value::Map(entries), PathStep::KeyItself(k)) => entries.iter().find(|(key, _)| key.value == Value::Str(k.clone())).map(|(key, _)| key),
+                (Value::Seq(items), PathStep::Index(i)) => items.get(*i),
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => break,
+            }
+        }
+        node
+    }
+}
+
+/// One step of a path from the document root to a value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathStep {
+    /// The value under a map key.
+    Key(String),
+    /// The key itself (to point at a name rather than its definition).
+    KeyItself(String),
+    Index(usize),
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML (and JSON, which is YAML's flow style)
+
+pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
+    let mut parser = Parser::new_from_str(source);
+    let mut builder = YamlBuilder::default();
+    let mut root: Option<Node> = None;
+    let mut documents = 0;
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(|e| {
+            let m = e.marker();
+            ParseError::at(Span { line: m.line(), col: m.col() + 1, len: 1 }, e.info().to_string())
+        })?;
+        let here = Span { line: span.start.line(), col: span.start.col() + 1, len: span.len().max(1) };
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(ParseError::at(here, "a model file holds one YAML document; found a second `---`"));
+                }
+            }
+            Event::StreamEnd => break,
+            Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
+            other => {
+                if let Some(node) = builder.push(other, here)? {
+                    root = Some(node);
+                }
+            }
+        }
+    }
+    Ok(root.unwrap_or(Node { value: Value::Null, span: Span { line: 1, col: 1, len: 1 } }))
+}
+
+#[derive(Default)]
+struct YamlBuilder {
+    /// Open lists and maps; a map holds a pending key.
+    stack: Vec<(Node, Option<Node>, usize)>,
+    anchors: std::collections::HashMap<usize, Node>,
+    nodes: usize,
+}
+
+impl YamlBuilder {
+    fn push(&mut self, event: Event<'_>, span: Span) -> Result<Option<Node>, ParseError> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(ParseError::at(span, format!("the document expands to more than {MAX_NODES} values (YAML aliases?)")));
+        }
+        let complete = match event {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(ParseError::at(span, format!("values nest deeper than {MAX_DEPTH} levels")));
+                }
+                let value = if matches!(event, Event::SequenceStart(..)) { Value::Seq(vec![]) } else { Value::Map(vec![]) };
+                self.stack.push((Node { value, span }, None, anchor));
+                return Ok(None);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, _, anchor) = self.stack.pop().expect("the parser balances starts and ends");
+                self.remember(anchor, &node);
+                node
+            }
+            Event::Alias(id) => {
+                let node = self.anchors.get(&id).cloned().ok_or_else(|| ParseError::at(span, "an alias to an unknown anchor"))?;
+                self.nodes += count_nodes(&node);
+                if self.nodes > MAX_NODES {
+                    return Err(ParseError::at(span, format!("the document expands to more than {MAX_NODES} values (YAML aliases?)")));
+                }
+                node
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                if tag.is_some() {
+                    return Err(ParseError::at(span, "YAML tags (`!name`) are not part of a model"));
+                }
+                let node = Node { value: scalar(&text, style), span };
+                self.remember(anchor, &node);
+                node
+            }
+            _ => return Ok(None),
+        };
+        self.attach(complete)
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+    }
+
+    fn attach(&mut self, node: Node) -> Result<Option<Node>, ParseError> {
+        let Some((parent, pending_key, _)) = self.stack.last_mut() else {
+            return Ok(Some(node));
+        };
+        match &mut parent.value {
+            Value::Seq(items) => items.push(node),
+            Value::Map(entries) => match pending_key.take() {
+                None => {
+                    let key = match &node.value {
+                        Value::Str(_) => node,
+                        Value::Int(i) => Node { value: Value::Str(i.to_string()), span: node.span },
+                        Value::Bool(b) => Node { value: Value::Str(b.to_string()), span: node.span },
+                        other => return Err(ParseError::at(node.span, format!("a map key must be a name, found {}", other.kind()))),
+                    };
+                    if entries.iter().any(|(k, _)| k.value == key.value) {
+                        let Value::Str(name) = &key.value else { unreachable!() };
+                        return Err(ParseError::at(key.span, format!("duplicate key `{name}`")));
+                    }
+                    *pending_key = Some(key);
+                }
+                Some(key) => entries.push((key, node)),
+            },
+            _ => unreachable!("only lists and maps are open"),
+        }
+        Ok(None)
+    }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        match &n.value {
+            Value::Seq(items) => stack.extend(items),
+            Value::Map(entries) => stack.extend(entries.iter().flat_map(|(k, v)| [k, v])),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// YAML 1.2 core schema resolution of a scalar.
+fn scalar(text: &Cow<'_, str>, style: ScalarStyle) -> Value {
+    if style != ScalarStyle::Plain {
+        return Value::Str(text.to_string());
+    }
+    match text.as_ref() {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let t = text.as_ref();
+    let numeric = t.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'-' || b == b'+' || b == b'.')
+        && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'_'));
+    if numeric {
+        if let Ok(i) = t.parse::<i64>() {
+            return Value::Int(i);
+        }
+        if let Ok(f) = t.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(t.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// TOML
+
+pub fn from_toml(source: &str) -> Result<Node, ParseError> {
+    let lines = LineIndex::new(source);
+    let table = toml::de::DeTable::parse(source).map_err(|e| ParseError {
+        span: e.span().map(|r| lines.span(r)),
+        message: e.message().to_string(),
+    })?;
+    let span = lines.span(table.span());
+    Ok(Node { value: toml_table(table.get_ref(), &lines, 0)?, span })
+}
+
+fn toml_table(table: &toml::de::DeTable<'_>, lines: &LineIndex, depth: usize) -> Result<Value, ParseError> {
+    let mut entries = Vec::with_capacity(table.len());
+    for (key, value) in table {
+        let key_node = Node { value: Value::Str(key.get_ref().to_string()), span: lines.span(key.span()) };
+        entries.push((key_node, toml_value(value, lines, depth + 1)?));
+    }
+    Ok(Value::Map(entries))
+}
+
+fn toml_value(value: &toml::Spanned<toml::de::DeValue<'_>>, lines: &LineIndex, depth: usize) -> Result<Node, ParseError> {
+    use toml::de::DeValue;
+    let span = lines.span(value.span());
+    if depth > MAX_DEPTH {
+        return Err(ParseError::at(span, format!("values nest deeper than {MAX_DEPTH} levels")));
+    }
+    let v = match value.get_ref() {
+        DeValue::String(s) => Value::Str(s.to_string()),
+        DeValue::Integer(i) => match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
+            Ok(n) => Value::Int(n),
+            Err(_) => return Err(ParseError::at(span, format!("integer `{}` is out of range", i.as_str()))),
+        },
+        DeValue::Float(f) => match f.as_str().replace('_', "").as_str() {
+            "inf" | "+inf" => Value::Float(f64::INFINITY),
+            "-inf" => Value::Float(f64::NEG_INFINITY),
+            "nan" | "+nan" | "-nan" => Value::Float(f64::NAN),
+            t => Value::Float(t.parse().map_err(|_| ParseError::at(span, format!("`{t}` is not a number")))?),
+        },
+        DeValue::Boolean(b) => Value::Bool(*b),
+        DeValue::Datetime(d) => Value::Str(d.to_string()),
+        DeValue::Array(items) => Value::Seq(items.iter().map(|v| toml_value(v, lines, depth + 1)).collect::<Result<_, _>>()?),
+        DeValue::Table(t) => toml_table(t, lines, depth)?,
+    };
+    Ok(Node { value: v, span })
+}
+
+/// Byte offsets to 1-based lines and character columns.
+pub struct LineIndex<'a> {
+    source: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(source: &'a str) -> Self {
+        let starts = std::iter::once(0).chain(source.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        LineIndex { source, starts }
+    }
+
+    pub fn span(&self, range: std::ops::Range<usize>) -> Span {
+        let start = range.start.min(self.source.len());
+        let line = self.starts.partition_point(|&s| s <= start).max(1);
+        let line_start = self.starts[line - 1];
+        let col = self.source.get(line_start..start).map_or(start - line_start, |s| s.chars().count()) + 1;
+        let len = self.source.get(start..range.end.min(self.source.len())).map_or(1, |s| s.lines().next().unwrap_or("").chars().count());
+        Span { line, col, len: len.max(1) }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// serde over the tree
+
+/// An error while reading values out of the tree, placed at the innermost value it concerns.
+#[derive(Debug)]
+pub struct DeError {
+    pub message: String,
+    pub span: Option<Span>,
+}
+
+impl DeError {
+    fn placed(mut self, span: Span) -> DeError {
+        self.span.get_or_insert(span);
+        self
+    }
+}
+
+impl fmt::Display for DeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DeError {}
+
+impl de::Error for DeError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        DeError { message: msg.to_string(), span: None }
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        let hint = match did_you_mean(field, expected.iter().copied()) {
+            Some(m) => format!("did you mean `{m}`?"),
+            None => format!("expected one of: {}", expected.join(", ")),
+        };
+        DeError { message: with_hint(format!("unknown key `{field}`"), &hint), span: None }
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        let hint = match did_you_mean(variant, expected.iter().copied()) {
+            Some(m) => format!("did you mean `{m}`?"),
+            None => format!("expected one of: {}", expected.join(", ")),
+        };
+        DeError { message: with_hint(format!("unknown value `{variant}`"), &hint), span: None }
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        DeError { message: format!("missing key `{field}`"), span: None }
+    }
+}
+
+impl<'de> de::Deserializer<'de> for &'de Node {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        let result = match &self.value {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Int(i) => visitor.visit_i64(*i),
+            Value::Float(f) => visitor.visit_f64(*f),
+            Value::Str(s) => visitor.visit_borrowed_str(s),
+            Value::Seq(items) => visitor.visit_seq(Items { iter: items.iter() }),
+            Value::Map(entries) => visitor.visit_map(Entries { iter: entries.iter(), value: None }),
+        };
+        result.map_err(|e| e.placed(self.span))
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.value {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], visitor: V) -> Result<V::Value, DeError> {
+        match &self.value {
+            Value::Str(s) => visitor.visit_enum(s.as_str().into_deserializer()).map_err(|e: DeError| e.placed(self.span)),
+            other => Err(DeError { message: format!("expected a name, found {}", other.kind()), span: Some(self.span) }),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+struct Items<'de> {
+    iter: std::slice::Iter<'de, Node>,
+}
+
+impl<'de> SeqAccess<'de> for Items<'de> {
+    type Error = DeError;
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
+        match self.iter.next() {
+            Some(node) => seed.deserialize(node).map(Some).map_err(|e| e.placed(node.span)),
+            None => Ok(None),
+        }
+    }
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.iter.len())
+    }
+}
+
+struct Entries<'de> {
+    iter: std::slice::Iter<'de, (Node, Node)>,
+    value: Option<&'de Node>,
+}
+
+impl<'de> MapAccess<'de> for Entries<'de> {
+    type Error = DeError;
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+        match self.iter.next() {
+            Some((key, value)) => {
+                self.value = Some(value);
+                seed.deserialize(key).map(Some).map_err(|e| e.placed(key.span))
+            }
+            None => Ok(None),
+        }
+    }
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        let node = self.value.take().expect("serde asks for a value after its key");
+        seed.deserialize(node).map_err(|e| e.placed(node.span))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_tree_has_places() {
+        let tree = from_yaml("a: 1\nb:\n  - x\n  - 2.5\n").unwrap();
+        let b = tree.find(&[PathStep::Key("b".into()), PathStep::Index(1)]);
+        assert_eq!(b.value, Value::Float(2.5));
+        assert_eq!((b.span.line, b.span.col), (4, 5));
+    }
+
+    #[test]
+    fn duplicate_keys_and_bombs_are_refused() {
+        let e = from_yaml("a: 1\na: 2\n").unwrap_err();
+        assert_eq!(e.span.unwrap().line, 2);
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            bomb += &format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n");
+        }
+        assert!(from_yaml(&bomb).unwrap_err().message.contains("expands"));
+    }
+
+    #[test]
+    fn toml_tree_has_places() {
+        let tree = from_toml("[components.web]\navailability = \"99.9%\"\n").unwrap();
+        let a = tree.find(&[PathStep::Key("components".into()), PathStep::Key("web".into()), PathStep::Key("availability".into())]);
+        assert_eq!(a.value, Value::Str("99.9%".into()));
+        assert_eq!((a.span.line, a.span.col), (2, 16));
+    }
+}

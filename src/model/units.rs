@@ -1,0 +1,407 @@
+//! Values with units: availabilities ("99.9%", 0.999) and durations ("1h30m").
+//!
+//! An availability is kept as the pair (unavailability, availability), both derived from the
+//! decimal digits the user wrote, so that `99.9999999999%` keeps every digit of its 1e-12.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::error::with_hint;
+
+/// The probability of an event and of its complement, each computed without cancellation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Odds {
+    /// P(event): for a component, its unavailability.
+    pub p: f64,
+    /// P(not event) = 1 - p, computed directly.
+    pub q: f64,
+}
+
+impl Odds {
+    pub const NEVER: Odds = Odds { p: 0.0, q: 1.0 };
+    pub const ALWAYS: Odds = Odds { p: 1.0, q: 0.0 };
+
+    /// From a small probability, where `1 - p` loses nothing that matters.
+    pub fn from_p(p: f64) -> Odds {
+        Odds { p, q: 1.0 - p }
+    }
+
+    /// `numerator / (numerator + rest)` and its complement, both free of cancellation.
+    pub fn ratio(numerator: f64, rest: f64) -> Odds {
+        let total = numerator + rest;
+        Odds { p: numerator / total, q: rest / total }
+    }
+
+    /// Either of two independent events.
+    pub fn either(self, other: Odds) -> Odds {
+        Odds { p: self.p + other.p * self.q, q: self.q * other.q }
+    }
+
+    pub fn complement(self) -> Odds {
+        Odds { p: self.q, q: self.p }
+    }
+}
+
+/// A fraction in [0, 1] or a percent string. Stored as its unavailability and availability.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Availability {
+    /// P(down) and P(up).
+    pub down: Odds,
+}
+
+impl Availability {
+    pub fn value(self) -> f64 {
+        self.down.q
+    }
+    pub fn unavailability(self) -> f64 {
+        self.down.p
+    }
+
+    /// Parses `0.999`, `"0.999"` or `"99.9%"`.
+    pub fn parse(text: &str) -> Result<Availability, String> {
+        let t = text.trim();
+        let (digits, percent) = match t.strip_suffix('%') {
+            Some(d) => (d.trim(), true),
+            None => (t, false),
+        };
+        let (up, down) = decimal_complement(digits, if percent { 2 } else { 0 }).ok_or_else(|| {
+            with_hint(
+                format!("`{text}` is not an availability"),
+                "write a fraction such as 0.999 or a percent string such as \"99.9%\"",
+            )
+        })?;
+        if up > 1.0 || down < 0.0 {
+            return Err(if percent {
+                with_hint(format!("availability {text} is above 100%"), "an availability is at most \"100%\"")
+            } else if up <= 100.0 {
+                with_hint(
+                    format!("availability {text} is above 1"),
+                    &format!("a bare number is a fraction; for a percentage write \"{text}%\""),
+                )
+            } else {
+                with_hint(format!("availability {text} is above 1"), "an availability is a fraction in [0, 1]")
+            });
+        }
+        if up < 0.0 {
+            return Err(with_hint(format!("availability {text} is negative"), "an availability is in [0, 1]"));
+        }
+        Ok(Availability { down: Odds { p: down, q: up } })
+    }
+
+    pub fn from_value(value: f64) -> Result<Availability, String> {
+        if !value.is_finite() {
+            return Err(with_hint(format!("availability {value} is not a finite number"), "write a fraction in [0, 1]"));
+        }
+        // The shortest decimal that round-trips is what the user wrote.
+        Availability::parse(&format!("{value}"))
+    }
+}
+
+/// For a non-negative decimal `x × 10^-shift`, returns `(x, 1 - x)` with the complement taken
+/// on the exact decimal digits. None when the text is no plain decimal.
+fn decimal_complement(text: &str, shift: u32) -> Option<(f64, f64)> {
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], body[i + 1..].parse::<i32>().ok()?),
+        None => (body, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    if !int_part.bytes().all(|b| b.is_ascii_digit()) || !frac_part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value: f64 = format!("{mantissa}e{}", exponent - shift as i32).parse().ok()?;
+    let value = if negative { -value } else { value };
+    if negative || value > 1.0 {
+        return Some((value, 1.0 - value));
+    }
+    // digits × 10^-scale, exactly, in an integer when it fits; otherwise f64 is as good as it gets.
+    let digits = format!("{int_part}{frac_part}");
+    let digits = digits.trim_start_matches('0');
+    let scale = frac_part.len() as i32 - exponent + shift as i32;
+    if digits.len() <= 36 && (0..=38).contains(&scale) {
+        let n: u128 = if digits.is_empty() { 0 } else { digits.parse().ok()? };
+        let one = 10u128.pow(scale as u32);
+        if n <= one {
+            let rest = one - n;
+            let complement: f64 = format!("{rest}e-{scale}").parse().ok()?;
+            return Some((value, complement));
+        }
+    }
+    Some((value, 1.0 - value))
+}
+
+impl fmt::Display for Availability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", format_percent(self.down.q, self.down.p))
+    }
+}
+
+/// A percentage with enough digits to show the nines: 99.95%, 99.9999%.
+pub fn format_percent(availability: f64, unavailability: f64) -> String {
+    if unavailability <= 0.0 {
+        return "100%".to_string();
+    }
+    if availability <= 0.0 {
+        return "0%".to_string();
+    }
+    let nines = -unavailability.log10();
+    let decimals = ((nines - 2.0).floor() as i64 + 2).clamp(1, 14) as usize;
+    let text = format!("{:.*}", decimals, availability * 100.0);
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
+    format!("{text}%")
+}
+
+impl Serialize for Availability {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.down.q)
+    }
+}
+
+impl<'de> Deserialize<'de> for Availability {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Availability;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an availability: a fraction such as 0.999 or a percent string such as \"99.9%\"")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Availability, E> {
+                Availability::from_value(v).map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Availability, E> {
+                Availability::parse(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Availability, E> {
+                Availability::parse(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Availability, E> {
+                Availability::parse(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Availability {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Availability".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A fraction in [0, 1] (0.999) or a percent string (\"99.9%\").",
+            "oneOf": [
+                { "type": "number", "minimum": 0, "maximum": 1 },
+                { "type": "string", "pattern": "^\\s*[0-9]*\\.?[0-9]+\\s*%\\s*$" }
+            ]
+        })
+    }
+}
+
+/// A span of time, written with units: `"30d"`, `"1h30m"`, `"2.5h"`. Stored in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub struct Duration {
+    pub seconds: f64,
+}
+
+pub const MINUTE: f64 = 60.0;
+pub const HOUR: f64 = 3600.0;
+pub const DAY: f64 = 86_400.0;
+pub const YEAR: f64 = 365.0 * DAY;
+/// A month of 365/12 days, as the SPEC counts money and allowed downtime.
+pub const MONTH: f64 = YEAR / 12.0;
+
+impl Duration {
+    pub fn from_secs(seconds: f64) -> Duration {
+        Duration { seconds }
+    }
+
+    pub fn parse(text: &str) -> Result<Duration, String> {
+        let t = text.trim();
+        let hint = "write a number with a unit: s, m, h, d, w or y, e.g. \"30d\", \"1h30m\", \"2.5h\"";
+        if t.is_empty() {
+            return Err(with_hint("an empty duration".to_string(), hint));
+        }
+        if t.starts_with('-') {
+            return Err(with_hint(format!("duration `{text}` is negative"), "a duration is zero or more"));
+        }
+        let mut seconds = 0.0;
+        let mut rest = t;
+        while !rest.is_empty() {
+            let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+            let number = &rest[..number_len];
+            rest = rest[number_len..].trim_start();
+            let unit_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+            let unit = &rest[..unit_len];
+            rest = rest[unit_len..].trim_start();
+            let value: f64 = number.parse().map_err(|_| with_hint(format!("`{text}` is not a duration"), hint))?;
+            let scale = match unit {
+                "s" => 1.0,
+                "m" => MINUTE,
+                "h" => HOUR,
+                "d" => DAY,
+                "w" => 7.0 * DAY,
+                "y" => YEAR,
+                "" => return Err(with_hint(format!("duration `{text}` has no unit"), hint)),
+                _ => return Err(with_hint(format!("`{unit}` is not a unit of time in `{text}`"), hint)),
+            };
+            seconds += value * scale;
+        }
+        if !seconds.is_finite() {
+            return Err(with_hint(format!("duration `{text}` is too long"), hint));
+        }
+        Ok(Duration { seconds })
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_duration_spec(self.seconds))
+    }
+}
+
+/// Seconds as a model duration string that parses back to the same value: `1h30m`, `2.5s`.
+pub fn format_duration_spec(seconds: f64) -> String {
+    if seconds == 0.0 {
+        return "0s".into();
+    }
+    for (unit, scale) in [("y", YEAR), ("w", 7.0 * DAY), ("d", DAY), ("h", HOUR), ("m", MINUTE)] {
+        let n = seconds / scale;
+        if n >= 1.0 && n.fract() == 0.0 {
+            return format!("{n}{unit}");
+        }
+    }
+    format!("{seconds}s")
+}
+
+/// A duration for people: `43.2s`, `8.76h`, `3.65d`, `1.2y`.
+pub fn format_duration_human(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        return "∞".into();
+    }
+    if seconds <= 0.0 {
+        return "0s".into();
+    }
+    let (value, unit) = if seconds < 1e-3 {
+        (seconds * 1e6, "µs")
+    } else if seconds < 1.0 {
+        (seconds * 1e3, "ms")
+    } else if seconds < MINUTE {
+        (seconds, "s")
+    } else if seconds < HOUR {
+        (seconds / MINUTE, "min")
+    } else if seconds < DAY {
+        (seconds / HOUR, "h")
+    } else if seconds < YEAR {
+        (seconds / DAY, "d")
+    } else {
+        (seconds / YEAR, "y")
+    };
+    let text = if value >= 100.0 { format!("{value:.0}") } else if value >= 10.0 { format!("{value:.1}") } else { format!("{value:.2}") };
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
+    format!("{text}{unit}")
+}
+
+impl Serialize for Duration {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Duration;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a duration with a unit, such as \"30d\" or \"1h30m\"")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
+                Err(E::custom(with_hint(
+                    format!("duration {v} has no unit"),
+                    &format!("durations need a unit: write \"{v}s\", \"{v}m\", \"{v}h\" or \"{v}d\""),
+                )))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Duration, E> {
+                Duration::parse(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Duration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A duration: number+unit parts (s, m, h, d, w, y = 365d), e.g. \"30d\", \"1h30m\", \"2.5h\".",
+            "type": "string",
+            "pattern": "^\\s*([0-9]*\\.?[0-9]+\\s*[smhdwy]\\s*)+$"
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_keeps_every_digit() {
+        let a = Availability::parse("99.9999999999%").unwrap();
+        assert_eq!(a.down.p, 1e-12);
+        let a = Availability::parse("0.999999999999").unwrap();
+        assert_eq!(a.down.p, 1e-12);
+        let a = Availability::from_value(0.9995).unwrap();
+        assert_eq!(a.down.p, 5e-4);
+        assert_eq!(Availability::parse("100%").unwrap().down.p, 0.0);
+        assert_eq!(Availability::parse("1").unwrap().down.p, 0.0);
+        assert_eq!(Availability::parse("0").unwrap().down.q, 0.0);
+    }
+
+    #[test]
+    fn bare_percent_number_is_an_error_with_a_hint() {
+        let e = Availability::from_value(99.9).unwrap_err();
+        assert!(e.contains("\"99.9%\""), "{e}");
+        assert!(Availability::parse("101%").is_err());
+        assert!(Availability::parse("-0.1").is_err());
+        assert!(Availability::parse("abc").is_err());
+        assert!(Availability::from_value(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(Duration::parse("1h30m").unwrap().seconds, 5400.0);
+        assert_eq!(Duration::parse("2.5h").unwrap().seconds, 9000.0);
+        assert_eq!(Duration::parse("30d").unwrap().seconds, 2_592_000.0);
+        assert_eq!(Duration::parse("1y").unwrap().seconds, YEAR);
+        assert!(Duration::parse("10").is_err());
+        assert!(Duration::parse("-1h").is_err());
+        assert!(Duration::parse("1x").is_err());
+        assert!(Duration::parse("h").is_err());
+        assert_eq!(format_duration_spec(5400.0), "90m");
+        assert_eq!(Duration::parse(&format_duration_spec(5400.0)).unwrap().seconds, 5400.0);
+    }
+
+    #[test]
+    fn percent_display() {
+        assert_eq!(format_percent(0.9995, 0.0005), "99.95%");
+        assert_eq!(format_percent(0.999, 0.001), "99.9%");
+        assert_eq!(format_percent(1.0 - 1e-6, 1e-6), "99.9999%");
+    }
+}

@@ -1,0 +1,141 @@
+//! The dependency graph as Mermaid or Graphviz DOT. Node ids are generated; names appear only in
+//! escaped labels, so no model name can break or inject into a diagram.
+
+use crate::system::{DependencyTarget, OnFailure, System};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
+}
+
+fn mermaid_label(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '#' => out.push_str("#35;"),
+            '\n' | '\r' => out.push(' '),
+            _ if c.is_control() => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn dot_label(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' | '\r' => out.push(' '),
+            _ if c.is_control() => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// How an edge looks: its style and label.
+struct EdgeStyle {
+    label: String,
+    dashed: bool,
+    dotted: bool,
+}
+
+fn edge_style(on_failure: OnFailure, group: Option<(u32, usize)>) -> EdgeStyle {
+    let mut label = match group {
+        Some((k, n)) => format!("≥{k} of {n}"),
+        None => String::new(),
+    };
+    let (dashed, dotted) = match on_failure {
+        OnFailure::Fail => (false, false),
+        OnFailure::Degrade => {
+            label = if label.is_empty() { "degrade".into() } else { format!("{label}, degrade") };
+            (true, false)
+        }
+        OnFailure::Ignore => {
+            label = if label.is_empty() { "ignore".into() } else { format!("{label}, ignore") };
+            (false, true)
+        }
+    };
+    EdgeStyle { label, dashed, dotted }
+}
+
+pub fn render(system: &System, format: GraphFormat) -> String {
+    let mut out = String::new();
+    match format {
+        GraphFormat::Mermaid => out.push_str("flowchart TD\n"),
+        GraphFormat::Dot => out.push_str(&format!("digraph \"{}\" {{\n  rankdir=TB;\n  node [shape=box, style=rounded];\n", dot_label(&system.name))),
+    }
+    for (i, c) in system.components.iter().enumerate() {
+        let mut label = c.name.clone();
+        if c.replicas > 1 {
+            label += &format!(" ×{}", c.replicas);
+            if c.min_available > 1 {
+                label += &format!(" (≥{})", c.min_available);
+            }
+        }
+        if let Some(slo) = c.slo {
+            label += &format!(" · slo {slo}");
+        }
+        match format {
+            GraphFormat::Mermaid => {
+                let shape = if c.external { ("[/", "/]") } else { ("[", "]") };
+                out.push_str(&format!("  c{i}{}\"{}\"{}\n", shape.0, mermaid_label(&label), shape.1));
+            }
+            GraphFormat::Dot => {
+                let style = if c.external { ", style=\"rounded,dashed\"" } else { "" };
+                out.push_str(&format!("  c{i} [label=\"{}\"{style}];\n", dot_label(&label)));
+            }
+        }
+    }
+    for (from, c) in system.components.iter().enumerate() {
+        for d in &c.dependencies {
+            let (targets, group) = match &d.target {
+                DependencyTarget::Component(t) => (vec![*t], None),
+                DependencyTarget::Group { at_least, members } => (members.clone(), Some((*at_least, members.len()))),
+            };
+            let style = edge_style(d.on_failure, group);
+            for to in targets {
+                out.push_str(&edge(format, from, to, &style));
+            }
+            if let Some(f) = d.fallback {
+                out.push_str(&edge(format, from, f, &EdgeStyle { label: "fallback".into(), dashed: true, dotted: false }));
+            }
+        }
+    }
+    if format == GraphFormat::Dot {
+        out.push_str("}\n");
+    }
+    out
+}
+
+fn edge(format: GraphFormat, from: usize, to: usize, style: &EdgeStyle) -> String {
+    match format {
+        GraphFormat::Mermaid => {
+            let arrow = if style.dotted || style.dashed { "-.->" } else { "-->" };
+            if style.label.is_empty() {
+                format!("  c{from} {arrow} c{to}\n")
+            } else {
+                format!("  c{from} {arrow}|\"{}\"| c{to}\n", mermaid_label(&style.label))
+            }
+        }
+        GraphFormat::Dot => {
+            let mut attrs = Vec::new();
+            if !style.label.is_empty() {
+                attrs.push(format!("label=\"{}\"", dot_label(&style.label)));
+            }
+            if style.dashed {
+                attrs.push("style=dashed".into());
+            } else if style.dotted {
+                attrs.push("style=dotted".into());
+            }
+            if attrs.is_empty() { format!("  c{from} -> c{to};\n") } else { format!("  c{from} -> c{to} [{}];\n", attrs.join(", ")) }
+        }
+    }
+}

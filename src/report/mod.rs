@@ -1,0 +1,20 @@
+//! Rendering results for people and machines: tables, JSON, Markdown, Mermaid and DOT.
+
+pub mod check;
+pub mod downtime;
+pub mod eval;
+pub mod graph;
+pub mod text;
+
+/// Output formats shared by the commands that print results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Markdown,
+}
+
+/// JSON has no infinity: a component that never fails has `nines: null`.
+pub fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
