@@ -20,8 +20,18 @@ pub fn edges(system: &System) -> Vec<Edge> {
     let mut out = Vec::new();
     for (from, c) in system.components.iter().enumerate() {
         for (entry, d) in c.dependencies.iter().enumerate() {
-            out.extend(d.targets().iter().map(|&to| Edge { from, to, entry, via_fallback: false }));
-            out.extend(d.fallback.map(|to| Edge { from, to, entry, via_fallback: true }));
+            out.extend(d.targets().iter().map(|&to| Edge {
+                from,
+                to,
+                entry,
+                via_fallback: false,
+            }));
+            out.extend(d.fallback.map(|to| Edge {
+                from,
+                to,
+                entry,
+                via_fallback: true,
+            }));
         }
     }
     out
@@ -58,7 +68,10 @@ fn find_cycle(system: &System, g: &DiGraph<ComponentId, ()>) -> Cycle {
         let members: std::collections::HashSet<ComponentId> = scc.iter().map(|n| g[*n]).collect();
         let start = *members.iter().min().expect("an scc is never empty");
         let calls_within = |c: ComponentId| -> Vec<ComponentId> {
-            edges_from(system, c).into_iter().filter(|t| members.contains(t)).collect()
+            edges_from(system, c)
+                .into_iter()
+                .filter(|t| members.contains(t))
+                .collect()
         };
         if members.len() == 1 && !calls_within(start).contains(&start) {
             continue;
@@ -89,5 +102,9 @@ fn find_cycle(system: &System, g: &DiGraph<ComponentId, ()>) -> Cycle {
 }
 
 fn edges_from(system: &System, c: ComponentId) -> Vec<ComponentId> {
-    system.components[c].dependencies.iter().flat_map(|d| d.targets().iter().copied().chain(d.fallback)).collect()
+    system.components[c]
+        .dependencies
+        .iter()
+        .flat_map(|d| d.targets().iter().copied().chain(d.fallback))
+        .collect()
 }

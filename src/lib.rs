@@ -6,7 +6,7 @@
 
 pub mod exact;
 pub mod graph;
-pub mod report;
 pub mod model;
+pub mod report;
 pub mod structure;
 pub mod system;

@@ -37,7 +37,9 @@ impl BasicEvent {
     /// The component or domain the event belongs to.
     pub fn owner(&self) -> Owner {
         match self.kind {
-            EventKind::Replica { component, .. } | EventKind::Maintenance(component) | EventKind::Failover(component) => Owner::Component(component),
+            EventKind::Replica { component, .. }
+            | EventKind::Maintenance(component)
+            | EventKind::Failover(component) => Owner::Component(component),
             EventKind::Domain(d) => Owner::Domain(d),
         }
     }
@@ -85,7 +87,13 @@ impl Structure {
             .domains
             .iter()
             .enumerate()
-            .map(|(d, domain)| b.event(BasicEvent { name: domain.name.clone(), kind: EventKind::Domain(d), odds: domain.down }))
+            .map(|(d, domain)| {
+                b.event(BasicEvent {
+                    name: domain.name.clone(),
+                    kind: EventKind::Domain(d),
+                    odds: domain.down,
+                })
+            })
             .collect();
         // A domain is down when it or any ancestor is down; parents come first in the chain.
         let mut domain_down: Vec<Option<GateId>> = vec![None; system.domains.len()];
@@ -105,22 +113,49 @@ impl Structure {
                 }
             }
         }
-        let mut components = vec![ComponentGates { down: NEVER, impaired: NEVER }; system.components.len()];
+        let mut components = vec![
+            ComponentGates {
+                down: NEVER,
+                impaired: NEVER
+            };
+            system.components.len()
+        ];
         for &c in &order {
             let comp = &system.components[c];
             let mut down_parts = Vec::new();
             if let Some(odds) = comp.maintenance_down() {
-                down_parts.push(b.event(BasicEvent { name: format!("{}:maintenance", comp.name), kind: EventKind::Maintenance(c), odds }));
+                down_parts.push(b.event(BasicEvent {
+                    name: format!("{}:maintenance", comp.name),
+                    kind: EventKind::Maintenance(c),
+                    odds,
+                }));
             }
             if let Some(odds) = comp.failover_down() {
-                down_parts.push(b.event(BasicEvent { name: format!("{}:failover", comp.name), kind: EventKind::Failover(c), odds }));
+                down_parts.push(b.event(BasicEvent {
+                    name: format!("{}:failover", comp.name),
+                    kind: EventKind::Failover(c),
+                    odds,
+                }));
             }
             let replicas: Vec<GateId> = (0..comp.replicas)
                 .map(|i| {
-                    let name = if comp.replicas == 1 { comp.name.clone() } else { format!("{}[{i}]", comp.name) };
-                    let own = b.event(BasicEvent { name, kind: EventKind::Replica { component: c, index: i }, odds: comp.replica_down });
+                    let name = if comp.replicas == 1 {
+                        comp.name.clone()
+                    } else {
+                        format!("{}[{i}]", comp.name)
+                    };
+                    let own = b.event(BasicEvent {
+                        name,
+                        kind: EventKind::Replica {
+                            component: c,
+                            index: i,
+                        },
+                        odds: comp.replica_down,
+                    });
                     match comp.replica_domains[i as usize] {
-                        Some(d) => b.or(vec![domain_down[d].expect("every domain has a gate"), own]),
+                        Some(d) => {
+                            b.or(vec![domain_down[d].expect("every domain has a gate"), own])
+                        }
                         None => own,
                     }
                 })
@@ -131,7 +166,9 @@ impl Structure {
             let mut impaired_parts = Vec::new();
             for dep in &comp.dependencies {
                 let (down, impaired) = match &dep.target {
-                    DependencyTarget::Component(t) => (components[*t].down, components[*t].impaired),
+                    DependencyTarget::Component(t) => {
+                        (components[*t].down, components[*t].impaired)
+                    }
                     DependencyTarget::Group { at_least, members } => {
                         let need = members.len() as u32 - at_least + 1;
                         let downs = members.iter().map(|m| components[*m].down).collect();
@@ -158,7 +195,11 @@ impl Structure {
             let impaired = b.or(impaired_parts);
             components[c] = ComponentGates { down, impaired };
         }
-        Structure { events: b.events, gates: b.gates, components }
+        Structure {
+            events: b.events,
+            gates: b.gates,
+            components,
+        }
     }
 
     /// The events that feed a gate, each once.
@@ -173,7 +214,9 @@ impl Structure {
             match &self.gates[g] {
                 Gate::Never => {}
                 Gate::Event(e) => events.push(*e),
-                Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => stack.extend(xs.iter().filter(|&&x| !seen[x])),
+                Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
+                    stack.extend(xs.iter().filter(|&&x| !seen[x]))
+                }
             }
         }
         events.sort_unstable();

@@ -30,7 +30,11 @@ pub struct Lifetime {
 
 impl Lifetime {
     pub fn exponential(mean_s: f64) -> Lifetime {
-        Lifetime { kind: DistKind::Exponential, mean_s, shape: 1.0 }
+        Lifetime {
+            kind: DistKind::Exponential,
+            mean_s,
+            shape: 1.0,
+        }
     }
 }
 
@@ -79,7 +83,10 @@ pub struct Component {
 impl Component {
     /// Whole-component maintenance as an independent event: P(in maintenance).
     pub fn maintenance_down(&self) -> Option<Odds> {
-        self.maintenance.as_ref().filter(|m| !m.rolling && m.duration_s > 0.0).map(|m| Odds::ratio(m.duration_s, m.every_s - m.duration_s))
+        self.maintenance
+            .as_ref()
+            .filter(|m| !m.rolling && m.duration_s > 0.0)
+            .map(|m| Odds::ratio(m.duration_s, m.every_s - m.duration_s))
     }
 
     /// Failover outages as an independent event: replicas × failure frequency × failover time.
@@ -102,7 +109,10 @@ impl Component {
 pub enum DependencyTarget {
     Component(ComponentId),
     /// Up when at least `at_least` of the members are up.
-    Group { at_least: u32, members: Vec<ComponentId> },
+    Group {
+        at_least: u32,
+        members: Vec<ComponentId>,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -15,7 +15,9 @@ pub enum Format {
 }
 
 #[derive(clap::Args)]
-#[command(after_help = "Exit codes: 0 every SLO met, 1 an SLO not met, 2 invalid model or usage.\n\nExamples:\n  nines check models/online-store.yaml\n  nines check models/online-store.yaml --format json")]
+#[command(
+    after_help = "Exit codes: 0 every SLO met, 1 an SLO not met, 2 invalid model or usage.\n\nExamples:\n  nines check models/online-store.yaml\n  nines check models/online-store.yaml --format json"
+)]
 pub struct Args {
     pub model: PathBuf,
     #[arg(long, short, value_enum, default_value = "text")]
@@ -30,5 +32,9 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         Format::Text => report.text(term.color),
         Format::Json => report.json(),
     })?;
-    Ok(if report.passed { ExitStatus::Success } else { ExitStatus::Failure })
+    Ok(if report.passed {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
 }

@@ -5,7 +5,9 @@ use super::output::print;
 use super::{CliError, ExitStatus, OutputFormat, Terminal};
 
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  nines downtime 99.95%\n  nines downtime 0.9999 --window 28d --format json")]
+#[command(
+    after_help = "Examples:\n  nines downtime 99.95%\n  nines downtime 0.9999 --window 28d --format json"
+)]
 pub struct Args {
     /// An availability: 99.95% or 0.9995
     pub availability: String,
@@ -17,8 +19,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args, _: &Terminal) -> Result<ExitStatus, CliError> {
-    let a = Availability::parse(&args.availability).map_err(|e| CliError::Usage(nines::model::error::split_hint(&e).0 + &hint_of(&e)))?;
-    let window = Duration::parse(&args.window).map_err(|e| CliError::Usage(format!("--window: {}", nines::model::error::split_hint(&e).0)))?;
+    let a = Availability::parse(&args.availability)
+        .map_err(|e| CliError::Usage(nines::model::error::split_hint(&e).0 + &hint_of(&e)))?;
+    let window = Duration::parse(&args.window).map_err(|e| {
+        CliError::Usage(format!(
+            "--window: {}",
+            nines::model::error::split_hint(&e).0
+        ))
+    })?;
     if window.seconds <= 0.0 {
         return Err(CliError::Usage("--window must be longer than zero".into()));
     }
@@ -28,5 +36,7 @@ pub fn run(args: Args, _: &Terminal) -> Result<ExitStatus, CliError> {
 }
 
 fn hint_of(e: &str) -> String {
-    nines::model::error::split_hint(e).1.map_or(String::new(), |h| format!("\n  = hint: {h}"))
+    nines::model::error::split_hint(e)
+        .1
+        .map_or(String::new(), |h| format!("\n  = hint: {h}"))
 }

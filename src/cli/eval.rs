@@ -9,7 +9,9 @@ use super::output::print;
 use super::{CliError, ExitStatus, OutputFormat, Terminal};
 
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  nines eval models/online-store.yaml\n  nines eval models/online-store.yaml --format json | jq '.components[] | {name, nines}'")]
+#[command(
+    after_help = "Examples:\n  nines eval models/online-store.yaml\n  nines eval models/online-store.yaml --format json | jq '.components[] | {name, nines}'"
+)]
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,

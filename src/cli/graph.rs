@@ -13,7 +13,9 @@ pub enum Format {
 }
 
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  nines graph models/online-store.yaml\n  nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg")]
+#[command(
+    after_help = "Examples:\n  nines graph models/online-store.yaml\n  nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg"
+)]
 pub struct Args {
     pub model: PathBuf,
     #[arg(long, short, value_enum, default_value = "mermaid")]

@@ -89,7 +89,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitStatus::Error } else { ExitStatus::Success };
+            return if e.use_stderr() {
+                ExitStatus::Error
+            } else {
+                ExitStatus::Success
+            };
         }
     };
     let term = Terminal::detect();
@@ -109,10 +113,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         // A closed pipe (`nines eval … | head`) is not an error.
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
         Err(e) => {
-            let prefix = if term.stderr_color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+            let prefix = if term.stderr_color {
+                "\x1b[1;31merror\x1b[0m"
+            } else {
+                "error"
+            };
             eprintln!("{prefix}: {e}");
             ExitStatus::Error
         }
     }
 }
-

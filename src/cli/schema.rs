@@ -4,7 +4,9 @@ use super::output::print;
 use super::{CliError, ExitStatus};
 
 #[derive(clap::Args)]
-#[command(after_help = "Example:\n  nines schema > nines.schema.json   # then point your editor's YAML language server at it")]
+#[command(
+    after_help = "Example:\n  nines schema > nines.schema.json   # then point your editor's YAML language server at it"
+)]
 pub struct Args {}
 
 pub fn run(_: Args) -> Result<ExitStatus, CliError> {

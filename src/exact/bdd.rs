@@ -68,14 +68,25 @@ impl Default for Manager {
 
 #[inline]
 fn hash3(a: u32, b: u32, c: u32) -> u64 {
-    let h = (a as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (b as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ (c as u64).wrapping_mul(0x1656_67B1_9E37_79F9);
+    let h = (a as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (b as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+        ^ (c as u64).wrapping_mul(0x1656_67B1_9E37_79F9);
     h ^ (h >> 29)
 }
 
 impl Manager {
     pub fn new() -> Manager {
-        let mut m = Manager { nodes: Vec::with_capacity(1 << 12), unique: vec![0; 1 << 12], cache: vec![CacheEntry::default(); 1 << 14], limit: MAX_NODES };
-        m.nodes.push(Node { var: TERMINAL_VAR, low: ONE, high: ONE });
+        let mut m = Manager {
+            nodes: Vec::with_capacity(1 << 12),
+            unique: vec![0; 1 << 12],
+            cache: vec![CacheEntry::default(); 1 << 14],
+            limit: MAX_NODES,
+        };
+        m.nodes.push(Node {
+            var: TERMINAL_VAR,
+            low: ONE,
+            high: ONE,
+        });
         m
     }
 
@@ -177,7 +188,13 @@ impl Manager {
     #[inline]
     fn store(&mut self, op: u32, a: Edge, b: Edge, c: Edge, result: Edge) {
         let slot = hash3(a ^ op.rotate_left(28), b, c) as usize & (self.cache.len() - 1);
-        self.cache[slot] = CacheEntry { op, a, b, c, result };
+        self.cache[slot] = CacheEntry {
+            op,
+            a,
+            b,
+            c,
+            result,
+        };
     }
 
     pub fn and(&mut self, f: Edge, g: Edge) -> Result<Edge, TooLarge> {
@@ -232,7 +249,11 @@ impl Manager {
             return self.or(not(f), g);
         }
         // Normal form: f regular.
-        let (f, g, h) = if is_complement(f) { (not(f), h, g) } else { (f, g, h) };
+        let (f, g, h) = if is_complement(f) {
+            (not(f), h, g)
+        } else {
+            (f, g, h)
+        };
         if let Some(r) = self.lookup(OP_ITE, f, g, h) {
             return Ok(r);
         }
@@ -305,7 +326,9 @@ mod tests {
         assert_eq!(m.and(a, not(a)).unwrap(), ZERO);
         assert_eq!(m.or(a, not(a)).unwrap(), ONE);
         let t = m.ite(a, b, not(b)).unwrap();
-        let x = m.or(m.and(a, b).unwrap(), m.and(not(a), not(b)).unwrap()).unwrap();
+        let both = m.and(a, b).unwrap();
+        let neither = m.and(not(a), not(b)).unwrap();
+        let x = m.or(both, neither).unwrap();
         assert_eq!(t, x);
     }
 

@@ -38,7 +38,9 @@ impl StateOdds {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EngineError {
-    #[error("the decision diagram grew past {0} nodes; the model is too entangled to solve exactly (try `nines sample`)")]
+    #[error(
+        "the decision diagram grew past {0} nodes; the model is too entangled to solve exactly (try `nines sample`)"
+    )]
     TooLarge(usize),
 }
 
@@ -62,7 +64,10 @@ pub struct Compiled {
 impl Compiled {
     /// (P, Q) of every variable level, for `Manager::probabilities`.
     pub fn level_odds(&self, structure: &Structure) -> Vec<(f64, f64)> {
-        self.event_at.iter().map(|&e| (structure.events[e].odds.p, structure.events[e].odds.q)).collect()
+        self.event_at
+            .iter()
+            .map(|&e| (structure.events[e].odds.p, structure.events[e].odds.q))
+            .collect()
     }
 }
 
@@ -100,8 +105,19 @@ pub fn variable_order(structure: &Structure) -> Vec<EventId> {
         }
     }
     let mut visited = vec![false; structure.gates.len()];
-    let mut roots: Vec<GateId> = structure.components.iter().rev().flat_map(|c| [c.impaired, c.down]).filter(|&g| !used_as_input[g]).collect();
-    roots.extend(structure.components.iter().flat_map(|c| [c.down, c.impaired]));
+    let mut roots: Vec<GateId> = structure
+        .components
+        .iter()
+        .rev()
+        .flat_map(|c| [c.impaired, c.down])
+        .filter(|&g| !used_as_input[g])
+        .collect();
+    roots.extend(
+        structure
+            .components
+            .iter()
+            .flat_map(|c| [c.down, c.impaired]),
+    );
     for root in roots {
         let mut stack = vec![root];
         while let Some(g) = stack.pop() {
@@ -116,7 +132,9 @@ pub fn variable_order(structure: &Structure) -> Vec<EventId> {
                     }
                 }
                 // Reversed so the first input is walked first.
-                Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => stack.extend(xs.iter().rev().filter(|&&x| !visited[x])),
+                Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
+                    stack.extend(xs.iter().rev().filter(|&&x| !visited[x]))
+                }
             }
         }
     }
@@ -145,8 +163,12 @@ pub fn compile(structure: &Structure) -> Result<Compiled, EngineError> {
                 // Deepest first: each step then mostly adds nodes above what is built.
                 inputs.sort_by_key(|&e| std::cmp::Reverse(manager.var(e)));
                 match g {
-                    Gate::Or(_) => inputs.iter().try_fold(bdd::ZERO, |acc, &x| manager.or(acc, x))?,
-                    Gate::And(_) => inputs.iter().try_fold(bdd::ONE, |acc, &x| manager.and(acc, x))?,
+                    Gate::Or(_) => inputs
+                        .iter()
+                        .try_fold(bdd::ZERO, |acc, &x| manager.or(acc, x))?,
+                    Gate::And(_) => inputs
+                        .iter()
+                        .try_fold(bdd::ONE, |acc, &x| manager.and(acc, x))?,
                     Gate::AtLeast(k, _) => manager.at_least(*k as usize, &inputs)?,
                     _ => unreachable!(),
                 }
@@ -154,7 +176,12 @@ pub fn compile(structure: &Structure) -> Result<Compiled, EngineError> {
         };
         gate.push(edge);
     }
-    Ok(Compiled { manager, level, event_at, gate })
+    Ok(Compiled {
+        manager,
+        level,
+        event_at,
+        gate,
+    })
 }
 
 /// The exact state probabilities of every component, in the system's order.
@@ -165,16 +192,26 @@ pub fn evaluate(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
         let degraded: Vec<Edge> = structure
             .components
             .iter()
-            .map(|c| compiled.manager.and(compiled.gate[c.impaired], not(compiled.gate[c.down])))
+            .map(|c| {
+                compiled
+                    .manager
+                    .and(compiled.gate[c.impaired], not(compiled.gate[c.down]))
+            })
             .collect::<Result<_, _>>()?;
-        let pq = compiled.manager.probabilities(&compiled.level_odds(structure));
+        let pq = compiled
+            .manager
+            .probabilities(&compiled.level_odds(structure));
         Ok(structure
             .components
             .iter()
             .zip(degraded)
             .map(|(c, d)| {
                 let (p, q) = bdd::edge_pq(&pq, compiled.gate[c.down]);
-                StateOdds { down: Odds { p, q }, degraded: bdd::edge_pq(&pq, d).0, up: bdd::edge_pq(&pq, compiled.gate[c.impaired]).1 }
+                StateOdds {
+                    down: Odds { p, q },
+                    degraded: bdd::edge_pq(&pq, d).0,
+                    up: bdd::edge_pq(&pq, compiled.gate[c.impaired]).1,
+                }
             })
             .collect())
     })

@@ -41,13 +41,22 @@ pub struct ModelError {
 impl ModelError {
     pub fn new(file: &Path, span: Option<Span>, text: &str) -> ModelError {
         let (message, hint) = split_hint(text);
-        ModelError { file: file.to_path_buf(), span, message, hint, snippet: None }
+        ModelError {
+            file: file.to_path_buf(),
+            span,
+            message,
+            hint,
+            snippet: None,
+        }
     }
 
     /// Attaches the source line the span points at.
     pub fn with_source(mut self, source: &str) -> ModelError {
         if let Some(span) = self.span {
-            self.snippet = source.lines().nth(span.line.saturating_sub(1)).map(str::to_string);
+            self.snippet = source
+                .lines()
+                .nth(span.line.saturating_sub(1))
+                .map(str::to_string);
         }
         self
     }
@@ -56,7 +65,14 @@ impl ModelError {
 impl fmt::Display for ModelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.span {
-            Some(s) => write!(f, "{}:{}:{}: {}", self.file.display(), s.line, s.col, self.message)?,
+            Some(s) => write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file.display(),
+                s.line,
+                s.col,
+                self.message
+            )?,
             None => write!(f, "{}: {}", self.file.display(), self.message)?,
         }
         if let (Some(span), Some(line)) = (self.span, &self.snippet) {
@@ -64,8 +80,15 @@ impl fmt::Display for ModelError {
             let pad = " ".repeat(number.len());
             let shown: String = line.chars().take(200).collect();
             let caret_at = span.col.saturating_sub(1).min(shown.chars().count());
-            let width = span.len.clamp(1, shown.chars().count().saturating_sub(caret_at).max(1));
-            write!(f, "\n{pad} |\n{number} | {shown}\n{pad} | {}{}", " ".repeat(caret_at), "^".repeat(width))?;
+            let width = span
+                .len
+                .clamp(1, shown.chars().count().saturating_sub(caret_at).max(1));
+            write!(
+                f,
+                "\n{pad} |\n{number} | {shown}\n{pad} | {}{}",
+                " ".repeat(caret_at),
+                "^".repeat(width)
+            )?;
         }
         if let Some(hint) = &self.hint {
             write!(f, "\n  = hint: {hint}")?;
@@ -77,7 +100,10 @@ impl fmt::Display for ModelError {
 impl std::error::Error for ModelError {}
 
 /// Did-you-mean: the closest candidate, when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))

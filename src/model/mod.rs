@@ -51,14 +51,22 @@ impl Model {
     pub fn load(path: &Path) -> Result<Model, ModelError> {
         let fail = |message: String| ModelError::new(path, None, &message);
         let format = Format::of(path).ok_or_else(|| {
-            fail(error::with_hint("unknown model format".into(), "name the file .yaml, .yml, .toml or .json"))
+            fail(error::with_hint(
+                "unknown model format".into(),
+                "name the file .yaml, .yml, .toml or .json",
+            ))
         })?;
-        let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+        let meta =
+            std::fs::metadata(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
         if meta.len() > MAX_FILE_BYTES {
-            return Err(fail(format!("the file is {} bytes, more than the {MAX_FILE_BYTES} a model may be", meta.len())));
+            return Err(fail(format!(
+                "the file is {} bytes, more than the {MAX_FILE_BYTES} a model may be",
+                meta.len()
+            )));
         }
         let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-        let source = String::from_utf8(bytes).map_err(|_| fail("the file is not UTF-8 text".into()))?;
+        let source =
+            String::from_utf8(bytes).map_err(|_| fail("the file is not UTF-8 text".into()))?;
         Model::parse(path, source, format)
     }
 
@@ -69,7 +77,8 @@ impl Model {
             Format::Toml => tree::from_toml(&source),
             Format::Json => check_json(&source).and_then(|()| tree::from_yaml(&source)),
         };
-        let tree = parsed.map_err(|e| ModelError::new(path, e.span, &e.message).with_source(&source))?;
+        let tree =
+            parsed.map_err(|e| ModelError::new(path, e.span, &e.message).with_source(&source))?;
         if !matches!(tree.value, tree::Value::Map(_)) {
             return Err(ModelError::new(path, Some(tree.span), &error::with_hint(
                 "a model is a map with `components` (and optionally `name`, `window`, `defaults`, `cost`, `domains`)".into(),
@@ -80,32 +89,47 @@ impl Model {
         let spec: ModelSpec = serde::Deserialize::deserialize(&tree).map_err(|e| {
             ModelError::new(path, e.span.or(Some(tree.span)), &e.message).with_source(&source)
         })?;
-        Ok(Model { path: path.to_path_buf(), source, tree, spec })
+        Ok(Model {
+            path: path.to_path_buf(),
+            source,
+            tree,
+            spec,
+        })
     }
 
     /// The model's name when it gives none: the file's stem.
     pub fn default_name(&self) -> String {
-        self.path.file_stem().map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned())
+        self.path
+            .file_stem()
+            .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned())
     }
 
     /// Validates the model as written (and every variant of it).
     pub fn system(&self) -> Result<System, ModelError> {
-        let system = validate::validate(&self.spec, &self.default_name()).map_err(|e| self.locate(e))?;
+        let system =
+            validate::validate(&self.spec, &self.default_name()).map_err(|e| self.locate(e))?;
         Ok(self.with_lines(system))
     }
 
     /// The system with the given variants applied.
     pub fn design(&self, design: &Design) -> Result<System, ModelError> {
-        let system = validate::resolve(&self.spec, &self.default_name(), design).map_err(|e| self.locate(e))?;
+        let system = validate::resolve(&self.spec, &self.default_name(), design)
+            .map_err(|e| self.locate(e))?;
         Ok(self.with_lines(system))
     }
 
     fn with_lines(&self, mut system: System) -> System {
         for c in &mut system.components {
-            c.line = self.line_of(&[PathStep::Key("components".into()), PathStep::KeyItself(c.name.clone())]);
+            c.line = self.line_of(&[
+                PathStep::Key("components".into()),
+                PathStep::KeyItself(c.name.clone()),
+            ]);
         }
         for d in &mut system.domains {
-            d.line = self.line_of(&[PathStep::Key("domains".into()), PathStep::KeyItself(d.name.clone())]);
+            d.line = self.line_of(&[
+                PathStep::Key("domains".into()),
+                PathStep::KeyItself(d.name.clone()),
+            ]);
         }
         system
     }
@@ -126,8 +150,17 @@ fn check_json(source: &str) -> Result<(), tree::ParseError> {
     match serde_json::from_str::<serde::de::IgnoredAny>(source) {
         Ok(_) => Ok(()),
         Err(e) => Err(tree::ParseError {
-            span: Some(Span { line: e.line(), col: e.column().max(1), len: 1 }),
-            message: e.to_string().split(" at line ").next().unwrap_or("invalid JSON").to_string(),
+            span: Some(Span {
+                line: e.line(),
+                col: e.column().max(1),
+                len: 1,
+            }),
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or("invalid JSON")
+                .to_string(),
         }),
     }
 }

@@ -198,7 +198,10 @@ pub enum OnFailure {
 pub enum Target {
     Component(String),
     /// At least `at_least` of the members must be up.
-    Group { at_least: u32, of: Vec<String> },
+    Group {
+        at_least: u32,
+        of: Vec<String>,
+    },
 }
 
 /// One entry of `depends_on`: a name, `{ component: ... }` or `{ at_least: k, of: [...] }`.
@@ -213,11 +216,25 @@ pub struct DependencySpec {
 
 impl DependencySpec {
     pub fn hard(name: &str) -> DependencySpec {
-        DependencySpec { target: Target::Component(name.to_string()), on_failure: OnFailure::Fail, fallback: None, timeout: None, tolerate: None }
+        DependencySpec {
+            target: Target::Component(name.to_string()),
+            on_failure: OnFailure::Fail,
+            fallback: None,
+            timeout: None,
+            tolerate: None,
+        }
     }
 }
 
-const DEPENDENCY_KEYS: &[&str] = &["component", "at_least", "of", "on_failure", "fallback", "timeout", "tolerate"];
+const DEPENDENCY_KEYS: &[&str] = &[
+    "component",
+    "at_least",
+    "of",
+    "on_failure",
+    "fallback",
+    "timeout",
+    "tolerate",
+];
 
 impl<'de> Deserialize<'de> for DependencySpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -225,13 +242,16 @@ impl<'de> Deserialize<'de> for DependencySpec {
         impl<'de> Visitor<'de> for V {
             type Value = DependencySpec;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a component name, { component: NAME, ... } or { at_least: K, of: [NAMES] }")
+                f.write_str(
+                    "a component name, { component: NAME, ... } or { at_least: K, of: [NAMES] }",
+                )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<DependencySpec, E> {
                 Ok(DependencySpec::hard(v))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DependencySpec, A::Error> {
-                let (mut component, mut at_least, mut of) = (None::<String>, None::<u32>, None::<Vec<String>>);
+                let (mut component, mut at_least, mut of) =
+                    (None::<String>, None::<u32>, None::<Vec<String>>);
                 let mut spec = DependencySpec::hard("");
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
@@ -247,15 +267,23 @@ impl<'de> Deserialize<'de> for DependencySpec {
                 }
                 spec.target = match (component, at_least, of) {
                     (Some(c), None, None) => Target::Component(c),
-                    (None, k, Some(of)) => Target::Group { at_least: k.unwrap_or(1), of },
-                    (Some(_), _, _) => return Err(de::Error::custom(super::error::with_hint(
-                        "a dependency names either `component` or a group `of`, not both".into(),
-                        "split it into two entries",
-                    ))),
-                    (None, _, None) => return Err(de::Error::custom(super::error::with_hint(
-                        "a dependency needs `component` or `of`".into(),
-                        "write { component: NAME } or { at_least: 1, of: [A, B] }",
-                    ))),
+                    (None, k, Some(of)) => Target::Group {
+                        at_least: k.unwrap_or(1),
+                        of,
+                    },
+                    (Some(_), _, _) => {
+                        return Err(de::Error::custom(super::error::with_hint(
+                            "a dependency names either `component` or a group `of`, not both"
+                                .into(),
+                            "split it into two entries",
+                        )));
+                    }
+                    (None, _, None) => {
+                        return Err(de::Error::custom(super::error::with_hint(
+                            "a dependency needs `component` or `of`".into(),
+                            "write { component: NAME } or { at_least: 1, of: [A, B] }",
+                        )));
+                    }
                 };
                 Ok(spec)
             }
@@ -266,7 +294,10 @@ impl<'de> Deserialize<'de> for DependencySpec {
 
 impl Serialize for DependencySpec {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let plain = self.on_failure == OnFailure::Fail && self.fallback.is_none() && self.timeout.is_none() && self.tolerate.is_none();
+        let plain = self.on_failure == OnFailure::Fail
+            && self.fallback.is_none()
+            && self.timeout.is_none()
+            && self.tolerate.is_none();
         if let (Target::Component(name), true) = (&self.target, plain) {
             return s.serialize_str(name);
         }

@@ -1,7 +1,6 @@
 //! A parsed document as a tree of values that remember where they stand in the source, whatever
 //! the format, and a serde `Deserializer` over it that puts every error at its place.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
@@ -54,7 +53,10 @@ pub struct ParseError {
 
 impl ParseError {
     fn at(span: Span, message: impl Into<String>) -> ParseError {
-        ParseError { span: Some(span), message: message.into() }
+        ParseError {
+            span: Some(span),
+            message: message.into(),
+        }
     }
 }
 
@@ -65,8 +67,14 @@ impl Node {
         let mut node = self;
         for step in path {
             let next = match (&node.value, step) {
-                (Value::Map(entries), PathStep::Key(k)) => entries.iter().find(|(key, _)| key.value == Value::Str(k.clone())).map(|(_, v)| v),
-                (Value::Map(entries), PathStep::KeyItself(k)) => entries.iter().find(|(key, _)| key.value == Value::Str(k.clone())).map(|(key, _)| key),
+                (Value::Map(entries), PathStep::Key(k)) => entries
+                    .iter()
+                    .find(|(key, _)| key.value == Value::Str(k.clone()))
+                    .map(|(_, v)| v),
+                (Value::Map(entries), PathStep::KeyItself(k)) => entries
+                    .iter()
+                    .find(|(key, _)| key.value == Value::Str(k.clone()))
+                    .map(|(key, _)| key),
                 (Value::Seq(items), PathStep::Index(i)) => items.get(*i),
                 _ => None,
             };
@@ -100,14 +108,28 @@ pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| {
             let m = e.marker();
-            ParseError::at(Span { line: m.line(), col: m.col() + 1, len: 1 }, e.info().to_string())
+            ParseError::at(
+                Span {
+                    line: m.line(),
+                    col: m.col() + 1,
+                    len: 1,
+                },
+                e.info().to_string(),
+            )
         })?;
-        let here = Span { line: span.start.line(), col: span.start.col() + 1, len: span.len().max(1) };
+        let here = Span {
+            line: span.start.line(),
+            col: span.start.col() + 1,
+            len: span.len().max(1),
+        };
         match event {
             Event::DocumentStart(_) => {
                 documents += 1;
                 if documents > 1 {
-                    return Err(ParseError::at(here, "a model file holds one YAML document; found a second `---`"));
+                    return Err(ParseError::at(
+                        here,
+                        "a model file holds one YAML document; found a second `---`",
+                    ));
                 }
             }
             Event::StreamEnd => break,
@@ -119,7 +141,14 @@ pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
             }
         }
     }
-    Ok(root.unwrap_or(Node { value: Value::Null, span: Span { line: 1, col: 1, len: 1 } }))
+    Ok(root.unwrap_or(Node {
+        value: Value::Null,
+        span: Span {
+            line: 1,
+            col: 1,
+            len: 1,
+        },
+    }))
 }
 
 #[derive(Default)]
@@ -134,35 +163,63 @@ impl YamlBuilder {
     fn push(&mut self, event: Event<'_>, span: Span) -> Result<Option<Node>, ParseError> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err(ParseError::at(span, format!("the document expands to more than {MAX_NODES} values (YAML aliases?)")));
+            return Err(ParseError::at(
+                span,
+                format!("the document expands to more than {MAX_NODES} values (YAML aliases?)"),
+            ));
         }
         let complete = match event {
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if self.stack.len() >= MAX_DEPTH {
-                    return Err(ParseError::at(span, format!("values nest deeper than {MAX_DEPTH} levels")));
+                    return Err(ParseError::at(
+                        span,
+                        format!("values nest deeper than {MAX_DEPTH} levels"),
+                    ));
                 }
-                let value = if matches!(event, Event::SequenceStart(..)) { Value::Seq(vec![]) } else { Value::Map(vec![]) };
+                let value = if matches!(event, Event::SequenceStart(..)) {
+                    Value::Seq(vec![])
+                } else {
+                    Value::Map(vec![])
+                };
                 self.stack.push((Node { value, span }, None, anchor));
                 return Ok(None);
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let (node, _, anchor) = self.stack.pop().expect("the parser balances starts and ends");
+                let (node, _, anchor) = self
+                    .stack
+                    .pop()
+                    .expect("the parser balances starts and ends");
                 self.remember(anchor, &node);
                 node
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().ok_or_else(|| ParseError::at(span, "an alias to an unknown anchor"))?;
+                let node = self
+                    .anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| ParseError::at(span, "an alias to an unknown anchor"))?;
                 self.nodes += count_nodes(&node);
                 if self.nodes > MAX_NODES {
-                    return Err(ParseError::at(span, format!("the document expands to more than {MAX_NODES} values (YAML aliases?)")));
+                    return Err(ParseError::at(
+                        span,
+                        format!(
+                            "the document expands to more than {MAX_NODES} values (YAML aliases?)"
+                        ),
+                    ));
                 }
                 node
             }
             Event::Scalar(text, style, anchor, tag) => {
                 if tag.is_some() {
-                    return Err(ParseError::at(span, "YAML tags (`!name`) are not part of a model"));
+                    return Err(ParseError::at(
+                        span,
+                        "YAML tags (`!name`) are not part of a model",
+                    ));
                 }
-                let node = Node { value: scalar(&text, style), span };
+                let node = Node {
+                    value: scalar(&text, style),
+                    span,
+                };
                 self.remember(anchor, &node);
                 node
             }
@@ -187,12 +244,25 @@ impl YamlBuilder {
                 None => {
                     let key = match &node.value {
                         Value::Str(_) => node,
-                        Value::Int(i) => Node { value: Value::Str(i.to_string()), span: node.span },
-                        Value::Bool(b) => Node { value: Value::Str(b.to_string()), span: node.span },
-                        other => return Err(ParseError::at(node.span, format!("a map key must be a name, found {}", other.kind()))),
+                        Value::Int(i) => Node {
+                            value: Value::Str(i.to_string()),
+                            span: node.span,
+                        },
+                        Value::Bool(b) => Node {
+                            value: Value::Str(b.to_string()),
+                            span: node.span,
+                        },
+                        other => {
+                            return Err(ParseError::at(
+                                node.span,
+                                format!("a map key must be a name, found {}", other.kind()),
+                            ));
+                        }
                     };
                     if entries.iter().any(|(k, _)| k.value == key.value) {
-                        let Value::Str(name) = &key.value else { unreachable!() };
+                        let Value::Str(name) = &key.value else {
+                            unreachable!()
+                        };
                         return Err(ParseError::at(key.span, format!("duplicate key `{name}`")));
                     }
                     *pending_key = Some(key);
@@ -220,22 +290,28 @@ fn count_nodes(node: &Node) -> usize {
 }
 
 /// YAML 1.2 core schema resolution of a scalar.
-fn scalar(text: &Cow<'_, str>, style: ScalarStyle) -> Value {
+fn scalar(text: &str, style: ScalarStyle) -> Value {
     if style != ScalarStyle::Plain {
         return Value::Str(text.to_string());
     }
-    match text.as_ref() {
+    match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
     }
-    let t = text.as_ref();
-    let numeric = t.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'-' || b == b'+' || b == b'.')
-        && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'_'));
+    let t = text;
+    let numeric = t
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || b == b'-' || b == b'+' || b == b'.')
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'_'));
     if numeric {
         if let Ok(i) = t.parse::<i64>() {
             return Value::Int(i);
@@ -257,39 +333,69 @@ pub fn from_toml(source: &str) -> Result<Node, ParseError> {
         message: e.message().to_string(),
     })?;
     let span = lines.span(table.span());
-    Ok(Node { value: toml_table(table.get_ref(), &lines, 0)?, span })
+    Ok(Node {
+        value: toml_table(table.get_ref(), &lines, 0)?,
+        span,
+    })
 }
 
-fn toml_table(table: &toml::de::DeTable<'_>, lines: &LineIndex, depth: usize) -> Result<Value, ParseError> {
+fn toml_table(
+    table: &toml::de::DeTable<'_>,
+    lines: &LineIndex,
+    depth: usize,
+) -> Result<Value, ParseError> {
     let mut entries = Vec::with_capacity(table.len());
     for (key, value) in table {
-        let key_node = Node { value: Value::Str(key.get_ref().to_string()), span: lines.span(key.span()) };
+        let key_node = Node {
+            value: Value::Str(key.get_ref().to_string()),
+            span: lines.span(key.span()),
+        };
         entries.push((key_node, toml_value(value, lines, depth + 1)?));
     }
     Ok(Value::Map(entries))
 }
 
-fn toml_value(value: &toml::Spanned<toml::de::DeValue<'_>>, lines: &LineIndex, depth: usize) -> Result<Node, ParseError> {
+fn toml_value(
+    value: &toml::Spanned<toml::de::DeValue<'_>>,
+    lines: &LineIndex,
+    depth: usize,
+) -> Result<Node, ParseError> {
     use toml::de::DeValue;
     let span = lines.span(value.span());
     if depth > MAX_DEPTH {
-        return Err(ParseError::at(span, format!("values nest deeper than {MAX_DEPTH} levels")));
+        return Err(ParseError::at(
+            span,
+            format!("values nest deeper than {MAX_DEPTH} levels"),
+        ));
     }
     let v = match value.get_ref() {
         DeValue::String(s) => Value::Str(s.to_string()),
         DeValue::Integer(i) => match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
             Ok(n) => Value::Int(n),
-            Err(_) => return Err(ParseError::at(span, format!("integer `{}` is out of range", i.as_str()))),
+            Err(_) => {
+                return Err(ParseError::at(
+                    span,
+                    format!("integer `{}` is out of range", i.as_str()),
+                ));
+            }
         },
         DeValue::Float(f) => match f.as_str().replace('_', "").as_str() {
             "inf" | "+inf" => Value::Float(f64::INFINITY),
             "-inf" => Value::Float(f64::NEG_INFINITY),
             "nan" | "+nan" | "-nan" => Value::Float(f64::NAN),
-            t => Value::Float(t.parse().map_err(|_| ParseError::at(span, format!("`{t}` is not a number")))?),
+            t => Value::Float(
+                t.parse()
+                    .map_err(|_| ParseError::at(span, format!("`{t}` is not a number")))?,
+            ),
         },
         DeValue::Boolean(b) => Value::Bool(*b),
         DeValue::Datetime(d) => Value::Str(d.to_string()),
-        DeValue::Array(items) => Value::Seq(items.iter().map(|v| toml_value(v, lines, depth + 1)).collect::<Result<_, _>>()?),
+        DeValue::Array(items) => Value::Seq(
+            items
+                .iter()
+                .map(|v| toml_value(v, lines, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
         DeValue::Table(t) => toml_table(t, lines, depth)?,
     };
     Ok(Node { value: v, span })
@@ -303,7 +409,9 @@ pub struct LineIndex<'a> {
 
 impl<'a> LineIndex<'a> {
     pub fn new(source: &'a str) -> Self {
-        let starts = std::iter::once(0).chain(source.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         LineIndex { source, starts }
     }
 
@@ -311,9 +419,20 @@ impl<'a> LineIndex<'a> {
         let start = range.start.min(self.source.len());
         let line = self.starts.partition_point(|&s| s <= start).max(1);
         let line_start = self.starts[line - 1];
-        let col = self.source.get(line_start..start).map_or(start - line_start, |s| s.chars().count()) + 1;
-        let len = self.source.get(start..range.end.min(self.source.len())).map_or(1, |s| s.lines().next().unwrap_or("").chars().count());
-        Span { line, col, len: len.max(1) }
+        let col = self
+            .source
+            .get(line_start..start)
+            .map_or(start - line_start, |s| s.chars().count())
+            + 1;
+        let len = self
+            .source
+            .get(start..range.end.min(self.source.len()))
+            .map_or(1, |s| s.lines().next().unwrap_or("").chars().count());
+        Span {
+            line,
+            col,
+            len: len.max(1),
+        }
     }
 }
 
@@ -344,7 +463,10 @@ impl std::error::Error for DeError {}
 
 impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        DeError { message: msg.to_string(), span: None }
+        DeError {
+            message: msg.to_string(),
+            span: None,
+        }
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
@@ -352,7 +474,10 @@ impl de::Error for DeError {
             Some(m) => format!("did you mean `{m}`?"),
             None => format!("expected one of: {}", expected.join(", ")),
         };
-        DeError { message: with_hint(format!("unknown key `{field}`"), &hint), span: None }
+        DeError {
+            message: with_hint(format!("unknown key `{field}`"), &hint),
+            span: None,
+        }
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
@@ -360,11 +485,17 @@ impl de::Error for DeError {
             Some(m) => format!("did you mean `{m}`?"),
             None => format!("expected one of: {}", expected.join(", ")),
         };
-        DeError { message: with_hint(format!("unknown value `{variant}`"), &hint), span: None }
+        DeError {
+            message: with_hint(format!("unknown value `{variant}`"), &hint),
+            span: None,
+        }
     }
 
     fn missing_field(field: &'static str) -> Self {
-        DeError { message: format!("missing key `{field}`"), span: None }
+        DeError {
+            message: format!("missing key `{field}`"),
+            span: None,
+        }
     }
 }
 
@@ -379,7 +510,10 @@ impl<'de> de::Deserializer<'de> for &'de Node {
             Value::Float(f) => visitor.visit_f64(*f),
             Value::Str(s) => visitor.visit_borrowed_str(s),
             Value::Seq(items) => visitor.visit_seq(Items { iter: items.iter() }),
-            Value::Map(entries) => visitor.visit_map(Entries { iter: entries.iter(), value: None }),
+            Value::Map(entries) => visitor.visit_map(Entries {
+                iter: entries.iter(),
+                value: None,
+            }),
         };
         result.map_err(|e| e.placed(self.span))
     }
@@ -391,14 +525,28 @@ impl<'de> de::Deserializer<'de> for &'de Node {
         }
     }
 
-    fn deserialize_enum<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         match &self.value {
-            Value::Str(s) => visitor.visit_enum(s.as_str().into_deserializer()).map_err(|e: DeError| e.placed(self.span)),
-            other => Err(DeError { message: format!("expected a name, found {}", other.kind()), span: Some(self.span) }),
+            Value::Str(s) => visitor
+                .visit_enum(s.as_str().into_deserializer())
+                .map_err(|e: DeError| e.placed(self.span)),
+            other => Err(DeError {
+                message: format!("expected a name, found {}", other.kind()),
+                span: Some(self.span),
+            }),
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -414,9 +562,15 @@ struct Items<'de> {
 
 impl<'de> SeqAccess<'de> for Items<'de> {
     type Error = DeError;
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DeError> {
         match self.iter.next() {
-            Some(node) => seed.deserialize(node).map(Some).map_err(|e| e.placed(node.span)),
+            Some(node) => seed
+                .deserialize(node)
+                .map(Some)
+                .map_err(|e| e.placed(node.span)),
             None => Ok(None),
         }
     }
@@ -432,17 +586,25 @@ struct Entries<'de> {
 
 impl<'de> MapAccess<'de> for Entries<'de> {
     type Error = DeError;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
         match self.iter.next() {
             Some((key, value)) => {
                 self.value = Some(value);
-                seed.deserialize(key).map(Some).map_err(|e| e.placed(key.span))
+                seed.deserialize(key)
+                    .map(Some)
+                    .map_err(|e| e.placed(key.span))
             }
             None => Ok(None),
         }
     }
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        let node = self.value.take().expect("serde asks for a value after its key");
+        let node = self
+            .value
+            .take()
+            .expect("serde asks for a value after its key");
         seed.deserialize(node).map_err(|e| e.placed(node.span))
     }
 }
@@ -466,7 +628,9 @@ mod tests {
         let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
             let p = i - 1;
-            bomb += &format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n");
+            bomb += &format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            );
         }
         assert!(from_yaml(&bomb).unwrap_err().message.contains("expands"));
     }
@@ -474,7 +638,11 @@ mod tests {
     #[test]
     fn toml_tree_has_places() {
         let tree = from_toml("[components.web]\navailability = \"99.9%\"\n").unwrap();
-        let a = tree.find(&[PathStep::Key("components".into()), PathStep::Key("web".into()), PathStep::Key("availability".into())]);
+        let a = tree.find(&[
+            PathStep::Key("components".into()),
+            PathStep::Key("web".into()),
+            PathStep::Key("availability".into()),
+        ]);
         assert_eq!(a.value, Value::Str("99.9%".into()));
         assert_eq!((a.span.line, a.span.col), (2, 16));
     }

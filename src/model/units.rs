@@ -32,16 +32,25 @@ impl Odds {
     /// `numerator / (numerator + rest)` and its complement, both free of cancellation.
     pub fn ratio(numerator: f64, rest: f64) -> Odds {
         let total = numerator + rest;
-        Odds { p: numerator / total, q: rest / total }
+        Odds {
+            p: numerator / total,
+            q: rest / total,
+        }
     }
 
     /// Either of two independent events.
     pub fn either(self, other: Odds) -> Odds {
-        Odds { p: self.p + other.p * self.q, q: self.q * other.q }
+        Odds {
+            p: self.p + other.p * self.q,
+            q: self.q * other.q,
+        }
     }
 
     pub fn complement(self) -> Odds {
-        Odds { p: self.q, q: self.p }
+        Odds {
+            p: self.q,
+            q: self.p,
+        }
     }
 }
 
@@ -67,33 +76,48 @@ impl Availability {
             Some(d) => (d.trim(), true),
             None => (t, false),
         };
-        let (up, down) = decimal_complement(digits, if percent { 2 } else { 0 }).ok_or_else(|| {
-            with_hint(
-                format!("`{text}` is not an availability"),
-                "write a fraction such as 0.999 or a percent string such as \"99.9%\"",
-            )
-        })?;
+        let (up, down) =
+            decimal_complement(digits, if percent { 2 } else { 0 }).ok_or_else(|| {
+                with_hint(
+                    format!("`{text}` is not an availability"),
+                    "write a fraction such as 0.999 or a percent string such as \"99.9%\"",
+                )
+            })?;
         if up > 1.0 || down < 0.0 {
             return Err(if percent {
-                with_hint(format!("availability {text} is above 100%"), "an availability is at most \"100%\"")
+                with_hint(
+                    format!("availability {text} is above 100%"),
+                    "an availability is at most \"100%\"",
+                )
             } else if up <= 100.0 {
                 with_hint(
                     format!("availability {text} is above 1"),
                     &format!("a bare number is a fraction; for a percentage write \"{text}%\""),
                 )
             } else {
-                with_hint(format!("availability {text} is above 1"), "an availability is a fraction in [0, 1]")
+                with_hint(
+                    format!("availability {text} is above 1"),
+                    "an availability is a fraction in [0, 1]",
+                )
             });
         }
         if up < 0.0 {
-            return Err(with_hint(format!("availability {text} is negative"), "an availability is in [0, 1]"));
+            return Err(with_hint(
+                format!("availability {text} is negative"),
+                "an availability is in [0, 1]",
+            ));
         }
-        Ok(Availability { down: Odds { p: down, q: up } })
+        Ok(Availability {
+            down: Odds { p: down, q: up },
+        })
     }
 
     pub fn from_value(value: f64) -> Result<Availability, String> {
         if !value.is_finite() {
-            return Err(with_hint(format!("availability {value} is not a finite number"), "write a fraction in [0, 1]"));
+            return Err(with_hint(
+                format!("availability {value} is not a finite number"),
+                "write a fraction in [0, 1]",
+            ));
         }
         // The shortest decimal that round-trips is what the user wrote.
         Availability::parse(&format!("{value}"))
@@ -115,10 +139,14 @@ fn decimal_complement(text: &str, shift: u32) -> Option<(f64, f64)> {
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    if !int_part.bytes().all(|b| b.is_ascii_digit()) || !frac_part.bytes().all(|b| b.is_ascii_digit()) {
+    if !int_part.bytes().all(|b| b.is_ascii_digit())
+        || !frac_part.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
-    let value: f64 = format!("{mantissa}e{}", exponent - shift as i32).parse().ok()?;
+    let value: f64 = format!("{mantissa}e{}", exponent - shift as i32)
+        .parse()
+        .ok()?;
     let value = if negative { -value } else { value };
     if negative || value > 1.0 {
         return Some((value, 1.0 - value));
@@ -128,7 +156,11 @@ fn decimal_complement(text: &str, shift: u32) -> Option<(f64, f64)> {
     let digits = digits.trim_start_matches('0');
     let scale = frac_part.len() as i32 - exponent + shift as i32;
     if digits.len() <= 36 && (0..=38).contains(&scale) {
-        let n: u128 = if digits.is_empty() { 0 } else { digits.parse().ok()? };
+        let n: u128 = if digits.is_empty() {
+            0
+        } else {
+            digits.parse().ok()?
+        };
         let one = 10u128.pow(scale as u32);
         if n <= one {
             let rest = one - n;
@@ -156,7 +188,11 @@ pub fn format_percent(availability: f64, unavailability: f64) -> String {
     let nines = -unavailability.log10();
     let decimals = ((nines - 2.0).floor() as i64 + 2).clamp(1, 14) as usize;
     let text = format!("{:.*}", decimals, availability * 100.0);
-    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
     format!("{text}%")
 }
 
@@ -226,23 +262,33 @@ impl Duration {
 
     pub fn parse(text: &str) -> Result<Duration, String> {
         let t = text.trim();
-        let hint = "write a number with a unit: s, m, h, d, w or y, e.g. \"30d\", \"1h30m\", \"2.5h\"";
+        let hint =
+            "write a number with a unit: s, m, h, d, w or y, e.g. \"30d\", \"1h30m\", \"2.5h\"";
         if t.is_empty() {
             return Err(with_hint("an empty duration".to_string(), hint));
         }
         if t.starts_with('-') {
-            return Err(with_hint(format!("duration `{text}` is negative"), "a duration is zero or more"));
+            return Err(with_hint(
+                format!("duration `{text}` is negative"),
+                "a duration is zero or more",
+            ));
         }
         let mut seconds = 0.0;
         let mut rest = t;
         while !rest.is_empty() {
-            let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+            let number_len = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(rest.len());
             let number = &rest[..number_len];
             rest = rest[number_len..].trim_start();
-            let unit_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+            let unit_len = rest
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(rest.len());
             let unit = &rest[..unit_len];
             rest = rest[unit_len..].trim_start();
-            let value: f64 = number.parse().map_err(|_| with_hint(format!("`{text}` is not a duration"), hint))?;
+            let value: f64 = number
+                .parse()
+                .map_err(|_| with_hint(format!("`{text}` is not a duration"), hint))?;
             let scale = match unit {
                 "s" => 1.0,
                 "m" => MINUTE,
@@ -251,7 +297,12 @@ impl Duration {
                 "w" => 7.0 * DAY,
                 "y" => YEAR,
                 "" => return Err(with_hint(format!("duration `{text}` has no unit"), hint)),
-                _ => return Err(with_hint(format!("`{unit}` is not a unit of time in `{text}`"), hint)),
+                _ => {
+                    return Err(with_hint(
+                        format!("`{unit}` is not a unit of time in `{text}`"),
+                        hint,
+                    ));
+                }
             };
             seconds += value * scale;
         }
@@ -273,7 +324,13 @@ pub fn format_duration_spec(seconds: f64) -> String {
     if seconds == 0.0 {
         return "0s".into();
     }
-    for (unit, scale) in [("y", YEAR), ("w", 7.0 * DAY), ("d", DAY), ("h", HOUR), ("m", MINUTE)] {
+    for (unit, scale) in [
+        ("y", YEAR),
+        ("w", 7.0 * DAY),
+        ("d", DAY),
+        ("h", HOUR),
+        ("m", MINUTE),
+    ] {
         let n = seconds / scale;
         if n >= 1.0 && n.fract() == 0.0 {
             return format!("{n}{unit}");
@@ -305,8 +362,18 @@ pub fn format_duration_human(seconds: f64) -> String {
     } else {
         (seconds / YEAR, "y")
     };
-    let text = if value >= 100.0 { format!("{value:.0}") } else if value >= 10.0 { format!("{value:.1}") } else { format!("{value:.2}") };
-    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
+    let text = if value >= 100.0 {
+        format!("{value:.0}")
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    };
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
     format!("{text}{unit}")
 }
 
@@ -327,7 +394,9 @@ impl<'de> Deserialize<'de> for Duration {
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
                 Err(E::custom(with_hint(
                     format!("duration {v} has no unit"),
-                    &format!("durations need a unit: write \"{v}s\", \"{v}m\", \"{v}h\" or \"{v}d\""),
+                    &format!(
+                        "durations need a unit: write \"{v}s\", \"{v}m\", \"{v}h\" or \"{v}d\""
+                    ),
                 )))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
@@ -395,7 +464,12 @@ mod tests {
         assert!(Duration::parse("1x").is_err());
         assert!(Duration::parse("h").is_err());
         assert_eq!(format_duration_spec(5400.0), "90m");
-        assert_eq!(Duration::parse(&format_duration_spec(5400.0)).unwrap().seconds, 5400.0);
+        assert_eq!(
+            Duration::parse(&format_duration_spec(5400.0))
+                .unwrap()
+                .seconds,
+            5400.0
+        );
     }
 
     #[test]

@@ -4,11 +4,17 @@
 use std::collections::HashMap;
 
 use super::error::{did_you_mean, with_hint};
-use super::spec::{ComponentSpec, DependencySpec, DistKind, Distribution, DomainSpec, ModelSpec, Target, VariantSpec};
+use super::spec::{
+    ComponentSpec, DependencySpec, DistKind, Distribution, DomainSpec, ModelSpec, Target,
+    VariantSpec,
+};
 use super::tree::PathStep;
 use super::units::{Availability, DAY, Duration, HOUR, Odds};
 use crate::graph;
-use crate::system::{Component, ComponentId, Dependency, DependencyTarget, Domain, DomainId, Lifetime, Maintenance, System};
+use crate::system::{
+    Component, ComponentId, Dependency, DependencyTarget, Domain, DomainId, Lifetime, Maintenance,
+    System,
+};
 
 /// The most components a model may hold.
 pub const MAX_COMPONENTS: usize = 1_000_000;
@@ -31,7 +37,10 @@ fn key(k: &str) -> PathStep {
 }
 
 fn invalid(path: &[PathStep], message: String) -> Invalid {
-    Invalid { path: path.to_vec(), message }
+    Invalid {
+        path: path.to_vec(),
+        message,
+    }
 }
 
 fn at(path: &[PathStep], step: PathStep) -> Vec<PathStep> {
@@ -61,10 +70,22 @@ pub fn validate(spec: &ModelSpec, default_name: &str) -> Result<System> {
 pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<System> {
     let root: Vec<PathStep> = vec![];
     if spec.components.len() > MAX_COMPONENTS {
-        return Err(invalid(&[key("components")], format!("{} components is more than the {MAX_COMPONENTS} a model may hold", spec.components.len())));
+        return Err(invalid(
+            &[key("components")],
+            format!(
+                "{} components is more than the {MAX_COMPONENTS} a model may hold",
+                spec.components.len()
+            ),
+        ));
     }
     if spec.domains.len() > MAX_DOMAINS {
-        return Err(invalid(&[key("domains")], format!("{} domains is more than the {MAX_DOMAINS} a model may hold", spec.domains.len())));
+        return Err(invalid(
+            &[key("domains")],
+            format!(
+                "{} domains is more than the {MAX_DOMAINS} a model may hold",
+                spec.domains.len()
+            ),
+        ));
     }
     let window_s = match &spec.window {
         Some(w) => positive(w, &[key("window")], "the window")?,
@@ -77,7 +98,10 @@ pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<
     let money = |v: Option<f64>, name: &str| -> Result<f64> {
         let v = v.unwrap_or(0.0);
         if !v.is_finite() || v < 0.0 {
-            return Err(invalid(&[key("cost"), key(name)], format!("{name} must be a finite amount of zero or more, not {v}")));
+            return Err(invalid(
+                &[key("cost"), key(name)],
+                format!("{name} must be a finite amount of zero or more, not {v}"),
+            ));
         }
         Ok(v)
     };
@@ -85,7 +109,12 @@ pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<
     let downtime_per_hour = money(cost.downtime_per_hour, "downtime_per_hour")?;
     let degraded_per_hour = money(cost.degraded_per_hour, "degraded_per_hour")?;
 
-    let domain_names: HashMap<&str, DomainId> = spec.domains.keys().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let domain_names: HashMap<&str, DomainId> = spec
+        .domains
+        .keys()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
     let mut domains = Vec::with_capacity(spec.domains.len());
     for (name, d) in &spec.domains {
         let path = vec![key("domains"), key(name)];
@@ -93,31 +122,64 @@ pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<
     }
     check_domain_cycles(spec, &domains)?;
 
-    let component_names: HashMap<&str, ComponentId> = spec.components.keys().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let component_names: HashMap<&str, ComponentId> = spec
+        .components
+        .keys()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
     let mut components = Vec::with_capacity(spec.components.len());
     for (c, (name, base)) in spec.components.iter().enumerate() {
         let base_path = vec![key("components"), key(name)];
         if name.trim().is_empty() {
-            return Err(invalid(&at(&base_path, PathStep::KeyItself(name.clone())), "a component needs a name".into()));
+            return Err(invalid(
+                &at(&base_path, PathStep::KeyItself(name.clone())),
+                "a component needs a name".into(),
+            ));
         }
         let (keys, origin) = match design.get(c).copied().flatten() {
             Some(v) => {
-                let variant = base.variants.get(v).ok_or_else(|| invalid(&base_path, format!("component `{name}` has no variant {v}")))?;
-                merge(base, variant, at(&at(&base_path, key("variants")), PathStep::Index(v)))
+                let variant = base.variants.get(v).ok_or_else(|| {
+                    invalid(&base_path, format!("component `{name}` has no variant {v}"))
+                })?;
+                merge(
+                    base,
+                    variant,
+                    at(&at(&base_path, key("variants")), PathStep::Index(v)),
+                )
             }
             None => (base.clone(), HashMap::new()),
         };
-        let fields = Fields { base: &base_path, origin: &origin };
-        components.push(component(name, &keys, &fields, &domain_names, &component_names, default_mttr)?);
+        let fields = Fields {
+            base: &base_path,
+            origin: &origin,
+        };
+        components.push(component(
+            name,
+            &keys,
+            &fields,
+            &domain_names,
+            &component_names,
+            default_mttr,
+        )?);
         for (i, v) in base.variants.iter().enumerate() {
             if base.variants[..i].iter().any(|w| w.name == v.name) {
-                return Err(invalid(&at(&at(&at(&base_path, key("variants")), PathStep::Index(i)), key("name")), format!("variant `{}` of `{name}` is defined twice", v.name)));
+                return Err(invalid(
+                    &at(
+                        &at(&at(&base_path, key("variants")), PathStep::Index(i)),
+                        key("name"),
+                    ),
+                    format!("variant `{}` of `{name}` is defined twice", v.name),
+                ));
             }
         }
     }
     let _ = root;
     let mut system = System {
-        name: spec.name.clone().unwrap_or_else(|| default_name.to_string()),
+        name: spec
+            .name
+            .clone()
+            .unwrap_or_else(|| default_name.to_string()),
         window_s,
         domains,
         components,
@@ -125,17 +187,32 @@ pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<
         degraded_per_hour,
     };
     if let Err(graph::Cycle(cycle)) = graph::topological_order(&system) {
-        let names: Vec<&str> = cycle.iter().chain(cycle.first()).map(|&c| system.components[c].name.as_str()).collect();
+        let names: Vec<&str> = cycle
+            .iter()
+            .chain(cycle.first())
+            .map(|&c| system.components[c].name.as_str())
+            .collect();
         let (from, to) = (cycle[0], cycle[1 % cycle.len()]);
-        let edge = graph::edges(&system).into_iter().find(|e| e.from == from && e.to == to).expect("the cycle follows edges");
-        let mut path = vec![key("components"), key(&system.components[from].name), key("depends_on"), PathStep::Index(edge.entry)];
+        let edge = graph::edges(&system)
+            .into_iter()
+            .find(|e| e.from == from && e.to == to)
+            .expect("the cycle follows edges");
+        let mut path = vec![
+            key("components"),
+            key(&system.components[from].name),
+            key("depends_on"),
+            PathStep::Index(edge.entry),
+        ];
         if edge.via_fallback {
             path.push(key("fallback"));
         }
-        return Err(invalid(&path, with_hint(
-            format!("dependency cycle: {}", names.join(" → ")),
-            "the graph of depends_on and fallback edges must be acyclic; remove one edge of the cycle",
-        )));
+        return Err(invalid(
+            &path,
+            with_hint(
+                format!("dependency cycle: {}", names.join(" → ")),
+                "the graph of depends_on and fallback edges must be acyclic; remove one edge of the cycle",
+            ),
+        ));
     }
     system.name = system.name.trim().to_string();
     Ok(system)
@@ -149,7 +226,10 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     fn path(&self, field: &'static str) -> Vec<PathStep> {
-        self.origin.get(field).cloned().unwrap_or_else(|| at(self.base, key(field)))
+        self.origin
+            .get(field)
+            .cloned()
+            .unwrap_or_else(|| at(self.base, key(field)))
     }
 }
 
@@ -164,7 +244,11 @@ macro_rules! merge_keys {
     };
 }
 
-fn merge(base: &ComponentSpec, variant: &VariantSpec, path: Vec<PathStep>) -> (ComponentSpec, HashMap<&'static str, Vec<PathStep>>) {
+fn merge(
+    base: &ComponentSpec,
+    variant: &VariantSpec,
+    path: Vec<PathStep>,
+) -> (ComponentSpec, HashMap<&'static str, Vec<PathStep>>) {
     let mut out = base.clone();
     let mut origin = HashMap::new();
     merge_keys!(base, variant, origin, path, out; availability, mttf, mttr, replicas, min_available, spread, maintenance,
@@ -174,7 +258,13 @@ fn merge(base: &ComponentSpec, variant: &VariantSpec, path: Vec<PathStep>) -> (C
 
 fn positive(d: &Duration, path: &[PathStep], what: &str) -> Result<f64> {
     if d.seconds <= 0.0 {
-        return Err(invalid(path, with_hint(format!("{what} must be longer than zero"), "write a duration such as \"1h\"")));
+        return Err(invalid(
+            path,
+            with_hint(
+                format!("{what} must be longer than zero"),
+                "write a duration such as \"1h\"",
+            ),
+        ));
     }
     Ok(d.seconds)
 }
@@ -184,13 +274,28 @@ fn distribution(d: &Distribution, path: &[PathStep]) -> Result<Lifetime> {
     let needs = |name: &'static str, v: Option<f64>, allow_zero: bool| -> Result<f64> {
         match v {
             Some(x) if x.is_finite() && (x > 0.0 || (allow_zero && x == 0.0)) => Ok(x),
-            Some(x) => Err(invalid(&at(path, key(name)), format!("{name} must be a finite number above zero, not {x}"))),
-            None => Err(invalid(path, with_hint(format!("a {:?} distribution needs `{name}`", d.dist).to_lowercase(), &format!("add {name}: 1.5")))),
+            Some(x) => Err(invalid(
+                &at(path, key(name)),
+                format!("{name} must be a finite number above zero, not {x}"),
+            )),
+            None => Err(invalid(
+                path,
+                with_hint(
+                    format!("a {:?} distribution needs `{name}`", d.dist).to_lowercase(),
+                    &format!("add {name}: 1.5"),
+                ),
+            )),
         }
     };
     let refuse = |name: &'static str, v: Option<f64>| -> Result<()> {
         match v {
-            Some(_) => Err(invalid(&at(path, key(name)), format!("a {} distribution takes no `{name}`", format!("{:?}", d.dist).to_lowercase()))),
+            Some(_) => Err(invalid(
+                &at(path, key(name)),
+                format!(
+                    "a {} distribution takes no `{name}`",
+                    format!("{:?}", d.dist).to_lowercase()
+                ),
+            )),
             None => Ok(()),
         }
     };
@@ -209,7 +314,11 @@ fn distribution(d: &Distribution, path: &[PathStep]) -> Result<Lifetime> {
             needs("sigma", d.sigma, true)?
         }
     };
-    Ok(Lifetime { kind: d.dist, mean_s, shape })
+    Ok(Lifetime {
+        kind: d.dist,
+        mean_s,
+        shape,
+    })
 }
 
 /// The down-probability and lifetimes of something given by availability, mttf/mttr or
@@ -232,7 +341,15 @@ fn reliability(
     what: &str,
     default_mttr: f64,
 ) -> Result<Reliability> {
-    let conflict = |a: &'static str, b: &'static str| invalid(&path_of(b), with_hint(format!("{what} gives both `{a}` and `{b}`"), &format!("keep one of `{a}` and `{b}`")));
+    let conflict = |a: &'static str, b: &'static str| {
+        invalid(
+            &path_of(b),
+            with_hint(
+                format!("{what} gives both `{a}` and `{b}`"),
+                &format!("keep one of `{a}` and `{b}`"),
+            ),
+        )
+    };
     if availability.is_some() && mttf.is_some() {
         return Err(conflict("availability", "mttf"));
     }
@@ -249,46 +366,96 @@ fn reliability(
         (Some(d), _) => distribution(d, &path_of("repair"))?,
         (None, Some(m)) => {
             if m.seconds < 0.0 {
-                return Err(invalid(&path_of("mttr"), "mttr must not be negative".into()));
+                return Err(invalid(
+                    &path_of("mttr"),
+                    "mttr must not be negative".into(),
+                ));
             }
             Lifetime::exponential(m.seconds)
         }
         (None, None) => Lifetime::exponential(default_mttr),
     };
     if repair.mean_s <= 0.0 {
-        return Err(invalid(&path_of("mttr"), with_hint("mttr must be longer than zero".into(), "a repair takes some time, e.g. \"5m\"")));
+        return Err(invalid(
+            &path_of("mttr"),
+            with_hint(
+                "mttr must be longer than zero".into(),
+                "a repair takes some time, e.g. \"5m\"",
+            ),
+        ));
     }
     let (down, failure) = match (availability, mttf, failure) {
         (Some(a), None, None) => {
-            let mean = if a.down.p > 0.0 { repair.mean_s * a.down.q / a.down.p } else { f64::INFINITY };
+            let mean = if a.down.p > 0.0 {
+                repair.mean_s * a.down.q / a.down.p
+            } else {
+                f64::INFINITY
+            };
             (a.down, Lifetime::exponential(mean))
         }
         (None, Some(m), None) => {
             let mean = positive(&m, &path_of("mttf"), "mttf")?;
-            (Odds::ratio(repair.mean_s, mean), Lifetime::exponential(mean))
+            (
+                Odds::ratio(repair.mean_s, mean),
+                Lifetime::exponential(mean),
+            )
         }
         (None, None, Some(d)) => {
             let f = distribution(d, &path_of("failure"))?;
             (Odds::ratio(repair.mean_s, f.mean_s), f)
         }
         _ => {
-            return Err(invalid(whole, with_hint(
-                format!("{what} needs `availability`, `mttf` or a `failure` distribution"),
-                "add e.g. availability: \"99.9%\" or mttf: 60d with mttr: 30m",
-            )));
+            return Err(invalid(
+                whole,
+                with_hint(
+                    format!("{what} needs `availability`, `mttf` or a `failure` distribution"),
+                    "add e.g. availability: \"99.9%\" or mttf: 60d with mttr: 30m",
+                ),
+            ));
         }
     };
-    Ok(Reliability { down, failure, repair })
+    Ok(Reliability {
+        down,
+        failure,
+        repair,
+    })
 }
 
-fn domain(name: &str, d: &DomainSpec, path: &[PathStep], names: &HashMap<&str, DomainId>, default_mttr: f64) -> Result<Domain> {
+fn domain(
+    name: &str,
+    d: &DomainSpec,
+    path: &[PathStep],
+    names: &HashMap<&str, DomainId>,
+    default_mttr: f64,
+) -> Result<Domain> {
     let path_of = |f: &'static str| at(path, key(f));
-    let r = reliability(d.availability, d.mttf, d.mttr, d.failure.as_ref(), d.repair.as_ref(), &path_of, path, &format!("domain `{name}`"), default_mttr)?;
+    let r = reliability(
+        d.availability,
+        d.mttf,
+        d.mttr,
+        d.failure.as_ref(),
+        d.repair.as_ref(),
+        &path_of,
+        path,
+        &format!("domain `{name}`"),
+        default_mttr,
+    )?;
     let parent = match &d.parent {
         None => None,
-        Some(p) => Some(*names.get(p.as_str()).ok_or_else(|| unknown(&path_of("parent"), "domain", p, names.keys().copied()))?),
+        Some(p) => Some(
+            *names
+                .get(p.as_str())
+                .ok_or_else(|| unknown(&path_of("parent"), "domain", p, names.keys().copied()))?,
+        ),
     };
-    Ok(Domain { name: name.to_string(), parent, down: r.down, failure: r.failure, repair: r.repair, line: 0 })
+    Ok(Domain {
+        name: name.to_string(),
+        parent,
+        down: r.down,
+        failure: r.failure,
+        repair: r.repair,
+        line: 0,
+    })
 }
 
 fn check_domain_cycles(spec: &ModelSpec, domains: &[Domain]) -> Result<()> {
@@ -300,7 +467,10 @@ fn check_domain_cycles(spec: &ModelSpec, domains: &[Domain]) -> Result<()> {
                 chain.push(p);
                 let names: Vec<&str> = chain.iter().map(|&i| domains[i].name.as_str()).collect();
                 let name = spec.domains.get_index(start).expect("same indices").0;
-                return Err(invalid(&[key("domains"), key(name), key("parent")], format!("domain parents form a cycle: {}", names.join(" → "))));
+                return Err(invalid(
+                    &[key("domains"), key(name), key("parent")],
+                    format!("domain parents form a cycle: {}", names.join(" → ")),
+                ));
             }
             chain.push(p);
             at_domain = domains[p].parent;
@@ -309,12 +479,20 @@ fn check_domain_cycles(spec: &ModelSpec, domains: &[Domain]) -> Result<()> {
     Ok(())
 }
 
-fn unknown<'a>(path: &[PathStep], what: &str, name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Invalid {
+fn unknown<'a>(
+    path: &[PathStep],
+    what: &str,
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Invalid {
     let candidates: Vec<&str> = candidates.into_iter().collect();
     let hint = match did_you_mean(name, candidates.iter().copied()) {
         Some(m) => format!("did you mean `{m}`?"),
         None if candidates.is_empty() => format!("the model defines no {what}s"),
-        None => format!("define it under `{what}s`, or use one of: {}", first_few(&candidates)),
+        None => format!(
+            "define it under `{what}s`, or use one of: {}",
+            first_few(&candidates)
+        ),
     };
     invalid(path, with_hint(format!("unknown {what} `{name}`"), &hint))
 }
@@ -323,7 +501,11 @@ fn first_few(names: &[&str]) -> String {
     let mut sorted = names.to_vec();
     sorted.sort_unstable();
     let shown: Vec<&str> = sorted.iter().take(8).copied().collect();
-    if sorted.len() > 8 { format!("{}, …", shown.join(", ")) } else { shown.join(", ") }
+    if sorted.len() > 8 {
+        format!("{}, …", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
 }
 
 fn component(
@@ -335,26 +517,58 @@ fn component(
     default_mttr: f64,
 ) -> Result<Component> {
     let path_of = |f: &'static str| fields.path(f);
-    let r = reliability(k.availability, k.mttf, k.mttr, k.failure.as_ref(), k.repair.as_ref(), &path_of, fields.base, &format!("component `{name}`"), default_mttr)?;
+    let r = reliability(
+        k.availability,
+        k.mttf,
+        k.mttr,
+        k.failure.as_ref(),
+        k.repair.as_ref(),
+        &path_of,
+        fields.base,
+        &format!("component `{name}`"),
+        default_mttr,
+    )?;
     let replicas = k.replicas.unwrap_or(1);
     if replicas == 0 || replicas > MAX_REPLICAS {
-        return Err(invalid(&path_of("replicas"), format!("replicas must be between 1 and {MAX_REPLICAS}, not {replicas}")));
+        return Err(invalid(
+            &path_of("replicas"),
+            format!("replicas must be between 1 and {MAX_REPLICAS}, not {replicas}"),
+        ));
     }
     let min_available = k.min_available.unwrap_or(1);
     if min_available == 0 || min_available > replicas {
-        return Err(invalid(&path_of("min_available"), with_hint(
-            format!("min_available is {min_available} but the component has {replicas} replica{}", if replicas == 1 { "" } else { "s" }),
-            &format!("min_available must be between 1 and replicas ({replicas})"),
-        )));
+        return Err(invalid(
+            &path_of("min_available"),
+            with_hint(
+                format!(
+                    "min_available is {min_available} but the component has {replicas} replica{}",
+                    if replicas == 1 { "" } else { "s" }
+                ),
+                &format!("min_available must be between 1 and replicas ({replicas})"),
+            ),
+        ));
     }
     let mut replica_domains = vec![None; replicas as usize];
     if let Some(spread) = &k.spread {
         if spread.is_empty() {
-            return Err(invalid(&path_of("spread"), with_hint("spread is empty".into(), "name at least one domain, or leave spread out")));
+            return Err(invalid(
+                &path_of("spread"),
+                with_hint(
+                    "spread is empty".into(),
+                    "name at least one domain, or leave spread out",
+                ),
+            ));
         }
         let mut ids = Vec::with_capacity(spread.len());
         for (i, d) in spread.iter().enumerate() {
-            ids.push(*domains.get(d.as_str()).ok_or_else(|| unknown(&at(&path_of("spread"), PathStep::Index(i)), "domain", d, domains.keys().copied()))?);
+            ids.push(*domains.get(d.as_str()).ok_or_else(|| {
+                unknown(
+                    &at(&path_of("spread"), PathStep::Index(i)),
+                    "domain",
+                    d,
+                    domains.keys().copied(),
+                )
+            })?);
         }
         for (i, slot) in replica_domains.iter_mut().enumerate() {
             *slot = Some(ids[i % ids.len()]);
@@ -366,19 +580,34 @@ fn component(
             let p = path_of("maintenance");
             let every_s = positive(&m.every, &at(&p, key("every")), "maintenance `every`")?;
             if m.duration.seconds < 0.0 || m.duration.seconds > every_s {
-                return Err(invalid(&at(&p, key("duration")), format!("maintenance lasts {} but comes every {}", m.duration, m.every)));
+                return Err(invalid(
+                    &at(&p, key("duration")),
+                    format!(
+                        "maintenance lasts {} but comes every {}",
+                        m.duration, m.every
+                    ),
+                ));
             }
-            Some(Maintenance { every_s, duration_s: m.duration.seconds, rolling: m.rolling })
+            Some(Maintenance {
+                every_s,
+                duration_s: m.duration.seconds,
+                rolling: m.rolling,
+            })
         }
     };
     let replica_down = match &maintenance {
-        Some(m) if m.rolling => r.down.either(Odds::ratio(m.duration_s, m.every_s - m.duration_s)),
+        Some(m) if m.rolling => r
+            .down
+            .either(Odds::ratio(m.duration_s, m.every_s - m.duration_s)),
         _ => r.down,
     };
     let failover_s = k.failover.map_or(0.0, |d| d.seconds);
     let amount = |v: Option<f64>, field: &'static str| -> Result<f64> {
         match v {
-            Some(x) if !x.is_finite() || x < 0.0 => Err(invalid(&path_of(field), format!("{field} must be a finite amount of zero or more, not {x}"))),
+            Some(x) if !x.is_finite() || x < 0.0 => Err(invalid(
+                &path_of(field),
+                format!("{field} must be a finite amount of zero or more, not {x}"),
+            )),
             other => Ok(other.unwrap_or(0.0)),
         }
     };
@@ -409,61 +638,110 @@ fn component(
     })
 }
 
-fn dependency(owner: &str, d: &DependencySpec, path: &[PathStep], components: &HashMap<&str, ComponentId>) -> Result<Dependency> {
+fn dependency(
+    owner: &str,
+    d: &DependencySpec,
+    path: &[PathStep],
+    components: &HashMap<&str, ComponentId>,
+) -> Result<Dependency> {
     let resolve = |name: &str, p: Vec<PathStep>| -> Result<ComponentId> {
         if name == owner {
-            return Err(invalid(&p, with_hint(format!("component `{owner}` depends on itself"), "remove this entry")));
+            return Err(invalid(
+                &p,
+                with_hint(
+                    format!("component `{owner}` depends on itself"),
+                    "remove this entry",
+                ),
+            ));
         }
-        components.get(name).copied().ok_or_else(|| unknown(&p, "component", name, components.keys().copied()))
+        components
+            .get(name)
+            .copied()
+            .ok_or_else(|| unknown(&p, "component", name, components.keys().copied()))
     };
     let target = match &d.target {
         Target::Component(c) => {
             // A plain name stands at the entry itself; a map's name under `component`.
-            let p = if path_is_plain(d) { path.to_vec() } else { at(path, key("component")) };
+            let p = if path_is_plain(d) {
+                path.to_vec()
+            } else {
+                at(path, key("component"))
+            };
             DependencyTarget::Component(resolve(c, p)?)
         }
         Target::Group { at_least, of } => {
             if of.is_empty() {
-                return Err(invalid(&at(path, key("of")), "a group needs at least one member".into()));
+                return Err(invalid(
+                    &at(path, key("of")),
+                    "a group needs at least one member".into(),
+                ));
             }
             if *at_least == 0 || *at_least as usize > of.len() {
-                return Err(invalid(&at(path, key("at_least")), with_hint(
-                    format!("at_least is {at_least} but the group has {} member{}", of.len(), if of.len() == 1 { "" } else { "s" }),
-                    &format!("at_least must be between 1 and {}", of.len()),
-                )));
+                return Err(invalid(
+                    &at(path, key("at_least")),
+                    with_hint(
+                        format!(
+                            "at_least is {at_least} but the group has {} member{}",
+                            of.len(),
+                            if of.len() == 1 { "" } else { "s" }
+                        ),
+                        &format!("at_least must be between 1 and {}", of.len()),
+                    ),
+                ));
             }
             let mut members = Vec::with_capacity(of.len());
             for (i, m) in of.iter().enumerate() {
                 let id = resolve(m, at(&at(path, key("of")), PathStep::Index(i)))?;
                 if members.contains(&id) {
-                    return Err(invalid(&at(&at(path, key("of")), PathStep::Index(i)), format!("`{m}` appears twice in the group")));
+                    return Err(invalid(
+                        &at(&at(path, key("of")), PathStep::Index(i)),
+                        format!("`{m}` appears twice in the group"),
+                    ));
                 }
                 members.push(id);
             }
-            DependencyTarget::Group { at_least: *at_least, members }
+            DependencyTarget::Group {
+                at_least: *at_least,
+                members,
+            }
         }
     };
     let fallback = match &d.fallback {
         None => None,
         Some(f) => {
             if d.on_failure != super::spec::OnFailure::Degrade {
-                return Err(invalid(&at(path, key("fallback")), with_hint(
-                    "a fallback is used only when the dependency fails open".into(),
-                    "add on_failure: degrade",
-                )));
+                return Err(invalid(
+                    &at(path, key("fallback")),
+                    with_hint(
+                        "a fallback is used only when the dependency fails open".into(),
+                        "add on_failure: degrade",
+                    ),
+                ));
             }
             Some(resolve(f, at(path, key("fallback")))?)
         }
     };
     let seconds = |v: Option<Duration>, field: &'static str| -> Result<Option<f64>> {
         match v {
-            Some(t) if t.seconds < 0.0 => Err(invalid(&at(path, key(field)), format!("{field} must not be negative"))),
+            Some(t) if t.seconds < 0.0 => Err(invalid(
+                &at(path, key(field)),
+                format!("{field} must not be negative"),
+            )),
             other => Ok(other.map(|t| t.seconds)),
         }
     };
-    Ok(Dependency { target, on_failure: d.on_failure, fallback, timeout_s: seconds(d.timeout, "timeout")?, tolerate_s: seconds(d.tolerate, "tolerate")? })
+    Ok(Dependency {
+        target,
+        on_failure: d.on_failure,
+        fallback,
+        timeout_s: seconds(d.timeout, "timeout")?,
+        tolerate_s: seconds(d.tolerate, "tolerate")?,
+    })
 }
 
 fn path_is_plain(d: &DependencySpec) -> bool {
-    d.on_failure == super::spec::OnFailure::Fail && d.fallback.is_none() && d.timeout.is_none() && d.tolerate.is_none()
+    d.on_failure == super::spec::OnFailure::Fail
+        && d.fallback.is_none()
+        && d.timeout.is_none()
+        && d.tolerate.is_none()
 }

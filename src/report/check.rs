@@ -52,7 +52,14 @@ impl CheckReport {
             })
             .collect();
         let failed = components.iter().filter(|c| !c.meets_slo).count();
-        CheckReport { model: system.name.clone(), file: String::new(), passed: failed == 0, checked: components.len(), failed, components }
+        CheckReport {
+            model: system.name.clone(),
+            file: String::new(),
+            passed: failed == 0,
+            checked: components.len(),
+            failed,
+            components,
+        }
     }
 
     pub fn json(&self) -> String {
@@ -67,7 +74,11 @@ impl CheckReport {
         };
         let mut out = String::new();
         for c in &self.components {
-            let mark = if c.meets_slo { paint(true, "PASS") } else { paint(false, "FAIL") };
+            let mark = if c.meets_slo {
+                paint(true, "PASS")
+            } else {
+                paint(false, "FAIL")
+            };
             let allowed = (1.0 - c.slo) * YEAR;
             out += &format!(
                 "{mark}  {}: {} (slo {}), {} down a year of {} allowed\n",
@@ -83,7 +94,13 @@ impl CheckReport {
         } else if self.passed {
             out += &format!("{}: all {} SLOs met\n", self.model, self.checked);
         } else {
-            out += &paint(false, &format!("{}: {} of {} SLOs not met\n", self.model, self.failed, self.checked));
+            out += &paint(
+                false,
+                &format!(
+                    "{}: {} of {} SLOs not met\n",
+                    self.model, self.failed, self.checked
+                ),
+            );
         }
         out
     }

@@ -34,7 +34,14 @@ impl DowntimeReport {
             availability: a.value(),
             unavailability: u,
             nines: super::finite(-u.log10()),
-            per_s: PerPeriod { day: u * DAY, week: u * 7.0 * DAY, window: u * window_s, month: u * MONTH, quarter: u * YEAR / 4.0, year: u * YEAR },
+            per_s: PerPeriod {
+                day: u * DAY,
+                week: u * 7.0 * DAY,
+                window: u * window_s,
+                month: u * MONTH,
+                quarter: u * YEAR / 4.0,
+                year: u * YEAR,
+            },
             window_s,
         }
     }
@@ -43,7 +50,10 @@ impl DowntimeReport {
         let rows = [
             ("day", self.per_s.day),
             ("week", self.per_s.week),
-            (&*format!("window ({})", format_duration_human(self.window_s)), self.per_s.window),
+            (
+                &*format!("window ({})", format_duration_human(self.window_s)),
+                self.per_s.window,
+            ),
             ("month", self.per_s.month),
             ("quarter", self.per_s.quarter),
             ("year", self.per_s.year),

@@ -51,7 +51,11 @@ impl EvalReport {
                 meets_slo: c.slo.map(|slo| s.down.p <= slo.down.p),
             })
             .collect();
-        EvalReport { model: system.name.clone(), window_s: system.window_s, components }
+        EvalReport {
+            model: system.name.clone(),
+            window_s: system.window_s,
+            components,
+        }
     }
 
     pub fn render(&self, format: Format, color: bool) -> String {
@@ -79,7 +83,16 @@ impl EvalReport {
             t.enforce_styling();
         }
         let window = format_duration_human(self.window_s);
-        t.set_header(vec!["component", "availability", "nines", "degraded", &format!("down / {window}"), "down / year", "slo", "verdict"]);
+        t.set_header(vec![
+            "component",
+            "availability",
+            "nines",
+            "degraded",
+            &format!("down / {window}"),
+            "down / year",
+            "slo",
+            "verdict",
+        ]);
         for c in &self.components {
             let verdict = Cell::new(Self::verdict(c));
             let verdict = match (color, c.meets_slo) {
@@ -89,22 +102,40 @@ impl EvalReport {
             };
             t.add_row(vec![
                 Cell::new(&c.name),
-                Cell::new(format_percent(c.availability, c.unavailability)).set_alignment(CellAlignment::Right),
-                Cell::new(c.nines.map_or("∞".into(), format_nines)).set_alignment(CellAlignment::Right),
-                Cell::new(if c.degraded > 0.0 { format_share(c.degraded) } else { "—".into() }).set_alignment(CellAlignment::Right),
-                Cell::new(format_duration_human(c.downtime_per_window_s)).set_alignment(CellAlignment::Right),
-                Cell::new(format_duration_human(c.downtime_per_year_s)).set_alignment(CellAlignment::Right),
-                Cell::new(c.slo.map_or(String::new(), |s| format_percent(s, 1.0 - s))).set_alignment(CellAlignment::Right),
+                Cell::new(format_percent(c.availability, c.unavailability))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(c.nines.map_or("∞".into(), format_nines))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(if c.degraded > 0.0 {
+                    format_share(c.degraded)
+                } else {
+                    "—".into()
+                })
+                .set_alignment(CellAlignment::Right),
+                Cell::new(format_duration_human(c.downtime_per_window_s))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(format_duration_human(c.downtime_per_year_s))
+                    .set_alignment(CellAlignment::Right),
+                Cell::new(c.slo.map_or(String::new(), |s| format_percent(s, 1.0 - s)))
+                    .set_alignment(CellAlignment::Right),
                 verdict,
             ]);
         }
-        format!("{} — exact availability, window {window}\n{t}\n", self.model)
+        format!(
+            "{} — exact availability, window {window}\n{t}\n",
+            self.model
+        )
     }
 
     fn markdown(&self) -> String {
         let window = format_duration_human(self.window_s);
-        let mut out = format!("## {} — exact availability\n\n", escape_markdown(&self.model));
-        out += &format!("| component | availability | nines | degraded | down / {window} | down / year | slo | verdict |\n");
+        let mut out = format!(
+            "## {} — exact availability\n\n",
+            escape_markdown(&self.model)
+        );
+        out += &format!(
+            "| component | availability | nines | degraded | down / {window} | down / year | slo | verdict |\n"
+        );
         out += "|---|---:|---:|---:|---:|---:|---:|---|\n";
         for c in &self.components {
             out += &format!(
@@ -112,7 +143,11 @@ impl EvalReport {
                 escape_markdown(&c.name),
                 format_percent(c.availability, c.unavailability),
                 c.nines.map_or("∞".into(), format_nines),
-                if c.degraded > 0.0 { format_share(c.degraded) } else { "—".into() },
+                if c.degraded > 0.0 {
+                    format_share(c.degraded)
+                } else {
+                    "—".into()
+                },
                 format_duration_human(c.downtime_per_window_s),
                 format_duration_human(c.downtime_per_year_s),
                 c.slo.map_or(String::new(), |s| format_percent(s, 1.0 - s)),

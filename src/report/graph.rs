@@ -55,22 +55,37 @@ fn edge_style(on_failure: OnFailure, group: Option<(u32, usize)>) -> EdgeStyle {
     let (dashed, dotted) = match on_failure {
         OnFailure::Fail => (false, false),
         OnFailure::Degrade => {
-            label = if label.is_empty() { "degrade".into() } else { format!("{label}, degrade") };
+            label = if label.is_empty() {
+                "degrade".into()
+            } else {
+                format!("{label}, degrade")
+            };
             (true, false)
         }
         OnFailure::Ignore => {
-            label = if label.is_empty() { "ignore".into() } else { format!("{label}, ignore") };
+            label = if label.is_empty() {
+                "ignore".into()
+            } else {
+                format!("{label}, ignore")
+            };
             (false, true)
         }
     };
-    EdgeStyle { label, dashed, dotted }
+    EdgeStyle {
+        label,
+        dashed,
+        dotted,
+    }
 }
 
 pub fn render(system: &System, format: GraphFormat) -> String {
     let mut out = String::new();
     match format {
         GraphFormat::Mermaid => out.push_str("flowchart TD\n"),
-        GraphFormat::Dot => out.push_str(&format!("digraph \"{}\" {{\n  rankdir=TB;\n  node [shape=box, style=rounded];\n", dot_label(&system.name))),
+        GraphFormat::Dot => out.push_str(&format!(
+            "digraph \"{}\" {{\n  rankdir=TB;\n  node [shape=box, style=rounded];\n",
+            dot_label(&system.name)
+        )),
     }
     for (i, c) in system.components.iter().enumerate() {
         let mut label = c.name.clone();
@@ -86,11 +101,23 @@ pub fn render(system: &System, format: GraphFormat) -> String {
         match format {
             GraphFormat::Mermaid => {
                 let shape = if c.external { ("[/", "/]") } else { ("[", "]") };
-                out.push_str(&format!("  c{i}{}\"{}\"{}\n", shape.0, mermaid_label(&label), shape.1));
+                out.push_str(&format!(
+                    "  c{i}{}\"{}\"{}\n",
+                    shape.0,
+                    mermaid_label(&label),
+                    shape.1
+                ));
             }
             GraphFormat::Dot => {
-                let style = if c.external { ", style=\"rounded,dashed\"" } else { "" };
-                out.push_str(&format!("  c{i} [label=\"{}\"{style}];\n", dot_label(&label)));
+                let style = if c.external {
+                    ", style=\"rounded,dashed\""
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "  c{i} [label=\"{}\"{style}];\n",
+                    dot_label(&label)
+                ));
             }
         }
     }
@@ -98,14 +125,25 @@ pub fn render(system: &System, format: GraphFormat) -> String {
         for d in &c.dependencies {
             let (targets, group) = match &d.target {
                 DependencyTarget::Component(t) => (vec![*t], None),
-                DependencyTarget::Group { at_least, members } => (members.clone(), Some((*at_least, members.len()))),
+                DependencyTarget::Group { at_least, members } => {
+                    (members.clone(), Some((*at_least, members.len())))
+                }
             };
             let style = edge_style(d.on_failure, group);
             for to in targets {
                 out.push_str(&edge(format, from, to, &style));
             }
             if let Some(f) = d.fallback {
-                out.push_str(&edge(format, from, f, &EdgeStyle { label: "fallback".into(), dashed: true, dotted: false }));
+                out.push_str(&edge(
+                    format,
+                    from,
+                    f,
+                    &EdgeStyle {
+                        label: "fallback".into(),
+                        dashed: true,
+                        dotted: false,
+                    },
+                ));
             }
         }
     }
@@ -118,11 +156,18 @@ pub fn render(system: &System, format: GraphFormat) -> String {
 fn edge(format: GraphFormat, from: usize, to: usize, style: &EdgeStyle) -> String {
     match format {
         GraphFormat::Mermaid => {
-            let arrow = if style.dotted || style.dashed { "-.->" } else { "-->" };
+            let arrow = if style.dotted || style.dashed {
+                "-.->"
+            } else {
+                "-->"
+            };
             if style.label.is_empty() {
                 format!("  c{from} {arrow} c{to}\n")
             } else {
-                format!("  c{from} {arrow}|\"{}\"| c{to}\n", mermaid_label(&style.label))
+                format!(
+                    "  c{from} {arrow}|\"{}\"| c{to}\n",
+                    mermaid_label(&style.label)
+                )
             }
         }
         GraphFormat::Dot => {
@@ -135,7 +180,11 @@ fn edge(format: GraphFormat, from: usize, to: usize, style: &EdgeStyle) -> Strin
             } else if style.dotted {
                 attrs.push("style=dotted".into());
             }
-            if attrs.is_empty() { format!("  c{from} -> c{to};\n") } else { format!("  c{from} -> c{to} [{}];\n", attrs.join(", ")) }
+            if attrs.is_empty() {
+                format!("  c{from} -> c{to};\n")
+            } else {
+                format!("  c{from} -> c{to} [{}];\n", attrs.join(", "))
+            }
         }
     }
 }

@@ -34,7 +34,11 @@ pub fn escape_markdown(s: &str) -> String {
 
 /// A number of nines, one decimal: `3.3`, or `∞` for a component that never goes down.
 pub fn format_nines(nines: f64) -> String {
-    if nines.is_infinite() { "∞".into() } else { format!("{nines:.2}") }
+    if nines.is_infinite() {
+        "∞".into()
+    } else {
+        format!("{nines:.2}")
+    }
 }
 
 /// A probability in scientific notation when small: `8.8e-4`.

@@ -1,0 +1,6 @@
+//! All integration tests, as one binary (one link, one run).
+
+#[macro_use]
+mod util;
+
+mod cli_eval;

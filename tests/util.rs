@@ -1,0 +1,67 @@
+//! Fixtures shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The `nines` binary, with colour off.
+pub fn nines() -> Command {
+    let mut cmd = Command::cargo_bin("nines").expect("the binary is built");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// A file in the repository.
+pub fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// Writes a model to a temporary directory, named so its extension picks the format.
+pub fn write_model(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("temp files can be written");
+    path
+}
+
+/// Loads, validates and evaluates a model given as YAML text; panics with the error text.
+pub fn eval_yaml(text: &str) -> (nines::system::System, Vec<nines::exact::StateOdds>) {
+    let model = nines::model::Model::parse(
+        Path::new("test.yaml"),
+        text.to_string(),
+        nines::model::Format::Yaml,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let system = model.system().unwrap_or_else(|e| panic!("{e}"));
+    let states = nines::exact::evaluate_system(&system).unwrap_or_else(|e| panic!("{e}"));
+    (system, states)
+}
+
+/// The unavailability of the named component.
+pub fn unavailability(
+    system: &nines::system::System,
+    states: &[nines::exact::StateOdds],
+    name: &str,
+) -> f64 {
+    states[system
+        .component_id(name)
+        .unwrap_or_else(|| panic!("no component {name}"))]
+    .down
+    .p
+}
+
+/// Asserts two numbers agree to a relative tolerance.
+#[macro_export]
+macro_rules! assert_close {
+    ($a:expr, $b:expr, $rel:expr) => {{
+        let (a, b, rel): (f64, f64, f64) = ($a, $b, $rel);
+        let scale = a.abs().max(b.abs());
+        assert!(
+            (a - b).abs() <= rel * scale || (a - b).abs() < 1e-300,
+            "{} = {a:e} differs from {} = {b:e} by more than {rel:e} relative",
+            stringify!($a),
+            stringify!($b)
+        );
+    }};
+}
