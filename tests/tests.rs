@@ -4,3 +4,5 @@
 mod util;
 
 mod cli_eval;
+mod exact;
+mod models;

@@ -85,8 +85,9 @@ pub fn with_deep_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 /// The variable order: domains first (they are shared by everything, so conditioning on them at
-/// the top keeps the rest of the diagram small), then a depth-first walk from the components
-/// nobody depends on, so that the events of one subsystem sit together.
+/// the top multiplies the diagram by at most the number of distinct domain states instead of
+/// entangling every level), then a depth-first walk from the components nobody depends on,
+/// each component's own events above its dependencies'.
 pub fn variable_order(structure: &Structure) -> Vec<EventId> {
     let mut order: Vec<EventId> = Vec::with_capacity(structure.events.len());
     let mut placed = vec![false; structure.events.len()];
@@ -131,9 +132,11 @@ pub fn variable_order(structure: &Structure) -> Vec<EventId> {
                         order.push(*e);
                     }
                 }
-                // Reversed so the first input is walked first.
+                // Inputs built last (a component's own events) are walked first, so that a
+                // component's variables sit above its dependencies': a dependency's diagram is
+                // then a shared suffix of every dependent's, not rebuilt beneath each one.
                 Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
-                    stack.extend(xs.iter().rev().filter(|&&x| !visited[x]))
+                    stack.extend(xs.iter().filter(|&&x| !visited[x]))
                 }
             }
         }
