@@ -42,9 +42,13 @@ pub fn digraph(system: &System) -> DiGraph<ComponentId, ()> {
     for id in 0..system.components.len() {
         g.add_node(id);
     }
-    for e in edges(system) {
-        // Dependencies point to dependents, so that a topological order lists dependencies first.
-        g.update_edge(NodeIndex::new(e.to), NodeIndex::new(e.from), ());
+    let mut pairs: Vec<(ComponentId, ComponentId)> =
+        edges(system).iter().map(|e| (e.to, e.from)).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    // Dependencies point to dependents, so that a topological order lists dependencies first.
+    for (to, from) in pairs {
+        g.add_edge(NodeIndex::new(to), NodeIndex::new(from), ());
     }
     g
 }

@@ -64,6 +64,9 @@ pub enum Gate {
 
 #[derive(Clone, Copy, Debug)]
 pub struct ComponentGates {
+    /// The component's own failures: too few replicas, maintenance, failover. Only its own
+    /// events and its domains' feed this gate.
+    pub local: GateId,
     pub down: GateId,
     pub impaired: GateId,
 }
@@ -74,6 +77,8 @@ pub struct Structure {
     /// Topologically ordered: every gate after its inputs.
     pub gates: Vec<Gate>,
     pub components: Vec<ComponentGates>,
+    /// The event of each domain, and its parent domain.
+    pub domains: Vec<(EventId, Option<DomainId>)>,
 }
 
 pub const NEVER: GateId = 0;
@@ -115,6 +120,7 @@ impl Structure {
         }
         let mut components = vec![
             ComponentGates {
+                local: NEVER,
                 down: NEVER,
                 impaired: NEVER
             };
@@ -163,6 +169,8 @@ impl Structure {
             // DOWN when fewer than min_available replicas are up: n - k + 1 of them down.
             let need = comp.replicas - comp.min_available + 1;
             down_parts.push(b.at_least(need, replicas));
+            let local = b.or(down_parts);
+            let mut down_parts = vec![local];
             let mut impaired_parts = Vec::new();
             for dep in &comp.dependencies {
                 let (down, impaired) = match &dep.target {
@@ -193,12 +201,26 @@ impl Structure {
             let down = b.or(down_parts);
             impaired_parts.push(down);
             let impaired = b.or(impaired_parts);
-            components[c] = ComponentGates { down, impaired };
+            components[c] = ComponentGates {
+                local,
+                down,
+                impaired,
+            };
         }
+        let domains = system
+            .domains
+            .iter()
+            .enumerate()
+            .map(|(d, domain)| match b.gates[domain_events[d]] {
+                Gate::Event(e) => (e, domain.parent),
+                _ => unreachable!("a domain's gate is its event"),
+            })
+            .collect();
         Structure {
             events: b.events,
             gates: b.gates,
             components,
+            domains,
         }
     }
 

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use nines::model::spec::{ComponentSpec, DependencySpec, DomainSpec, Maintenance, ModelSpec, OnFailure, Target};
+use nines::model::spec::{
+    ComponentSpec, DependencySpec, DomainSpec, Maintenance, ModelSpec, OnFailure, Target,
+};
 use nines::model::units::{Availability, Duration};
 use nines::model::{Format, Model};
 use nines::structure::{EventKind, Structure};
@@ -18,7 +20,9 @@ use crate::util::*;
 #[test]
 fn series_and_azure_composite_sla() {
     // Azure: an App Service web app at 99.95% on an SQL Database at 99.99% gives 99.94%.
-    let (s, st) = eval_yaml("components:\n  sql: { availability: 99.99% }\n  web: { availability: 99.95%, depends_on: [sql] }\n");
+    let (s, st) = eval_yaml(
+        "components:\n  sql: { availability: 99.99% }\n  web: { availability: 99.95%, depends_on: [sql] }\n",
+    );
     let web = &st[s.component_id("web").unwrap()];
     assert_close!(web.down.q, 0.9995 * 0.9999, 1e-15);
     assert_close!(web.down.p, 0.0005 + 0.0001 - 0.0005 * 0.0001, 1e-12);
@@ -37,7 +41,8 @@ fn parallel_and_two_regions() {
 #[test]
 fn k_of_n_replicas() {
     // 2 of 3 replicas at a = 0.99: P(up) = a^3 + 3 a^2 (1 - a).
-    let (s, st) = eval_yaml("components:\n  db: { availability: 0.99, replicas: 3, min_available: 2 }\n");
+    let (s, st) =
+        eval_yaml("components:\n  db: { availability: 0.99, replicas: 3, min_available: 2 }\n");
     let u = 0.01f64;
     let expected_down = 3.0 * u * u * (1.0 - u) + u * u * u;
     assert_close!(unavailability(&s, &st, "db"), expected_down, 1e-12);
@@ -73,12 +78,20 @@ fn shared_dependency_is_counted_once() {
     let (s, st) = eval_yaml(
         "components:\n  auth: { availability: 0.99 }\n  a: { availability: 0.99, depends_on: [auth] }\n  b: { availability: 0.99, depends_on: [auth] }\n  site: { availability: 1, depends_on: [a, b] }\n",
     );
-    assert_close!(st[s.component_id("site").unwrap()].down.q, 0.99f64.powi(3), 1e-12);
+    assert_close!(
+        st[s.component_id("site").unwrap()].down.q,
+        0.99f64.powi(3),
+        1e-12
+    );
     // And redundancy over a shared dependency only helps as far as the parts are independent.
     let (s, st) = eval_yaml(
         "components:\n  auth: { availability: 0.99 }\n  a: { availability: 0.99, depends_on: [auth] }\n  b: { availability: 0.99, depends_on: [auth] }\n  site: { availability: 1, depends_on: [{ at_least: 1, of: [a, b] }] }\n",
     );
-    assert_close!(st[s.component_id("site").unwrap()].down.q, 0.99 * (1.0 - 0.01 * 0.01), 1e-12);
+    assert_close!(
+        st[s.component_id("site").unwrap()].down.q,
+        0.99 * (1.0 - 0.01 * 0.01),
+        1e-12
+    );
 }
 
 #[test]
@@ -117,7 +130,9 @@ components:
 
 #[test]
 fn ignore_edges_do_not_matter() {
-    let (s, st) = eval_yaml("components:\n  analytics: { availability: 0.5 }\n  web: { availability: 0.999, depends_on: [{ component: analytics, on_failure: ignore }] }\n");
+    let (s, st) = eval_yaml(
+        "components:\n  analytics: { availability: 0.5 }\n  web: { availability: 0.999, depends_on: [{ component: analytics, on_failure: ignore }] }\n",
+    );
     assert_close!(unavailability(&s, &st, "web"), 0.001, 1e-12);
     assert_eq!(st[s.component_id("web").unwrap()].degraded, 0.0);
 }
@@ -125,24 +140,39 @@ fn ignore_edges_do_not_matter() {
 #[test]
 fn maintenance_and_failover_enter_as_independent_events() {
     // Non-rolling: 2h every 30d for the whole component.
-    let (s, st) = eval_yaml("components:\n  db: { availability: 0.999, maintenance: { every: 30d, duration: 2h } }\n");
+    let (s, st) = eval_yaml(
+        "components:\n  db: { availability: 0.999, maintenance: { every: 30d, duration: 2h } }\n",
+    );
     let m = 2.0 / (30.0 * 24.0);
-    assert_close!(unavailability(&s, &st, "db"), 1.0 - 0.999 * (1.0 - m), 1e-12);
+    assert_close!(
+        unavailability(&s, &st, "db"),
+        1.0 - 0.999 * (1.0 - m),
+        1e-12
+    );
     // Rolling over 2 replicas: each replica is down for its failures or its maintenance.
-    let (s, st) = eval_yaml("components:\n  db: { availability: 0.999, replicas: 2, maintenance: { every: 30d, duration: 2h, rolling: true } }\n");
+    let (s, st) = eval_yaml(
+        "components:\n  db: { availability: 0.999, replicas: 2, maintenance: { every: 30d, duration: 2h, rolling: true } }\n",
+    );
     let r = 1.0 - 0.999 * (1.0 - m);
     assert_close!(unavailability(&s, &st, "db"), r * r, 1e-12);
     // Failover: replicas × 1/(mttf + mttr) × failover.
-    let (s, st) = eval_yaml("components:\n  db: { mttf: 1000h, mttr: 10h, replicas: 2, failover: 36s }\n");
+    let (s, st) =
+        eval_yaml("components:\n  db: { mttf: 1000h, mttr: 10h, replicas: 2, failover: 36s }\n");
     let f = 2.0 * 36.0 / (1010.0 * 3600.0);
     let r = 10.0 / 1010.0;
-    assert_close!(unavailability(&s, &st, "db"), 1.0 - (1.0 - f) * (1.0 - r * r), 1e-12);
+    assert_close!(
+        unavailability(&s, &st, "db"),
+        1.0 - (1.0 - f) * (1.0 - r * r),
+        1e-12
+    );
 }
 
 #[test]
 fn twelve_nines_keep_their_digits() {
     // Three twelve-nines replicas in parallel: 1e-36, exactly.
-    let (s, st) = eval_yaml("components:\n  x: { availability: 99.9999999999%, replicas: 3 }\n  y: { availability: 99.9999999999%, depends_on: [x] }\n");
+    let (s, st) = eval_yaml(
+        "components:\n  x: { availability: 99.9999999999%, replicas: 3 }\n  y: { availability: 99.9999999999%, depends_on: [x] }\n",
+    );
     assert_close!(unavailability(&s, &st, "x"), 1e-36, 1e-12);
     assert_close!(unavailability(&s, &st, "y"), 1e-12 + 1e-36, 1e-12);
     assert_close!(st[s.component_id("y").unwrap()].down.q, 1.0 - 1e-12, 1e-15);
@@ -152,10 +182,17 @@ fn twelve_nines_keep_their_digits() {
 fn a_long_chain_does_not_overflow_the_stack() {
     let mut text = String::from("components:\n  c0: { availability: 0.9999999 }\n");
     for i in 1..20_000 {
-        text += &format!("  c{i}: {{ availability: 0.9999999, depends_on: [c{}] }}\n", i - 1);
+        text += &format!(
+            "  c{i}: {{ availability: 0.9999999, depends_on: [c{}] }}\n",
+            i - 1
+        );
     }
     let (s, st) = eval_yaml(&text);
-    assert_close!(unavailability(&s, &st, "c19999"), 1.0 - 0.9999999f64.powi(20_000), 1e-6);
+    assert_close!(
+        unavailability(&s, &st, "c19999"),
+        1.0 - 0.9999999f64.powi(20_000),
+        1e-6
+    );
 }
 
 #[test]
@@ -165,12 +202,21 @@ fn wide_groups_stay_polynomial() {
     for n in &names {
         text += &format!("  {n}: {{ availability: 0.5 }}\n");
     }
-    text += &format!("  quorum: {{ availability: 1, depends_on: [{{ at_least: 500, of: [{}] }}] }}\n", names.join(", "));
+    text += &format!(
+        "  quorum: {{ availability: 1, depends_on: [{{ at_least: 500, of: [{}] }}] }}\n",
+        names.join(", ")
+    );
     let (s, st) = eval_yaml(&text);
     // P(at least 500 of 1000 fair coins) = 1/2 + P(exactly 500)/2.
-    let ln_choose: f64 = (1..=500).map(|i| ((500 + i) as f64).ln() - (i as f64).ln()).sum();
+    let ln_choose: f64 = (1..=500)
+        .map(|i| ((500 + i) as f64).ln() - (i as f64).ln())
+        .sum();
     let exactly = (ln_choose - 1000.0 * 2f64.ln()).exp();
-    assert_close!(st[s.component_id("quorum").unwrap()].down.q, 0.5 + exactly / 2.0, 1e-9);
+    assert_close!(
+        st[s.component_id("quorum").unwrap()].down.q,
+        0.5 + exactly / 2.0,
+        1e-9
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,7 +233,13 @@ enum State {
 fn states_by_rule(system: &System, structure: &Structure, failed: &[bool]) -> Vec<State> {
     let n = system.components.len();
     let domain_event: Vec<bool> = (0..system.domains.len())
-        .map(|d| structure.events.iter().zip(failed).any(|(e, &f)| f && e.kind == EventKind::Domain(d)))
+        .map(|d| {
+            structure
+                .events
+                .iter()
+                .zip(failed)
+                .any(|(e, &f)| f && e.kind == EventKind::Domain(d))
+        })
         .collect();
     let domain_up = |mut d: usize| loop {
         if domain_event[d] {
@@ -198,15 +250,33 @@ fn states_by_rule(system: &System, structure: &Structure, failed: &[bool]) -> Ve
             None => return true,
         }
     };
-    let event = |kind: EventKind| structure.events.iter().zip(failed).any(|(e, &f)| f && e.kind == kind);
+    let event = |kind: EventKind| {
+        structure
+            .events
+            .iter()
+            .zip(failed)
+            .any(|(e, &f)| f && e.kind == kind)
+    };
     let order = nines::graph::topological_order(system).unwrap();
     let mut state = vec![State::Up; n];
     for &c in &order {
         let comp = &system.components[c];
         let up = (0..comp.replicas)
-            .filter(|&i| !event(EventKind::Replica { component: c, index: i }) && comp.replica_domains[i as usize].is_none_or(domain_up))
+            .filter(|&i| {
+                !event(EventKind::Replica {
+                    component: c,
+                    index: i,
+                }) && comp.replica_domains[i as usize].is_none_or(domain_up)
+            })
             .count() as u32;
-        let mut s = if up < comp.min_available || event(EventKind::Maintenance(c)) || event(EventKind::Failover(c)) { State::Down } else { State::Up };
+        let mut s = if up < comp.min_available
+            || event(EventKind::Maintenance(c))
+            || event(EventKind::Failover(c))
+        {
+            State::Down
+        } else {
+            State::Up
+        };
         for d in &comp.dependencies {
             let target = match &d.target {
                 DependencyTarget::Component(t) => state[*t],
@@ -246,8 +316,16 @@ fn brute_force(system: &System) -> Vec<(f64, f64, f64)> {
     let mut totals = vec![(0.0, 0.0, 0.0); system.components.len()];
     for mask in 0u32..(1 << k) {
         let failed: Vec<bool> = (0..k).map(|i| mask >> i & 1 == 1).collect();
-        let weight: f64 = structure.events.iter().zip(&failed).map(|(e, &f)| if f { e.odds.p } else { e.odds.q }).product();
-        for (t, s) in totals.iter_mut().zip(states_by_rule(system, &structure, &failed)) {
+        let weight: f64 = structure
+            .events
+            .iter()
+            .zip(&failed)
+            .map(|(e, &f)| if f { e.odds.p } else { e.odds.q })
+            .product();
+        for (t, s) in totals
+            .iter_mut()
+            .zip(states_by_rule(system, &structure, &failed))
+        {
             match s {
                 State::Down => t.0 += weight,
                 State::Degraded => t.1 += weight,
@@ -259,13 +337,29 @@ fn brute_force(system: &System) -> Vec<(f64, f64, f64)> {
 }
 
 fn availability_strategy() -> impl Strategy<Value = Availability> {
-    prop_oneof![Just("0.5"), Just("0.9"), Just("0.99"), Just("0.999"), Just("0.95"), Just("1"), Just("0"), Just("0.7")]
-        .prop_map(|s| Availability::parse(s).unwrap())
+    prop_oneof![
+        Just("0.5"),
+        Just("0.9"),
+        Just("0.99"),
+        Just("0.999"),
+        Just("0.95"),
+        Just("1"),
+        Just("0"),
+        Just("0.7")
+    ]
+    .prop_map(|s| Availability::parse(s).unwrap())
 }
 
 /// A random small model: up to 3 domains, up to 6 components, every dependency form.
 fn model_strategy() -> impl Strategy<Value = ModelSpec> {
-    let domains = prop::collection::vec((availability_strategy(), any::<prop::sample::Index>(), any::<bool>()), 0..=3);
+    let domains = prop::collection::vec(
+        (
+            availability_strategy(),
+            any::<prop::sample::Index>(),
+            any::<bool>(),
+        ),
+        0..=3,
+    );
     let components = prop::collection::vec(
         (
             availability_strategy(),
@@ -273,7 +367,15 @@ fn model_strategy() -> impl Strategy<Value = ModelSpec> {
             any::<prop::sample::Index>(),
             prop::collection::vec(any::<prop::sample::Index>(), 0..=2),
             0u8..6,
-            prop::collection::vec((0u8..6, prop::collection::vec(any::<prop::sample::Index>(), 1..=3), any::<prop::sample::Index>(), 1u32..=3), 0..=3),
+            prop::collection::vec(
+                (
+                    0u8..6,
+                    prop::collection::vec(any::<prop::sample::Index>(), 1..=3),
+                    any::<prop::sample::Index>(),
+                    1u32..=3,
+                ),
+                0..=3,
+            ),
         ),
         1..=6,
     );
@@ -281,23 +383,53 @@ fn model_strategy() -> impl Strategy<Value = ModelSpec> {
         let mut spec = ModelSpec::default();
         for (i, (a, parent, has_parent)) in domains.iter().enumerate() {
             let parent = (*has_parent && i > 0).then(|| format!("z{}", parent.index(i)));
-            spec.domains.insert(format!("z{i}"), DomainSpec { availability: Some(*a), parent, ..Default::default() });
+            spec.domains.insert(
+                format!("z{i}"),
+                DomainSpec {
+                    availability: Some(*a),
+                    parent,
+                    ..Default::default()
+                },
+            );
         }
         for (i, (a, replicas, min, spread, extra, deps)) in components.into_iter().enumerate() {
-            let mut c = ComponentSpec { availability: Some(a), replicas: Some(replicas), min_available: Some(min.index(replicas as usize) as u32 + 1), ..Default::default() };
+            let mut c = ComponentSpec {
+                availability: Some(a),
+                replicas: Some(replicas),
+                min_available: Some(min.index(replicas as usize) as u32 + 1),
+                ..Default::default()
+            };
             if !spec.domains.is_empty() && !spread.is_empty() {
-                c.spread = Some(spread.iter().map(|d| format!("z{}", d.index(spec.domains.len()))).collect());
+                c.spread = Some(
+                    spread
+                        .iter()
+                        .map(|d| format!("z{}", d.index(spec.domains.len())))
+                        .collect(),
+                );
             }
             match extra {
-                1 => c.maintenance = Some(Maintenance { every: Duration::from_secs(100.0), duration: Duration::from_secs(10.0), rolling: false }),
-                2 => c.maintenance = Some(Maintenance { every: Duration::from_secs(100.0), duration: Duration::from_secs(20.0), rolling: true }),
+                1 => {
+                    c.maintenance = Some(Maintenance {
+                        every: Duration::from_secs(100.0),
+                        duration: Duration::from_secs(10.0),
+                        rolling: false,
+                    })
+                }
+                2 => {
+                    c.maintenance = Some(Maintenance {
+                        every: Duration::from_secs(100.0),
+                        duration: Duration::from_secs(20.0),
+                        rolling: true,
+                    })
+                }
                 3 => c.failover = Some(Duration::from_secs(600.0)),
                 _ => {}
             }
             let mut entries = Vec::new();
             if i > 0 {
                 for (kind, members, fallback, k) in deps {
-                    let mut names: Vec<String> = members.iter().map(|m| format!("c{}", m.index(i))).collect();
+                    let mut names: Vec<String> =
+                        members.iter().map(|m| format!("c{}", m.index(i))).collect();
                     names.sort();
                     names.dedup();
                     let on_failure = match kind {
@@ -308,10 +440,19 @@ fn model_strategy() -> impl Strategy<Value = ModelSpec> {
                     let target = if names.len() == 1 && kind % 2 == 0 {
                         Target::Component(names[0].clone())
                     } else {
-                        Target::Group { at_least: (k as usize).min(names.len()) as u32, of: names }
+                        Target::Group {
+                            at_least: (k as usize).min(names.len()) as u32,
+                            of: names,
+                        }
                     };
                     let fallback = (kind == 3).then(|| format!("c{}", fallback.index(i)));
-                    entries.push(DependencySpec { target, on_failure, fallback, timeout: None, tolerate: None });
+                    entries.push(DependencySpec {
+                        target,
+                        on_failure,
+                        fallback,
+                        timeout: None,
+                        tolerate: None,
+                    });
                 }
             }
             c.depends_on = Some(entries);
@@ -335,8 +476,12 @@ proptest! {
         let model = Model::parse(Path::new("random.json"), text, Format::Json).unwrap_or_else(|e| panic!("{e}"));
         let system = model.system().unwrap_or_else(|e| panic!("{e}"));
         prop_assume!(event_count(&system) <= 14);
-        let exact = nines::exact::evaluate_system(&system).unwrap();
-        for (c, (truth, got)) in brute_force(&system).iter().zip(&exact).enumerate() {
+        let structure = Structure::new(&system);
+        let conditioned = nines::exact::evaluate(&structure).unwrap();
+        let whole = nines::exact::evaluate_whole(&structure).unwrap();
+        let truths = brute_force(&system);
+        for (c, (truth, got)) in truths.iter().zip(conditioned.iter().chain(&whole)).chain(truths.iter().zip(&whole)).enumerate() {
+            let c = c % system.components.len();
             let name = &system.components[c].name;
             prop_assert!((truth.0 - got.down.p).abs() <= 1e-12, "{name} down: enumeration {} engine {}", truth.0, got.down.p);
             prop_assert!((truth.1 - got.degraded).abs() <= 1e-12, "{name} degraded: enumeration {} engine {}", truth.1, got.degraded);

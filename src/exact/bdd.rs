@@ -289,16 +289,56 @@ impl Manager {
     /// P(f) and P(¬f) of every node, children first, for variables that happen with `odds[var]`.
     /// Entry i is for node i as a regular edge; a complemented edge swaps the pair.
     pub fn probabilities(&self, odds: &[(f64, f64)]) -> Vec<(f64, f64)> {
-        let mut pq = Vec::with_capacity(self.nodes.len());
+        let mut pq = Vec::new();
+        self.probabilities_into(odds, &mut pq);
+        pq
+    }
+
+    /// `probabilities` into a buffer that is reused across calls.
+    pub fn probabilities_into(&self, odds: &[(f64, f64)], pq: &mut Vec<(f64, f64)>) {
+        pq.clear();
+        pq.reserve(self.nodes.len());
         pq.push((1.0, 0.0));
         for n in &self.nodes[1..] {
             let (p, q) = odds[n.var as usize];
-            let lo = edge_pq(&pq, n.low);
-            let hi = edge_pq(&pq, n.high);
+            let lo = edge_pq(pq, n.low);
+            let hi = edge_pq(pq, n.high);
             pq.push((q * lo.0 + p * hi.0, q * lo.1 + p * hi.1));
         }
-        pq
     }
+}
+
+/// How many probability assignments `probabilities_lanes` evaluates in one pass.
+pub const LANES: usize = 4;
+/// One value per lane.
+pub type Lanes = [f64; LANES];
+
+impl Manager {
+    /// `probabilities` for `LANES` assignments at once: one walk over the nodes serves them all,
+    /// so each node's children are fetched once per batch rather than once per assignment.
+    pub fn probabilities_lanes(&self, odds: &[(Lanes, Lanes)], pq: &mut Vec<(Lanes, Lanes)>) {
+        pq.clear();
+        pq.reserve(self.nodes.len());
+        pq.push(([1.0; LANES], [0.0; LANES]));
+        for n in &self.nodes[1..] {
+            let (p, q) = &odds[n.var as usize];
+            let lo = edge_lanes(pq, n.low);
+            let hi = edge_lanes(pq, n.high);
+            let mut out = ([0.0; LANES], [0.0; LANES]);
+            for s in 0..LANES {
+                out.0[s] = q[s] * lo.0[s] + p[s] * hi.0[s];
+                out.1[s] = q[s] * lo.1[s] + p[s] * hi.1[s];
+            }
+            pq.push(out);
+        }
+    }
+}
+
+/// (P, Q) lanes of an edge from the per-node table.
+#[inline]
+pub fn edge_lanes(table: &[(Lanes, Lanes)], e: Edge) -> (Lanes, Lanes) {
+    let (p, q) = table[index(e)];
+    if is_complement(e) { (q, p) } else { (p, q) }
 }
 
 /// (P, Q) of an edge from the per-node table.

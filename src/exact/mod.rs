@@ -5,6 +5,7 @@
 //! probability pass is one step per node. Shared dependencies live once in the node table.
 
 pub mod bdd;
+mod conditioned;
 
 use bdd::{Edge, Manager, TooLarge, Var, not};
 
@@ -84,19 +85,9 @@ pub fn with_deep_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
-/// The variable order: domains first (they are shared by everything, so conditioning on them at
-/// the top multiplies the diagram by at most the number of distinct domain states instead of
-/// entangling every level), then a depth-first walk from the components nobody depends on,
-/// each component's own events above its dependencies'.
-pub fn variable_order(structure: &Structure) -> Vec<EventId> {
-    let mut order: Vec<EventId> = Vec::with_capacity(structure.events.len());
-    let mut placed = vec![false; structure.events.len()];
-    for (e, ev) in structure.events.iter().enumerate() {
-        if matches!(ev.kind, EventKind::Domain(_)) {
-            placed[e] = true;
-            order.push(e);
-        }
-    }
+/// The gates to walk from when ordering variables: first the components nobody depends on
+/// (latest first), then every component, so that nothing is left out.
+pub(crate) fn root_gates(structure: &Structure) -> Vec<GateId> {
     let mut used_as_input = vec![false; structure.gates.len()];
     for g in &structure.gates {
         if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = g {
@@ -105,12 +96,11 @@ pub fn variable_order(structure: &Structure) -> Vec<EventId> {
             }
         }
     }
-    let mut visited = vec![false; structure.gates.len()];
     let mut roots: Vec<GateId> = structure
         .components
         .iter()
         .rev()
-        .flat_map(|c| [c.impaired, c.down])
+        .flat_map(|c| [c.down, c.impaired])
         .filter(|&g| !used_as_input[g])
         .collect();
     roots.extend(
@@ -119,36 +109,111 @@ pub fn variable_order(structure: &Structure) -> Vec<EventId> {
             .iter()
             .flat_map(|c| [c.down, c.impaired]),
     );
-    for root in roots {
+    roots
+}
+
+/// The leaves met by a depth-first walk from `roots`, each once, in the order first met.
+/// `leaf` names the leaf a gate stands for (the walk does not go below it). Inputs built last
+/// (a component's own events) are walked first, so that a component's variables sit above its
+/// dependencies': a dependency's diagram is then a shared suffix of every dependent's, not
+/// rebuilt beneath each one. Leaves never met come last.
+pub(crate) fn depth_first_leaves(
+    structure: &Structure,
+    roots: &[GateId],
+    leaf: impl Fn(GateId) -> Option<usize>,
+    leaves: usize,
+) -> Vec<usize> {
+    // How much lies below a gate (shared parts counted again: a cheap estimate).
+    let mut size = vec![0u64; structure.gates.len()];
+    for (g, gate) in structure.gates.iter().enumerate() {
+        size[g] = match gate {
+            Gate::Never => 0,
+            Gate::Event(_) => 1,
+            Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
+                xs.iter().fold(1u64, |acc, &x| acc.saturating_add(size[x]))
+            }
+        };
+    }
+    let mut order = Vec::with_capacity(leaves);
+    let mut placed = vec![false; leaves];
+    let mut visited = vec![false; structure.gates.len()];
+    let mut inputs = Vec::new();
+    for &root in roots {
         let mut stack = vec![root];
         while let Some(g) = stack.pop() {
             if std::mem::replace(&mut visited[g], true) {
                 continue;
             }
-            match &structure.gates[g] {
-                Gate::Never => {}
-                Gate::Event(e) => {
-                    if !std::mem::replace(&mut placed[*e], true) {
-                        order.push(*e);
-                    }
+            if let Some(l) = leaf(g) {
+                if !std::mem::replace(&mut placed[l], true) {
+                    order.push(l);
                 }
-                // Inputs built last (a component's own events) are walked first, so that a
-                // component's variables sit above its dependencies': a dependency's diagram is
-                // then a shared suffix of every dependent's, not rebuilt beneath each one.
-                Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
-                    stack.extend(xs.iter().filter(|&&x| !visited[x]))
-                }
+                continue;
+            }
+            if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = &structure.gates[g] {
+                // Smallest first (popped last pushed): combining a small function placed above
+                // a large one costs the small one's size; below it, a copy of the large one.
+                inputs.clear();
+                inputs.extend(xs.iter().copied().filter(|&x| !visited[x]));
+                inputs.sort_by_key(|&x| (std::cmp::Reverse(size[x]), x));
+                stack.extend(&inputs);
             }
         }
     }
-    for (e, p) in placed.iter().enumerate() {
-        if !p {
-            order.push(e);
-        }
-    }
+    order.extend((0..leaves).filter(|&l| !placed[l]));
     order
 }
 
+/// The variable order over every basic event: domains first (they are shared by everything, so
+/// conditioning on them at the top multiplies the diagram by at most the number of distinct
+/// domain states instead of entangling every level), then the depth-first walk.
+pub fn variable_order(structure: &Structure) -> Vec<EventId> {
+    let mut order: Vec<EventId> = structure.domains.iter().map(|&(e, _)| e).collect();
+    let walked = depth_first_leaves(
+        structure,
+        &root_gates(structure),
+        |g| match structure.gates[g] {
+            Gate::Event(e) => Some(e),
+            _ => None,
+        },
+        structure.events.len(),
+    );
+    order.extend(
+        walked
+            .into_iter()
+            .filter(|&e| !matches!(structure.events[e].kind, EventKind::Domain(_))),
+    );
+    order
+}
+
+/// The diagram of one gate from its inputs' diagrams.
+pub(crate) fn compile_gate(
+    manager: &mut Manager,
+    gate: &Gate,
+    edges: &[Edge],
+) -> Result<Edge, EngineError> {
+    Ok(match gate {
+        Gate::Never => bdd::ZERO,
+        Gate::Event(_) => unreachable!("events are variables of the caller's order"),
+        Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
+            let mut inputs: Vec<Edge> = xs.iter().map(|&x| edges[x]).collect();
+            // Deepest first: each step then mostly adds nodes above what is built.
+            inputs.sort_by_key(|&e| std::cmp::Reverse(manager.var(e)));
+            match gate {
+                Gate::Or(_) => inputs
+                    .iter()
+                    .try_fold(bdd::ZERO, |acc, &x| manager.or(acc, x))?,
+                Gate::And(_) => inputs
+                    .iter()
+                    .try_fold(bdd::ONE, |acc, &x| manager.and(acc, x))?,
+                Gate::AtLeast(k, _) => manager.at_least(*k as usize, &inputs)?,
+                _ => unreachable!(),
+            }
+        }
+    })
+}
+
+/// One diagram over every basic event, with a diagram for every gate.
 pub fn compile(structure: &Structure) -> Result<Compiled, EngineError> {
     let event_at = variable_order(structure);
     let mut level = vec![0; structure.events.len()];
@@ -159,23 +224,8 @@ pub fn compile(structure: &Structure) -> Result<Compiled, EngineError> {
     let mut gate: Vec<Edge> = Vec::with_capacity(structure.gates.len());
     for g in &structure.gates {
         let edge = match g {
-            Gate::Never => bdd::ZERO,
             Gate::Event(e) => manager.variable(level[*e])?,
-            Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
-                let mut inputs: Vec<Edge> = xs.iter().map(|&x| gate[x]).collect();
-                // Deepest first: each step then mostly adds nodes above what is built.
-                inputs.sort_by_key(|&e| std::cmp::Reverse(manager.var(e)));
-                match g {
-                    Gate::Or(_) => inputs
-                        .iter()
-                        .try_fold(bdd::ZERO, |acc, &x| manager.or(acc, x))?,
-                    Gate::And(_) => inputs
-                        .iter()
-                        .try_fold(bdd::ONE, |acc, &x| manager.and(acc, x))?,
-                    Gate::AtLeast(k, _) => manager.at_least(*k as usize, &inputs)?,
-                    _ => unreachable!(),
-                }
-            }
+            _ => compile_gate(&mut manager, g, &gate)?,
         };
         gate.push(edge);
     }
@@ -189,6 +239,15 @@ pub fn compile(structure: &Structure) -> Result<Compiled, EngineError> {
 
 /// The exact state probabilities of every component, in the system's order.
 pub fn evaluate(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
+    with_deep_stack(|| match conditioned::evaluate(structure)? {
+        Some(states) => Ok(states),
+        None => evaluate_whole(structure),
+    })
+}
+
+/// Every event in one diagram: exact whatever the domains, used when they have too many states
+/// to weigh one by one.
+pub fn evaluate_whole(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
     with_deep_stack(|| {
         let mut compiled = compile(structure)?;
         // DEGRADED = impaired and not down, as its own diagram: subtracting would cancel digits.

@@ -119,17 +119,26 @@ impl Model {
     }
 
     fn with_lines(&self, mut system: System) -> System {
+        // One pass over each map: looking every name up by path would be quadratic.
+        let lines = |section: &str| -> std::collections::HashMap<&str, usize> {
+            match &self.tree.find(&[PathStep::Key(section.into())]).value {
+                tree::Value::Map(entries) => entries
+                    .iter()
+                    .filter_map(|(k, _)| match &k.value {
+                        tree::Value::Str(name) => Some((name.as_str(), k.span.line)),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Default::default(),
+            }
+        };
+        let components = lines("components");
         for c in &mut system.components {
-            c.line = self.line_of(&[
-                PathStep::Key("components".into()),
-                PathStep::KeyItself(c.name.clone()),
-            ]);
+            c.line = components.get(c.name.as_str()).copied().unwrap_or(0);
         }
+        let domains = lines("domains");
         for d in &mut system.domains {
-            d.line = self.line_of(&[
-                PathStep::Key("domains".into()),
-                PathStep::KeyItself(d.name.clone()),
-            ]);
+            d.line = domains.get(d.name.as_str()).copied().unwrap_or(0);
         }
         system
     }

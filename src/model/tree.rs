@@ -151,10 +151,18 @@ pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
     }))
 }
 
+/// A list or map still being read.
+struct Open {
+    node: Node,
+    pending_key: Option<Node>,
+    keys: std::collections::HashSet<String>,
+    anchor: usize,
+}
+
 #[derive(Default)]
 struct YamlBuilder {
-    /// Open lists and maps; a map holds a pending key.
-    stack: Vec<(Node, Option<Node>, usize)>,
+    /// Open lists and maps; a map holds a pending key and the keys it has.
+    stack: Vec<Open>,
     anchors: std::collections::HashMap<usize, Node>,
     nodes: usize,
 }
@@ -181,16 +189,21 @@ impl YamlBuilder {
                 } else {
                     Value::Map(vec![])
                 };
-                self.stack.push((Node { value, span }, None, anchor));
+                self.stack.push(Open {
+                    node: Node { value, span },
+                    pending_key: None,
+                    keys: Default::default(),
+                    anchor,
+                });
                 return Ok(None);
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let (node, _, anchor) = self
+                let open = self
                     .stack
                     .pop()
                     .expect("the parser balances starts and ends");
-                self.remember(anchor, &node);
-                node
+                self.remember(open.anchor, &open.node);
+                open.node
             }
             Event::Alias(id) => {
                 let node = self
@@ -235,7 +248,13 @@ impl YamlBuilder {
     }
 
     fn attach(&mut self, node: Node) -> Result<Option<Node>, ParseError> {
-        let Some((parent, pending_key, _)) = self.stack.last_mut() else {
+        let Some(Open {
+            node: parent,
+            pending_key,
+            keys,
+            ..
+        }) = self.stack.last_mut()
+        else {
             return Ok(Some(node));
         };
         match &mut parent.value {
@@ -259,10 +278,10 @@ impl YamlBuilder {
                             ));
                         }
                     };
-                    if entries.iter().any(|(k, _)| k.value == key.value) {
-                        let Value::Str(name) = &key.value else {
-                            unreachable!()
-                        };
+                    let Value::Str(name) = &key.value else {
+                        unreachable!("keys are names")
+                    };
+                    if !keys.insert(name.clone()) {
                         return Err(ParseError::at(key.span, format!("duplicate key `{name}`")));
                     }
                     *pending_key = Some(key);
