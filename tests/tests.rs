@@ -5,4 +5,5 @@ mod util;
 
 mod cli_eval;
 mod exact;
+mod loader;
 mod models;
