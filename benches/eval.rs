@@ -10,9 +10,12 @@ use nines::model::{Format, Model};
 mod generator;
 
 fn eval(text: &str) -> usize {
-    let model = Model::parse(Path::new("generated.yaml"), text.to_string(), Format::Yaml).expect("generated models load");
+    let model = Model::parse(Path::new("generated.yaml"), text.to_string(), Format::Yaml)
+        .expect("generated models load");
     let system = model.system().expect("generated models are valid");
-    nines::exact::evaluate_system(&system).expect("generated models solve").len()
+    nines::exact::evaluate_system(&system)
+        .expect("generated models solve")
+        .len()
 }
 
 fn bench_eval(c: &mut Criterion) {
@@ -20,7 +23,9 @@ fn bench_eval(c: &mut Criterion) {
     group.sample_size(10);
     for n in [100, 1_000, 3_000, 10_000] {
         let text = generator::tiered_model(n);
-        group.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| b.iter(|| black_box(eval(text))));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
+            b.iter(|| black_box(eval(text)))
+        });
     }
     group.finish();
 }
@@ -31,10 +36,18 @@ fn bench_stages(c: &mut Criterion) {
     let system = model.system().unwrap();
     let structure = nines::structure::Structure::new(&system);
     let mut group = c.benchmark_group("stages-1000");
-    group.bench_function("parse", |b| b.iter(|| Model::parse(Path::new("g.yaml"), black_box(text.clone()), Format::Yaml).unwrap()));
-    group.bench_function("validate", |b| b.iter(|| black_box(model.system().unwrap())));
-    group.bench_function("lower", |b| b.iter(|| black_box(nines::structure::Structure::new(&system))));
-    group.bench_function("solve", |b| b.iter(|| black_box(nines::exact::evaluate(&structure).unwrap())));
+    group.bench_function("parse", |b| {
+        b.iter(|| Model::parse(Path::new("g.yaml"), black_box(text.clone()), Format::Yaml).unwrap())
+    });
+    group.bench_function("validate", |b| {
+        b.iter(|| black_box(model.system().unwrap()))
+    });
+    group.bench_function("lower", |b| {
+        b.iter(|| black_box(nines::structure::Structure::new(&system)))
+    });
+    group.bench_function("solve", |b| {
+        b.iter(|| black_box(nines::exact::evaluate(&structure).unwrap()))
+    });
     group.finish();
 }
 

@@ -4,47 +4,252 @@ use crate::util::*;
 
 /// (file name, content, expected `file:line:col`, words the message must contain)
 const CASES: &[(&str, &str, &str, &[&str])] = &[
-    ("percent.yaml", "components:\n  db: { availability: 99.9 }\n", "percent.yaml:2:23", &["above 1", "\"99.9%\""]),
-    ("over.yaml", "components:\n  db: { availability: \"100.1%\" }\n", "over.yaml:2:23", &["above 100%"]),
-    ("negative.yaml", "components:\n  db: { availability: -0.5 }\n", "negative.yaml:2:23", &["negative"]),
-    ("nan.yaml", "components:\n  db: { availability: .nan }\n", "nan.yaml:2:23", &["not a finite number"]),
-    ("inf.yaml", "components:\n  db: { availability: .inf }\n", "inf.yaml:2:23", &["not a finite number"]),
-    ("typo.yaml", "components:\n  db:\n    availabilty: 0.9\n", "typo.yaml:3:5", &["unknown key `availabilty`", "did you mean `availability`?"]),
-    ("top.yaml", "component:\n  db: { availability: 0.9 }\n", "top.yaml:1:1", &["unknown key `component`", "did you mean `components`?"]),
-    ("unit.yaml", "components:\n  db: { mttf: 30, mttr: 1h }\n", "unit.yaml:2:15", &["no unit", "\"30d\""]),
-    ("negdur.yaml", "components:\n  db: { mttf: -30d }\n", "negdur.yaml:2:15", &["negative"]),
-    ("zero.yaml", "components:\n  db: { mttf: 0s }\n", "zero.yaml:2:15", &["longer than zero"]),
-    ("badunit.yaml", "components:\n  db: { mttf: 3x }\n", "badunit.yaml:2:15", &["not a unit"]),
-    ("kofn.yaml", "components:\n  db: { availability: 0.9, replicas: 2, min_available: 3 }\n", "kofn.yaml:2:56", &["min_available is 3", "between 1 and replicas (2)"]),
-    ("zero-replicas.yaml", "components:\n  db: { availability: 0.9, replicas: 0 }\n", "zero-replicas.yaml:2:38", &["replicas must be between 1"]),
-    ("neg-replicas.yaml", "components:\n  db: { availability: 0.9, replicas: -2 }\n", "neg-replicas.yaml:2:38", &["invalid value"]),
-    ("unknown-dep.yaml", "components:\n  db: { availability: 0.9 }\n  web: { availability: 0.9, depends_on: [dbs] }\n", "unknown-dep.yaml:3:42", &["unknown component `dbs`", "did you mean `db`?"]),
-    ("self.yaml", "components:\n  web: { availability: 0.9, depends_on: [web] }\n", "self.yaml:2:42", &["depends on itself"]),
-    ("cycle.yaml", "components:\n  a: { availability: 0.9, depends_on: [b] }\n  b: { availability: 0.9, depends_on: [c] }\n  c: { availability: 0.9, depends_on: [a] }\n", "cycle.yaml:2:40", &["dependency cycle: a → b → c → a"]),
-    ("fallback-cycle.yaml", "components:\n  q: { availability: 0.9, depends_on: [p] }\n  p: { availability: 0.9 }\n  web:\n    availability: 0.9\n    depends_on: [{ component: p, on_failure: degrade, fallback: q }]\n  x: { availability: 0.9, depends_on: [{ component: web, on_failure: degrade, fallback: x2 }] }\n  x2: { availability: 0.9, depends_on: [x] }\n", "fallback-cycle.yaml:7:", &["dependency cycle", "x → x2 → x"]),
-    ("fallback-hard.yaml", "components:\n  p: { availability: 0.9 }\n  q: { availability: 0.9 }\n  web: { availability: 0.9, depends_on: [{ component: p, fallback: q }] }\n", "fallback-hard.yaml:4:", &["fails open", "on_failure: degrade"]),
-    ("group.yaml", "components:\n  a: { availability: 0.9 }\n  web: { availability: 0.9, depends_on: [{ at_least: 3, of: [a] }] }\n", "group.yaml:3:54", &["at_least is 3"]),
-    ("group-twice.yaml", "components:\n  a: { availability: 0.9 }\n  web: { availability: 0.9, depends_on: [{ of: [a, a] }] }\n", "group-twice.yaml:3:52", &["appears twice"]),
-    ("domain.yaml", "domains:\n  az1: { availability: 0.999 }\ncomponents:\n  db: { availability: 0.9, spread: [az2] }\n", "domain.yaml:4:37", &["unknown domain `az2`", "did you mean `az1`?"]),
-    ("domain-cycle.yaml", "domains:\n  a: { availability: 0.999, parent: b }\n  b: { availability: 0.999, parent: a }\ncomponents:\n  db: { availability: 0.9 }\n", "domain-cycle.yaml:2:37", &["cycle"]),
-    ("both.yaml", "components:\n  db: { availability: 0.9, mttf: 30d }\n", "both.yaml:2:34", &["both `availability` and `mttf`"]),
-    ("none.yaml", "components:\n  db: { replicas: 2 }\n", "none.yaml:2:7", &["needs `availability`, `mttf`"]),
-    ("dup.yaml", "components:\n  db: { availability: 0.9 }\n  db: { availability: 0.8 }\n", "dup.yaml:3:3", &["duplicate key `db`"]),
-    ("dupkey.yaml", "components:\n  db: { availability: 0.9, availability: 0.8 }\n", "dupkey.yaml:2:28", &["duplicate key `availability`"]),
-    ("syntax.yaml", "components:\n  db: { availability: 0.9\n", "syntax.yaml:", &[]),
-    ("type.yaml", "components:\n  db: { availability: 0.9, replicas: two }\n", "type.yaml:2:38", &["invalid type"]),
-    ("dist.yaml", "components:\n  db: { failure: { dist: weibul, mean: 30d, shape: 1.5 } }\n", "dist.yaml:2:26", &["unknown value `weibul`", "did you mean `weibull`?"]),
-    ("shape.yaml", "components:\n  db: { failure: { dist: weibull, mean: 30d } }\n", "shape.yaml:2:18", &["needs `shape`"]),
-    ("maint.yaml", "components:\n  db: { availability: 0.9, maintenance: { every: 1h, duration: 2h } }\n", "maint.yaml:2:64", &["maintenance lasts"]),
-    ("scalar.yaml", "just text\n", "scalar.yaml:1:1", &["a model is a map"]),
-    ("tags.yaml", "components:\n  db: !custom { availability: 0.9 }\n", "tags.yaml:2:", &["tags"]),
-    ("bad.toml", "[components.db]\navailability = 99.9\n", "bad.toml:2:16", &["above 1", "\"99.9%\""]),
-    ("syntax.toml", "[components.db\navailability = 0.9\n", "syntax.toml:1:", &[]),
-    ("dup.toml", "[components.db]\navailability = 0.9\navailability = 0.8\n", "dup.toml:3:", &[]),
-    ("bad.json", "{\"components\": {\"db\": {\"availability\": 99.9}}}", "bad.json:1:40", &["above 1"]),
-    ("trailing.json", "{\"components\": {\"db\": {\"availability\": 0.9,}}}", "trailing.json:1:", &[]),
-    ("unknown.json", "{\"components\": {\"db\": {\"availability\": 0.9, \"replica\": 2}}}", "unknown.json:1:", &["unknown key `replica`", "did you mean `replicas`?"]),
-    ("model.txt", "components: {}\n", "model.txt", &["unknown model format"]),
+    (
+        "percent.yaml",
+        "components:\n  db: { availability: 99.9 }\n",
+        "percent.yaml:2:23",
+        &["above 1", "\"99.9%\""],
+    ),
+    (
+        "over.yaml",
+        "components:\n  db: { availability: \"100.1%\" }\n",
+        "over.yaml:2:23",
+        &["above 100%"],
+    ),
+    (
+        "negative.yaml",
+        "components:\n  db: { availability: -0.5 }\n",
+        "negative.yaml:2:23",
+        &["negative"],
+    ),
+    (
+        "nan.yaml",
+        "components:\n  db: { availability: .nan }\n",
+        "nan.yaml:2:23",
+        &["not a finite number"],
+    ),
+    (
+        "inf.yaml",
+        "components:\n  db: { availability: .inf }\n",
+        "inf.yaml:2:23",
+        &["not a finite number"],
+    ),
+    (
+        "typo.yaml",
+        "components:\n  db:\n    availabilty: 0.9\n",
+        "typo.yaml:3:5",
+        &["unknown key `availabilty`", "did you mean `availability`?"],
+    ),
+    (
+        "top.yaml",
+        "component:\n  db: { availability: 0.9 }\n",
+        "top.yaml:1:1",
+        &["unknown key `component`", "did you mean `components`?"],
+    ),
+    (
+        "unit.yaml",
+        "components:\n  db: { mttf: 30, mttr: 1h }\n",
+        "unit.yaml:2:15",
+        &["no unit", "\"30d\""],
+    ),
+    (
+        "negdur.yaml",
+        "components:\n  db: { mttf: -30d }\n",
+        "negdur.yaml:2:15",
+        &["negative"],
+    ),
+    (
+        "zero.yaml",
+        "components:\n  db: { mttf: 0s }\n",
+        "zero.yaml:2:15",
+        &["longer than zero"],
+    ),
+    (
+        "badunit.yaml",
+        "components:\n  db: { mttf: 3x }\n",
+        "badunit.yaml:2:15",
+        &["not a unit"],
+    ),
+    (
+        "kofn.yaml",
+        "components:\n  db: { availability: 0.9, replicas: 2, min_available: 3 }\n",
+        "kofn.yaml:2:56",
+        &["min_available is 3", "between 1 and replicas (2)"],
+    ),
+    (
+        "zero-replicas.yaml",
+        "components:\n  db: { availability: 0.9, replicas: 0 }\n",
+        "zero-replicas.yaml:2:38",
+        &["replicas must be between 1"],
+    ),
+    (
+        "neg-replicas.yaml",
+        "components:\n  db: { availability: 0.9, replicas: -2 }\n",
+        "neg-replicas.yaml:2:38",
+        &["invalid value"],
+    ),
+    (
+        "unknown-dep.yaml",
+        "components:\n  db: { availability: 0.9 }\n  web: { availability: 0.9, depends_on: [dbs] }\n",
+        "unknown-dep.yaml:3:42",
+        &["unknown component `dbs`", "did you mean `db`?"],
+    ),
+    (
+        "self.yaml",
+        "components:\n  web: { availability: 0.9, depends_on: [web] }\n",
+        "self.yaml:2:42",
+        &["depends on itself"],
+    ),
+    (
+        "cycle.yaml",
+        "components:\n  a: { availability: 0.9, depends_on: [b] }\n  b: { availability: 0.9, depends_on: [c] }\n  c: { availability: 0.9, depends_on: [a] }\n",
+        "cycle.yaml:2:40",
+        &["dependency cycle: a → b → c → a"],
+    ),
+    (
+        "fallback-cycle.yaml",
+        "components:\n  q: { availability: 0.9, depends_on: [p] }\n  p: { availability: 0.9 }\n  web:\n    availability: 0.9\n    depends_on: [{ component: p, on_failure: degrade, fallback: q }]\n  x: { availability: 0.9, depends_on: [{ component: web, on_failure: degrade, fallback: x2 }] }\n  x2: { availability: 0.9, depends_on: [x] }\n",
+        "fallback-cycle.yaml:7:",
+        &["dependency cycle", "x → x2 → x"],
+    ),
+    (
+        "fallback-hard.yaml",
+        "components:\n  p: { availability: 0.9 }\n  q: { availability: 0.9 }\n  web: { availability: 0.9, depends_on: [{ component: p, fallback: q }] }\n",
+        "fallback-hard.yaml:4:",
+        &["fails open", "on_failure: degrade"],
+    ),
+    (
+        "group.yaml",
+        "components:\n  a: { availability: 0.9 }\n  web: { availability: 0.9, depends_on: [{ at_least: 3, of: [a] }] }\n",
+        "group.yaml:3:54",
+        &["at_least is 3"],
+    ),
+    (
+        "group-twice.yaml",
+        "components:\n  a: { availability: 0.9 }\n  web: { availability: 0.9, depends_on: [{ of: [a, a] }] }\n",
+        "group-twice.yaml:3:52",
+        &["appears twice"],
+    ),
+    (
+        "domain.yaml",
+        "domains:\n  az1: { availability: 0.999 }\ncomponents:\n  db: { availability: 0.9, spread: [az2] }\n",
+        "domain.yaml:4:37",
+        &["unknown domain `az2`", "did you mean `az1`?"],
+    ),
+    (
+        "domain-cycle.yaml",
+        "domains:\n  a: { availability: 0.999, parent: b }\n  b: { availability: 0.999, parent: a }\ncomponents:\n  db: { availability: 0.9 }\n",
+        "domain-cycle.yaml:2:37",
+        &["cycle"],
+    ),
+    (
+        "both.yaml",
+        "components:\n  db: { availability: 0.9, mttf: 30d }\n",
+        "both.yaml:2:34",
+        &["both `availability` and `mttf`"],
+    ),
+    (
+        "none.yaml",
+        "components:\n  db: { replicas: 2 }\n",
+        "none.yaml:2:7",
+        &["needs `availability`, `mttf`"],
+    ),
+    (
+        "dup.yaml",
+        "components:\n  db: { availability: 0.9 }\n  db: { availability: 0.8 }\n",
+        "dup.yaml:3:3",
+        &["duplicate key `db`"],
+    ),
+    (
+        "dupkey.yaml",
+        "components:\n  db: { availability: 0.9, availability: 0.8 }\n",
+        "dupkey.yaml:2:28",
+        &["duplicate key `availability`"],
+    ),
+    (
+        "syntax.yaml",
+        "components:\n  db: { availability: 0.9\n",
+        "syntax.yaml:",
+        &[],
+    ),
+    (
+        "type.yaml",
+        "components:\n  db: { availability: 0.9, replicas: two }\n",
+        "type.yaml:2:38",
+        &["invalid type"],
+    ),
+    (
+        "dist.yaml",
+        "components:\n  db: { failure: { dist: weibul, mean: 30d, shape: 1.5 } }\n",
+        "dist.yaml:2:26",
+        &["unknown value `weibul`", "did you mean `weibull`?"],
+    ),
+    (
+        "shape.yaml",
+        "components:\n  db: { failure: { dist: weibull, mean: 30d } }\n",
+        "shape.yaml:2:18",
+        &["needs `shape`"],
+    ),
+    (
+        "maint.yaml",
+        "components:\n  db: { availability: 0.9, maintenance: { every: 1h, duration: 2h } }\n",
+        "maint.yaml:2:64",
+        &["maintenance lasts"],
+    ),
+    (
+        "scalar.yaml",
+        "just text\n",
+        "scalar.yaml:1:1",
+        &["a model is a map"],
+    ),
+    (
+        "tags.yaml",
+        "components:\n  db: !custom { availability: 0.9 }\n",
+        "tags.yaml:2:",
+        &["tags"],
+    ),
+    (
+        "bad.toml",
+        "[components.db]\navailability = 99.9\n",
+        "bad.toml:2:16",
+        &["above 1", "\"99.9%\""],
+    ),
+    (
+        "syntax.toml",
+        "[components.db\navailability = 0.9\n",
+        "syntax.toml:1:",
+        &[],
+    ),
+    (
+        "dup.toml",
+        "[components.db]\navailability = 0.9\navailability = 0.8\n",
+        "dup.toml:3:",
+        &[],
+    ),
+    (
+        "bad.json",
+        "{\"components\": {\"db\": {\"availability\": 99.9}}}",
+        "bad.json:1:40",
+        &["above 1"],
+    ),
+    (
+        "trailing.json",
+        "{\"components\": {\"db\": {\"availability\": 0.9,}}}",
+        "trailing.json:1:",
+        &[],
+    ),
+    (
+        "unknown.json",
+        "{\"components\": {\"db\": {\"availability\": 0.9, \"replica\": 2}}}",
+        "unknown.json:1:",
+        &["unknown key `replica`", "did you mean `replicas`?"],
+    ),
+    (
+        "model.txt",
+        "components: {}\n",
+        "model.txt",
+        &["unknown model format"],
+    ),
 ];
 
 #[test]
@@ -66,7 +271,11 @@ fn every_bad_model_gets_a_located_error_and_exit_2() {
 #[test]
 fn errors_show_the_line_and_a_caret() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_model(&dir, "m.yaml", "components:\n  db: { availability: 99.9 }\n");
+    let path = write_model(
+        &dir,
+        "m.yaml",
+        "components:\n  db: { availability: 99.9 }\n",
+    );
     let out = nines().arg("eval").arg(&path).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("2 |   db: { availability: 99.9 }"), "{err}");
@@ -76,9 +285,14 @@ fn errors_show_the_line_and_a_caret() {
 
 #[test]
 fn a_missing_file_is_an_error_not_a_panic() {
-    let out = nines().args(["eval", "does/not/exist.yaml"]).output().unwrap();
+    let out = nines()
+        .args(["eval", "does/not/exist.yaml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("does/not/exist.yaml: cannot read the file"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("does/not/exist.yaml: cannot read the file")
+    );
 }
 
 #[test]
@@ -91,8 +305,16 @@ fn yaml_toml_and_json_give_identical_results() {
         .iter()
         .map(|(name, text)| {
             let path = write_model(&dir, name, text);
-            let out = nines().args(["eval", "--format", "json"]).arg(&path).output().unwrap();
-            assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+            let out = nines()
+                .args(["eval", "--format", "json"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             String::from_utf8(out.stdout).unwrap()
         })
         .collect();
@@ -106,7 +328,9 @@ fn yaml_alias_bombs_are_refused() {
     let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..9 {
         let p = i - 1;
-        text += &format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n");
+        text += &format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        );
     }
     text += "components: {}\n";
     let path = write_model(&dir, "bomb.yaml", &text);
@@ -122,7 +346,14 @@ fn schema_is_json_schema_of_the_model() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["$schema"].as_str().unwrap().contains("json-schema.org"));
     let props = &v["properties"];
-    for key in ["name", "window", "defaults", "cost", "domains", "components"] {
+    for key in [
+        "name",
+        "window",
+        "defaults",
+        "cost",
+        "domains",
+        "components",
+    ] {
         assert!(props.get(key).is_some(), "schema lacks {key}");
     }
     assert_eq!(v["additionalProperties"], false);
@@ -131,15 +362,26 @@ fn schema_is_json_schema_of_the_model() {
 #[test]
 fn graph_escapes_names_in_mermaid_and_dot() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_model(&dir, "g.yaml", "components:\n  'db\"]; evil': { availability: 0.9 }\n  web: { availability: 0.9, depends_on: [{ component: 'db\"]; evil', on_failure: degrade }] }\n");
+    let path = write_model(
+        &dir,
+        "g.yaml",
+        "components:\n  'db\"]; evil': { availability: 0.9 }\n  web: { availability: 0.9, depends_on: [{ component: 'db\"]; evil', on_failure: degrade }] }\n",
+    );
     let mermaid = nines().arg("graph").arg(&path).output().unwrap();
     assert!(mermaid.status.success());
     let m = String::from_utf8(mermaid.stdout).unwrap();
     assert!(m.starts_with("flowchart TD\n"), "{m}");
     assert!(m.contains("c0[\"db#quot;]; evil\"]"), "{m}");
     assert!(m.contains("c1 -.->|\"degrade\"| c0"), "{m}");
-    let dot = nines().args(["graph", "--format", "dot"]).arg(&path).output().unwrap();
+    let dot = nines()
+        .args(["graph", "--format", "dot"])
+        .arg(&path)
+        .output()
+        .unwrap();
     let d = String::from_utf8(dot.stdout).unwrap();
     assert!(d.contains("c0 [label=\"db\\\"]; evil\"];"), "{d}");
-    assert!(d.contains("c1 -> c0 [label=\"degrade\", style=dashed];"), "{d}");
+    assert!(
+        d.contains("c1 -> c0 [label=\"degrade\", style=dashed];"),
+        "{d}"
+    );
 }

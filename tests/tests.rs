@@ -7,3 +7,4 @@ mod cli_eval;
 mod exact;
 mod loader;
 mod models;
+mod properties;

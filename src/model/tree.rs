@@ -179,7 +179,10 @@ impl YamlBuilder {
         let complete = match event {
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 if tag.is_some() {
-                    return Err(ParseError::at(span, "YAML tags (`!name`) are not part of a model"));
+                    return Err(ParseError::at(
+                        span,
+                        "YAML tags (`!name`) are not part of a model",
+                    ));
                 }
                 if self.stack.len() >= MAX_DEPTH {
                     return Err(ParseError::at(

@@ -196,9 +196,39 @@ pub fn format_percent(availability: f64, unavailability: f64) -> String {
     format!("{text}%")
 }
 
+impl Availability {
+    /// The availability as decimal text that parses back to the same unavailability: a plain
+    /// number when that holds (`0.9995`), else all the digits (`0.99999999999999999`), which a
+    /// float could not carry.
+    pub fn to_exact_text(self) -> String {
+        let plain = format!("{}", self.down.q);
+        if Availability::parse(&plain).is_ok_and(|a| a.down.p == self.down.p) {
+            return plain;
+        }
+        // u = m × 10^-scale exactly as printed; 1 - u = (10^scale - m) × 10^-scale.
+        let shortest = format!("{:e}", self.down.p);
+        if let Some((mantissa, exponent)) = shortest.split_once('e') {
+            let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+            let fraction_digits = mantissa.split_once('.').map_or(0, |(_, f)| f.len()) as i32;
+            let scale = fraction_digits - exponent.parse::<i32>().unwrap_or(0);
+            if let (Ok(m), true) = (digits.parse::<u128>(), (1..=38).contains(&scale)) {
+                let one = 10u128.pow(scale as u32);
+                if m < one {
+                    return format!("0.{:0>width$}", one - m, width = scale as usize);
+                }
+            }
+        }
+        plain
+    }
+}
+
 impl Serialize for Availability {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(self.down.q)
+        let text = self.to_exact_text();
+        match text.parse::<f64>() {
+            Ok(v) if format!("{v}") == text => s.serialize_f64(v),
+            _ => s.serialize_str(&text),
+        }
     }
 }
 
@@ -451,6 +481,26 @@ mod tests {
         assert!(Availability::parse("-0.1").is_err());
         assert!(Availability::parse("abc").is_err());
         assert!(Availability::from_value(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn exact_text_round_trips_deep_nines() {
+        for text in [
+            "0.9995",
+            "99.99999999999999999%",
+            "0.999999999999999999999999",
+            "1",
+            "0",
+            "0.5",
+        ] {
+            let a = Availability::parse(text).unwrap();
+            let back = Availability::parse(&a.to_exact_text()).unwrap();
+            assert_eq!(back.down.p, a.down.p, "{text} -> {}", a.to_exact_text());
+        }
+        assert_eq!(
+            Availability::parse("0.9995").unwrap().to_exact_text(),
+            "0.9995"
+        );
     }
 
     #[test]
