@@ -1,12 +1,17 @@
 //! Pareto frontiers and the two designs picked off them.
 //!
 //! A design is on the frontier when no other design is at least as cheap and at least as
-//! available and better in one of the two. Designs that tie exactly on cost and availability are
-//! one point: the frontier keeps the first of them (in the order they are given).
+//! available and better in one of the two. Unavailabilities that agree to 12 significant digits
+//! count as equal: two designs whose availability differs only by rounding (the same structure
+//! evaluated along different paths) are one point, and the frontier keeps the cheaper, or the
+//! first of equals (in the order they are given).
 
 use std::cmp::Ordering;
 
 use super::Outcome;
+
+/// Relative difference in unavailability below which two designs count as equally available.
+pub const SAME_UNAVAILABILITY: f64 = 1e-12;
 
 /// Cheaper first, then more available, then earlier.
 fn by_cost(a: &Outcome, b: &Outcome) -> Ordering {
@@ -24,7 +29,7 @@ pub fn frontier(outcomes: &[Outcome]) -> Vec<usize> {
     let mut kept = Vec::new();
     for i in order {
         let u = outcomes[i].down.p;
-        if u < best {
+        if u < best * (1.0 - SAME_UNAVAILABILITY) {
             best = u;
             kept.push(i);
         }

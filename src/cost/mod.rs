@@ -293,7 +293,7 @@ impl<'a> Progress<'a> {
     pub fn tick(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(report) = self.report
-            && (done % 256 == 0 || done == self.of)
+            && (done.is_multiple_of(256) || done == self.of)
         {
             report(done, self.of);
         }

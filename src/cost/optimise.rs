@@ -1194,3 +1194,77 @@ impl Scope {
             .sum()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn catalog(text: &str) -> Catalog {
+        let model = crate::model::Model::parse(
+            Path::new("t.yaml"),
+            text.to_string(),
+            crate::model::Format::Yaml,
+        )
+        .unwrap();
+        Catalog::new(&model).unwrap()
+    }
+
+    const MODEL: &str = "
+components:
+  y: { availability: 0.99 }
+  x:
+    availability: 0.99
+    variants:
+      - { name: single, replicas: 1, cost: 10 }
+      - { name: pair-same-price, replicas: 2, cost: 5 }
+      - { name: pair, replicas: 2, cost: 10 }
+      - { name: triple-degrading, replicas: 3, cost: 1, depends_on: [{ component: y, on_failure: degrade, timeout: 1s }] }
+      - { name: fail-closed, replicas: 1, cost: 10, depends_on: [y] }
+      - { name: fail-open, replicas: 1, cost: 10, depends_on: [{ component: y, on_failure: degrade, timeout: 1s }] }
+";
+
+    #[test]
+    fn dominance_needs_both_fewer_outages_and_less_impairment() {
+        let c = catalog(MODEL);
+        let v = &c.variants[1];
+        // Two replicas at the price of one dominate strictly.
+        assert_eq!(dominates(&v[1], &v[0]), Some(true));
+        // Costlier is never dominating.
+        assert_eq!(dominates(&v[2], &v[1]), None);
+        // Cheaper and down less often, but degraded whenever y is: not dominating.
+        assert_eq!(dominates(&v[3], &v[0]), None);
+        // Failing open is down less often and impaired as often as failing closed.
+        assert_eq!(dominates(&v[5], &v[4]), Some(true));
+        assert_eq!(dominates(&v[4], &v[5]), None);
+        // What survives: the cheap pair (it beats every single replica, failing open or not)
+        // and the cheap triple.
+        assert_eq!(undominated(&c, 1), vec![1, 3]);
+    }
+
+    #[test]
+    fn binomial_tail_matches_enumeration() {
+        let down = Odds::from_p(0.1);
+        // P(fewer than 2 of 3 up) = P(0 up) + P(1 up) = 0.001 + 3 × 0.9 × 0.01.
+        assert!((fewer_than(3, 2, down) - (0.001 + 0.027)).abs() < 1e-15);
+        assert_eq!(fewer_than(1, 2, down), 1.0);
+        assert!((fewer_than(2, 1, down) - 0.01).abs() < 1e-15);
+    }
+
+    #[test]
+    fn series_of_modules_is_worst_of_both() {
+        let alt = |down: f64, degraded: f64| Alt {
+            picks: vec![],
+            cost: 1.0,
+            states: Some(StateOdds {
+                down: Odds::from_p(down),
+                degraded,
+                up: 1.0 - down - degraded,
+            }),
+        };
+        let s = series(&alt(0.1, 0.2), &alt(0.01, 0.05)).states.unwrap();
+        assert!((s.down.p - (1.0 - 0.9 * 0.99)).abs() < 1e-15);
+        assert!((s.up - 0.7 * 0.94).abs() < 1e-15);
+        assert!((s.degraded - (0.9 * 0.99 - 0.7 * 0.94)).abs() < 1e-15);
+    }
+}
