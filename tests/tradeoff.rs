@@ -444,35 +444,45 @@ fn random_tree_model(seed: u64) -> String {
 fn enumeration_equals_brute_force_on_random_models() {
     let mut checked = 0;
     for seed in 0..40 {
-        let text = random_model(seed);
+        let text = if seed % 4 == 3 {
+            random_tree_model(seed)
+        } else {
+            random_model(seed)
+        };
         let model = parse(&text);
         let target = last_component(&model);
-        let t = run(
-            &model,
-            &Request {
-                component: Some(&target),
-                ..request(100_000, 1_000_000)
-            },
-        );
         let all = brute_force(&model, &target);
-        let context = format!("seed {seed}\n{text}");
-        assert_matches(&t, &all, &context);
-        // Every design's own numbers, not only the ones picked.
-        let designs = t.designs.as_ref().expect("enumerated");
-        assert_eq!(designs.len(), all.len(), "{context}");
-        for (d, r) in designs.iter().zip(&all) {
-            assert_eq!(d.choice, r.choice);
-            assert_eq!(d.cost, r.cost, "{context}");
-            assert!(
-                close(d.down.p, r.unavailability),
-                "{context}: {:?}",
-                d.choice
+        // One diagram shared by all designs, and one diagram per design.
+        for shared_diagram in [true, false] {
+            let t = run(
+                &model,
+                &Request {
+                    component: Some(&target),
+                    shared_diagram,
+                    ..request(100_000, 1_000_000)
+                },
             );
-            assert!(
-                (d.degraded - r.degraded).abs() <= 1e-9 * r.degraded.max(1e-12),
-                "{context}"
-            );
-            assert_eq!(d.meets_slos, r.meets_slos, "{context}: {:?}", d.choice);
+            let context = format!("seed {seed}, shared diagram {shared_diagram}\n{text}");
+            assert_matches(&t, &all, &context);
+            // Every design's own numbers, not only the ones picked.
+            let designs = t.designs.as_ref().expect("enumerated");
+            assert_eq!(designs.len(), all.len(), "{context}");
+            for (d, r) in designs.iter().zip(&all) {
+                assert_eq!(d.choice, r.choice);
+                assert_eq!(d.cost, r.cost, "{context}");
+                assert!(
+                    close(d.down.p, r.unavailability),
+                    "{context}: {:?}",
+                    d.choice
+                );
+                assert!(
+                    (d.degraded - r.degraded).abs() <= 1e-9 * r.degraded.max(1e-12),
+                    "{context}: degraded {} vs {}",
+                    d.degraded,
+                    r.degraded
+                );
+                assert_eq!(d.meets_slos, r.meets_slos, "{context}: {:?}", d.choice);
+            }
         }
         checked += all.len();
     }

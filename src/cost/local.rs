@@ -33,6 +33,8 @@ pub struct Local {
     pub system: System,
     /// The local id standing for each component of the model, where present.
     pub id: Vec<Option<usize>>,
+    /// For a component given as [`Part::BestOf`], the local ids of its alternatives, in order.
+    pub alternatives: Vec<Vec<usize>>,
 }
 
 /// A component that is down with the given odds and has nothing else to it.
@@ -61,6 +63,7 @@ fn stand_in(name: String, down: Odds) -> Component {
 /// of a part must be a part too.
 pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
     let mut id = vec![None; base.components.len()];
+    let mut alternatives_of = vec![Vec::new(); base.components.len()];
     let mut next = 0;
     for (c, _) in parts {
         id[*c] = Some(next);
@@ -118,6 +121,7 @@ pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
             }
             Part::BestOf(alternatives) => {
                 let first = next + helpers.len();
+                alternatives_of[*c] = (first..first + alternatives.len()).collect();
                 for (i, a) in alternatives.iter().enumerate() {
                     let mut copy = real(a);
                     copy.name = format!("{name}~{i}");
@@ -150,6 +154,7 @@ pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
             degraded_per_hour: base.degraded_per_hour,
         },
         id,
+        alternatives: alternatives_of,
     }
 }
 

@@ -8,6 +8,7 @@
 //! how far from optimal its answers can be.
 
 pub mod designs;
+pub mod diagram;
 pub mod frontier;
 pub mod local;
 pub mod optimise;
@@ -182,6 +183,9 @@ pub struct Request<'a> {
     pub threads: usize,
     /// Called with (done, of) as evaluations complete.
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+    /// Enumerate through one diagram shared by every design (see [`diagram`]) rather than one
+    /// diagram per design. Both are exact; the shared one is much faster when it fits.
+    pub shared_diagram: bool,
 }
 
 impl Default for Request<'_> {
@@ -192,6 +196,7 @@ impl Default for Request<'_> {
             budget: 200_000,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
             progress: None,
+            shared_diagram: true,
         }
     }
 }
@@ -321,9 +326,44 @@ fn enumerate(
     let readings_count: u64 = relevant_radices.iter().map(|&r| r as u64).product();
     let check_cycles = catalog.may_cycle();
     let progress = Progress::new(readings_count, request.progress);
+    let slo_of =
+        |c: ComponentId, picks: &[usize]| catalog.component(c, picks[c]).slo.map(|s| s.down);
 
+    let shared = if request.shared_diagram && !check_cycles && readings_count > 1 {
+        let axes: Vec<(ComponentId, Vec<usize>)> = relevant_axes
+            .iter()
+            .map(|&a| (catalog.axes[a], (0..radices[a]).collect()))
+            .collect();
+        let mut roots = vec![target];
+        roots.extend(&slo_components);
+        // A diagram much larger than a few hundred nodes per design is slower than one per design.
+        let limit = (readings_count.saturating_mul(400)).clamp(1 << 20, 1 << 22) as usize;
+        diagram::compile(&catalog, &members, &axes, &roots, limit)?
+    } else {
+        None
+    };
     let jobs: Vec<u64> = (0..readings_count).collect();
-    let readings: Vec<Result<Option<Reading>, EngineError>> =
+    let readings: Vec<Result<Option<Reading>, EngineError>> = if let Some(d) = &shared {
+        jobs.iter()
+            .map(|&i| {
+                let sub = designs::choice_of(i, &relevant_radices);
+                let mut picks = vec![0; catalog.base.components.len()];
+                for (&a, &v) in relevant_axes.iter().zip(&sub) {
+                    picks[catalog.axes[a]] = v;
+                }
+                let states = d.states(&sub);
+                let meets_slos = slo_components
+                    .iter()
+                    .zip(&states[1..])
+                    .all(|(&c, s)| slo_of(c, &picks).is_none_or(|slo| s.down.p <= slo.p));
+                progress.tick();
+                Ok(Some(Reading {
+                    target: states[0],
+                    meets_slos,
+                }))
+            })
+            .collect()
+    } else {
         local::parallel(&jobs, request.threads, |&i| {
             let sub = designs::choice_of(i, &relevant_radices);
             let mut picks = vec![0; catalog.base.components.len()];
@@ -336,12 +376,13 @@ fn enumerate(
                 .collect();
             let slos: Vec<(ComponentId, Option<Odds>)> = slo_components
                 .iter()
-                .map(|&c| (c, catalog.component(c, picks[c]).slo.map(|s| s.down)))
+                .map(|&c| (c, slo_of(c, &picks)))
                 .collect();
             let r = read(&catalog, &parts, target, &slos, check_cycles);
             progress.tick();
             r
-        });
+        })
+    };
     let readings: Vec<Option<Reading>> = readings.into_iter().collect::<Result<_, _>>()?;
 
     let prices = Prices::of(&catalog.base);
