@@ -748,6 +748,11 @@ fn branch_and_bound_is_exact_when_it_completes_and_bounded_when_it_stops() {
             );
         }
     }
+    let best_u = all
+        .iter()
+        .map(|r| r.unavailability)
+        .fold(f64::INFINITY, f64::min);
+    assert!(bound.unavailability_at_least <= best_u * (1.0 + TOLERANCE));
     let best_total = all.iter().map(|r| r.total).fold(f64::INFINITY, f64::min);
     assert!(bound.total_cost_at_least <= best_total * (1.0 + TOLERANCE));
     assert!(stopped.sweet_spot.total_cost >= best_total * (1.0 - TOLERANCE));

@@ -104,6 +104,8 @@ pub struct Bound {
     /// For each frontier design found: no design costing at most as much has an unavailability
     /// below this.
     pub frontier_unavailability_at_least: Vec<f64>,
+    /// No design at all, at any cost, has an unavailability below this.
+    pub unavailability_at_least: f64,
     /// No design has a lower expected monthly total.
     pub total_cost_at_least: f64,
     /// No design meeting every SLO is cheaper (None when none can).

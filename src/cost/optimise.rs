@@ -277,6 +277,12 @@ impl OpenBounds {
                         .fold(f.down.p, f64::min)
                 })
                 .collect(),
+            unavailability_at_least: self
+                .nodes
+                .iter()
+                .map(|&(_, u)| u)
+                .chain(frontier.last().map(|f| f.down.p))
+                .fold(f64::INFINITY, f64::min),
             total_cost_at_least: self.total_at_least,
             slo_cost_at_least: self.slo_cost_at_least,
         }
@@ -953,6 +959,7 @@ impl<'a> Optimiser<'a> {
             stopped: false,
         };
         let mut assignment = vec![None; scope.decisions.len()];
+        search.seed()?;
         let root_states = self.evaluate(scope, &assignment)?;
         self.tick();
         let root = search.bounds(&assignment, 0.0, &root_states);
@@ -1063,6 +1070,58 @@ impl Search<'_, '_> {
             self.slo_best = Some(o.clone());
         }
         self.found.push(o);
+    }
+
+    /// Seeds the search with good designs, so that it prunes from the start and has answers
+    /// worth reporting if its budget runs out: from the cheapest design, repeatedly take the
+    /// single upgrade that buys the most availability per unit of cost (the classic greedy walk
+    /// up a redundancy-allocation frontier). Spends at most a quarter of the budget.
+    fn seed(&mut self) -> Result<(), EngineError> {
+        let decisions = &self.scope.decisions;
+        let allowance = self.opt.budget / 4;
+        let spent = |s: &Self| s.opt.evaluations.load(Ordering::Relaxed);
+        let start = spent(self);
+        let mut current: Vec<Option<usize>> = vec![Some(0); decisions.len()];
+        let evaluate = |s: &Self, a: &[Option<usize>]| -> Result<Outcome, EngineError> {
+            let states = s.opt.evaluate(s.scope, a)?;
+            s.opt.tick();
+            Ok(s.opt.outcome(s.scope, a, &states))
+        };
+        let mut here = evaluate(self, &current)?;
+        self.record(here.clone());
+        loop {
+            let mut best: Option<(f64, Vec<Option<usize>>, Outcome)> = None;
+            for (d, decision) in decisions.iter().enumerate() {
+                let now = current[d].expect("complete");
+                for a in 0..decision.alts.len() {
+                    if decision.alts[a].cost <= decision.alts[now].cost {
+                        continue;
+                    }
+                    if spent(self) - start >= allowance {
+                        return Ok(());
+                    }
+                    let mut next = current.clone();
+                    next[d] = Some(a);
+                    let o = evaluate(self, &next)?;
+                    self.record(o.clone());
+                    let gain = here.down.p - o.down.p;
+                    if gain <= 0.0 {
+                        continue;
+                    }
+                    let rate = gain / (o.cost - here.cost).max(f64::MIN_POSITIVE);
+                    if best.as_ref().is_none_or(|b| rate > b.0) {
+                        best = Some((rate, next, o));
+                    }
+                }
+            }
+            match best {
+                Some((_, next, o)) => {
+                    current = next;
+                    here = o;
+                }
+                None => return Ok(()),
+            }
+        }
     }
 
     fn out_of_budget(&self) -> bool {

@@ -52,6 +52,8 @@ pub struct BoundEntry {
     pub frontier_unavailability_at_least: Vec<f64>,
     /// The largest number of nines the frontier may be missing at some cost.
     pub max_gap_nines: f64,
+    /// No design at any cost is less unavailable.
+    pub unavailability_at_least: f64,
     pub total_cost_at_least: f64,
     pub slo_cost_at_least: Option<f64>,
 }
@@ -153,14 +155,16 @@ impl TradeoffReport {
                         })
                         .fold(0.0, f64::max);
                     notes.push(format!(
-                        "heuristic: the search stopped at its budget of {} evaluations (raise it with --budget); the true frontier is at most {} nines better at any cost, and no design's expected total is below {}",
+                        "heuristic: the search stopped at its budget of {} evaluations (raise it with --budget); at the cost of each design listed, the best design has at most {} more nines; no design at all exceeds {} nines, and none has an expected total below {}",
                         t.evaluations,
                         format_nines(gap),
+                        format_nines(-b.unavailability_at_least.log10()),
                         format_money(b.total_cost_at_least)
                     ));
                     BoundEntry {
                         frontier_unavailability_at_least: b.frontier_unavailability_at_least.clone(),
                         max_gap_nines: gap,
+                        unavailability_at_least: b.unavailability_at_least,
                         total_cost_at_least: b.total_cost_at_least,
                         slo_cost_at_least: b.slo_cost_at_least,
                     }
@@ -258,11 +262,15 @@ impl TradeoffReport {
                 if self.design_count == 1.0 { "" } else { "s" }
             ),
             (_, true) => format!(
-                "{} designs, frontier found exactly by the optimiser",
+                "{} designs, answers found exactly by the optimiser",
+                format_count(self.design_count)
+            ),
+            _ if self.bound.is_some() => format!(
+                "{} designs, searched heuristically (see the bound below)",
                 format_count(self.design_count)
             ),
             _ => format!(
-                "{} designs, frontier searched heuristically (see the bound below)",
+                "{} designs, searched by the optimiser (see the notes below)",
                 format_count(self.design_count)
             ),
         };
