@@ -291,8 +291,13 @@ fn random_model(seed: u64) -> String {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let n = 4 + rng.below(3) as usize;
     let downtime = 100 * (1 + rng.below(200));
-    // Downtime costs at least as much as degraded time: the case the optimiser proves exact.
-    let degraded = rng.below(downtime + 1);
+    // Mostly degraded time is cheaper than downtime; sometimes dearer, which the optimiser must
+    // handle without its monotone reductions.
+    let degraded = if rng.chance(20) {
+        downtime * (2 + rng.below(5))
+    } else {
+        rng.below(downtime + 1)
+    };
     let mut y = format!(
         "cost: {{ downtime_per_hour: {downtime}, degraded_per_hour: {degraded} }}\n\
          domains:\n  r0: {{ availability: 0.9995 }}\n  r1: {{ availability: 0.999 }}\n  \
@@ -359,7 +364,11 @@ fn random_tree_model(seed: u64) -> String {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let n = 5 + rng.below(4) as usize;
     let downtime = 100 * (1 + rng.below(200));
-    let degraded = rng.below(downtime + 1);
+    let degraded = if rng.chance(20) {
+        downtime * (2 + rng.below(5))
+    } else {
+        rng.below(downtime + 1)
+    };
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
     for i in 0..n - 1 {
         let parent = i + 1 + rng.below((n - 1 - i) as u64) as usize;

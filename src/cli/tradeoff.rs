@@ -46,7 +46,7 @@ pub struct Args {
     /// Rule of thumb instead of variants: each further nine costs FACTOR times the last (10x)
     #[arg(long, value_name = "FACTOR")]
     pub rule: Option<String>,
-    /// Enumerate every design up to this many; beyond, the optimiser searches
+    /// Enumerate every design up to this many (at most 2,000,000); beyond, the optimiser searches
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     pub max_designs: u64,
     /// The most exact evaluations the optimiser may spend before it reports a bound

@@ -24,6 +24,10 @@ use crate::system::{ComponentId, System};
 pub use designs::{Catalog, Choice};
 use local::Part;
 
+/// The most designs ever enumerated (and listed), whatever `max_designs` asks: each listed
+/// design is kept in memory.
+pub const MAX_ENUMERATED: u64 = 2_000_000;
+
 /// Hours in a month of 365/12 days: 730.
 pub const HOURS_PER_MONTH: f64 = MONTH / HOUR;
 
@@ -268,7 +272,7 @@ pub(crate) fn read(
 pub fn analyse(catalog: Catalog, request: &Request<'_>) -> Result<Tradeoff, TradeoffError> {
     let target = choose_target(&catalog, request.component)?;
     let design_count = catalog.design_count();
-    if design_count <= request.max_designs as f64 {
+    if design_count <= request.max_designs.min(MAX_ENUMERATED) as f64 {
         enumerate(catalog, target, request)
     } else {
         if catalog.may_cycle() {

@@ -25,9 +25,9 @@
 //! nodes still open give the bounds reported with the answers.
 //!
 //! The monotonicity argument for the expected total needs an hour of downtime to cost at least
-//! an hour degraded (`downtime_per_hour ≥ degraded_per_hour`); when it does not, reductions 2
-//! and 3 keep the frontier and the SLO answer exact but the sweet spot may be missed, and the
-//! result is not claimed exact.
+//! an hour degraded (`downtime_per_hour ≥ degraded_per_hour`): otherwise a design down more
+//! often but degraded less can have the lower total. Then reductions 2 and 3 are skipped (they
+//! could drop the sweet spot) and the search, bounded by `a·P(impaired)`, stays exact.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -46,7 +46,7 @@ const MAX_MODULE_SEARCH: usize = 3000;
 /// The most interface states a dominance check enumerates.
 const MAX_INTERFACE_STATES: usize = 4096;
 /// The most combinations one fold of a series block may form.
-const MAX_FOLD: usize = 4_000_000;
+const MAX_FOLD: usize = 500_000;
 
 /// One alternative of a decision: the variants it picks, their cost, and for a module the
 /// probabilities of its root's states.
@@ -99,6 +99,8 @@ struct Scope {
 struct Optimiser<'a> {
     catalog: &'a Catalog,
     prices: Prices,
+    /// Whether independent modules may be collapsed (reduction 3).
+    compose: bool,
     /// The variants still in play, per component ([0] for one without variants).
     options: Vec<Vec<usize>>,
     /// The variant a component takes when no decision sets it.
@@ -170,13 +172,19 @@ fn run(
     seeds.extend(slo_components.iter().filter(|&&c| c != target));
     let relevant = catalog.closure(&seeds);
 
+    // Reductions 2 and 3 rank a component's states UP < DEGRADED < DOWN; the expected total
+    // follows that order only when an hour down costs at least an hour degraded.
+    let prices = Prices::of(&catalog.base);
+    let monotone_total = prices.downtime_per_hour >= prices.degraded_per_hour;
     // Reduction 2 where a component can matter; reduction 1 (cheapest) elsewhere.
     let mut options: Vec<Vec<usize>> = (0..n).map(|c| (0..catalog.options(c)).collect()).collect();
     for &c in &catalog.axes {
-        options[c] = if relevant[c] {
+        options[c] = if !relevant[c] {
+            vec![cheapest(catalog, c)]
+        } else if monotone_total {
             undominated(catalog, c)
         } else {
-            vec![cheapest(catalog, c)]
+            (0..catalog.options(c)).collect()
         };
     }
     let mut is_slo = vec![false; n];
@@ -185,14 +193,15 @@ fn run(
     }
     let mut opt = Optimiser {
         catalog,
-        prices: Prices::of(&catalog.base),
+        prices,
+        compose: monotone_total,
         deps: Vec::new(),
         domains: Vec::new(),
         fixed: options.iter().map(|o| o[0]).collect(),
         options,
         is_slo,
         threads: request.threads,
-        max_designs: request.max_designs,
+        max_designs: request.max_designs.min(super::MAX_ENUMERATED),
         budget: request.budget,
         evaluations: AtomicU64::new(0),
         solved: Mutex::new(HashMap::new()),
@@ -233,7 +242,7 @@ fn run(
     } else {
         opt.branch_and_bound(&scope)?
     };
-    let exact = complete && opt.prices.downtime_per_hour >= opt.prices.degraded_per_hour;
+    let exact = complete;
     let sweet = frontier::sweet_spot(&outcomes).ok_or(TradeoffError::NoValidDesign)?;
     let cheapest_meeting_slos =
         frontier::cheapest_meeting_slos(&outcomes).map(|i| outcomes[i].clone());
@@ -497,7 +506,7 @@ impl<'a> Optimiser<'a> {
 
     /// The maximal independent modules among `members`, none of them the measured root.
     fn modules_in(&self, roots: &[ComponentId], members: &[ComponentId]) -> Vec<ComponentId> {
-        if members.len() > MAX_MODULE_SEARCH {
+        if !self.compose || members.len() > MAX_MODULE_SEARCH {
             return Vec::new();
         }
         let n = self.deps.len();
@@ -965,6 +974,14 @@ impl<'a> Optimiser<'a> {
         let root = search.bounds(&assignment, 0.0, &root_states);
         search.descend(&mut assignment, 0, 0.0, root)?;
         let exact = !search.stopped;
+        // The incumbents may have been off the frontier when found.
+        let incumbents: Vec<Outcome> = search
+            .sweet
+            .iter()
+            .chain(&search.slo_best)
+            .cloned()
+            .collect();
+        search.found.extend(incumbents);
         let bound = search.stopped.then(|| {
             let total_at_least = search.open.iter().map(|n| n.total).fold(
                 search
@@ -1053,7 +1070,10 @@ impl Search<'_, '_> {
         frontier || sweet || slo
     }
 
+    /// Keeps a design found if it may answer a question: on the frontier so far, or the best
+    /// total, or the cheapest meeting the SLOs. (Memory stays small whatever the budget.)
     fn record(&mut self, o: Outcome) {
+        let on_frontier = !self.stairs.covers(o.cost, o.down.p);
         self.stairs.insert(o.cost, o.down.p);
         let better_total = self.sweet.as_ref().is_none_or(|s| {
             o.total_cost < s.total_cost || (o.total_cost == s.total_cost && o.down.p < s.down.p)
@@ -1069,7 +1089,9 @@ impl Search<'_, '_> {
         {
             self.slo_best = Some(o.clone());
         }
-        self.found.push(o);
+        if on_frontier {
+            self.found.push(o);
+        }
     }
 
     /// Seeds the search with good designs, so that it prunes from the start and has answers

@@ -139,7 +139,7 @@ impl TradeoffReport {
                     }
                 ));
                 if t.prices.degraded_per_hour > t.prices.downtime_per_hour {
-                    notes.push("degraded time costs more per hour than downtime, so pruning by availability may miss the sweet spot: it is a heuristic here".into());
+                    notes.push("degraded time costs more per hour than downtime, so a less available design can cost less in total: dominated variants and independent modules were not pruned".into());
                 }
                 let bound = bound.as_ref().map(|b| {
                     let gap = t
