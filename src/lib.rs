@@ -4,6 +4,7 @@
 //! lowers it to Boolean functions over independent basic events; [`exact`] computes every
 //! component's state probabilities from decision diagrams.
 
+pub mod cost;
 pub mod exact;
 pub mod graph;
 pub mod model;

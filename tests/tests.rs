@@ -8,3 +8,4 @@ mod exact;
 mod loader;
 mod models;
 mod properties;
+mod tradeoff;

@@ -7,6 +7,7 @@ mod eval;
 mod graph;
 mod output;
 mod schema;
+mod tradeoff;
 
 use std::ffi::OsString;
 
@@ -55,6 +56,7 @@ Examples:
   nines check models/online-store.yaml           exit 1 when an SLO is not met (for CI)
   nines downtime 99.95%                           allowed downtime per day, week, month, year
   nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg
+  nines tradeoff models/shop-variants.yaml --plot curve.svg   cost versus nines, sweet spot
   nines schema > nines.schema.json                JSON Schema for editors
   nines completions bash > /etc/bash_completion.d/nines";
 
@@ -77,6 +79,8 @@ enum Command {
     Graph(graph::Args),
     /// The JSON Schema of the model file
     Schema(schema::Args),
+    /// Cost versus nines: designs from variants, the Pareto frontier and the sweet spot
+    Tradeoff(tradeoff::Args),
     /// Shell completions for bash, zsh, fish, elvish or powershell
     Completions {
         #[arg(value_enum)]
@@ -103,6 +107,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Downtime(a) => downtime::run(a, &term),
         Command::Graph(a) => graph::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Tradeoff(a) => tradeoff::run(a, &term),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "nines", &mut std::io::stdout());
             Ok(ExitStatus::Success)

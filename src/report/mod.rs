@@ -4,7 +4,9 @@ pub mod check;
 pub mod downtime;
 pub mod eval;
 pub mod graph;
+pub mod plot;
 pub mod text;
+pub mod tradeoff;
 
 /// Output formats shared by the commands that print results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

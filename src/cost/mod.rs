@@ -1,0 +1,442 @@
+//! Cost versus nines (SPEC §2.6): designs from variants, each evaluated exactly; its expected
+//! monthly cost (infrastructure plus the business cost of downtime and degraded time); the Pareto
+//! frontier, the sweet spot and the cheapest design meeting every SLO.
+//!
+//! Up to `max_designs` designs are enumerated. Beyond that [`optimise`] finds the same answers
+//! by exact reductions (irrelevant and dominated variants, independent modules composed from
+//! their own frontiers) and branch-and-bound; when its budget runs out it says so and reports
+//! how far from optimal its answers can be.
+
+pub mod designs;
+pub mod diagram;
+pub mod frontier;
+pub mod local;
+pub mod optimise;
+pub mod rule;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::exact::{EngineError, StateOdds};
+use crate::graph;
+use crate::model::error::did_you_mean;
+use crate::model::units::{HOUR, MONTH, Odds};
+use crate::system::{ComponentId, System};
+pub use designs::{Catalog, Choice};
+use local::Part;
+
+/// The most designs ever enumerated (and listed), whatever `max_designs` asks: each listed
+/// design is kept in memory.
+pub const MAX_ENUMERATED: u64 = 2_000_000;
+
+/// Hours in a month of 365/12 days: 730.
+pub const HOURS_PER_MONTH: f64 = MONTH / HOUR;
+
+/// What an hour of trouble costs the business (SPEC §2.2 `cost`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Prices {
+    pub downtime_per_hour: f64,
+    pub degraded_per_hour: f64,
+}
+
+impl Prices {
+    pub fn of(system: &System) -> Prices {
+        Prices {
+            downtime_per_hour: system.downtime_per_hour,
+            degraded_per_hour: system.degraded_per_hour,
+        }
+    }
+
+    /// Expected monthly total: infrastructure + downtime + degraded time, each at its price.
+    pub fn total(&self, infrastructure: f64, unavailability: f64, degraded: f64) -> f64 {
+        infrastructure
+            + HOURS_PER_MONTH
+                * (unavailability * self.downtime_per_hour + degraded * self.degraded_per_hour)
+    }
+
+    /// A lower bound on the monthly total of designs whose cost, unavailability and impaired
+    /// share (down or degraded) are at least these. The total is `cost + 730 × (a·down +
+    /// b·degraded)`; with `a ≥ b` it is `b·impaired + (a−b)·down`, else at least `a·impaired`.
+    pub fn total_at_least(&self, cost: f64, down: f64, impaired: f64) -> f64 {
+        let (a, b) = (self.downtime_per_hour, self.degraded_per_hour);
+        let trouble = if a >= b {
+            b * impaired + (a - b) * down
+        } else {
+            a * impaired
+        };
+        cost + HOURS_PER_MONTH * trouble
+    }
+}
+
+/// One design and what it gives the component looked at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// The variant of each component with variants ([`Catalog::axes`]).
+    pub choice: Choice,
+    /// Monthly infrastructure cost.
+    pub cost: f64,
+    /// The component's unavailability and availability.
+    pub down: Odds,
+    /// P(the component is DEGRADED).
+    pub degraded: f64,
+    /// Expected monthly total.
+    pub total_cost: f64,
+    /// Every component with an slo meets it.
+    pub meets_slos: bool,
+}
+
+/// How the answers were found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Method {
+    /// Every design evaluated.
+    Enumerated,
+    /// Reductions and branch-and-bound; exact unless `bound` says how far off it may be.
+    Optimised {
+        /// Designs left after removing irrelevant and dominated variants (a float: it can be
+        /// astronomically large).
+        reduced_designs: f64,
+        /// Independent modules composed from their own frontiers.
+        modules: usize,
+        /// Whether the search completed: then every answer is exact.
+        exact: bool,
+        bound: Option<Bound>,
+    },
+}
+
+/// How far the optimiser's answers can be from the optimum when it stopped early.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound {
+    /// For each frontier design found: no design costing at most as much has an unavailability
+    /// below this.
+    pub frontier_unavailability_at_least: Vec<f64>,
+    /// No design at all, at any cost, has an unavailability below this.
+    pub unavailability_at_least: f64,
+    /// No design has a lower expected monthly total.
+    pub total_cost_at_least: f64,
+    /// No design meeting every SLO is cheaper (None when none can).
+    pub slo_cost_at_least: Option<f64>,
+}
+
+/// The answers of `nines tradeoff`.
+#[derive(Clone, Debug)]
+pub struct Tradeoff {
+    pub catalog: Catalog,
+    /// The component looked at.
+    pub target: ComponentId,
+    pub prices: Prices,
+    /// The number of designs (a float: it can be astronomically large).
+    pub design_count: f64,
+    /// Every design, in order, when they were enumerated.
+    pub designs: Option<Vec<Outcome>>,
+    /// The Pareto-optimal designs, cheapest first.
+    pub frontier: Vec<Outcome>,
+    /// The design with the least expected monthly total.
+    pub sweet_spot: Outcome,
+    /// The cheapest design meeting every SLO; None when none does or the model has no SLO.
+    pub cheapest_meeting_slos: Option<Outcome>,
+    /// Whether any component has an slo.
+    pub has_slos: bool,
+    /// Designs left out because their variants make the dependency graph cyclic.
+    pub cyclic_designs: u64,
+    /// Exact evaluations done.
+    pub evaluations: u64,
+    pub method: Method,
+}
+
+impl Tradeoff {
+    pub fn target_name(&self) -> &str {
+        &self.catalog.base.components[self.target].name
+    }
+
+    /// Whether an outcome is on the frontier (the same design as one listed there).
+    pub fn is_pareto(&self, o: &Outcome) -> bool {
+        self.frontier.iter().any(|f| f.choice == o.choice)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TradeoffError {
+    #[error(
+        "no component has an slo, so there is nothing to look at by default\n  = hint: name a component with --component"
+    )]
+    NoTarget,
+    #[error(
+        "several components have an slo ({}); which one should the tradeoff look at?\n  = hint: choose one with --component {}",
+        .0.join(", "), .0[0]
+    )]
+    Ambiguous(Vec<String>),
+    #[error("unknown component `{name}`{hint}")]
+    Unknown { name: String, hint: String },
+    #[error(
+        "every design makes the dependency graph cyclic: variants of different components depend on each other"
+    )]
+    NoValidDesign,
+    #[error(
+        "{0:.0} designs is more than the {1} enumerated, and some combinations of variants make the dependency graph cyclic, which the optimiser cannot search\n  = hint: raise --max-designs, or remove the variants that depend on each other"
+    )]
+    CyclicSpace(f64, u64),
+    #[error("{0}")]
+    Engine(#[from] EngineError),
+}
+
+/// How to run the analysis.
+pub struct Request<'a> {
+    /// The component to look at; by default the only one with an slo.
+    pub component: Option<&'a str>,
+    /// Enumerate every design when there are at most this many.
+    pub max_designs: u64,
+    /// The most exact evaluations the branch-and-bound may spend.
+    pub budget: u64,
+    pub threads: usize,
+    /// Called with (done, of) as evaluations complete.
+    pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+    /// Enumerate through one diagram shared by every design (see [`diagram`]) rather than one
+    /// diagram per design. Both are exact; the shared one is much faster when it fits.
+    pub shared_diagram: bool,
+}
+
+impl Default for Request<'_> {
+    fn default() -> Self {
+        Request {
+            component: None,
+            max_designs: 100_000,
+            budget: 200_000,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+            progress: None,
+            shared_diagram: true,
+        }
+    }
+}
+
+/// The component to look at: the named one, or the only one with an slo.
+pub fn choose_target(catalog: &Catalog, name: Option<&str>) -> Result<ComponentId, TradeoffError> {
+    let system = &catalog.base;
+    if let Some(name) = name {
+        return system.component_id(name).ok_or_else(|| {
+            let names = system.components.iter().map(|c| c.name.as_str());
+            TradeoffError::Unknown {
+                name: name.to_string(),
+                hint: match did_you_mean(name, names) {
+                    Some(m) => format!("\n  = hint: did you mean `{m}`?"),
+                    None => String::new(),
+                },
+            }
+        });
+    }
+    let with_slo = catalog.slo_components();
+    match with_slo.as_slice() {
+        [] => Err(TradeoffError::NoTarget),
+        [one] => Ok(*one),
+        many => Err(TradeoffError::Ambiguous(
+            many.iter()
+                .map(|&c| system.components[c].name.clone())
+                .collect(),
+        )),
+    }
+}
+
+/// What one evaluation tells about the components of interest.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Reading {
+    pub target: StateOdds,
+    pub meets_slos: bool,
+}
+
+/// Evaluates the local system built from `parts` for the target and the SLO components; None
+/// when the design's dependency graph is cyclic.
+pub(crate) fn read(
+    catalog: &Catalog,
+    parts: &[(ComponentId, Part<'_>)],
+    target: ComponentId,
+    slos: &[(ComponentId, Option<Odds>)],
+    check_cycles: bool,
+) -> Result<Option<Reading>, EngineError> {
+    let local = local::build(&catalog.base, parts);
+    if check_cycles && graph::topological_order(&local.system).is_err() {
+        return Ok(None);
+    }
+    let mut wanted = vec![local.id[target].expect("the target is a part")];
+    wanted.extend(slos.iter().filter_map(|(c, _)| local.id[*c]));
+    let states = local::evaluate(&local.system, &wanted)?;
+    let meets_slos = slos
+        .iter()
+        .filter(|(c, _)| local.id[*c].is_some())
+        .zip(&states[1..])
+        .all(|((_, slo), s)| slo.is_none_or(|slo| s.down.p <= slo.p));
+    Ok(Some(Reading {
+        target: states[0],
+        meets_slos,
+    }))
+}
+
+/// Runs the tradeoff: enumeration when the designs are few enough, the optimiser otherwise.
+pub fn analyse(catalog: Catalog, request: &Request<'_>) -> Result<Tradeoff, TradeoffError> {
+    let target = choose_target(&catalog, request.component)?;
+    let design_count = catalog.design_count();
+    if design_count <= request.max_designs.min(MAX_ENUMERATED) as f64 {
+        enumerate(catalog, target, request)
+    } else {
+        if catalog.may_cycle() {
+            return Err(TradeoffError::CyclicSpace(
+                design_count,
+                request.max_designs,
+            ));
+        }
+        optimise::optimise(catalog, target, request)
+    }
+}
+
+/// Counts evaluations for the progress callback.
+pub(crate) struct Progress<'a> {
+    done: AtomicU64,
+    of: u64,
+    report: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+}
+
+impl<'a> Progress<'a> {
+    pub fn new(of: u64, report: Option<&'a (dyn Fn(u64, u64) + Sync)>) -> Progress<'a> {
+        Progress {
+            done: AtomicU64::new(0),
+            of,
+            report,
+        }
+    }
+
+    pub fn tick(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(report) = self.report
+            && (done.is_multiple_of(256) || done == self.of)
+        {
+            report(done, self.of);
+        }
+    }
+}
+
+/// Every design, evaluated. Designs that differ only in components nothing of interest reaches
+/// share one evaluation.
+fn enumerate(
+    catalog: Catalog,
+    target: ComponentId,
+    request: &Request<'_>,
+) -> Result<Tradeoff, TradeoffError> {
+    let slo_components = catalog.slo_components();
+    let mut seeds = vec![target];
+    seeds.extend(&slo_components);
+    let relevant = catalog.closure(&seeds);
+    let members: Vec<ComponentId> = (0..relevant.len()).filter(|&c| relevant[c]).collect();
+    let radices: Vec<usize> = catalog.axes.iter().map(|&c| catalog.options(c)).collect();
+    // Positions (in the axes) of the components whose variants can change a reading.
+    let relevant_axes: Vec<usize> = (0..catalog.axes.len())
+        .filter(|&a| relevant[catalog.axes[a]])
+        .collect();
+    let relevant_radices: Vec<usize> = relevant_axes.iter().map(|&a| radices[a]).collect();
+    let readings_count: u64 = relevant_radices.iter().map(|&r| r as u64).product();
+    let check_cycles = catalog.may_cycle();
+    let progress = Progress::new(readings_count, request.progress);
+    let slo_of =
+        |c: ComponentId, picks: &[usize]| catalog.component(c, picks[c]).slo.map(|s| s.down);
+
+    let shared = if request.shared_diagram && !check_cycles && readings_count > 1 {
+        let axes: Vec<(ComponentId, Vec<usize>)> = relevant_axes
+            .iter()
+            .map(|&a| (catalog.axes[a], (0..radices[a]).collect()))
+            .collect();
+        let mut roots = vec![target];
+        roots.extend(&slo_components);
+        // A diagram much larger than a few hundred nodes per design is slower than one per design.
+        let limit = (readings_count.saturating_mul(400)).clamp(1 << 20, 1 << 22) as usize;
+        diagram::compile(&catalog, &members, &axes, &roots, limit)?
+    } else {
+        None
+    };
+    let jobs: Vec<u64> = (0..readings_count).collect();
+    let readings: Vec<Result<Option<Reading>, EngineError>> = if let Some(d) = &shared {
+        jobs.iter()
+            .map(|&i| {
+                let sub = designs::choice_of(i, &relevant_radices);
+                let mut picks = vec![0; catalog.base.components.len()];
+                for (&a, &v) in relevant_axes.iter().zip(&sub) {
+                    picks[catalog.axes[a]] = v;
+                }
+                let states = d.states(&sub);
+                let meets_slos = slo_components
+                    .iter()
+                    .zip(&states[1..])
+                    .all(|(&c, s)| slo_of(c, &picks).is_none_or(|slo| s.down.p <= slo.p));
+                progress.tick();
+                Ok(Some(Reading {
+                    target: states[0],
+                    meets_slos,
+                }))
+            })
+            .collect()
+    } else {
+        local::parallel(&jobs, request.threads, |&i| {
+            let sub = designs::choice_of(i, &relevant_radices);
+            let mut picks = vec![0; catalog.base.components.len()];
+            for (&a, &v) in relevant_axes.iter().zip(&sub) {
+                picks[catalog.axes[a]] = v;
+            }
+            let parts: Vec<(ComponentId, Part<'_>)> = members
+                .iter()
+                .map(|&c| (c, Part::Real(catalog.component(c, picks[c]))))
+                .collect();
+            let slos: Vec<(ComponentId, Option<Odds>)> = slo_components
+                .iter()
+                .map(|&c| (c, slo_of(c, &picks)))
+                .collect();
+            let r = read(&catalog, &parts, target, &slos, check_cycles);
+            progress.tick();
+            r
+        })
+    };
+    let readings: Vec<Option<Reading>> = readings.into_iter().collect::<Result<_, _>>()?;
+
+    let prices = Prices::of(&catalog.base);
+    let total_designs = radices.iter().map(|&r| r as u64).product::<u64>();
+    let mut outcomes = Vec::with_capacity(total_designs as usize);
+    let mut cyclic_designs = 0;
+    for index in 0..total_designs {
+        let choice = designs::choice_of(index, &radices);
+        let reading_index = relevant_axes
+            .iter()
+            .fold(0u64, |acc, &a| acc * radices[a] as u64 + choice[a] as u64);
+        let Some(reading) = readings[reading_index as usize] else {
+            cyclic_designs += 1;
+            continue;
+        };
+        let cost = catalog.cost(&catalog.picks(&choice));
+        let s = reading.target;
+        outcomes.push(Outcome {
+            choice,
+            cost,
+            down: s.down,
+            degraded: s.degraded,
+            total_cost: prices.total(cost, s.down.p, s.degraded),
+            meets_slos: reading.meets_slos,
+        });
+    }
+    let sweet = frontier::sweet_spot(&outcomes).ok_or(TradeoffError::NoValidDesign)?;
+    let has_slos = !slo_components.is_empty();
+    let cheapest = if has_slos {
+        frontier::cheapest_meeting_slos(&outcomes).map(|i| outcomes[i].clone())
+    } else {
+        None
+    };
+    Ok(Tradeoff {
+        target,
+        prices,
+        design_count: total_designs as f64,
+        frontier: frontier::frontier(&outcomes)
+            .into_iter()
+            .map(|i| outcomes[i].clone())
+            .collect(),
+        sweet_spot: outcomes[sweet].clone(),
+        cheapest_meeting_slos: cheapest,
+        has_slos,
+        cyclic_designs,
+        evaluations: readings_count,
+        method: Method::Enumerated,
+        designs: Some(outcomes),
+        catalog,
+    })
+}
