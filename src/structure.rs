@@ -45,7 +45,7 @@ impl BasicEvent {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Owner {
     Component(ComponentId),
     Domain(DomainId),
@@ -318,5 +318,46 @@ impl Builder {
         let mut sorted = live;
         sorted.sort_unstable();
         self.intern(Gate::AtLeast(k, sorted))
+    }
+}
+
+impl Structure {
+    /// For every gate, the components and domains whose failure alone (all of a component's
+    /// events at once, or a domain and so everything in it, with everything else up) makes the
+    /// gate happen. For a component's `down` gate these are its single points of failure.
+    ///
+    /// Exact for monotone gates: with one unit failed, an Or happens when an input does, an And
+    /// when all do, an AtLeast(k) when k do. Cost: the sum over gates of their inputs' set sizes.
+    pub fn single_points(&self) -> Vec<Vec<Owner>> {
+        let mut sets: Vec<Vec<Owner>> = Vec::with_capacity(self.gates.len());
+        for gate in &self.gates {
+            let set = match gate {
+                Gate::Never => Vec::new(),
+                Gate::Event(e) => vec![self.events[*e].owner()],
+                Gate::Or(xs) => {
+                    let mut s: Vec<Owner> = xs.iter().flat_map(|&x| sets[x].iter().copied()).collect();
+                    s.sort_unstable();
+                    s.dedup();
+                    s
+                }
+                Gate::And(xs) | Gate::AtLeast(_, xs) => {
+                    let need = match gate {
+                        Gate::AtLeast(k, _) => *k as usize,
+                        _ => xs.len(),
+                    };
+                    let mut all: Vec<Owner> = xs.iter().flat_map(|&x| sets[x].iter().copied()).collect();
+                    all.sort_unstable();
+                    let mut s = Vec::new();
+                    for run in all.chunk_by(|a, b| a == b) {
+                        if run.len() >= need {
+                            s.push(run[0]);
+                        }
+                    }
+                    s
+                }
+            };
+            sets.push(set);
+        }
+        sets
     }
 }

@@ -490,3 +490,33 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// A unit is a single point of a gate exactly when failing it alone makes the gate happen.
+    #[test]
+    fn single_points_are_what_fails_alone(spec in model_strategy()) {
+        use nines::structure::{Gate, Owner};
+        let text = serde_json::to_string(&spec).unwrap();
+        let system = Model::parse(Path::new("random.json"), text, Format::Json).unwrap().system().unwrap();
+        let structure = Structure::new(&system);
+        let points = structure.single_points();
+        let units: Vec<Owner> = (0..system.components.len()).map(Owner::Component).chain((0..system.domains.len()).map(Owner::Domain)).collect();
+        for unit in units {
+            let mut value = vec![false; structure.gates.len()];
+            for (g, gate) in structure.gates.iter().enumerate() {
+                value[g] = match gate {
+                    Gate::Never => false,
+                    Gate::Event(e) => structure.events[*e].owner() == unit,
+                    Gate::Or(xs) => xs.iter().any(|&x| value[x]),
+                    Gate::And(xs) => xs.iter().all(|&x| value[x]),
+                    Gate::AtLeast(k, xs) => xs.iter().filter(|&&x| value[x]).count() >= *k as usize,
+                };
+            }
+            for g in 0..structure.gates.len() {
+                prop_assert_eq!(value[g], points[g].contains(&unit), "gate {} unit {:?}", g, unit);
+            }
+        }
+    }
+}
