@@ -5,6 +5,7 @@
 //! component's state probabilities from decision diagrams.
 
 pub mod exact;
+pub mod explain;
 pub mod graph;
 pub mod model;
 pub mod report;

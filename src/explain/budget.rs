@@ -1,0 +1,443 @@
+//! Error budgets top down, after Treynor, Dahlin, Rau and Beyer, "The Calculus of Service
+//! Availability" (ACM Queue 15(2), 2017): a service's slo allows `(1 − slo) × year` of downtime;
+//! every unique hard dependency spends its unavailability of it; what is left is the service's
+//! own. Their rule of the extra nine: a hard dependency should have one more nine than the slo.
+//!
+//! Choices made here (docs/explain.md says them to users):
+//! - Hard means `on_failure: fail`; degrade and ignore dependencies spend nothing.
+//! - Dependencies are followed transitively through hard edges and each component is listed once.
+//!   Each is charged for its **own** unavailability (its replicas, domains, maintenance and
+//!   failover), since its own dependencies are listed on their own lines: nothing is charged twice.
+//! - A redundancy group is one dependency. It is charged the exact probability that the group is
+//!   DOWN while every component listed on its own line is up — what the group adds beyond them —
+//!   and its members' dependencies are not followed further (the group's probability holds them).
+//! - The sum is a union bound: the component's exact unavailability is never above its own plus
+//!   what its dependencies spend (domains shared by several dependencies are counted by each).
+
+use std::collections::{HashMap, VecDeque};
+
+use comfy_table::{Cell, CellAlignment, Color};
+use serde::Serialize;
+
+use super::{new_table, own_down};
+use crate::exact::bdd::{self, Edge};
+use crate::exact::{self, EngineError};
+use crate::model::units::{Availability, YEAR, format_duration_human, format_percent};
+use crate::report::text::{escape_markdown, format_nines, format_share};
+use crate::report::{Format, finite};
+use crate::structure::{Owner, Structure};
+use crate::system::{ComponentId, DependencyTarget, OnFailure, System};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DependencyKind {
+    Component,
+    Group,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BudgetDependency {
+    pub name: String,
+    pub kind: DependencyKind,
+    /// The component that calls it (the first found, nearest the target).
+    pub via: String,
+    /// The availability it is charged at: its own, dependencies aside (for a group: given the
+    /// components listed on their own lines are up).
+    pub availability: f64,
+    pub unavailability: f64,
+    pub nines: Option<f64>,
+    pub spend_per_year_s: f64,
+    /// Its share of the budget.
+    pub share: f64,
+    /// What it delivers to its callers, its own dependencies included.
+    pub composite_availability: f64,
+    /// Whether it has at least one nine more than the slo (the rule of the extra nine).
+    pub extra_nine: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Budget {
+    pub model: String,
+    pub component: String,
+    pub slo: f64,
+    pub slo_unavailability: f64,
+    pub budget_per_year_s: f64,
+    pub dependencies_spend_per_year_s: f64,
+    /// What is left for the component's own failures (negative: the dependencies overspend).
+    pub own_per_year_s: f64,
+    /// What its own failures (replicas, domains, maintenance, failover) take today.
+    pub own_actual_per_year_s: f64,
+    pub own_fits: bool,
+    /// The component's exact unavailability, all dependencies and redundancy included.
+    pub unavailability: f64,
+    pub meets_slo: bool,
+    pub outages_per_year: Option<f64>,
+    /// Time to detect and recover allowed per outage: the own budget over the outages.
+    pub per_outage_s: Option<f64>,
+    /// Dependencies that degrade or are ignored: they spend nothing.
+    pub not_charged: Vec<String>,
+    pub dependencies: Vec<BudgetDependency>,
+}
+
+/// The component or group a hard dependency names.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Hard {
+    Component(ComponentId),
+    Group { at_least: u32, members: Vec<ComponentId> },
+}
+
+/// Whether `u` leaves room for one more nine than `slo_u`, with rounding slack so that
+/// 99.999% passes under 99.99%.
+fn has_extra_nine(u: f64, slo_u: f64) -> bool {
+    u <= slo_u / 10.0 * (1.0 + 1e-9)
+}
+
+pub fn budget(
+    system: &System,
+    target: ComponentId,
+    slo: Availability,
+    outages_per_year: Option<f64>,
+) -> Result<Budget, EngineError> {
+    // The unique hard dependencies, breadth first so that `via` is the nearest caller.
+    let mut order: Vec<(Hard, ComponentId)> = Vec::new();
+    let mut seen: HashMap<Hard, usize> = HashMap::new();
+    let mut soft: Vec<ComponentId> = Vec::new();
+    let mut queue = VecDeque::from([target]);
+    while let Some(c) = queue.pop_front() {
+        for dep in &system.components[c].dependencies {
+            if dep.on_failure != OnFailure::Fail {
+                soft.extend(dep.targets());
+                continue;
+            }
+            let hard = match &dep.target {
+                DependencyTarget::Component(t) => Hard::Component(*t),
+                DependencyTarget::Group { at_least, members } => {
+                    let mut members = members.clone();
+                    members.sort_unstable();
+                    members.dedup();
+                    Hard::Group {
+                        at_least: *at_least,
+                        members,
+                    }
+                }
+            };
+            if seen.contains_key(&hard) {
+                continue;
+            }
+            seen.insert(hard.clone(), order.len());
+            if let Hard::Component(t) = hard {
+                queue.push_back(t);
+            }
+            order.push((hard, c));
+        }
+    }
+    let listed: Vec<ComponentId> = order
+        .iter()
+        .filter_map(|(h, _)| match h {
+            Hard::Component(t) => Some(*t),
+            Hard::Group { .. } => None,
+        })
+        .collect();
+
+    let structure = Structure::new(system);
+    let computed = exact::with_deep_stack(|| -> Result<_, EngineError> {
+        let mut compiled = exact::compile(&structure)?;
+        let target_own = own_down(&mut compiled, &structure, system, target, true)?;
+        let mut edges: Vec<Edge> = Vec::with_capacity(order.len());
+        for (hard, _) in &order {
+            edges.push(match hard {
+                Hard::Component(t) => own_down(&mut compiled, &structure, system, *t, true)?,
+                Hard::Group { at_least, members } => {
+                    let mut downs: Vec<Edge> = members
+                        .iter()
+                        .map(|&m| compiled.gate[structure.components[m].down])
+                        .collect();
+                    downs.sort_by_key(|&e| std::cmp::Reverse(compiled.manager.var(e)));
+                    let need = members.len() - *at_least as usize + 1;
+                    if need > downs.len() || need == 0 {
+                        bdd::ZERO
+                    } else {
+                        compiled.manager.at_least(need, &downs)?
+                    }
+                }
+            });
+        }
+        let odds = compiled.level_odds(&structure);
+        let pq = compiled.manager.probabilities(&odds);
+        // Groups are charged with every listed component's own events perfect.
+        let mut perfect = odds.clone();
+        for (e, event) in structure.events.iter().enumerate() {
+            if let Owner::Component(c) = event.owner()
+                && listed.contains(&c)
+            {
+                perfect[compiled.level[e] as usize] = (0.0, 1.0);
+            }
+        }
+        let has_groups = order
+            .iter()
+            .any(|(h, _)| matches!(h, Hard::Group { .. }));
+        let pq_given_listed_up = if has_groups {
+            compiled.manager.probabilities(&perfect)
+        } else {
+            Vec::new()
+        };
+        let target_down = bdd::edge_pq(&pq, compiled.gate[structure.components[target].down]);
+        let own = bdd::edge_pq(&pq, target_own);
+        let charged: Vec<((f64, f64), (f64, f64))> = order
+            .iter()
+            .zip(&edges)
+            .map(|((hard, _), &e)| match hard {
+                Hard::Component(t) => (
+                    bdd::edge_pq(&pq, e),
+                    bdd::edge_pq(&pq, compiled.gate[structure.components[*t].down]),
+                ),
+                Hard::Group { .. } => (bdd::edge_pq(&pq_given_listed_up, e), bdd::edge_pq(&pq, e)),
+            })
+            .collect();
+        Ok((target_down, own, charged))
+    })?;
+    let (target_down, own, charged) = computed;
+
+    let slo_u = slo.down.p;
+    let budget_per_year_s = slo_u * YEAR;
+    let name_of = |c: ComponentId| system.components[c].name.clone();
+    let dependencies: Vec<BudgetDependency> = order
+        .iter()
+        .zip(&charged)
+        .map(|((hard, via), &((p, q), (_, composite_q)))| {
+            let (name, kind) = match hard {
+                Hard::Component(t) => (name_of(*t), DependencyKind::Component),
+                Hard::Group { at_least, members } => (
+                    format!(
+                        "{at_least} of {{{}}}",
+                        members.iter().map(|&m| name_of(m)).collect::<Vec<_>>().join(", ")
+                    ),
+                    DependencyKind::Group,
+                ),
+            };
+            BudgetDependency {
+                name,
+                kind,
+                via: name_of(*via),
+                availability: q,
+                unavailability: p,
+                nines: finite(-p.log10()),
+                spend_per_year_s: p * YEAR,
+                share: if slo_u > 0.0 { p / slo_u } else { f64::INFINITY },
+                composite_availability: composite_q,
+                extra_nine: has_extra_nine(p, slo_u),
+            }
+        })
+        .collect();
+    let spent: f64 = dependencies.iter().map(|d| d.spend_per_year_s).sum();
+    let own_per_year_s = budget_per_year_s - spent;
+    let own_actual_per_year_s = own.0 * YEAR;
+    let mut not_charged: Vec<String> = soft
+        .into_iter()
+        .filter(|c| !listed.contains(c))
+        .map(name_of)
+        .collect();
+    not_charged.sort();
+    not_charged.dedup();
+    Ok(Budget {
+        model: system.name.clone(),
+        component: name_of(target),
+        slo: slo.value(),
+        slo_unavailability: slo_u,
+        budget_per_year_s,
+        dependencies_spend_per_year_s: spent,
+        own_per_year_s,
+        own_actual_per_year_s,
+        own_fits: own_actual_per_year_s <= own_per_year_s * (1.0 + 1e-12),
+        unavailability: target_down.0,
+        meets_slo: target_down.0 <= slo_u,
+        outages_per_year,
+        per_outage_s: outages_per_year
+            .filter(|&n| n > 0.0)
+            .map(|n| own_per_year_s.max(0.0) / n),
+        not_charged,
+        dependencies,
+    })
+}
+
+impl Budget {
+    pub fn render(&self, format: Format, color: bool) -> String {
+        match format {
+            Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
+            Format::Table => self.table(color),
+            Format::Markdown => self.markdown(),
+        }
+    }
+
+    fn slo_text(&self) -> String {
+        format_percent(self.slo, self.slo_unavailability)
+    }
+
+    fn summary(&self) -> Vec<(String, String)> {
+        let mut rows = vec![
+            (
+                format!("error budget of {}", self.slo_text()),
+                format!("{} / year", format_duration_human(self.budget_per_year_s)),
+            ),
+            (
+                format!(
+                    "spent by {} hard dependenc{}",
+                    self.dependencies.len(),
+                    if self.dependencies.len() == 1 { "y" } else { "ies" }
+                ),
+                format!(
+                    "{} / year",
+                    format_duration_human(self.dependencies_spend_per_year_s)
+                ),
+            ),
+        ];
+        rows.push(if self.own_per_year_s >= 0.0 {
+            (
+                format!("left for {} itself", self.component),
+                format!("{} / year", format_duration_human(self.own_per_year_s)),
+            )
+        } else {
+            (
+                "overspent by the dependencies".into(),
+                format!("{} / year", format_duration_human(-self.own_per_year_s)),
+            )
+        });
+        rows.push((
+            format!("{}'s own failures today", self.component),
+            format!(
+                "{} / year ({})",
+                format_duration_human(self.own_actual_per_year_s),
+                if self.own_fits { "fits" } else { "does not fit" }
+            ),
+        ));
+        if let (Some(n), Some(per)) = (self.outages_per_year, self.per_outage_s) {
+            rows.push((
+                format!("time to detect and recover, {n} outages / year"),
+                format!("{} per outage", format_duration_human(per)),
+            ));
+        }
+        rows.push((
+            "exact unavailability, all included".into(),
+            format!(
+                "{} / year ({})",
+                format_duration_human(self.unavailability * YEAR),
+                if self.meets_slo {
+                    "meets the slo"
+                } else {
+                    "misses the slo"
+                }
+            ),
+        ));
+        rows
+    }
+
+    fn missing_nine(&self) -> Vec<&str> {
+        self.dependencies
+            .iter()
+            .filter(|d| !d.extra_nine)
+            .map(|d| d.name.as_str())
+            .collect()
+    }
+
+    fn table(&self, color: bool) -> String {
+        let mut out = format!(
+            "{} — error budget of {} at {}\n",
+            self.model,
+            self.component,
+            self.slo_text()
+        );
+        if !self.dependencies.is_empty() {
+            let mut t = new_table(color);
+            t.set_header(vec![
+                "hard dependency",
+                "via",
+                "own availability",
+                "nines",
+                "spends / year",
+                "of budget",
+                "extra nine",
+            ]);
+            for d in &self.dependencies {
+                let nine = Cell::new(if d.extra_nine { "✓" } else { "✗ needs more" });
+                let nine = match (color, d.extra_nine) {
+                    (true, true) => nine.fg(Color::Green),
+                    (true, false) => nine.fg(Color::Red),
+                    _ => nine,
+                };
+                t.add_row(vec![
+                    Cell::new(&d.name),
+                    Cell::new(&d.via),
+                    Cell::new(format_percent(d.availability, d.unavailability))
+                        .set_alignment(CellAlignment::Right),
+                    Cell::new(d.nines.map_or("∞".into(), format_nines))
+                        .set_alignment(CellAlignment::Right),
+                    Cell::new(format_duration_human(d.spend_per_year_s))
+                        .set_alignment(CellAlignment::Right),
+                    Cell::new(format_share(d.share)).set_alignment(CellAlignment::Right),
+                    nine,
+                ]);
+            }
+            out += &format!("{t}\n");
+        } else {
+            out += "no hard dependencies: the whole budget is the component's own\n";
+        }
+        let mut s = new_table(color);
+        s.load_style(comfy_table::presets::NOTHING);
+        for (k, v) in self.summary() {
+            s.add_row(vec![Cell::new(k), Cell::new(v).set_alignment(CellAlignment::Right)]);
+        }
+        out += &format!("{s}\n");
+        let missing = self.missing_nine();
+        if !missing.is_empty() {
+            out += &format!(
+                "rule of the extra nine: {} should each be at least {} available\n",
+                missing.join(", "),
+                format_percent(1.0 - self.slo_unavailability / 10.0, self.slo_unavailability / 10.0)
+            );
+        }
+        if !self.not_charged.is_empty() {
+            out += &format!(
+                "not charged (degrade or ignore): {}\n",
+                self.not_charged.join(", ")
+            );
+        }
+        out
+    }
+
+    fn markdown(&self) -> String {
+        let mut out = format!(
+            "## {} — error budget of {} at {}\n\n",
+            escape_markdown(&self.model),
+            escape_markdown(&self.component),
+            self.slo_text()
+        );
+        if !self.dependencies.is_empty() {
+            out += "| hard dependency | via | own availability | nines | spends / year | of budget | extra nine |\n";
+            out += "|---|---|---:|---:|---:|---:|---|\n";
+            for d in &self.dependencies {
+                out += &format!(
+                    "| {} | {} | {} | {} | {} | {} | {} |\n",
+                    escape_markdown(&d.name),
+                    escape_markdown(&d.via),
+                    format_percent(d.availability, d.unavailability),
+                    d.nines.map_or("∞".into(), format_nines),
+                    format_duration_human(d.spend_per_year_s),
+                    format_share(d.share),
+                    if d.extra_nine { "✓" } else { "✗" }
+                );
+            }
+            out += "\n";
+        }
+        for (k, v) in self.summary() {
+            out += &format!("- {}: **{}**\n", escape_markdown(&k), escape_markdown(&v));
+        }
+        let missing = self.missing_nine();
+        if !missing.is_empty() {
+            out += &format!(
+                "- rule of the extra nine not met by: {}\n",
+                escape_markdown(&missing.join(", "))
+            );
+        }
+        out
+    }
+}
