@@ -4,13 +4,18 @@
 //! own. Their rule of the extra nine: a hard dependency should have one more nine than the slo.
 //!
 //! Choices made here (docs/explain.md says them to users):
-//! - Hard means `on_failure: fail`; degrade and ignore dependencies spend nothing.
+//! - Hard means `on_failure: fail`. A `degrade` call with a fallback is charged as one more way
+//!   down: the call and its fallback both DOWN. Other degrade and ignore calls spend nothing.
 //! - Dependencies are followed transitively through hard edges and each component is listed once.
 //!   Each is charged for its **own** unavailability (its replicas, domains, maintenance and
 //!   failover), since its own dependencies are listed on their own lines: nothing is charged twice.
-//! - A redundancy group is one dependency. It is charged the exact probability that the group is
-//!   DOWN while every component listed on its own line is up — what the group adds beyond them —
-//!   and its members' dependencies are not followed further (the group's probability holds them).
+//! - A redundancy group is one dependency (so is a call with its fallback). It is charged the
+//!   exact probability that the group is DOWN while every event of the components listed on
+//!   their own lines is perfect — what the group adds beyond them — and its members' dependencies
+//!   are not followed further (the group's probability holds them). This keeps the sum an upper
+//!   bound: the group depends on listed components only through their own failures, and is
+//!   monotone, so P(group DOWN and no listed component down on its own) ≤ P(group DOWN | their
+//!   events perfect).
 //! - The sum is a union bound: the component's exact unavailability is never above its own plus
 //!   what its dependencies spend (domains shared by several dependencies are counted by each).
 
@@ -33,6 +38,8 @@ use crate::system::{ComponentId, DependencyTarget, OnFailure, System};
 pub enum DependencyKind {
     Component,
     Group,
+    /// A degrading call together with its fallback: DOWN when both are.
+    Fallback,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -79,11 +86,82 @@ pub struct Budget {
     pub dependencies: Vec<BudgetDependency>,
 }
 
-/// The component or group a hard dependency names.
+/// A way down through dependencies: a component, a group, or a call and its fallback.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Hard {
     Component(ComponentId),
-    Group { at_least: u32, members: Vec<ComponentId> },
+    Group {
+        at_least: u32,
+        members: Vec<ComponentId>,
+    },
+    /// A degrading call whose fallback is down too.
+    Fallback {
+        called: Box<Hard>,
+        fallback: ComponentId,
+    },
+}
+
+/// The diagram of a group or a call-and-fallback being DOWN (their members' dependencies
+/// included).
+fn way_down(
+    compiled: &mut crate::exact::Compiled,
+    structure: &Structure,
+    hard: &Hard,
+) -> Result<Edge, crate::exact::bdd::TooLarge> {
+    match hard {
+        Hard::Component(t) => Ok(compiled.gate[structure.components[*t].down]),
+        Hard::Group { at_least, members } => {
+            let mut downs: Vec<Edge> = members
+                .iter()
+                .map(|&m| compiled.gate[structure.components[m].down])
+                .collect();
+            downs.sort_by_key(|&e| std::cmp::Reverse(compiled.manager.var(e)));
+            // DOWN when fewer than k members are up: n - k + 1 of them down.
+            let need = members.len() + 1 - (*at_least as usize).min(members.len() + 1);
+            if need == 0 || need > downs.len() {
+                Ok(bdd::ZERO)
+            } else {
+                compiled.manager.at_least(need, &downs)
+            }
+        }
+        Hard::Fallback { called, fallback } => {
+            let called = way_down(compiled, structure, called)?;
+            let fallback = compiled.gate[structure.components[*fallback].down];
+            compiled.manager.and(called, fallback)
+        }
+    }
+}
+
+impl Hard {
+    fn name(&self, system: &System) -> String {
+        let name_of = |c: ComponentId| system.components[c].name.clone();
+        match self {
+            Hard::Component(t) => name_of(*t),
+            Hard::Group { at_least, members } => format!(
+                "{at_least} of {{{}}}",
+                members
+                    .iter()
+                    .map(|&m| name_of(m))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Hard::Fallback { called, fallback } => {
+                format!(
+                    "{} and its fallback {}",
+                    called.name(system),
+                    name_of(*fallback)
+                )
+            }
+        }
+    }
+
+    fn kind(&self) -> DependencyKind {
+        match self {
+            Hard::Component(_) => DependencyKind::Component,
+            Hard::Group { .. } => DependencyKind::Group,
+            Hard::Fallback { .. } => DependencyKind::Fallback,
+        }
+    }
 }
 
 /// Whether `u` leaves room for one more nine than `slo_u`, with rounding slack so that
@@ -105,20 +183,27 @@ pub fn budget(
     let mut queue = VecDeque::from([target]);
     while let Some(c) = queue.pop_front() {
         for dep in &system.components[c].dependencies {
-            if dep.on_failure != OnFailure::Fail {
-                soft.extend(dep.targets());
-                continue;
-            }
-            let hard = match &dep.target {
+            let called = match &dep.target {
                 DependencyTarget::Component(t) => Hard::Component(*t),
                 DependencyTarget::Group { at_least, members } => {
                     let mut members = members.clone();
                     members.sort_unstable();
-                    members.dedup();
                     Hard::Group {
                         at_least: *at_least,
                         members,
                     }
+                }
+            };
+            let hard = match (dep.on_failure, dep.fallback) {
+                (OnFailure::Fail, _) => called,
+                // Degrading onto a fallback still goes down when both are down.
+                (OnFailure::Degrade, Some(fallback)) => Hard::Fallback {
+                    called: Box::new(called),
+                    fallback,
+                },
+                _ => {
+                    soft.extend(dep.targets());
+                    continue;
                 }
             };
             if seen.contains_key(&hard) {
@@ -135,7 +220,7 @@ pub fn budget(
         .iter()
         .filter_map(|(h, _)| match h {
             Hard::Component(t) => Some(*t),
-            Hard::Group { .. } => None,
+            _ => None,
         })
         .collect();
 
@@ -147,24 +232,13 @@ pub fn budget(
         for (hard, _) in &order {
             edges.push(match hard {
                 Hard::Component(t) => own_down(&mut compiled, &structure, system, *t, true)?,
-                Hard::Group { at_least, members } => {
-                    let mut downs: Vec<Edge> = members
-                        .iter()
-                        .map(|&m| compiled.gate[structure.components[m].down])
-                        .collect();
-                    downs.sort_by_key(|&e| std::cmp::Reverse(compiled.manager.var(e)));
-                    let need = members.len() - *at_least as usize + 1;
-                    if need > downs.len() || need == 0 {
-                        bdd::ZERO
-                    } else {
-                        compiled.manager.at_least(need, &downs)?
-                    }
-                }
+                other => way_down(&mut compiled, &structure, other)?,
             });
         }
         let odds = compiled.level_odds(&structure);
         let pq = compiled.manager.probabilities(&odds);
-        // Groups are charged with every listed component's own events perfect.
+        // Groups and fallbacks are charged with every listed component's own events perfect:
+        // what they add beyond the lines above them (see the module's notes).
         let mut perfect = odds.clone();
         for (e, event) in structure.events.iter().enumerate() {
             if let Owner::Component(c) = event.owner()
@@ -173,10 +247,8 @@ pub fn budget(
                 perfect[compiled.level[e] as usize] = (0.0, 1.0);
             }
         }
-        let has_groups = order
-            .iter()
-            .any(|(h, _)| matches!(h, Hard::Group { .. }));
-        let pq_given_listed_up = if has_groups {
+        let conditioned = order.iter().any(|(h, _)| !matches!(h, Hard::Component(_)));
+        let pq_given_listed_up = if conditioned {
             compiled.manager.probabilities(&perfect)
         } else {
             Vec::new()
@@ -191,7 +263,7 @@ pub fn budget(
                     bdd::edge_pq(&pq, e),
                     bdd::edge_pq(&pq, compiled.gate[structure.components[*t].down]),
                 ),
-                Hard::Group { .. } => (bdd::edge_pq(&pq_given_listed_up, e), bdd::edge_pq(&pq, e)),
+                _ => (bdd::edge_pq(&pq_given_listed_up, e), bdd::edge_pq(&pq, e)),
             })
             .collect();
         Ok((target_down, own, charged))
@@ -204,30 +276,24 @@ pub fn budget(
     let dependencies: Vec<BudgetDependency> = order
         .iter()
         .zip(&charged)
-        .map(|((hard, via), &((p, q), (_, composite_q)))| {
-            let (name, kind) = match hard {
-                Hard::Component(t) => (name_of(*t), DependencyKind::Component),
-                Hard::Group { at_least, members } => (
-                    format!(
-                        "{at_least} of {{{}}}",
-                        members.iter().map(|&m| name_of(m)).collect::<Vec<_>>().join(", ")
-                    ),
-                    DependencyKind::Group,
-                ),
-            };
-            BudgetDependency {
-                name,
-                kind,
+        .map(
+            |((hard, via), &((p, q), (_, composite_q)))| BudgetDependency {
+                name: hard.name(system),
+                kind: hard.kind(),
                 via: name_of(*via),
                 availability: q,
                 unavailability: p,
                 nines: finite(-p.log10()),
                 spend_per_year_s: p * YEAR,
-                share: if slo_u > 0.0 { p / slo_u } else { f64::INFINITY },
+                share: if slo_u > 0.0 {
+                    p / slo_u
+                } else {
+                    f64::INFINITY
+                },
                 composite_availability: composite_q,
                 extra_nine: has_extra_nine(p, slo_u),
-            }
-        })
+            },
+        )
         .collect();
     let spent: f64 = dependencies.iter().map(|d| d.spend_per_year_s).sum();
     let own_per_year_s = budget_per_year_s - spent;
@@ -283,7 +349,11 @@ impl Budget {
                 format!(
                     "spent by {} hard dependenc{}",
                     self.dependencies.len(),
-                    if self.dependencies.len() == 1 { "y" } else { "ies" }
+                    if self.dependencies.len() == 1 {
+                        "y"
+                    } else {
+                        "ies"
+                    }
                 ),
                 format!(
                     "{} / year",
@@ -307,7 +377,11 @@ impl Budget {
             format!(
                 "{} / year ({})",
                 format_duration_human(self.own_actual_per_year_s),
-                if self.own_fits { "fits" } else { "does not fit" }
+                if self.own_fits {
+                    "fits"
+                } else {
+                    "does not fit"
+                }
             ),
         ));
         if let (Some(n), Some(per)) = (self.outages_per_year, self.per_outage_s) {
@@ -358,7 +432,11 @@ impl Budget {
                 "extra nine",
             ]);
             for d in &self.dependencies {
-                let nine = Cell::new(if d.extra_nine { "✓" } else { "✗ needs more" });
+                let nine = Cell::new(if d.extra_nine {
+                    "✓"
+                } else {
+                    "✗ needs more"
+                });
                 let nine = match (color, d.extra_nine) {
                     (true, true) => nine.fg(Color::Green),
                     (true, false) => nine.fg(Color::Red),
@@ -384,7 +462,10 @@ impl Budget {
         let mut s = new_table(color);
         s.load_style(comfy_table::presets::NOTHING);
         for (k, v) in self.summary() {
-            s.add_row(vec![Cell::new(k), Cell::new(v).set_alignment(CellAlignment::Right)]);
+            s.add_row(vec![
+                Cell::new(k),
+                Cell::new(v).set_alignment(CellAlignment::Right),
+            ]);
         }
         out += &format!("{s}\n");
         let missing = self.missing_nine();
@@ -392,12 +473,15 @@ impl Budget {
             out += &format!(
                 "rule of the extra nine: {} should each be at least {} available\n",
                 missing.join(", "),
-                format_percent(1.0 - self.slo_unavailability / 10.0, self.slo_unavailability / 10.0)
+                format_percent(
+                    1.0 - self.slo_unavailability / 10.0,
+                    self.slo_unavailability / 10.0
+                )
             );
         }
         if !self.not_charged.is_empty() {
             out += &format!(
-                "not charged (degrade or ignore): {}\n",
+                "not charged (degrade without fallback, or ignore): {}\n",
                 self.not_charged.join(", ")
             );
         }

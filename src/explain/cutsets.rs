@@ -121,6 +121,9 @@ struct MinSol<'a> {
     memo: HashMap<(Edge, u32), u32>,
     /// The size of the smallest solution of each edge (u32::MAX: none).
     min_order: HashMap<Edge, u32>,
+    /// Variables that never happen (P = 0): a set holding one is no way down, so they are
+    /// taken as false (a component written at 100% never shows up in a cut set).
+    never: &'a [bool],
 }
 
 impl MinSol<'_> {
@@ -135,7 +138,11 @@ impl MinSol<'_> {
             return k;
         }
         let (f0, f1) = self.bdd.branches(f);
-        let k = self.min_order(f0).min(self.min_order(f1).saturating_add(1));
+        let k = if self.never[self.bdd.var(f) as usize] {
+            self.min_order(f0)
+        } else {
+            self.min_order(f0).min(self.min_order(f1).saturating_add(1))
+        };
         self.min_order.insert(f, k);
         k
     }
@@ -156,6 +163,11 @@ impl MinSol<'_> {
         }
         let var = self.bdd.var(f);
         let (f0, f1) = self.bdd.branches(f);
+        if self.never[var as usize] {
+            let z = self.solve(f0, k)?;
+            self.memo.insert((f, k), z);
+            return Ok(z);
+        }
         let lo = self.solve(f0, k)?;
         let with = self.solve(f1, k - 1)?;
         let without = self.solve(f0, k - 1)?;
@@ -178,7 +190,8 @@ pub struct CutSets {
 }
 
 /// The minimal cut sets of the monotone function `root` with at most `max_order` events, the
-/// `limit` most probable listed. `p[level]` is the probability of each variable.
+/// `limit` most probable listed. `p[level]` is the probability of each variable; variables with
+/// P = 0 take part in no cut set.
 ///
 /// Must run on a deep stack ([`crate::exact::with_deep_stack`]): it recurses once per level.
 pub fn minimal_cut_sets(
@@ -188,11 +201,13 @@ pub fn minimal_cut_sets(
     p: &[f64],
     limit: usize,
 ) -> Result<CutSets, TooLarge> {
+    let never: Vec<bool> = p.iter().map(|&x| x <= 0.0).collect();
     let mut solver = MinSol {
         bdd: manager,
         zdd: Families::new(),
         memo: HashMap::new(),
         min_order: HashMap::new(),
+        never: &never,
     };
     let family = solver.solve(root, max_order)?;
     let zdd = solver.zdd.nodes;
@@ -331,7 +346,10 @@ mod tests {
         assert_eq!(cs.total, 4);
         let sets: Vec<Vec<Var>> = cs.listed.iter().map(|(s, _)| s.clone()).collect();
         // By probability: DE 0.2, AB 0.02, BCD 0.024 > ACE 0.015.
-        assert_eq!(sets, vec![vec![3, 4], vec![1, 2, 3], vec![0, 1], vec![0, 2, 4]]);
+        assert_eq!(
+            sets,
+            vec![vec![3, 4], vec![1, 2, 3], vec![0, 1], vec![0, 2, 4]]
+        );
         assert!((cs.listed[0].1 - 0.2).abs() < 1e-15);
         assert!(cs.singletons.is_empty());
         // Truncated at order 2, only the pairs remain.
@@ -341,6 +359,19 @@ mod tests {
         let cs = minimal_cut_sets(&m, f, 4, &p, 1).unwrap();
         assert_eq!(cs.listed.len(), 1);
         assert_eq!(cs.total, 4);
+    }
+
+    #[test]
+    fn events_that_never_happen_are_in_no_cut_set() {
+        let mut m = Manager::new();
+        let x = vars(&mut m, 3);
+        // x0 ∨ (x1 ∧ x2) with P(x0) = 0: only {x1, x2} remains.
+        let x12 = m.and(x[1], x[2]).unwrap();
+        let f = m.or(x[0], x12).unwrap();
+        let cs = minimal_cut_sets(&m, f, 4, &[0.0, 0.5, 0.5], 10).unwrap();
+        assert_eq!(cs.total, 1);
+        assert_eq!(cs.listed, vec![(vec![1, 2], 0.25)]);
+        assert!(cs.singletons.is_empty());
     }
 
     #[test]

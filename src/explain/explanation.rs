@@ -238,7 +238,11 @@ fn format_ratio(x: Option<f64>) -> String {
 
 /// A share in [0, 1] (criticality, Fussell–Vesely): `0%` for nothing at all.
 fn format_fraction(x: f64) -> String {
-    if x <= 0.0 { "0".into() } else { format_share(x) }
+    if x <= 0.0 {
+        "0".into()
+    } else {
+        format_share(x)
+    }
 }
 
 impl Explanation {
@@ -290,10 +294,7 @@ impl Explanation {
     fn cut_set_note(&self) -> String {
         let total = self.cut_sets_total;
         if (self.cut_sets.len() as u64) < total {
-            format!(
-                " — {} most probable of {total}",
-                self.cut_sets.len()
-            )
+            format!(" — {} most probable of {total}", self.cut_sets.len())
         } else {
             String::new()
         }

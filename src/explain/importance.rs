@@ -162,7 +162,10 @@ pub fn conditionals(
         let node = nodes[reached[u]];
         let (p, q) = odds[node.var as usize];
         let lo = swap_if(is_complement(node.low), pq[local[index(node.low)] as usize]);
-        let hi = swap_if(is_complement(node.high), pq[local[index(node.high)] as usize]);
+        let hi = swap_if(
+            is_complement(node.high),
+            pq[local[index(node.high)] as usize],
+        );
         pq[u] = (q * lo.0 + p * hi.0, q * lo.1 + p * hi.1);
     }
 

@@ -8,15 +8,15 @@
 
 pub mod budget;
 pub mod cutsets;
-pub mod importance;
 pub mod explanation;
+pub mod importance;
 pub mod whatif;
 
-use comfy_table::{Table, presets};
+use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
-use crate::exact::bdd::{self, Edge, Manager, TooLarge};
 use crate::exact::Compiled;
+use crate::exact::bdd::{self, Edge, Manager, TooLarge};
 use crate::model::error::did_you_mean;
 use crate::structure::{EventId, EventKind, Owner, Structure};
 use crate::system::{ComponentId, System};
@@ -188,9 +188,7 @@ pub fn own_down(
     } else {
         m.at_least(need, &replicas)?
     };
-    parts
-        .into_iter()
-        .try_fold(capacity, |acc, x| m.or(acc, x))
+    parts.into_iter().try_fold(capacity, |acc, x| m.or(acc, x))
 }
 
 /// A terminal table in the project's style; plain when colour is off (piped, NO_COLOR).
@@ -198,7 +196,9 @@ pub(crate) fn new_table(color: bool) -> Table {
     let mut t = Table::new();
     t.load_style(presets::UTF8_FULL_CONDENSED);
     if color {
+        // On a terminal: wrap to its width.
         t.enforce_styling();
+        t.set_content_arrangement(ContentArrangement::Dynamic);
     } else {
         t.force_no_tty();
     }

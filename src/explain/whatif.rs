@@ -64,6 +64,7 @@ pub struct ComponentWhatIf {
 pub struct Improvement {
     pub name: String,
     pub availability: f64,
+    pub unavailability: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -109,7 +110,10 @@ pub fn with_availabilities(system: &System, changes: &[(Owner, Availability)]) -
 }
 
 /// The diagrams of every component's DEGRADED state, built once for any number of passes.
-fn degraded_edges(compiled: &mut Compiled, structure: &Structure) -> Result<Vec<Edge>, EngineError> {
+fn degraded_edges(
+    compiled: &mut Compiled,
+    structure: &Structure,
+) -> Result<Vec<Edge>, EngineError> {
     structure
         .components
         .iter()
@@ -202,9 +206,7 @@ pub fn what_if(
         affected[g] = match gate {
             Gate::Never => false,
             Gate::Event(e) => changed_owners.contains(&baseline.events[*e].owner()),
-            Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
-                xs.iter().any(|&x| affected[x])
-            }
+            Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => xs.iter().any(|&x| affected[x]),
         };
     }
 
@@ -253,6 +255,7 @@ pub fn what_if(
             .map(|&(o, a)| Improvement {
                 name: name_of(o),
                 availability: a.value(),
+                unavailability: a.unavailability(),
             })
             .collect(),
         components,
@@ -277,7 +280,7 @@ impl WhatIf {
             parts.push(format!(
                 "{} at {}",
                 i.name,
-                format_percent(i.availability, 1.0 - i.availability)
+                format_percent(i.availability, i.unavailability)
             ));
         }
         format!("{} — what if {}", self.model, parts.join(" and "))
@@ -302,7 +305,16 @@ impl WhatIf {
     }
 
     fn row(c: &ComponentWhatIf) -> [String; 6] {
-        let share = |x: f64| if x > 0.0 { format_share(x) } else { "—".into() };
+        // Two significant digits, but never rounded up to a misleading 100%.
+        let share = |x: f64| {
+            if x <= 0.0 {
+                "—".into()
+            } else if x >= 0.01 {
+                format!("{:.1}%", (x * 1000.0).floor() / 10.0)
+            } else {
+                format_share(x)
+            }
+        };
         [
             c.name.clone(),
             c.effect.label().to_string(),
