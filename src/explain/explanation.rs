@@ -150,10 +150,17 @@ pub fn explain(
             .iter()
             .map(|(vars, prob)| (vars.iter().map(|&v| name_at(v)).collect(), *prob))
             .collect();
-        let singletons: Vec<String> = cuts.singletons.iter().map(|&v| name_at(v)).collect();
+        // Most probable first, as the cut sets are.
+        let mut singletons: Vec<(f64, String)> = cuts
+            .singletons
+            .iter()
+            .map(|&v| (p[v as usize], name_at(v)))
+            .collect();
+        singletons.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+        let singletons: Vec<String> = singletons.into_iter().map(|(_, n)| n).collect();
         Ok((target, own, conditionals, cut_sets, cuts.total, singletons))
     })?;
-    let (target_pq, own, conditionals, cut_sets, total, mut singletons) = computed;
+    let (target_pq, own, conditionals, cut_sets, total, singletons) = computed;
     let (u, a) = target_pq;
 
     let mut importance: Vec<ImportanceRow> = Vec::new();
@@ -208,7 +215,6 @@ pub fn explain(
             .then_with(|| x.order.cmp(&y.order))
             .then_with(|| x.events.cmp(&y.events))
     });
-    singletons.sort();
     Ok(Explanation {
         model: system.name.clone(),
         component: system.components[target].name.clone(),
