@@ -24,7 +24,7 @@ use std::collections::{HashMap, VecDeque};
 use comfy_table::{Cell, CellAlignment, Color};
 use serde::Serialize;
 
-use super::{new_table, own_down};
+use super::{OwnEvents, new_table};
 use crate::exact::bdd::{self, Edge};
 use crate::exact::{self, EngineError};
 use crate::model::units::{Availability, YEAR, format_duration_human, format_percent};
@@ -54,8 +54,8 @@ pub struct BudgetDependency {
     pub unavailability: f64,
     pub nines: Option<f64>,
     pub spend_per_year_s: f64,
-    /// Its share of the budget.
-    pub share: f64,
+    /// Its share of the budget (null when the budget is zero).
+    pub share: Option<f64>,
     /// What it delivers to its callers, its own dependencies included.
     pub composite_availability: f64,
     /// Whether it has at least one nine more than the slo (the rule of the extra nine).
@@ -216,22 +216,24 @@ pub fn budget(
             order.push((hard, c));
         }
     }
-    let listed: Vec<ComponentId> = order
-        .iter()
-        .filter_map(|(h, _)| match h {
-            Hard::Component(t) => Some(*t),
-            _ => None,
-        })
-        .collect();
+    let mut listed = vec![false; system.components.len()];
+    for (h, _) in &order {
+        if let Hard::Component(t) = h {
+            listed[*t] = true;
+        }
+    }
 
     let structure = Structure::new(system);
     let computed = exact::with_deep_stack(|| -> Result<_, EngineError> {
         let mut compiled = exact::compile(&structure)?;
-        let target_own = own_down(&mut compiled, &structure, system, target, true)?;
+        let own_events = OwnEvents::new(system, &structure);
+        let target_own = own_events.down(&mut compiled, &structure, system, target, true)?;
         let mut edges: Vec<Edge> = Vec::with_capacity(order.len());
         for (hard, _) in &order {
             edges.push(match hard {
-                Hard::Component(t) => own_down(&mut compiled, &structure, system, *t, true)?,
+                Hard::Component(t) => {
+                    own_events.down(&mut compiled, &structure, system, *t, true)?
+                }
                 other => way_down(&mut compiled, &structure, other)?,
             });
         }
@@ -242,7 +244,7 @@ pub fn budget(
         let mut perfect = odds.clone();
         for (e, event) in structure.events.iter().enumerate() {
             if let Owner::Component(c) = event.owner()
-                && listed.contains(&c)
+                && listed[c]
             {
                 perfect[compiled.level[e] as usize] = (0.0, 1.0);
             }
@@ -283,13 +285,9 @@ pub fn budget(
                 via: name_of(*via),
                 availability: q,
                 unavailability: p,
-                nines: finite(-p.log10()),
+                nines: finite(-p.log10() + 0.0),
                 spend_per_year_s: p * YEAR,
-                share: if slo_u > 0.0 {
-                    p / slo_u
-                } else {
-                    f64::INFINITY
-                },
+                share: finite(p / slo_u),
                 composite_availability: composite_q,
                 extra_nine: has_extra_nine(p, slo_u),
             },
@@ -300,7 +298,7 @@ pub fn budget(
     let own_actual_per_year_s = own.0 * YEAR;
     let mut not_charged: Vec<String> = soft
         .into_iter()
-        .filter(|c| !listed.contains(c))
+        .filter(|&c| !listed[c])
         .map(name_of)
         .collect();
     not_charged.sort();
@@ -451,7 +449,8 @@ impl Budget {
                         .set_alignment(CellAlignment::Right),
                     Cell::new(format_duration_human(d.spend_per_year_s))
                         .set_alignment(CellAlignment::Right),
-                    Cell::new(format_share(d.share)).set_alignment(CellAlignment::Right),
+                    Cell::new(d.share.map_or("—".into(), format_share))
+                        .set_alignment(CellAlignment::Right),
                     nine,
                 ]);
             }
@@ -471,8 +470,9 @@ impl Budget {
         let missing = self.missing_nine();
         if !missing.is_empty() {
             out += &format!(
-                "rule of the extra nine: {} should each be at least {} available\n",
+                "rule of the extra nine: {} should {} at least {} available\n",
                 missing.join(", "),
+                if missing.len() == 1 { "be" } else { "each be" },
                 format_percent(
                     1.0 - self.slo_unavailability / 10.0,
                     self.slo_unavailability / 10.0
@@ -506,7 +506,7 @@ impl Budget {
                     format_percent(d.availability, d.unavailability),
                     d.nines.map_or("∞".into(), format_nines),
                     format_duration_human(d.spend_per_year_s),
-                    format_share(d.share),
+                    d.share.map_or("—".into(), format_share),
                     if d.extra_nine { "✓" } else { "✗" }
                 );
             }

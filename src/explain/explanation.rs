@@ -11,7 +11,7 @@
 use comfy_table::{Cell, CellAlignment};
 use serde::Serialize;
 
-use super::{Kind, contributors, cutsets, importance, new_table, own_down};
+use super::{Kind, OwnEvents, contributors, cutsets, importance, new_table};
 use crate::exact::bdd::{self, Var};
 use crate::exact::{self, EngineError};
 use crate::model::units::{YEAR, format_duration_human, format_percent};
@@ -110,12 +110,13 @@ pub fn explain(
 
     let computed = exact::with_deep_stack(|| -> Result<_, EngineError> {
         let mut compiled = exact::compile(&structure)?;
+        let own_events = OwnEvents::new(system, &structure);
         let own_edges = contributors
             .iter()
             .map(|c| match c.owner {
-                Owner::Component(x) => {
-                    own_down(&mut compiled, &structure, system, x, false).map(Some)
-                }
+                Owner::Component(x) => own_events
+                    .down(&mut compiled, &structure, system, x, false)
+                    .map(Some),
                 Owner::Domain(_) => Ok(None),
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -220,7 +221,8 @@ pub fn explain(
         component: system.components[target].name.clone(),
         availability: a,
         unavailability: u,
-        nines: finite(-u.log10()),
+        // + 0.0 turns the −0 of an always-down component into 0.
+        nines: finite(-u.log10() + 0.0),
         downtime_per_year_s: u * YEAR,
         max_order: options.max_order,
         cut_sets_total: total.min(u64::MAX as u128) as u64,
@@ -299,7 +301,9 @@ impl Explanation {
 
     fn cut_set_note(&self) -> String {
         let total = self.cut_sets_total;
-        if (self.cut_sets.len() as u64) < total {
+        if self.cut_sets.is_empty() && total > 0 {
+            format!(" — {total} in all")
+        } else if (self.cut_sets.len() as u64) < total {
             format!(" — {} most probable of {total}", self.cut_sets.len())
         } else {
             String::new()
@@ -360,7 +364,9 @@ impl Explanation {
             self.max_order,
             self.cut_set_note()
         );
-        if self.cut_sets.is_empty() {
+        if self.cut_sets.is_empty() && self.cut_sets_total > 0 {
+            out += "none listed (--cut-sets 0)\n\n";
+        } else if self.cut_sets.is_empty() {
             out += &format!(
                 "none of order ≤ {}: every way down needs more events at once (raise --max-order)\n\n",
                 self.max_order

@@ -133,62 +133,74 @@ pub fn find_owner(system: &System, name: &str) -> Result<Owner, UnknownName> {
     ))
 }
 
-/// The diagram of a component's own capacity failure: too few replicas up, its non-rolling
-/// maintenance, or a failover, dependencies left out. With `domains`, a replica also counts as
-/// down when its domain chain is; without, only the component's own events take part.
-pub fn own_down(
-    compiled: &mut Compiled,
-    structure: &Structure,
-    system: &System,
-    c: ComponentId,
-    domains: bool,
-) -> Result<Edge, TooLarge> {
-    let comp = &system.components[c];
-    let mut replicas: Vec<Option<Edge>> = vec![None; comp.replicas as usize];
-    let mut parts = Vec::new();
-    let domain_event: Vec<Option<EventId>> = {
-        let mut v = vec![None; system.domains.len()];
+/// Which basic events each component and domain owns, looked up once.
+pub struct OwnEvents {
+    /// Per component: its replica events by index (with their domains), then its maintenance
+    /// and failover events.
+    replicas: Vec<Vec<EventId>>,
+    whole: Vec<Vec<EventId>>,
+    domain: Vec<Option<EventId>>,
+}
+
+impl OwnEvents {
+    pub fn new(system: &System, structure: &Structure) -> OwnEvents {
+        let mut own = OwnEvents {
+            replicas: vec![Vec::new(); system.components.len()],
+            whole: vec![Vec::new(); system.components.len()],
+            domain: vec![None; system.domains.len()],
+        };
         for (e, ev) in structure.events.iter().enumerate() {
-            if let EventKind::Domain(d) = ev.kind {
-                v[d] = Some(e);
+            match ev.kind {
+                EventKind::Replica { component, .. } => own.replicas[component].push(e),
+                EventKind::Maintenance(c) | EventKind::Failover(c) => own.whole[c].push(e),
+                EventKind::Domain(d) => own.domain[d] = Some(e),
             }
         }
-        v
-    };
-    for (e, ev) in structure.events.iter().enumerate() {
-        let m: &mut Manager = &mut compiled.manager;
-        match ev.kind {
-            EventKind::Replica { component, index } if component == c => {
-                let mut edge = m.variable(compiled.level[e])?;
-                if domains {
-                    let mut d = comp.replica_domains[index as usize];
-                    while let Some(dom) = d {
-                        if let Some(de) = domain_event[dom] {
-                            let v = m.variable(compiled.level[de])?;
-                            edge = m.or(edge, v)?;
-                        }
-                        d = system.domains[dom].parent;
-                    }
-                }
-                replicas[index as usize] = Some(edge);
-            }
-            EventKind::Maintenance(x) | EventKind::Failover(x) if x == c => {
-                parts.push(m.variable(compiled.level[e])?);
-            }
-            _ => {}
-        }
+        own
     }
-    let m = &mut compiled.manager;
-    let mut replicas: Vec<Edge> = replicas.into_iter().flatten().collect();
-    // Deepest first, as the compiler does: each step then mostly adds nodes above the rest.
-    replicas.sort_by_key(|&e| std::cmp::Reverse(m.var(e)));
-    let need = (comp.replicas - comp.min_available + 1) as usize;
-    let capacity = if need > replicas.len() {
-        bdd::ZERO
-    } else {
-        m.at_least(need, &replicas)?
-    };
-    parts.into_iter().try_fold(capacity, |acc, x| m.or(acc, x))
+
+    /// The diagram of a component's own capacity failure: too few replicas up, its non-rolling
+    /// maintenance, or a failover, dependencies left out. With `domains`, a replica also counts
+    /// as down when its domain chain is; without, only the component's own events take part.
+    pub fn down(
+        &self,
+        compiled: &mut Compiled,
+        structure: &Structure,
+        system: &System,
+        c: ComponentId,
+        domains: bool,
+    ) -> Result<Edge, TooLarge> {
+        let comp = &system.components[c];
+        let m: &mut Manager = &mut compiled.manager;
+        let mut replicas = Vec::with_capacity(self.replicas[c].len());
+        for &e in &self.replicas[c] {
+            let mut edge = m.variable(compiled.level[e])?;
+            if let (true, EventKind::Replica { index, .. }) = (domains, structure.events[e].kind) {
+                let mut d = comp.replica_domains[index as usize];
+                while let Some(dom) = d {
+                    if let Some(de) = self.domain[dom] {
+                        let v = m.variable(compiled.level[de])?;
+                        edge = m.or(edge, v)?;
+                    }
+                    d = system.domains[dom].parent;
+                }
+            }
+            replicas.push(edge);
+        }
+        // Deepest first, as the compiler does: each step then mostly adds nodes above the rest.
+        replicas.sort_by_key(|&e| std::cmp::Reverse(m.var(e)));
+        let need = (comp.replicas - comp.min_available + 1) as usize;
+        let mut down = if need > replicas.len() {
+            bdd::ZERO
+        } else {
+            m.at_least(need, &replicas)?
+        };
+        for &e in &self.whole[c] {
+            let v = m.variable(compiled.level[e])?;
+            down = m.or(down, v)?;
+        }
+        Ok(down)
+    }
 }
 
 /// A terminal table in the project's style; plain when colour is off (piped, NO_COLOR).
