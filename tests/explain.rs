@@ -772,12 +772,21 @@ fn budget_is_an_upper_bound_on_random_models() {
     for _ in 0..60 {
         let yaml = random_model(&mut rng, 14);
         let system = system_of(&yaml);
+        let (_, states) = eval_yaml(&yaml);
         for target in 0..system.components.len() {
             let slo = Availability::parse("99%").unwrap();
             let b = budget(&system, target, slo, None).unwrap();
             let bound = b.own_actual_per_year_s + b.dependencies_spend_per_year_s;
             let exact = b.unavailability * 365.0 * 86400.0;
             assert!(exact <= bound * (1.0 + 1e-12), "{exact} > {bound}\n{yaml}");
+            assert_close!(b.unavailability, states[target].down.p, 1e-12);
+            for d in &b.dependencies {
+                if let Some(c) = system.component_id(&d.name) {
+                    assert_close!(d.composite_availability, states[c].down.q, 1e-12);
+                    // Charged at its own unavailability: never more than what it delivers.
+                    assert!(d.unavailability <= states[c].down.p * (1.0 + 1e-12));
+                }
+            }
         }
     }
 }

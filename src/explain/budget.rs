@@ -24,7 +24,7 @@ use std::collections::{HashMap, VecDeque};
 use comfy_table::{Cell, CellAlignment, Color};
 use serde::Serialize;
 
-use super::{OwnEvents, new_table};
+use super::{OwnEvents, cone, new_table};
 use crate::exact::bdd::{self, Edge};
 use crate::exact::{self, EngineError};
 use crate::model::units::{Availability, YEAR, format_duration_human, format_percent};
@@ -225,7 +225,8 @@ pub fn budget(
 
     let structure = Structure::new(system);
     let computed = exact::with_deep_stack(|| -> Result<_, EngineError> {
-        let mut compiled = exact::compile(&structure)?;
+        // Everything charged lies in the target's cone (its dependencies, groups, fallbacks).
+        let mut compiled = exact::compile(&cone(&structure, structure.components[target].down))?;
         let own_events = OwnEvents::new(system, &structure);
         let target_own = own_events.down(&mut compiled, &structure, system, target, true)?;
         let mut edges: Vec<Edge> = Vec::with_capacity(order.len());

@@ -11,7 +11,7 @@
 use comfy_table::{Cell, CellAlignment};
 use serde::Serialize;
 
-use super::{Kind, OwnEvents, contributors, cutsets, importance, new_table};
+use super::{Kind, OwnEvents, cone, contributors, cutsets, importance, new_table};
 use crate::exact::bdd::{self, Var};
 use crate::exact::{self, EngineError};
 use crate::model::units::{YEAR, format_duration_human, format_percent};
@@ -109,7 +109,8 @@ pub fn explain(
         .collect();
 
     let computed = exact::with_deep_stack(|| -> Result<_, EngineError> {
-        let mut compiled = exact::compile(&structure)?;
+        // Only the target's cone is compiled: the rest of the model cannot matter.
+        let mut compiled = exact::compile(&cone(&structure, root_gate))?;
         let own_events = OwnEvents::new(system, &structure);
         let own_edges = contributors
             .iter()

@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::exact::Compiled;
 use crate::exact::bdd::{self, Edge, Manager, TooLarge};
 use crate::model::error::did_you_mean;
-use crate::structure::{EventId, EventKind, Owner, Structure};
+use crate::structure::{EventId, EventKind, Gate, GateId, Owner, Structure};
 use crate::system::{ComponentId, System};
 
 /// What a contributor is.
@@ -200,6 +200,36 @@ impl OwnEvents {
             down = m.or(down, v)?;
         }
         Ok(down)
+    }
+}
+
+/// The structure with every gate that `root` does not read replaced by `Never`: compiling it
+/// builds the diagrams of one component's cone only. Gate ids, events and the components' gate
+/// ids stay as they are; components outside the cone read as never down.
+pub fn cone(structure: &Structure, root: GateId) -> Structure {
+    let mut keep = vec![false; structure.gates.len()];
+    keep[root] = true;
+    // Inputs have smaller ids: one backward pass marks everything the root reads.
+    for g in (0..=root).rev() {
+        if !keep[g] {
+            continue;
+        }
+        if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = &structure.gates[g] {
+            for &x in xs {
+                keep[x] = true;
+            }
+        }
+    }
+    let gates = structure
+        .gates
+        .iter()
+        .zip(&keep)
+        .map(|(g, &k)| if k { g.clone() } else { Gate::Never })
+        .collect();
+    Structure {
+        events: structure.events.clone(),
+        gates,
+        components: structure.components.clone(),
     }
 }
 
