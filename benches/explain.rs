@@ -1,5 +1,5 @@
-//! Speed of `nines explain`'s parts on generated service graphs: compiling the diagrams (shared
-//! with `eval`), importance of every contributor in one sweep against one probability pass per
+//! Speed of `nines explain`'s parts on generated service graphs: compiling the diagrams (the
+//! whole model, as `eval` does, and the target's cone only, as `explain` does), importance of every contributor in one sweep against one probability pass per
 //! contributor and way, minimal cut sets, and the whole command.
 //!
 //! `cargo bench --bench explain`
@@ -10,7 +10,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 use nines::exact::{self, bdd::Var};
 use nines::explain::explanation::{ExplainOptions, explain};
-use nines::explain::{contributors, cutsets, importance};
+use nines::explain::{cone, contributors, cutsets, importance};
 use nines::structure::Structure;
 use nines::system::System;
 
@@ -74,10 +74,14 @@ fn bench(c: &mut Criterion) {
         let root_gate = structure.components[target].down;
         let mut group = c.benchmark_group(format!("explain/{n}-services"));
         group.sample_size(10);
-        group.bench_function("compile", |b| {
+        let cone = cone(&structure, root_gate);
+        group.bench_function("compile-whole-model", |b| {
             b.iter(|| exact::with_deep_stack(|| exact::compile(&structure).unwrap().manager.len()))
         });
-        let compiled = exact::with_deep_stack(|| exact::compile(&structure).unwrap());
+        group.bench_function("compile-cone", |b| {
+            b.iter(|| exact::with_deep_stack(|| exact::compile(&cone).unwrap().manager.len()))
+        });
+        let compiled = exact::with_deep_stack(|| exact::compile(&cone).unwrap());
         let root = compiled.gate[root_gate];
         let odds = compiled.level_odds(&structure);
         let support = structure.support(root_gate);

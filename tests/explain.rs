@@ -926,8 +926,8 @@ fn whatif_and_budget_json_have_the_spec_fields() {
         .output()
         .unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
-    assert!(text.contains("52.6min / year"), "{text}");
-    assert!(text.contains("26.3min / year"), "{text}");
+    assert!(text.contains("52.56 min / year"), "{text}");
+    assert!(text.contains("26.28 min / year"), "{text}");
 }
 
 #[test]

@@ -27,7 +27,7 @@ use serde::Serialize;
 use super::{OwnEvents, cone, new_table};
 use crate::exact::bdd::{self, Edge};
 use crate::exact::{self, EngineError};
-use crate::model::units::{Availability, YEAR, format_duration_human, format_percent};
+use crate::model::units::{Availability, YEAR, format_percent};
 use crate::report::text::{escape_markdown, format_nines, format_share};
 use crate::report::{Format, finite};
 use crate::structure::{Owner, Structure};
@@ -325,6 +325,22 @@ pub fn budget(
     })
 }
 
+/// A share of a yearly budget, to the hundredth of the unit people budget in: `52.56 min`.
+fn format_budget(seconds: f64) -> String {
+    let s = seconds.abs();
+    if !s.is_finite() {
+        "∞".into()
+    } else if s < 60.0 {
+        format!("{s:.1} s")
+    } else if s < 3600.0 {
+        format!("{:.2} min", s / 60.0)
+    } else if s < 86400.0 {
+        format!("{:.2} h", s / 3600.0)
+    } else {
+        format!("{:.2} d", s / 86400.0)
+    }
+}
+
 impl Budget {
     pub fn render(&self, format: Format, color: bool) -> String {
         match format {
@@ -342,7 +358,7 @@ impl Budget {
         let mut rows = vec![
             (
                 format!("error budget of {}", self.slo_text()),
-                format!("{} / year", format_duration_human(self.budget_per_year_s)),
+                format!("{} / year", format_budget(self.budget_per_year_s)),
             ),
             (
                 format!(
@@ -356,26 +372,26 @@ impl Budget {
                 ),
                 format!(
                     "{} / year",
-                    format_duration_human(self.dependencies_spend_per_year_s)
+                    format_budget(self.dependencies_spend_per_year_s)
                 ),
             ),
         ];
         rows.push(if self.own_per_year_s >= 0.0 {
             (
                 format!("left for {} itself", self.component),
-                format!("{} / year", format_duration_human(self.own_per_year_s)),
+                format!("{} / year", format_budget(self.own_per_year_s)),
             )
         } else {
             (
                 "overspent by the dependencies".into(),
-                format!("{} / year", format_duration_human(-self.own_per_year_s)),
+                format!("{} / year", format_budget(self.own_per_year_s)),
             )
         });
         rows.push((
-            format!("{}'s own failures today", self.component),
+            format!("{} on its own, today", self.component),
             format!(
                 "{} / year ({})",
-                format_duration_human(self.own_actual_per_year_s),
+                format_budget(self.own_actual_per_year_s),
                 if self.own_fits {
                     "fits"
                 } else {
@@ -386,14 +402,14 @@ impl Budget {
         if let (Some(n), Some(per)) = (self.outages_per_year, self.per_outage_s) {
             rows.push((
                 format!("time to detect and recover, {n} outages / year"),
-                format!("{} per outage", format_duration_human(per)),
+                format!("{} per outage", format_budget(per)),
             ));
         }
         rows.push((
             "exact unavailability, all included".into(),
             format!(
                 "{} / year ({})",
-                format_duration_human(self.unavailability * YEAR),
+                format_budget(self.unavailability * YEAR),
                 if self.meets_slo {
                     "meets the slo"
                 } else {
@@ -448,7 +464,7 @@ impl Budget {
                         .set_alignment(CellAlignment::Right),
                     Cell::new(d.nines.map_or("∞".into(), format_nines))
                         .set_alignment(CellAlignment::Right),
-                    Cell::new(format_duration_human(d.spend_per_year_s))
+                    Cell::new(format_budget(d.spend_per_year_s))
                         .set_alignment(CellAlignment::Right),
                     Cell::new(d.share.map_or("—".into(), format_share))
                         .set_alignment(CellAlignment::Right),
@@ -506,7 +522,7 @@ impl Budget {
                     escape_markdown(&d.via),
                     format_percent(d.availability, d.unavailability),
                     d.nines.map_or("∞".into(), format_nines),
-                    format_duration_human(d.spend_per_year_s),
+                    format_budget(d.spend_per_year_s),
                     d.share.map_or("—".into(), format_share),
                     if d.extra_nine { "✓" } else { "✗" }
                 );
