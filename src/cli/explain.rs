@@ -11,10 +11,13 @@ use super::{CliError, ExitStatus, OutputFormat, Terminal};
 #[command(after_help = "\
 Importance is about COMPONENT being DOWN. For each component (all its replicas, maintenance and \
 failover together) and each domain:
-  Birnbaum        how much more likely COMPONENT is down when it is down than when it is perfect
-  criticality     the share of COMPONENT's downtime in which its own failure was the deciding one
-  Fussell–Vesely  the share of COMPONENT's downtime that would vanish were it perfect
-  RAW / RRW       how many times worse COMPONENT gets if it fails / better if it never does
+  Birnbaum        P(COMPONENT down | it down) − P(COMPONENT down | it never fails)
+  criticality     share of COMPONENT's downtime in which its own failure was the deciding one
+  Fussell–Vesely  share of COMPONENT's downtime that would vanish if it never failed
+  RAW / RRW       how many times more often COMPONENT is down if it is always down / less
+                  often if it never fails
+Minimal cut sets: smallest sets of events that take COMPONENT down together; a single point of
+failure is one event that does it alone. See docs/explain.md.
 
 Examples:
   nines explain models/online-store.yaml storefront

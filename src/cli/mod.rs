@@ -56,9 +56,9 @@ Examples:
   nines eval models/online-store.yaml            exact availability of every component
   nines eval models/online-store.yaml --format json
   nines check models/online-store.yaml           exit 1 when an SLO is not met (for CI)
-  nines explain models/online-store.yaml storefront   importance, cut sets, single points of failure
-  nines whatif models/online-store.yaml --fail db     blast radius of a failure
-  nines budget models/online-store.yaml storefront    error budget per dependency
+  nines explain models/online-store.yaml storefront
+  nines whatif models/online-store.yaml --fail db
+  nines budget models/online-store.yaml storefront --outages 4
   nines downtime 99.95%                           allowed downtime per day, week, month, year
   nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg
   nines schema > nines.schema.json                JSON Schema for editors
