@@ -6,6 +6,7 @@
 
 pub mod cost;
 pub mod exact;
+pub mod explain;
 pub mod graph;
 pub mod model;
 pub mod report;

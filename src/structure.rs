@@ -335,7 +335,8 @@ impl Structure {
                 Gate::Never => Vec::new(),
                 Gate::Event(e) => vec![self.events[*e].owner()],
                 Gate::Or(xs) => {
-                    let mut s: Vec<Owner> = xs.iter().flat_map(|&x| sets[x].iter().copied()).collect();
+                    let mut s: Vec<Owner> =
+                        xs.iter().flat_map(|&x| sets[x].iter().copied()).collect();
                     s.sort_unstable();
                     s.dedup();
                     s
@@ -345,7 +346,8 @@ impl Structure {
                         Gate::AtLeast(k, _) => *k as usize,
                         _ => xs.len(),
                     };
-                    let mut all: Vec<Owner> = xs.iter().flat_map(|&x| sets[x].iter().copied()).collect();
+                    let mut all: Vec<Owner> =
+                        xs.iter().flat_map(|&x| sets[x].iter().copied()).collect();
                     all.sort_unstable();
                     let mut s = Vec::new();
                     for run in all.chunk_by(|a, b| a == b) {

@@ -1,13 +1,16 @@
 //! The command line: clap definitions, one module per command, and the one place where errors
 //! are rendered and turned into exit codes.
 
+mod budget;
 mod check;
 mod downtime;
 mod eval;
+mod explain;
 mod graph;
 mod output;
 mod schema;
 mod tradeoff;
+mod whatif;
 
 use std::ffi::OsString;
 
@@ -54,6 +57,9 @@ Examples:
   nines eval models/online-store.yaml            exact availability of every component
   nines eval models/online-store.yaml --format json
   nines check models/online-store.yaml           exit 1 when an SLO is not met (for CI)
+  nines explain models/online-store.yaml storefront
+  nines whatif models/online-store.yaml --fail db
+  nines budget models/online-store.yaml storefront --outages 4
   nines downtime 99.95%                           allowed downtime per day, week, month, year
   nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg
   nines tradeoff models/shop-variants.yaml --plot curve.svg   cost versus nines, sweet spot
@@ -73,6 +79,12 @@ enum Command {
     Eval(eval::Args),
     /// CI budget check: exit 1 when a component misses its SLO
     Check(check::Args),
+    /// Why a component goes down: importance, minimal cut sets, single points of failure
+    Explain(explain::Args),
+    /// Blast radius: every component with some components or domains down, or improved
+    Whatif(whatif::Args),
+    /// Error budget of a component's slo, shared out over its hard dependencies
+    Budget(budget::Args),
     /// Allowed downtime per day, week, window, month, quarter and year for an availability
     Downtime(downtime::Args),
     /// The dependency graph as Mermaid or Graphviz DOT
@@ -104,6 +116,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
     let result = match cli.command {
         Command::Eval(a) => eval::run(a, &term),
         Command::Check(a) => check::run(a, &term),
+        Command::Explain(a) => explain::run(a, &term),
+        Command::Whatif(a) => whatif::run(a, &term),
+        Command::Budget(a) => budget::run(a, &term),
         Command::Downtime(a) => downtime::run(a, &term),
         Command::Graph(a) => graph::run(a),
         Command::Schema(a) => schema::run(a),

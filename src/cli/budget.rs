@@ -1,0 +1,67 @@
+use std::path::PathBuf;
+
+use nines::explain::budget::budget;
+use nines::explain::find_component;
+use nines::model::error::split_hint;
+use nines::model::load_system;
+use nines::model::units::Availability;
+
+use super::output::print;
+use super::{CliError, ExitStatus, OutputFormat, Terminal};
+
+#[derive(clap::Args)]
+#[command(after_help = "\
+The yearly error budget of COMPONENT's slo, top down as in \"The Calculus of Service \
+Availability\" (Treynor et al., ACM Queue 2017): every unique hard dependency (on_failure: fail, \
+direct or transitive) spends its own unavailability of it once; the rest is COMPONENT's own. \
+Dependencies without one nine more than the slo break the rule of the extra nine.
+
+Examples:
+  nines budget models/online-store.yaml storefront
+  nines budget models/online-store.yaml storefront --outages 4
+  nines budget models/online-store.yaml storefront --slo 99.99% --format json")]
+pub struct Args {
+    /// The model file (.yaml, .yml, .toml or .json)
+    pub model: PathBuf,
+    /// The component whose error budget is shared out
+    pub component: String,
+    /// The target availability, when the component has no slo or another is wanted
+    #[arg(long)]
+    pub slo: Option<String>,
+    /// Expected outages a year: gives the time to detect and recover allowed per outage
+    #[arg(long)]
+    pub outages: Option<f64>,
+    #[arg(long, short, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+}
+
+pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
+    let (_, system) = load_system(&args.model)?;
+    let target =
+        find_component(&system, &args.component).map_err(|e| CliError::Usage(e.message))?;
+    let slo = match &args.slo {
+        Some(text) => Availability::parse(text).map_err(|e| {
+            let (message, hint) = split_hint(&e);
+            CliError::Usage(format!(
+                "--slo: {message}{}",
+                hint.map_or(String::new(), |h| format!("\n  = hint: {h}"))
+            ))
+        })?,
+        None => system.components[target].slo.ok_or_else(|| {
+            CliError::Usage(format!(
+                "component `{}` has no slo\n  = hint: add `slo: 99.9%` to it in the model, or pass --slo 99.9%",
+                args.component
+            ))
+        })?,
+    };
+    if let Some(n) = args.outages
+        && !(n.is_finite() && n > 0.0)
+    {
+        return Err(CliError::Usage(format!(
+            "--outages {n}: give the expected number of outages a year, above zero"
+        )));
+    }
+    let report = budget(&system, target, slo, args.outages)?;
+    print(&report.render(args.format.into(), term.color))?;
+    Ok(ExitStatus::Success)
+}

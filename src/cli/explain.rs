@@ -1,0 +1,55 @@
+use std::path::PathBuf;
+
+use nines::explain::explanation::{ExplainOptions, explain};
+use nines::explain::find_component;
+use nines::model::load_system;
+
+use super::output::print;
+use super::{CliError, ExitStatus, OutputFormat, Terminal};
+
+#[derive(clap::Args)]
+#[command(after_help = "\
+Importance is about COMPONENT being DOWN. For each component (all its replicas, maintenance and \
+failover together) and each domain:
+  Birnbaum        P(COMPONENT down | it down) − P(COMPONENT down | it never fails)
+  criticality     share of COMPONENT's downtime in which its own failure was the deciding one
+  Fussell–Vesely  share of COMPONENT's downtime that would vanish if it never failed
+  RAW / RRW       how many times more often COMPONENT is down if it is always down / less
+                  often if it never fails
+Minimal cut sets: smallest sets of events that take COMPONENT down together; a single point of
+failure is one event that does it alone. See docs/explain.md.
+
+Examples:
+  nines explain models/online-store.yaml storefront
+  nines explain models/online-store.yaml storefront --max-order 2 --cut-sets 10
+  nines explain models/online-store.yaml storefront --format json | jq '.single_points_of_failure'")]
+pub struct Args {
+    /// The model file (.yaml, .yml, .toml or .json)
+    pub model: PathBuf,
+    /// The component whose being DOWN is explained
+    pub component: String,
+    /// Largest cut sets computed (events taken down together)
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub max_order: u32,
+    /// How many minimal cut sets are listed, most probable first
+    #[arg(long = "cut-sets", default_value_t = 20)]
+    pub cut_sets: usize,
+    /// Rows shown in the importance and invest tables (JSON lists all)
+    #[arg(long, default_value_t = 15)]
+    pub top: usize,
+    #[arg(long, short, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+}
+
+pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
+    let (_, system) = load_system(&args.model)?;
+    let target =
+        find_component(&system, &args.component).map_err(|e| CliError::Usage(e.message))?;
+    let options = ExplainOptions {
+        max_order: args.max_order,
+        max_cut_sets: args.cut_sets,
+    };
+    let explanation = explain(&system, target, options)?;
+    print(&explanation.render(args.format.into(), term.color, args.top))?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,480 @@
+//! `nines explain`: why a component goes DOWN — importance of every contributor, minimal cut
+//! sets, single points of failure, and where one more nine helps most.
+//!
+//! For a contributor X (a component: all its replicas, maintenance and failover events; a domain:
+//! its own event) and the target's unavailability U = P(target DOWN):
+//! - Birnbaum: P(DOWN | X failed) − P(DOWN | X perfect);
+//! - criticality: Birnbaum × P(X fails on its own) / U;
+//! - Fussell–Vesely: (U − P(DOWN | X perfect)) / U, the share of U that X's perfection removes;
+//! - RAW: P(DOWN | X failed) / U; RRW: U / P(DOWN | X perfect) (null when X is the only way down).
+
+use comfy_table::{Cell, CellAlignment};
+use serde::Serialize;
+
+use super::{Kind, OwnEvents, cone, contributors, cutsets, importance, new_table};
+use crate::exact::bdd::{self, Var};
+use crate::exact::{self, EngineError};
+use crate::model::units::{YEAR, format_duration_human, format_percent};
+use crate::report::text::{escape_markdown, format_nines, format_probability, format_share};
+use crate::report::{Format, finite};
+use crate::structure::{Owner, Structure};
+use crate::system::{ComponentId, System};
+
+#[derive(Clone, Copy, Debug)]
+pub struct ExplainOptions {
+    /// Cut sets with more events than this are not computed.
+    pub max_order: u32,
+    /// How many cut sets are listed, most probable first.
+    pub max_cut_sets: usize,
+}
+
+impl Default for ExplainOptions {
+    fn default() -> Self {
+        ExplainOptions {
+            max_order: 4,
+            max_cut_sets: 20,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportanceRow {
+    pub name: String,
+    pub kind: Kind,
+    /// P(the contributor fails on its own): for a component, its own events taking it DOWN.
+    pub unavailability: f64,
+    pub birnbaum: f64,
+    pub criticality: f64,
+    pub fussell_vesely: f64,
+    pub raw: Option<f64>,
+    pub rrw: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CutSet {
+    pub events: Vec<String>,
+    pub order: usize,
+    pub probability: f64,
+    /// probability / unavailability: roughly the share of the downtime it causes.
+    pub share: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Investment {
+    pub name: String,
+    pub kind: Kind,
+    /// The target's unavailability if this contributor's events were ten times less likely.
+    pub unavailability_after: f64,
+    pub reduction: f64,
+    pub reduction_per_year_s: f64,
+    /// reduction / unavailability.
+    pub share: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    pub model: String,
+    pub component: String,
+    pub availability: f64,
+    pub unavailability: f64,
+    pub nines: Option<f64>,
+    pub downtime_per_year_s: f64,
+    pub max_order: u32,
+    /// How many minimal cut sets of order ≤ max_order there are (saturating).
+    pub cut_sets_total: u64,
+    pub importance: Vec<ImportanceRow>,
+    pub cut_sets: Vec<CutSet>,
+    pub single_points_of_failure: Vec<String>,
+    pub where_to_invest: Vec<Investment>,
+}
+
+/// Everything `nines explain` reports about one component being DOWN.
+pub fn explain(
+    system: &System,
+    target: ComponentId,
+    options: ExplainOptions,
+) -> Result<Explanation, EngineError> {
+    let structure = Structure::new(system);
+    let root_gate = structure.components[target].down;
+    let mut in_support = vec![false; structure.events.len()];
+    for e in structure.support(root_gate) {
+        in_support[e] = true;
+    }
+    let contributors: Vec<_> = contributors(system, &structure)
+        .into_iter()
+        .filter_map(|mut c| {
+            c.events.retain(|&e| in_support[e]);
+            (!c.events.is_empty()).then_some(c)
+        })
+        .collect();
+
+    let computed = exact::with_deep_stack(|| -> Result<_, EngineError> {
+        // Only the target's cone is compiled: the rest of the model cannot matter.
+        let mut compiled = exact::compile(&cone(&structure, root_gate))?;
+        let own_events = OwnEvents::new(system, &structure);
+        let own_edges = contributors
+            .iter()
+            .map(|c| match c.owner {
+                Owner::Component(x) => own_events
+                    .down(&mut compiled, &structure, system, x, false)
+                    .map(Some),
+                Owner::Domain(_) => Ok(None),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let odds = compiled.level_odds(&structure);
+        let pq = compiled.manager.probabilities(&odds);
+        let root = compiled.gate[root_gate];
+        let target = bdd::edge_pq(&pq, root);
+        let own: Vec<f64> = contributors
+            .iter()
+            .zip(&own_edges)
+            .map(|(c, edge)| match edge {
+                Some(e) => bdd::edge_pq(&pq, *e).0,
+                None => structure.events[c.events[0]].odds.p,
+            })
+            .collect();
+        let groups: Vec<Vec<Var>> = contributors
+            .iter()
+            .map(|c| c.events.iter().map(|&e| compiled.level[e]).collect())
+            .collect();
+        let conditionals = importance::conditionals(&compiled.manager, root, &odds, &groups);
+        let p: Vec<f64> = odds.iter().map(|x| x.0).collect();
+        let cuts = cutsets::minimal_cut_sets(
+            &compiled.manager,
+            root,
+            options.max_order,
+            &p,
+            options.max_cut_sets,
+        )?;
+        let name_at = |v: Var| structure.events[compiled.event_at[v as usize]].name.clone();
+        let cut_sets: Vec<(Vec<String>, f64)> = cuts
+            .listed
+            .iter()
+            .map(|(vars, prob)| (vars.iter().map(|&v| name_at(v)).collect(), *prob))
+            .collect();
+        // Most probable first, as the cut sets are.
+        let mut singletons: Vec<(f64, String)> = cuts
+            .singletons
+            .iter()
+            .map(|&v| (p[v as usize], name_at(v)))
+            .collect();
+        singletons.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+        let singletons: Vec<String> = singletons.into_iter().map(|(_, n)| n).collect();
+        Ok((target, own, conditionals, cut_sets, cuts.total, singletons))
+    })?;
+    let (target_pq, own, conditionals, cut_sets, total, singletons) = computed;
+    let (u, a) = target_pq;
+
+    let mut importance: Vec<ImportanceRow> = Vec::new();
+    let mut where_to_invest: Vec<Investment> = Vec::new();
+    if u > 0.0 {
+        for ((c, cond), own) in contributors.iter().zip(&conditionals).zip(&own) {
+            importance.push(ImportanceRow {
+                name: c.name.clone(),
+                kind: c.kind(),
+                unavailability: *own,
+                birnbaum: cond.birnbaum,
+                criticality: cond.birnbaum * own / u,
+                fussell_vesely: cond.perfect_gain / u,
+                raw: finite(cond.failed.p / u),
+                rrw: finite(u / cond.perfect.p),
+            });
+            if cond.improved_gain > 0.0 {
+                where_to_invest.push(Investment {
+                    name: c.name.clone(),
+                    kind: c.kind(),
+                    unavailability_after: cond.improved.p,
+                    reduction: cond.improved_gain,
+                    reduction_per_year_s: cond.improved_gain * YEAR,
+                    share: cond.improved_gain / u,
+                });
+            }
+        }
+    }
+    importance.sort_by(|x, y| {
+        y.birnbaum
+            .total_cmp(&x.birnbaum)
+            .then_with(|| x.name.cmp(&y.name))
+    });
+    where_to_invest.sort_by(|x, y| {
+        y.reduction
+            .total_cmp(&x.reduction)
+            .then_with(|| x.name.cmp(&y.name))
+    });
+    let mut cut_sets: Vec<CutSet> = cut_sets
+        .into_iter()
+        .map(|(events, probability)| CutSet {
+            order: events.len(),
+            events,
+            probability,
+            share: if u > 0.0 { probability / u } else { 0.0 },
+        })
+        .collect();
+    // Best first; among equals, smaller sets, then by name, so the listing is stable.
+    cut_sets.sort_by(|x, y| {
+        y.probability
+            .total_cmp(&x.probability)
+            .then_with(|| x.order.cmp(&y.order))
+            .then_with(|| x.events.cmp(&y.events))
+    });
+    Ok(Explanation {
+        model: system.name.clone(),
+        component: system.components[target].name.clone(),
+        availability: a,
+        unavailability: u,
+        // + 0.0 turns the −0 of an always-down component into 0.
+        nines: finite(-u.log10() + 0.0),
+        downtime_per_year_s: u * YEAR,
+        max_order: options.max_order,
+        cut_sets_total: total.min(u64::MAX as u128) as u64,
+        importance,
+        cut_sets,
+        single_points_of_failure: singletons,
+        where_to_invest,
+    })
+}
+
+/// A ratio such as RAW: `1.00×`, `37.2×`, `1.2e6×`, `∞`.
+fn format_ratio(x: Option<f64>) -> String {
+    match x {
+        None => "∞".into(),
+        Some(x) if x >= 1e4 => format!("{x:.1e}×"),
+        Some(x) if x >= 100.0 => format!("{x:.0}×"),
+        Some(x) if x >= 10.0 => format!("{x:.1}×"),
+        Some(x) => format!("{x:.2}×"),
+    }
+}
+
+/// A share in [0, 1] (criticality, Fussell–Vesely): `0%` for nothing at all.
+fn format_fraction(x: f64) -> String {
+    if x <= 0.0 {
+        "0".into()
+    } else {
+        format_share(x)
+    }
+}
+
+impl Explanation {
+    pub fn render(&self, format: Format, color: bool, top: usize) -> String {
+        match format {
+            Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
+            Format::Table => self.table(color, top),
+            Format::Markdown => self.markdown(top),
+        }
+    }
+
+    fn headline(&self) -> String {
+        format!(
+            "unavailability {} (availability {}, {} nines), {} down a year",
+            format_probability(self.unavailability),
+            format_percent(self.availability, self.unavailability),
+            self.nines.map_or("∞".into(), format_nines),
+            format_duration_human(self.downtime_per_year_s)
+        )
+    }
+
+    fn spof_line(&self) -> String {
+        if self.unavailability <= 0.0 {
+            return String::new();
+        }
+        if self.single_points_of_failure.is_empty() {
+            format!(
+                "single points of failure: none — no single event takes {} down",
+                self.component
+            )
+        } else {
+            format!(
+                "single points of failure: {}",
+                self.single_points_of_failure.join(", ")
+            )
+        }
+    }
+
+    fn shown<T>(rows: &[T], top: usize) -> (&[T], String) {
+        let n = rows.len().min(top);
+        let note = if n < rows.len() {
+            format!(" — top {n} of {}", rows.len())
+        } else {
+            String::new()
+        };
+        (&rows[..n], note)
+    }
+
+    fn cut_set_note(&self) -> String {
+        let total = self.cut_sets_total;
+        if self.cut_sets.is_empty() && total > 0 {
+            format!(" — {total} in all")
+        } else if (self.cut_sets.len() as u64) < total {
+            format!(" — {} most probable of {total}", self.cut_sets.len())
+        } else {
+            String::new()
+        }
+    }
+
+    fn events_text(events: &[String]) -> String {
+        if events.is_empty() {
+            "(always down)".into()
+        } else {
+            events.join(" + ")
+        }
+    }
+
+    fn table(&self, color: bool, top: usize) -> String {
+        let mut out = format!(
+            "{} — why is {} DOWN?\n{}\n",
+            self.model,
+            self.component,
+            self.headline()
+        );
+        if self.unavailability <= 0.0 {
+            out += &format!("{} never goes down: nothing to explain\n", self.component);
+            return out;
+        }
+        out += &format!("{}\n\n", self.spof_line());
+
+        let (rows, note) = Self::shown(&self.importance, top);
+        out += &format!("importance, by Birnbaum{note}\n");
+        let mut t = new_table(color);
+        t.set_header(vec![
+            "contributor",
+            "kind",
+            "own unavail.",
+            "Birnbaum",
+            "criticality",
+            "Fussell–Vesely",
+            "RAW",
+            "RRW",
+        ]);
+        let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+        for r in rows {
+            t.add_row(vec![
+                Cell::new(&r.name),
+                Cell::new(kind_text(r.kind)),
+                right(format_probability(r.unavailability)),
+                right(format_probability(r.birnbaum)),
+                right(format_fraction(r.criticality)),
+                right(format_fraction(r.fussell_vesely)),
+                right(format_ratio(r.raw)),
+                right(format_ratio(r.rrw)),
+            ]);
+        }
+        out += &format!("{t}\n\n");
+
+        out += &format!(
+            "minimal cut sets (order ≤ {}){}\n",
+            self.max_order,
+            self.cut_set_note()
+        );
+        if self.cut_sets.is_empty() && self.cut_sets_total > 0 {
+            out += "none listed (--cut-sets 0)\n\n";
+        } else if self.cut_sets.is_empty() {
+            out += &format!(
+                "none of order ≤ {}: every way down needs more events at once (raise --max-order)\n\n",
+                self.max_order
+            );
+        } else {
+            let mut t = new_table(color);
+            t.set_header(vec!["#", "events", "probability", "≈ share"]);
+            for (i, c) in self.cut_sets.iter().enumerate() {
+                t.add_row(vec![
+                    right((i + 1).to_string()),
+                    Cell::new(Self::events_text(&c.events)),
+                    right(format_probability(c.probability)),
+                    right(format_fraction(c.share)),
+                ]);
+            }
+            out += &format!("{t}\n\n");
+        }
+
+        let (rows, note) = Self::shown(&self.where_to_invest, top);
+        out += &format!(
+            "where to invest: one more nine on each contributor (its events ten times rarer){note}\n"
+        );
+        let mut t = new_table(color);
+        t.set_header(vec![
+            "contributor",
+            "kind",
+            &format!("{} unavail. after", self.component),
+            "saved / year",
+            "of downtime",
+        ]);
+        for r in rows {
+            t.add_row(vec![
+                Cell::new(&r.name),
+                Cell::new(kind_text(r.kind)),
+                right(format_probability(r.unavailability_after)),
+                right(format_duration_human(r.reduction_per_year_s)),
+                right(format_fraction(r.share)),
+            ]);
+        }
+        out += &format!("{t}\n");
+        out
+    }
+
+    fn markdown(&self, top: usize) -> String {
+        let mut out = format!(
+            "## {} — why is {} DOWN?\n\n{}\n\n",
+            escape_markdown(&self.model),
+            escape_markdown(&self.component),
+            self.headline()
+        );
+        if self.unavailability <= 0.0 {
+            return out;
+        }
+        out += &format!("{}\n\n", escape_markdown(&self.spof_line()));
+        let (rows, note) = Self::shown(&self.importance, top);
+        out += &format!("### Importance, by Birnbaum{note}\n\n");
+        out += "| contributor | kind | own unavail. | Birnbaum | criticality | Fussell–Vesely | RAW | RRW |\n";
+        out += "|---|---|---:|---:|---:|---:|---:|---:|\n";
+        for r in rows {
+            out += &format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                escape_markdown(&r.name),
+                kind_text(r.kind),
+                format_probability(r.unavailability),
+                format_probability(r.birnbaum),
+                format_fraction(r.criticality),
+                format_fraction(r.fussell_vesely),
+                format_ratio(r.raw),
+                format_ratio(r.rrw),
+            );
+        }
+        out += &format!(
+            "\n### Minimal cut sets (order ≤ {}){}\n\n",
+            self.max_order,
+            self.cut_set_note()
+        );
+        out += "| # | events | probability | ≈ share |\n|---:|---|---:|---:|\n";
+        for (i, c) in self.cut_sets.iter().enumerate() {
+            out += &format!(
+                "| {} | {} | {} | {} |\n",
+                i + 1,
+                escape_markdown(&Self::events_text(&c.events)),
+                format_probability(c.probability),
+                format_fraction(c.share)
+            );
+        }
+        let (rows, note) = Self::shown(&self.where_to_invest, top);
+        out += &format!("\n### Where to invest: one more nine{note}\n\n");
+        out += "| contributor | kind | unavailability after | saved / year | of downtime |\n";
+        out += "|---|---|---:|---:|---:|\n";
+        for r in rows {
+            out += &format!(
+                "| {} | {} | {} | {} | {} |\n",
+                escape_markdown(&r.name),
+                kind_text(r.kind),
+                format_probability(r.unavailability_after),
+                format_duration_human(r.reduction_per_year_s),
+                format_fraction(r.share)
+            );
+        }
+        out
+    }
+}
+
+fn kind_text(k: Kind) -> &'static str {
+    match k {
+        Kind::Component => "component",
+        Kind::Domain => "domain",
+    }
+}

@@ -1,0 +1,249 @@
+//! Explaining a result: why a component goes down (importance measures, minimal cut sets,
+//! single points of failure, where to invest), what happens if something fails (what-if), and
+//! who may spend how much of an error budget.
+//!
+//! Everything here reads the exact engine's decision diagrams: a measure for every contributor
+//! comes from a few passes over the diagram of the component asked about, never from
+//! re-evaluating the model once per contributor.
+
+pub mod budget;
+pub mod cutsets;
+pub mod explanation;
+pub mod importance;
+pub mod whatif;
+
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::exact::Compiled;
+use crate::exact::bdd::{self, Edge, Manager, TooLarge};
+use crate::model::error::did_you_mean;
+use crate::structure::{EventId, EventKind, Gate, GateId, Owner, Structure};
+use crate::system::{ComponentId, System};
+
+/// What a contributor is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Component,
+    Domain,
+}
+
+/// A component or a domain, with the basic events it owns: importance treats them as one
+/// (all failed together, or all perfect).
+#[derive(Clone, Debug)]
+pub struct Contributor {
+    pub name: String,
+    pub owner: Owner,
+    pub events: Vec<EventId>,
+}
+
+impl Contributor {
+    pub fn kind(&self) -> Kind {
+        match self.owner {
+            Owner::Component(_) => Kind::Component,
+            Owner::Domain(_) => Kind::Domain,
+        }
+    }
+}
+
+/// Every component and domain that owns at least one basic event, components first, each in
+/// the model's order.
+pub fn contributors(system: &System, structure: &Structure) -> Vec<Contributor> {
+    let mut of_component: Vec<Vec<EventId>> = vec![Vec::new(); system.components.len()];
+    let mut of_domain: Vec<Vec<EventId>> = vec![Vec::new(); system.domains.len()];
+    for (e, event) in structure.events.iter().enumerate() {
+        match event.owner() {
+            Owner::Component(c) => of_component[c].push(e),
+            Owner::Domain(d) => of_domain[d].push(e),
+        }
+    }
+    let components = of_component
+        .into_iter()
+        .enumerate()
+        .filter(|(_, events)| !events.is_empty())
+        .map(|(c, events)| Contributor {
+            name: system.components[c].name.clone(),
+            owner: Owner::Component(c),
+            events,
+        });
+    let domains = of_domain
+        .into_iter()
+        .enumerate()
+        .filter(|(_, events)| !events.is_empty())
+        .map(|(d, events)| Contributor {
+            name: system.domains[d].name.clone(),
+            owner: Owner::Domain(d),
+            events,
+        });
+    components.chain(domains).collect()
+}
+
+/// A name given on the command line that is neither a component nor a domain.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct UnknownName {
+    pub message: String,
+}
+
+fn unknown(what: &str, name: &str, candidates: Vec<&str>) -> UnknownName {
+    let hint = match did_you_mean(name, candidates.iter().copied()) {
+        Some(m) => format!("did you mean `{m}`?"),
+        None => {
+            let mut sorted = candidates.clone();
+            sorted.sort_unstable();
+            let shown: Vec<String> = sorted.iter().take(8).map(|n| format!("`{n}`")).collect();
+            let more = if sorted.len() > 8 { ", …" } else { "" };
+            format!("the model has {}{more}", shown.join(", "))
+        }
+    };
+    UnknownName {
+        message: format!("unknown {what} `{name}`\n  = hint: {hint}"),
+    }
+}
+
+/// A component by name, with a did-you-mean for typos.
+pub fn find_component(system: &System, name: &str) -> Result<ComponentId, UnknownName> {
+    system.component_id(name).ok_or_else(|| {
+        unknown(
+            "component",
+            name,
+            system.components.iter().map(|c| c.name.as_str()).collect(),
+        )
+    })
+}
+
+/// A component or, failing that, a domain by name.
+pub fn find_owner(system: &System, name: &str) -> Result<Owner, UnknownName> {
+    if let Some(c) = system.component_id(name) {
+        return Ok(Owner::Component(c));
+    }
+    if let Some(d) = system.domain_id(name) {
+        return Ok(Owner::Domain(d));
+    }
+    Err(unknown(
+        "component or domain",
+        name,
+        system
+            .components
+            .iter()
+            .map(|c| c.name.as_str())
+            .chain(system.domains.iter().map(|d| d.name.as_str()))
+            .collect(),
+    ))
+}
+
+/// Which basic events each component and domain owns, looked up once.
+pub struct OwnEvents {
+    /// Per component: its replica events by index (with their domains), then its maintenance
+    /// and failover events.
+    replicas: Vec<Vec<EventId>>,
+    whole: Vec<Vec<EventId>>,
+    domain: Vec<Option<EventId>>,
+}
+
+impl OwnEvents {
+    pub fn new(system: &System, structure: &Structure) -> OwnEvents {
+        let mut own = OwnEvents {
+            replicas: vec![Vec::new(); system.components.len()],
+            whole: vec![Vec::new(); system.components.len()],
+            domain: vec![None; system.domains.len()],
+        };
+        for (e, ev) in structure.events.iter().enumerate() {
+            match ev.kind {
+                EventKind::Replica { component, .. } => own.replicas[component].push(e),
+                EventKind::Maintenance(c) | EventKind::Failover(c) => own.whole[c].push(e),
+                EventKind::Domain(d) => own.domain[d] = Some(e),
+            }
+        }
+        own
+    }
+
+    /// The diagram of a component's own capacity failure: too few replicas up, its non-rolling
+    /// maintenance, or a failover, dependencies left out. With `domains`, a replica also counts
+    /// as down when its domain chain is; without, only the component's own events take part.
+    pub fn down(
+        &self,
+        compiled: &mut Compiled,
+        structure: &Structure,
+        system: &System,
+        c: ComponentId,
+        domains: bool,
+    ) -> Result<Edge, TooLarge> {
+        let comp = &system.components[c];
+        let m: &mut Manager = &mut compiled.manager;
+        let mut replicas = Vec::with_capacity(self.replicas[c].len());
+        for &e in &self.replicas[c] {
+            let mut edge = m.variable(compiled.level[e])?;
+            if let (true, EventKind::Replica { index, .. }) = (domains, structure.events[e].kind) {
+                let mut d = comp.replica_domains[index as usize];
+                while let Some(dom) = d {
+                    if let Some(de) = self.domain[dom] {
+                        let v = m.variable(compiled.level[de])?;
+                        edge = m.or(edge, v)?;
+                    }
+                    d = system.domains[dom].parent;
+                }
+            }
+            replicas.push(edge);
+        }
+        // Deepest first, as the compiler does: each step then mostly adds nodes above the rest.
+        replicas.sort_by_key(|&e| std::cmp::Reverse(m.var(e)));
+        let need = (comp.replicas - comp.min_available + 1) as usize;
+        let mut down = if need > replicas.len() {
+            bdd::ZERO
+        } else {
+            m.at_least(need, &replicas)?
+        };
+        for &e in &self.whole[c] {
+            let v = m.variable(compiled.level[e])?;
+            down = m.or(down, v)?;
+        }
+        Ok(down)
+    }
+}
+
+/// The structure with every gate that `root` does not read replaced by `Never`: compiling it
+/// builds the diagrams of one component's cone only. Gate ids, events and the components' gate
+/// ids stay as they are; components outside the cone read as never down.
+pub fn cone(structure: &Structure, root: GateId) -> Structure {
+    let mut keep = vec![false; structure.gates.len()];
+    keep[root] = true;
+    // Inputs have smaller ids: one backward pass marks everything the root reads.
+    for g in (0..=root).rev() {
+        if !keep[g] {
+            continue;
+        }
+        if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = &structure.gates[g] {
+            for &x in xs {
+                keep[x] = true;
+            }
+        }
+    }
+    let gates = structure
+        .gates
+        .iter()
+        .zip(&keep)
+        .map(|(g, &k)| if k { g.clone() } else { Gate::Never })
+        .collect();
+    Structure {
+        events: structure.events.clone(),
+        gates,
+        components: structure.components.clone(),
+        domains: structure.domains.clone(),
+    }
+}
+
+/// A terminal table in the project's style; plain when colour is off (piped, NO_COLOR).
+pub(crate) fn new_table(color: bool) -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED);
+    if color {
+        // On a terminal: wrap to its width.
+        t.enforce_styling();
+        t.set_content_arrangement(ContentArrangement::Dynamic);
+    } else {
+        t.force_no_tty();
+    }
+    t
+}

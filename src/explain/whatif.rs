@@ -1,0 +1,371 @@
+//! What if some components or domains were down, or some were more (or less) available: every
+//! component's exact state probabilities under the change, next to today's.
+//!
+//! Failing a component or a domain forces every basic event it owns to happen (P = 1, and
+//! Q = 0 exactly, so "down for sure" comes out as an exact zero); the events stay independent, so
+//! this is the exact conditional probability. A new availability replaces a component's replica
+//! availability (its repair time kept, its failure rate derived) or a domain's availability, as if
+//! the model file said so.
+
+use comfy_table::{Cell, CellAlignment, Color};
+use serde::Serialize;
+
+use super::new_table;
+use crate::exact::bdd::{self, Edge};
+use crate::exact::{self, Compiled, EngineError, StateOdds};
+use crate::model::units::{Availability, Odds, format_percent};
+use crate::report::Format;
+use crate::report::text::{escape_markdown, format_share};
+use crate::structure::{Gate, Owner, Structure};
+use crate::system::System;
+
+/// How a change affects a component.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Effect {
+    /// DOWN for sure.
+    Down,
+    /// Never fully UP: runs on fallbacks (DEGRADED) whenever it is not DOWN.
+    Degraded,
+    /// Less available, or degraded more often, than today.
+    Worse,
+    /// More available, or degraded less often, than today.
+    Better,
+    /// Nothing it depends on changed (or the change makes no difference).
+    Untouched,
+}
+
+impl Effect {
+    pub fn label(self) -> &'static str {
+        match self {
+            Effect::Down => "DOWN",
+            Effect::Degraded => "degraded",
+            Effect::Worse => "worse",
+            Effect::Better => "better",
+            Effect::Untouched => "—",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ComponentWhatIf {
+    pub name: String,
+    pub availability: f64,
+    pub unavailability: f64,
+    pub degraded: f64,
+    pub up: f64,
+    pub baseline_availability: f64,
+    pub baseline_unavailability: f64,
+    pub baseline_degraded: f64,
+    pub effect: Effect,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Improvement {
+    pub name: String,
+    pub availability: f64,
+    pub unavailability: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct WhatIf {
+    pub model: String,
+    pub failed: Vec<String>,
+    pub improved: Vec<Improvement>,
+    pub components: Vec<ComponentWhatIf>,
+}
+
+/// The system with new availabilities, as if the model file gave them.
+pub fn with_availabilities(system: &System, changes: &[(Owner, Availability)]) -> System {
+    let mut changed = system.clone();
+    for &(owner, a) in changes {
+        // Repair time stays; failures become as frequent as the new availability implies.
+        let failure_mean = |repair_s: f64| {
+            if a.down.p > 0.0 {
+                repair_s * a.down.q / a.down.p
+            } else {
+                f64::INFINITY
+            }
+        };
+        match owner {
+            Owner::Component(c) => {
+                let comp = &mut changed.components[c];
+                comp.replica_failed = a.down;
+                comp.replica_down = match &comp.maintenance {
+                    Some(m) if m.rolling => a
+                        .down
+                        .either(Odds::ratio(m.duration_s, m.every_s - m.duration_s)),
+                    _ => a.down,
+                };
+                comp.failure.mean_s = failure_mean(comp.repair.mean_s);
+            }
+            Owner::Domain(d) => {
+                let dom = &mut changed.domains[d];
+                dom.down = a.down;
+                dom.failure.mean_s = failure_mean(dom.repair.mean_s);
+            }
+        }
+    }
+    changed
+}
+
+/// The diagrams of every component's DEGRADED state, built once for any number of passes.
+fn degraded_edges(
+    compiled: &mut Compiled,
+    structure: &Structure,
+) -> Result<Vec<Edge>, EngineError> {
+    structure
+        .components
+        .iter()
+        .map(|c| {
+            compiled
+                .manager
+                .and(compiled.gate[c.impaired], bdd::not(compiled.gate[c.down]))
+                .map_err(EngineError::from)
+        })
+        .collect()
+}
+
+/// Every component's states under the given odds of each event, from compiled diagrams.
+fn states(
+    compiled: &Compiled,
+    structure: &Structure,
+    degraded: &[Edge],
+    odds: &[Odds],
+) -> Vec<StateOdds> {
+    let level_odds: Vec<(f64, f64)> = compiled
+        .event_at
+        .iter()
+        .map(|&e| (odds[e].p, odds[e].q))
+        .collect();
+    let pq = compiled.manager.probabilities(&level_odds);
+    structure
+        .components
+        .iter()
+        .zip(degraded)
+        .map(|(c, &d)| {
+            let (p, q) = bdd::edge_pq(&pq, compiled.gate[c.down]);
+            StateOdds {
+                down: Odds { p, q },
+                degraded: bdd::edge_pq(&pq, d).0,
+                up: bdd::edge_pq(&pq, compiled.gate[c.impaired]).1,
+            }
+        })
+        .collect()
+}
+
+/// Exact states of every component with `failed` down and `improved` at new availabilities,
+/// next to today's.
+pub fn what_if(
+    system: &System,
+    failed: &[Owner],
+    improved: &[(Owner, Availability)],
+) -> Result<WhatIf, EngineError> {
+    let baseline = Structure::new(system);
+    let changed_system = with_availabilities(system, improved);
+    let mut changed = Structure::new(&changed_system);
+    for event in &mut changed.events {
+        if failed.contains(&event.owner()) {
+            event.odds = Odds::ALWAYS;
+        }
+    }
+    let (before, after) = exact::with_deep_stack(|| -> Result<_, EngineError> {
+        let mut compiled = exact::compile(&baseline)?;
+        let degraded = degraded_edges(&mut compiled, &baseline)?;
+        let base_odds: Vec<Odds> = baseline.events.iter().map(|e| e.odds).collect();
+        let before = states(&compiled, &baseline, &degraded, &base_odds);
+        // A new availability can add or drop an event (a failover that no longer happens);
+        // only when the events and gates are the same can one diagram serve both.
+        let same_shape = changed.gates == baseline.gates
+            && changed.events.len() == baseline.events.len()
+            && changed
+                .events
+                .iter()
+                .zip(&baseline.events)
+                .all(|(a, b)| a.kind == b.kind);
+        let after = if same_shape {
+            let odds: Vec<Odds> = changed.events.iter().map(|e| e.odds).collect();
+            states(&compiled, &baseline, &degraded, &odds)
+        } else {
+            let mut compiled = exact::compile(&changed)?;
+            let degraded = degraded_edges(&mut compiled, &changed)?;
+            let odds: Vec<Odds> = changed.events.iter().map(|e| e.odds).collect();
+            states(&compiled, &changed, &degraded, &odds)
+        };
+        Ok((before, after))
+    })?;
+
+    // Which gates can see a changed event: only those components may differ from today.
+    let changed_owners: Vec<Owner> = failed
+        .iter()
+        .copied()
+        .chain(improved.iter().map(|&(o, _)| o))
+        .collect();
+    let mut affected = vec![false; baseline.gates.len()];
+    for (g, gate) in baseline.gates.iter().enumerate() {
+        affected[g] = match gate {
+            Gate::Never => false,
+            Gate::Event(e) => changed_owners.contains(&baseline.events[*e].owner()),
+            Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => xs.iter().any(|&x| affected[x]),
+        };
+    }
+
+    let components = system
+        .components
+        .iter()
+        .enumerate()
+        .map(|(c, comp)| {
+            let (b, a) = (before[c], after[c]);
+            let gates = baseline.components[c];
+            let effect = if !affected[gates.down] && !affected[gates.impaired] {
+                Effect::Untouched
+            } else if a.down.q == 0.0 {
+                Effect::Down
+            } else if a.up == 0.0 && b.up > 0.0 {
+                Effect::Degraded
+            } else if a.down.p > b.down.p || (a.down.p == b.down.p && a.degraded > b.degraded) {
+                Effect::Worse
+            } else if a.down.p < b.down.p || a.degraded < b.degraded {
+                Effect::Better
+            } else {
+                Effect::Untouched
+            };
+            ComponentWhatIf {
+                name: comp.name.clone(),
+                availability: a.down.q,
+                unavailability: a.down.p,
+                degraded: a.degraded,
+                up: a.up,
+                baseline_availability: b.down.q,
+                baseline_unavailability: b.down.p,
+                baseline_degraded: b.degraded,
+                effect,
+            }
+        })
+        .collect();
+    let name_of = |o: Owner| match o {
+        Owner::Component(c) => system.components[c].name.clone(),
+        Owner::Domain(d) => system.domains[d].name.clone(),
+    };
+    Ok(WhatIf {
+        model: system.name.clone(),
+        failed: failed.iter().map(|&o| name_of(o)).collect(),
+        improved: improved
+            .iter()
+            .map(|&(o, a)| Improvement {
+                name: name_of(o),
+                availability: a.value(),
+                unavailability: a.unavailability(),
+            })
+            .collect(),
+        components,
+    })
+}
+
+impl WhatIf {
+    pub fn render(&self, format: Format, color: bool) -> String {
+        match format {
+            Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
+            Format::Table => self.table(color),
+            Format::Markdown => self.markdown(),
+        }
+    }
+
+    fn title(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.failed.is_empty() {
+            parts.push(format!("{} down", self.failed.join(", ")));
+        }
+        for i in &self.improved {
+            parts.push(format!(
+                "{} at {}",
+                i.name,
+                format_percent(i.availability, i.unavailability)
+            ));
+        }
+        format!("{} — what if {}", self.model, parts.join(" and "))
+    }
+
+    fn tally(&self) -> String {
+        let count = |e: Effect| self.components.iter().filter(|c| c.effect == e).count();
+        let mut parts = Vec::new();
+        for (e, what) in [
+            (Effect::Down, "down for sure"),
+            (Effect::Degraded, "degraded for sure"),
+            (Effect::Worse, "worse"),
+            (Effect::Better, "better"),
+            (Effect::Untouched, "untouched"),
+        ] {
+            let n = count(e);
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        }
+        parts.join(", ")
+    }
+
+    fn row(c: &ComponentWhatIf) -> [String; 6] {
+        // Two significant digits, but never rounded up to a misleading 100%.
+        let share = |x: f64| {
+            if x <= 0.0 {
+                "—".into()
+            } else if x >= 0.01 {
+                format!("{:.1}%", (x * 1000.0).floor() / 10.0)
+            } else {
+                format_share(x)
+            }
+        };
+        [
+            c.name.clone(),
+            c.effect.label().to_string(),
+            format_percent(c.availability, c.unavailability),
+            format_percent(c.baseline_availability, c.baseline_unavailability),
+            share(c.degraded),
+            share(c.baseline_degraded),
+        ]
+    }
+
+    fn table(&self, color: bool) -> String {
+        let mut t = new_table(color);
+        t.set_header(vec![
+            "component",
+            "effect",
+            "availability",
+            "today",
+            "degraded",
+            "today",
+        ]);
+        for c in &self.components {
+            let [name, effect, a, a0, d, d0] = Self::row(c);
+            let effect = Cell::new(effect);
+            let effect = match (color, c.effect) {
+                (true, Effect::Down) => effect.fg(Color::Red),
+                (true, Effect::Degraded | Effect::Worse) => effect.fg(Color::Yellow),
+                (true, Effect::Better) => effect.fg(Color::Green),
+                _ => effect,
+            };
+            let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+            t.add_row(vec![
+                Cell::new(name),
+                effect,
+                right(a),
+                right(a0),
+                right(d),
+                right(d0),
+            ]);
+        }
+        format!("{}\n{t}\n{}\n", self.title(), self.tally())
+    }
+
+    fn markdown(&self) -> String {
+        let mut out = format!("## {}\n\n", escape_markdown(&self.title()));
+        out += "| component | effect | availability | today | degraded | today |\n";
+        out += "|---|---|---:|---:|---:|---:|\n";
+        for c in &self.components {
+            let cells: Vec<String> = Self::row(c).iter().map(|s| escape_markdown(s)).collect();
+            out += &format!("| {} |\n", cells.join(" | "));
+        }
+        out += &format!("\n{}\n", self.tally());
+        out
+    }
+}

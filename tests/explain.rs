@@ -1,0 +1,987 @@
+//! `nines explain`, `whatif`, `budget` against independent truth: brute-force enumeration of
+//! every state of the basic events, the bridge network's closed forms, re-evaluation of edited
+//! models, and the worked example of "The Calculus of Service Availability".
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use nines::explain::budget::budget;
+use nines::explain::explanation::{ExplainOptions, Explanation, explain};
+use nines::explain::whatif::{Effect, what_if};
+use nines::model::units::Availability;
+use nines::structure::{EventKind, Gate, GateId, Owner, Structure};
+use nines::system::System;
+
+use crate::util::*;
+
+fn system_of(yaml: &str) -> System {
+    nines::model::Model::parse(
+        Path::new("test.yaml"),
+        yaml.to_string(),
+        nines::model::Format::Yaml,
+    )
+    .and_then(|m| m.system())
+    .unwrap_or_else(|e| panic!("{e}\n{yaml}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Brute force: every one of the 2^n states of the basic events, each gate evaluated bottom-up.
+
+/// Whether `root` happens in each state (bit e of the index: event e happens).
+fn truth_table(structure: &Structure, root: GateId) -> Vec<bool> {
+    let n = structure.events.len();
+    assert!(n <= 16, "{n} events are too many to enumerate");
+    let mut value = vec![false; structure.gates.len()];
+    (0..1usize << n)
+        .map(|state| {
+            for (g, gate) in structure.gates.iter().enumerate() {
+                value[g] = match gate {
+                    Gate::Never => false,
+                    Gate::Event(e) => state >> e & 1 == 1,
+                    Gate::Or(xs) => xs.iter().any(|&x| value[x]),
+                    Gate::And(xs) => xs.iter().all(|&x| value[x]),
+                    Gate::AtLeast(k, xs) => xs.iter().filter(|&&x| value[x]).count() >= *k as usize,
+                };
+            }
+            value[root]
+        })
+        .collect()
+}
+
+/// P(root) under the given (P, Q) of each event.
+fn probability(table: &[bool], odds: &[(f64, f64)]) -> f64 {
+    table
+        .iter()
+        .enumerate()
+        .filter(|(_, down)| **down)
+        .map(|(state, _)| {
+            odds.iter()
+                .enumerate()
+                .map(|(e, &(p, q))| if state >> e & 1 == 1 { p } else { q })
+                .product::<f64>()
+        })
+        .sum()
+}
+
+fn base_odds(structure: &Structure) -> Vec<(f64, f64)> {
+    structure
+        .events
+        .iter()
+        .map(|e| (e.odds.p, e.odds.q))
+        .collect()
+}
+
+/// P(root) with the events of `owner` forced by `f`.
+fn forced(
+    structure: &Structure,
+    table: &[bool],
+    owner: Owner,
+    f: impl Fn(f64, f64) -> (f64, f64),
+) -> f64 {
+    let mut odds = base_odds(structure);
+    for (e, ev) in structure.events.iter().enumerate() {
+        if ev.owner() == owner {
+            odds[e] = f(odds[e].0, odds[e].1);
+        }
+    }
+    probability(table, &odds)
+}
+
+/// Birnbaum's importance and P(root) − P(root | owner perfect), each summed from non-negative
+/// terms (states where the owner's events make the difference), so no digit cancels.
+fn brute_differences(structure: &Structure, table: &[bool], owner: Owner) -> (f64, f64) {
+    let odds = base_odds(structure);
+    let mask: usize = (0..structure.events.len())
+        .filter(|&e| structure.events[e].owner() == owner)
+        .map(|e| 1 << e)
+        .sum();
+    let weight = |state: usize, skip: usize| -> f64 {
+        (0..odds.len())
+            .filter(|e| skip >> e & 1 == 0)
+            .map(|e| {
+                if state >> e & 1 == 1 {
+                    odds[e].0
+                } else {
+                    odds[e].1
+                }
+            })
+            .product()
+    };
+    let (mut birnbaum, mut perfect_gain) = (0.0, 0.0);
+    for state in 0..table.len() {
+        if table[state] && !table[state & !mask] {
+            perfect_gain += weight(state, 0);
+        }
+        if state & mask == 0 && table[state | mask] && !table[state] {
+            birnbaum += weight(state, mask);
+        }
+    }
+    (birnbaum, perfect_gain)
+}
+
+/// The minimal cut sets of order ≤ k, by enumeration: a failing state none of whose events can
+/// be spared.
+fn brute_cut_sets(structure: &Structure, table: &[bool], k: u32) -> BTreeSet<Vec<String>> {
+    let mut sets = BTreeSet::new();
+    for (state, &down) in table.iter().enumerate() {
+        if !down || state.count_ones() > k {
+            continue;
+        }
+        let events: Vec<usize> = (0..structure.events.len())
+            .filter(|e| state >> e & 1 == 1)
+            .collect();
+        if events.iter().all(|&e| !table[state & !(1 << e)]) {
+            let mut names: Vec<String> = events
+                .iter()
+                .map(|&e| structure.events[e].name.clone())
+                .collect();
+            names.sort();
+            sets.insert(names);
+        }
+    }
+    sets
+}
+
+/// A component's own unavailability, domains and dependencies aside: too few replicas, its
+/// non-rolling maintenance or a failover.
+fn brute_own(structure: &Structure, system: &System, c: usize) -> f64 {
+    let own: Vec<usize> = (0..structure.events.len())
+        .filter(|&e| structure.events[e].owner() == Owner::Component(c))
+        .collect();
+    let comp = &system.components[c];
+    let need = (comp.replicas - comp.min_available + 1) as usize;
+    let mut total = 0.0;
+    for state in 0..1usize << own.len() {
+        let on = |i: usize| state >> i & 1 == 1;
+        let replicas_down = (0..own.len())
+            .filter(|&i| {
+                on(i) && matches!(structure.events[own[i]].kind, EventKind::Replica { .. })
+            })
+            .count();
+        let whole = (0..own.len())
+            .any(|i| on(i) && !matches!(structure.events[own[i]].kind, EventKind::Replica { .. }));
+        if replicas_down >= need || whole {
+            total += (0..own.len())
+                .map(|i| {
+                    let o = structure.events[own[i]].odds;
+                    if on(i) { o.p } else { o.q }
+                })
+                .product::<f64>();
+        }
+    }
+    total
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()) + 1e-15
+}
+
+macro_rules! check_close {
+    ($a:expr, $b:expr, $($ctx:tt)*) => {{
+        let (a, b): (f64, f64) = ($a, $b);
+        assert!(close(a, b), "{} = {a:e} but brute force gives {b:e}: {}", stringify!($a), format!($($ctx)*));
+    }};
+}
+
+/// Checks every number of `explain` for one component against brute force.
+fn check_against_brute_force(system: &System, target: usize, yaml: &str) {
+    let structure = Structure::new(system);
+    let table = truth_table(&structure, structure.components[target].down);
+    let u = probability(&table, &base_odds(&structure));
+    let max_order = 3;
+    let x = explain(
+        system,
+        target,
+        ExplainOptions {
+            max_order,
+            max_cut_sets: 100_000,
+        },
+    )
+    .unwrap();
+    let ctx = format!("target {}\n{yaml}", system.components[target].name);
+    check_close!(x.unavailability, u, "{ctx}");
+    let owners = (0..system.components.len())
+        .map(Owner::Component)
+        .chain((0..system.domains.len()).map(Owner::Domain));
+    for owner in owners {
+        let name = match owner {
+            Owner::Component(c) => system.components[c].name.clone(),
+            Owner::Domain(d) => system.domains[d].name.clone(),
+        };
+        let failed = forced(&structure, &table, owner, |_, _| (1.0, 0.0));
+        let perfect = forced(&structure, &table, owner, |_, _| (0.0, 1.0));
+        let improved = forced(&structure, &table, owner, |p, q| (p / 10.0, q + 0.9 * p));
+        let (birnbaum, perfect_gain) = brute_differences(&structure, &table, owner);
+        let row = x.importance.iter().find(|r| r.name == name);
+        let Some(row) = row else {
+            assert!(
+                birnbaum.abs() < 1e-15,
+                "{name} is left out but matters (Birnbaum {birnbaum}): {ctx}"
+            );
+            continue;
+        };
+        if u == 0.0 {
+            continue;
+        }
+        let own = match owner {
+            Owner::Component(c) => brute_own(&structure, system, c),
+            Owner::Domain(d) => system.domains[d].down.p,
+        };
+        let ctx = format!("{name}, {ctx}");
+        check_close!(row.unavailability, own, "{ctx}");
+        check_close!(row.birnbaum, birnbaum, "{ctx}");
+        check_close!(row.criticality, birnbaum * own / u, "{ctx}");
+        check_close!(row.fussell_vesely, perfect_gain / u, "{ctx}");
+        check_close!(row.raw.unwrap(), failed / u, "{ctx}");
+        match row.rrw {
+            Some(rrw) => check_close!(rrw, u / perfect, "{ctx}"),
+            None => assert_eq!(perfect, 0.0, "{ctx}"),
+        }
+        match x.where_to_invest.iter().find(|r| r.name == name) {
+            Some(r) => {
+                check_close!(r.unavailability_after, improved, "{ctx}");
+                // Summing 2^n terms leaves the brute force itself about 2^n ulps of u off.
+                let slack = 1e-12 * u * table.len() as f64;
+                assert!(
+                    (r.reduction - (u - improved)).abs() <= slack + 1e-9 * r.reduction,
+                    "reduction {} vs {}: {ctx}",
+                    r.reduction,
+                    u - improved
+                );
+            }
+            None => assert!(u - improved <= 1e-12 * u, "{ctx}"),
+        }
+    }
+    // Sorted by Birnbaum.
+    assert!(
+        x.importance
+            .windows(2)
+            .all(|w| w[0].birnbaum >= w[1].birnbaum)
+    );
+
+    let truth = brute_cut_sets(&structure, &table, max_order);
+    let got: BTreeSet<Vec<String>> = x
+        .cut_sets
+        .iter()
+        .map(|c| {
+            let mut e = c.events.clone();
+            e.sort();
+            e
+        })
+        .collect();
+    assert_eq!(got, truth, "{ctx}");
+    assert_eq!(x.cut_sets_total as usize, truth.len(), "{ctx}");
+    assert!(
+        x.cut_sets
+            .windows(2)
+            .all(|w| w[0].probability >= w[1].probability)
+    );
+    for c in &x.cut_sets {
+        let p: f64 = c
+            .events
+            .iter()
+            .map(|n| {
+                structure
+                    .events
+                    .iter()
+                    .find(|e| &e.name == n)
+                    .unwrap()
+                    .odds
+                    .p
+            })
+            .product();
+        check_close!(c.probability, p, "{ctx}");
+    }
+    let spofs: Vec<String> = truth
+        .iter()
+        .filter(|s| s.len() == 1)
+        .map(|s| s[0].clone())
+        .collect();
+    let mut got_spofs = x.single_points_of_failure.clone();
+    got_spofs.sort();
+    assert_eq!(got_spofs, spofs, "{ctx}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random small models.
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len())]
+    }
+}
+
+/// A random model with every feature that changes the structure: domains with parents, replicas
+/// k of n spread over domains, whole-component maintenance, failover, hard, degrading (with and
+/// without fallback) and ignored dependencies, redundancy groups. At most `max_events` events.
+fn random_model(rng: &mut Rng, max_events: usize) -> String {
+    loop {
+        let mut yaml = String::from("domains:\n");
+        let domains = rng.below(3);
+        let mut events = domains;
+        for d in 0..domains {
+            let a = rng.pick(&["0.9", "0.99", "0.8"]);
+            let parent = if d > 0 && rng.below(2) == 0 {
+                format!(", parent: d{}", rng.below(d))
+            } else {
+                String::new()
+            };
+            yaml += &format!("  d{d}: {{ availability: {a}{parent} }}\n");
+        }
+        if domains == 0 {
+            yaml = String::new();
+        }
+        yaml += "components:\n";
+        let components = 2 + rng.below(4);
+        for c in 0..components {
+            let replicas = 1 + rng.below(3);
+            let min_available = 1 + rng.below(replicas);
+            let a = rng.pick(&["0.9", "0.99", "0.5", "0.95", "0.999"]);
+            yaml += &format!(
+                "  c{c}:\n    availability: {a}\n    replicas: {replicas}\n    min_available: {min_available}\n"
+            );
+            events += replicas;
+            if domains > 0 && rng.below(2) == 0 {
+                let spread: Vec<String> = (0..1 + rng.below(2))
+                    .map(|_| format!("d{}", rng.below(domains)))
+                    .collect();
+                yaml += &format!("    spread: [{}]\n", spread.join(", "));
+            }
+            if rng.below(5) == 0 {
+                yaml += "    maintenance: { every: 10d, duration: 12h, rolling: false }\n";
+                events += 1;
+            }
+            if rng.below(5) == 0 {
+                yaml += "    maintenance: { every: 10d, duration: 12h, rolling: true }\n";
+            }
+            if rng.below(5) == 0 {
+                yaml += "    failover: 20m\n";
+                events += 1;
+            }
+            if c == 0 {
+                continue;
+            }
+            let mut deps = Vec::new();
+            for _ in 0..rng.below(3) {
+                let t = rng.below(c);
+                deps.push(match rng.below(6) {
+                    0 | 1 => format!("c{t}"),
+                    2 => format!("{{ component: c{t}, on_failure: degrade }}"),
+                    3 if c >= 2 => {
+                        let f = (t + 1 + rng.below(c - 1)) % c;
+                        format!("{{ component: c{t}, on_failure: degrade, fallback: c{f}, timeout: 1s }}")
+                    }
+                    4 => format!("{{ component: c{t}, on_failure: ignore }}"),
+                    _ if c >= 2 => {
+                        let mut members: Vec<usize> = (0..c).collect();
+                        let n = 2 + rng.below(c - 1);
+                        for i in 0..n {
+                            let j = i + rng.below(c - i);
+                            members.swap(i, j);
+                        }
+                        members.truncate(n);
+                        let names: Vec<String> = members.iter().map(|m| format!("c{m}")).collect();
+                        format!(
+                            "{{ at_least: {}, of: [{}] }}",
+                            1 + rng.below(n),
+                            names.join(", ")
+                        )
+                    }
+                    _ => format!("c{t}"),
+                });
+            }
+            if !deps.is_empty() {
+                yaml += &format!("    depends_on: [{}]\n", deps.join(", "));
+            }
+        }
+        // A component may not carry two maintenance keys; such draws are redrawn.
+        let valid = !yaml.contains("rolling: false }\n    maintenance");
+        if valid && events <= max_events {
+            return yaml;
+        }
+    }
+}
+
+#[test]
+fn explain_matches_brute_force_on_random_models() {
+    let mut rng = Rng(2024);
+    for _ in 0..40 {
+        let yaml = random_model(&mut rng, 11);
+        let system = system_of(&yaml);
+        let last = system.components.len() - 1;
+        check_against_brute_force(&system, last, &yaml);
+        let other = rng.below(system.components.len());
+        if other != last {
+            check_against_brute_force(&system, other, &yaml);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bridge network.
+
+/// The bridge: A and B leave the source, D and E reach the sink, C crosses between them. It works
+/// when one of its four paths A-D, B-E, A-C-E, B-C-D is up; the paths are perfect components.
+const BRIDGE: &str = "
+components:
+  A: { availability: 0.9 }
+  B: { availability: 0.8 }
+  C: { availability: 0.7 }
+  D: { availability: 0.85 }
+  E: { availability: 0.95 }
+  path-ad: { availability: 100%, depends_on: [A, D] }
+  path-be: { availability: 100%, depends_on: [B, E] }
+  path-ace: { availability: 100%, depends_on: [A, C, E] }
+  path-bcd: { availability: 100%, depends_on: [B, C, D] }
+  bridge:
+    availability: 100%
+    depends_on: [{ at_least: 1, of: [path-ad, path-be, path-ace, path-bcd] }]
+";
+
+#[test]
+fn bridge_network_cut_sets_and_birnbaum_closed_forms() {
+    let system = system_of(BRIDGE);
+    let target = system.component_id("bridge").unwrap();
+    let x = explain(&system, target, ExplainOptions::default()).unwrap();
+    let (a, b, c, d, e) = (0.9, 0.8, 0.7, 0.85, 0.95);
+    // Reliability of the bridge by its path sets (inclusion–exclusion, Rausand & Høyland).
+    let h = a * d + b * e + a * c * e + b * c * d
+        - a * b * c * d
+        - a * b * c * e
+        - a * c * d * e
+        - b * c * d * e
+        - a * b * d * e
+        + 2.0 * a * b * c * d * e;
+    assert_close!(x.availability, h, 1e-12);
+    assert_close!(x.unavailability, 1.0 - h, 1e-12);
+    // Birnbaum = ∂h/∂(availability of the component).
+    let closed = [
+        (
+            "A",
+            d + c * e - b * c * d - b * c * e - c * d * e - b * d * e + 2.0 * b * c * d * e,
+        ),
+        (
+            "B",
+            e + c * d - a * c * e - a * c * d - c * d * e - a * d * e + 2.0 * a * c * d * e,
+        ),
+        (
+            "C",
+            a * e + b * d - a * b * d - a * b * e - a * d * e - b * d * e + 2.0 * a * b * d * e,
+        ),
+        (
+            "D",
+            a + b * c - a * c * e - b * c * e - a * b * c - a * b * e + 2.0 * a * b * c * e,
+        ),
+        (
+            "E",
+            b + a * c - a * c * d - b * c * d - a * b * c - a * b * d + 2.0 * a * b * c * d,
+        ),
+    ];
+    for (name, birnbaum) in closed {
+        let row = x.importance.iter().find(|r| r.name == name).unwrap();
+        assert_close!(row.birnbaum, birnbaum, 1e-12);
+    }
+    let sets: BTreeSet<Vec<String>> = x
+        .cut_sets
+        .iter()
+        .map(|c| {
+            let mut e = c.events.clone();
+            e.sort();
+            e
+        })
+        .collect();
+    let expected: BTreeSet<Vec<String>> = [
+        &["A", "B"][..],
+        &["D", "E"],
+        &["A", "C", "E"],
+        &["B", "C", "D"],
+    ]
+    .iter()
+    .map(|s| s.iter().map(|x| x.to_string()).collect())
+    .collect();
+    assert_eq!(
+        sets, expected,
+        "the paths at 100% never fail, so they are in no cut set"
+    );
+    assert_eq!(x.cut_sets_total, 4);
+    assert!(x.single_points_of_failure.is_empty());
+    // Most probable first: A+B = 0.02, B+C+D = 0.009, D+E = 0.0075, A+C+E = 0.0015.
+    let order: Vec<String> = x
+        .cut_sets
+        .iter()
+        .map(|c| {
+            let mut e = c.events.clone();
+            e.sort();
+            e.join("+")
+        })
+        .collect();
+    assert_eq!(order, ["A+B", "B+C+D", "D+E", "A+C+E"]);
+    assert_close!(x.cut_sets[0].probability, 0.1 * 0.2, 1e-12);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What-if.
+
+const STORE: &str = "
+domains:
+  region: { availability: 99.99% }
+  az1: { availability: 99.9%, parent: region }
+  az2: { availability: 99.9%, parent: region }
+components:
+  dns: { availability: 99.999% }
+  db: { availability: 99.95%, replicas: 2, spread: [az1, az2], failover: 30s }
+  cache: { availability: 99.9%, spread: [az1] }
+  payments: { availability: 99.9% }
+  queue: { availability: 99.99% }
+  web-1: { availability: 99.9%, spread: [az1], depends_on: [db, dns] }
+  web-2: { availability: 99.9%, spread: [az2], depends_on: [db, dns] }
+  store:
+    availability: 99.99%
+    slo: 99.9%
+    depends_on:
+      - { at_least: 1, of: [web-1, web-2] }
+      - { component: cache, on_failure: degrade, timeout: 1s }
+      - { component: payments, on_failure: degrade, fallback: queue, timeout: 1s }
+      - { component: dns, on_failure: ignore }
+";
+
+/// The model with the named components or domains written at availability 0.
+fn written_down(yaml: &str, names: &[&str]) -> String {
+    const KEY: &str = "availability: ";
+    yaml.lines()
+        .map(|line| {
+            let name = line.trim_start().split(':').next().unwrap_or("");
+            if !names.contains(&name) {
+                return line.to_string();
+            }
+            let start = line.find(KEY).expect("an availability") + KEY.len();
+            let len = line[start..]
+                .find([',', ' ', '}'])
+                .unwrap_or(line.len() - start);
+            format!("{}0{}", &line[..start], &line[start + len..])
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn whatif_equals_reevaluation_with_the_failed_at_availability_zero() {
+    for failed in [
+        &["db"][..],
+        &["az1"],
+        &["region"],
+        &["payments"],
+        &["payments", "queue"],
+        &["cache", "web-1"],
+        &["dns"],
+    ] {
+        let system = system_of(STORE);
+        let owners: Vec<Owner> = failed
+            .iter()
+            .map(|n| nines::explain::find_owner(&system, n).unwrap())
+            .collect();
+        let w = what_if(&system, &owners, &[]).unwrap();
+        let (_, base) = eval_yaml(STORE);
+        let edited = written_down(STORE, failed);
+        let (_, states) = eval_yaml(&edited);
+        for (i, c) in w.components.iter().enumerate() {
+            let ctx = format!("{} with {failed:?} down", c.name);
+            assert_close!(c.unavailability, states[i].down.p, 1e-12);
+            assert_close!(c.availability, states[i].down.q, 1e-12);
+            assert!((c.degraded - states[i].degraded).abs() < 1e-15, "{ctx}");
+            // Two exact methods (one diagram here, domain conditioning in eval) agree to rounding.
+            assert_close!(c.baseline_availability, base[i].down.q, 1e-14);
+            // The blast radius: exactly the components that can see a failed event change.
+            if c.effect == Effect::Untouched {
+                assert_eq!(c.unavailability, c.baseline_unavailability, "{ctx}");
+            }
+            if c.effect == Effect::Down {
+                assert_eq!(c.availability, 0.0, "{ctx}");
+            }
+        }
+    }
+    let system = system_of(STORE);
+    let w = what_if(
+        &system,
+        &[Owner::Component(system.component_id("db").unwrap())],
+        &[],
+    )
+    .unwrap();
+    let effect = |n: &str| w.components.iter().find(|c| c.name == n).unwrap().effect;
+    assert_eq!(effect("db"), Effect::Down);
+    assert_eq!(effect("web-1"), Effect::Down);
+    assert_eq!(effect("store"), Effect::Down);
+    assert_eq!(effect("cache"), Effect::Untouched);
+    assert_eq!(effect("dns"), Effect::Untouched);
+    let w = what_if(
+        &system,
+        &[Owner::Component(system.component_id("cache").unwrap())],
+        &[],
+    )
+    .unwrap();
+    let store = w.components.iter().find(|c| c.name == "store").unwrap();
+    assert_eq!(
+        store.effect,
+        Effect::Degraded,
+        "a degrading call down: DEGRADED for sure"
+    );
+    assert_eq!(store.up, 0.0);
+    assert_eq!(store.unavailability, store.baseline_unavailability);
+}
+
+#[test]
+fn whatif_improve_equals_the_model_written_with_the_new_availability() {
+    let system = system_of(STORE);
+    let db = Owner::Component(system.component_id("db").unwrap());
+    let az1 = Owner::Domain(system.domain_id("az1").unwrap());
+    let w = what_if(
+        &system,
+        &[],
+        &[
+            (db, Availability::parse("99.999%").unwrap()),
+            (az1, Availability::parse("99.99%").unwrap()),
+        ],
+    )
+    .unwrap();
+    let edited = STORE
+        .replace("db: { availability: 99.95%", "db: { availability: 99.999%")
+        .replace("az1: { availability: 99.9%", "az1: { availability: 99.99%");
+    let (_, states) = eval_yaml(&edited);
+    for (i, c) in w.components.iter().enumerate() {
+        assert_close!(c.unavailability, states[i].down.p, 1e-12);
+        assert!(c.unavailability <= c.baseline_unavailability);
+    }
+    let effect = |n: &str| w.components.iter().find(|c| c.name == n).unwrap().effect;
+    assert_eq!(effect("store"), Effect::Better);
+    assert_eq!(effect("payments"), Effect::Untouched);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error budgets.
+
+/// Treynor et al. 2017, "The Calculus of Service Availability", worked example: a 99.99%
+/// service with five critical dependencies at 99.999%.
+const PAPER: &str = "
+components:
+  dep-1: { availability: 99.999% }
+  dep-2: { availability: 99.999% }
+  dep-3: { availability: 99.999% }
+  dep-4: { availability: 99.999% }
+  dep-5: { availability: 99.999% }
+  service:
+    availability: 99.995%
+    slo: 99.99%
+    depends_on: [dep-1, dep-2, dep-3, dep-4, dep-5]
+";
+
+#[test]
+fn budget_reproduces_the_papers_worked_example() {
+    let system = system_of(PAPER);
+    let target = system.component_id("service").unwrap();
+    let b = budget(
+        &system,
+        target,
+        system.components[target].slo.unwrap(),
+        Some(4.0),
+    )
+    .unwrap();
+    let minute = 60.0;
+    assert_close!(b.budget_per_year_s, 52.56 * minute, 1e-12);
+    assert_close!(b.dependencies_spend_per_year_s, 26.28 * minute, 1e-12);
+    assert_close!(b.own_per_year_s, 26.28 * minute, 1e-12);
+    assert_eq!(b.dependencies.len(), 5);
+    for d in &b.dependencies {
+        assert_close!(d.spend_per_year_s, 5.256 * minute, 1e-12);
+        assert!(d.extra_nine, "99.999% has the extra nine over 99.99%");
+    }
+    assert_close!(b.per_outage_s.unwrap(), 26.28 * minute / 4.0, 1e-12);
+    // The service's own 99.995% takes 26.28 min a year: exactly what is left.
+    assert_close!(b.own_actual_per_year_s, 26.28 * minute, 1e-12);
+    assert!(b.meets_slo);
+
+    // One dependency at 99.99% breaks the rule of the extra nine and overspends.
+    let system = system_of(&PAPER.replacen(
+        "dep-1: { availability: 99.999% }",
+        "dep-1: { availability: 99.99% }",
+        1,
+    ));
+    let b = budget(
+        &system,
+        target,
+        system.components[target].slo.unwrap(),
+        None,
+    )
+    .unwrap();
+    let dep1 = b.dependencies.iter().find(|d| d.name == "dep-1").unwrap();
+    assert!(!dep1.extra_nine);
+    assert!(!b.own_fits);
+}
+
+#[test]
+fn budget_counts_each_hard_dependency_once_and_groups_as_one() {
+    let yaml = "
+components:
+  disk: { availability: 99.99% }
+  db: { availability: 99.95%, depends_on: [disk] }
+  auth: { availability: 99.9%, depends_on: [db, disk] }
+  web-1: { availability: 99%, depends_on: [db] }
+  web-2: { availability: 99%, depends_on: [db] }
+  cache: { availability: 99% }
+  app:
+    availability: 99.9%
+    slo: 99.5%
+    depends_on:
+      - auth
+      - db
+      - { at_least: 1, of: [web-1, web-2] }
+      - { component: cache, on_failure: degrade }
+";
+    let system = system_of(yaml);
+    let target = system.component_id("app").unwrap();
+    let b = budget(
+        &system,
+        target,
+        system.components[target].slo.unwrap(),
+        None,
+    )
+    .unwrap();
+    let names: Vec<&str> = b.dependencies.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["auth", "db", "1 of {web-1, web-2}", "disk"]);
+    let year = 365.0 * 86400.0;
+    // Each component is charged its own unavailability only: db's disk is disk's line.
+    assert_close!(b.dependencies[1].spend_per_year_s, 0.0005 * year, 1e-9);
+    assert_close!(b.dependencies[3].spend_per_year_s, 0.0001 * year, 1e-9);
+    // The group is charged what it adds beyond db and disk: both web servers down.
+    assert_close!(b.dependencies[2].spend_per_year_s, 0.01 * 0.01 * year, 1e-9);
+    assert_eq!(b.not_charged, ["cache"]);
+}
+
+#[test]
+fn budget_is_an_upper_bound_on_random_models() {
+    let mut rng = Rng(99);
+    for _ in 0..60 {
+        let yaml = random_model(&mut rng, 14);
+        let system = system_of(&yaml);
+        let (_, states) = eval_yaml(&yaml);
+        for target in 0..system.components.len() {
+            let slo = Availability::parse("99%").unwrap();
+            let b = budget(&system, target, slo, None).unwrap();
+            let bound = b.own_actual_per_year_s + b.dependencies_spend_per_year_s;
+            let exact = b.unavailability * 365.0 * 86400.0;
+            assert!(exact <= bound * (1.0 + 1e-12), "{exact} > {bound}\n{yaml}");
+            assert_close!(b.unavailability, states[target].down.p, 1e-12);
+            for d in &b.dependencies {
+                if let Some(c) = system.component_id(&d.name) {
+                    assert_close!(d.composite_availability, states[c].down.q, 1e-12);
+                    // Charged at its own unavailability: never more than what it delivers.
+                    assert!(d.unavailability <= states[c].down.p * (1.0 + 1e-12));
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The commands.
+
+#[test]
+fn explain_json_has_the_spec_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(&dir, "store.yaml", STORE);
+    let out = nines()
+        .args(["explain", "--format", "json"])
+        .arg(&model)
+        .arg("store")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["component"], "store");
+    assert!(v["unavailability"].as_f64().unwrap() > 0.0);
+    let first = &v["importance"][0];
+    for key in ["birnbaum", "criticality", "fussell_vesely", "raw", "rrw"] {
+        assert!(first[key].is_number(), "{key}: {first}");
+    }
+    assert!(first["name"].is_string() && first["kind"].is_string());
+    let cut = &v["cut_sets"][0];
+    assert!(cut["events"].is_array() && cut["probability"].is_number());
+    let spofs: Vec<&str> = v["single_points_of_failure"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    // The region holds both zones, dns is a hard dependency of both web servers, and the store's
+    // own replica and db's failover take it down alone; most probable first.
+    assert_eq!(spofs, ["region", "store", "dns", "db:failover"]);
+    let x: Explanation = {
+        let system = system_of(STORE);
+        explain(
+            &system,
+            system.component_id("store").unwrap(),
+            ExplainOptions::default(),
+        )
+        .unwrap()
+    };
+    assert_eq!(x.single_points_of_failure, spofs);
+
+    let table = nines()
+        .arg("explain")
+        .arg(&model)
+        .arg("store")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.contains("single points of failure: region, store, dns, db:failover"),
+        "{text}"
+    );
+    assert!(text.contains("Fussell–Vesely"), "{text}");
+    let md = nines()
+        .args(["explain", "--format", "markdown"])
+        .arg(&model)
+        .arg("store")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(md.stdout)
+            .unwrap()
+            .contains("| contributor |")
+    );
+}
+
+#[test]
+fn whatif_and_budget_json_have_the_spec_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(&dir, "store.yaml", STORE);
+    let out = nines()
+        .args(["whatif", "--fail", "az1,payments", "--format", "json"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["failed"], serde_json::json!(["az1", "payments"]));
+    let c = &v["components"][0];
+    for key in [
+        "availability",
+        "unavailability",
+        "degraded",
+        "baseline_availability",
+    ] {
+        assert!(c[key].is_number(), "{key}: {c}");
+    }
+    let cache = v["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "cache")
+        .unwrap();
+    assert_eq!(cache["effect"], "down");
+    assert_eq!(cache["availability"], 0.0);
+
+    let paper = write_model(&dir, "paper.yaml", PAPER);
+    let out = nines()
+        .args(["budget", "--format", "json", "--outages", "2"])
+        .arg(&paper)
+        .arg("service")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["component"], "service");
+    assert_eq!(v["slo"], 0.9999);
+    assert_close!(v["budget_per_year_s"].as_f64().unwrap(), 3153.6, 1e-12);
+    assert_close!(v["own_per_year_s"].as_f64().unwrap(), 1576.8, 1e-12);
+    let d = &v["dependencies"][0];
+    assert_eq!(d["name"], "dep-1");
+    assert_close!(d["availability"].as_f64().unwrap(), 0.99999, 1e-15);
+    assert_close!(d["spend_per_year_s"].as_f64().unwrap(), 315.36, 1e-12);
+    let text = nines()
+        .arg("budget")
+        .arg(&paper)
+        .arg("service")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("52.56 min / year"), "{text}");
+    assert!(text.contains("26.28 min / year"), "{text}");
+}
+
+#[test]
+fn unknown_names_are_usage_errors_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(&dir, "store.yaml", STORE);
+    for args in [
+        vec!["whatif", "--fail", "dbb"],
+        vec!["whatif", "--improve", "dbb=99.99%"],
+        vec!["explain", "MODEL", "dbb"],
+        vec!["budget", "MODEL", "dbb"],
+    ] {
+        let mut cmd = nines();
+        for a in &args {
+            if *a == "MODEL" {
+                cmd.arg(&model);
+            } else {
+                cmd.arg(a);
+            }
+        }
+        if args[0] == "whatif" {
+            cmd.arg(&model);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("unknown") && err.contains("did you mean `db`?"),
+            "{err}"
+        );
+    }
+    let out = nines()
+        .args(["whatif", "--improve", "db=150%"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = nines().args(["whatif"]).arg(&model).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // A component without an slo needs --slo.
+    let out = nines()
+        .args(["budget"])
+        .arg(&model)
+        .arg("db")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--slo"));
+    let out = nines()
+        .args(["budget", "--slo", "99.9%"])
+        .arg(&model)
+        .arg("db")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
