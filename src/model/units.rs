@@ -292,8 +292,7 @@ impl Duration {
 
     pub fn parse(text: &str) -> Result<Duration, String> {
         let t = text.trim();
-        let hint =
-            "write a number with a unit: s, m, h, d, w or y, e.g. \"30d\", \"1h30m\", \"2.5h\"";
+        let hint = "write a number with a unit: ms, s, m, h, d, w or y, e.g. \"30d\", \"1h30m\", \"500ms\"";
         if t.is_empty() {
             return Err(with_hint("an empty duration".to_string(), hint));
         }
@@ -320,6 +319,7 @@ impl Duration {
                 .parse()
                 .map_err(|_| with_hint(format!("`{text}` is not a duration"), hint))?;
             let scale = match unit {
+                "ms" => 1e-3,
                 "s" => 1.0,
                 "m" => MINUTE,
                 "h" => HOUR,
@@ -449,9 +449,9 @@ impl JsonSchema for Duration {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "A duration: number+unit parts (s, m, h, d, w, y = 365d), e.g. \"30d\", \"1h30m\", \"2.5h\".",
+            "description": "A duration: number+unit parts (ms, s, m, h, d, w, y = 365d), e.g. \"30d\", \"1h30m\", \"2.5h\".",
             "type": "string",
-            "pattern": "^\\s*([0-9]*\\.?[0-9]+\\s*[smhdwy]\\s*)+$"
+            "pattern": "^\\s*([0-9]*\\.?[0-9]+\\s*(ms|[smhdwy])\\s*)+$"
         })
     }
 }
@@ -507,6 +507,7 @@ mod tests {
     fn durations() {
         assert_eq!(Duration::parse("1h30m").unwrap().seconds, 5400.0);
         assert_eq!(Duration::parse("2.5h").unwrap().seconds, 9000.0);
+        assert_eq!(Duration::parse("500ms").unwrap().seconds, 0.5);
         assert_eq!(Duration::parse("30d").unwrap().seconds, 2_592_000.0);
         assert_eq!(Duration::parse("1y").unwrap().seconds, YEAR);
         assert!(Duration::parse("10").is_err());

@@ -116,8 +116,23 @@ pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<
         .map(|(i, n)| (n.as_str(), i))
         .collect();
     let mut domains = Vec::with_capacity(spec.domains.len());
+    if spec.components.is_empty() {
+        return Err(invalid(
+            &[key("components")],
+            with_hint(
+                "the model has no components".into(),
+                "add components: with at least one component",
+            ),
+        ));
+    }
     for (name, d) in &spec.domains {
         let path = vec![key("domains"), key(name)];
+        if name.trim().is_empty() {
+            return Err(invalid(
+                &at(&[key("domains")], PathStep::KeyItself(name.clone())),
+                "a domain needs a name".into(),
+            ));
+        }
         domains.push(domain(name, d, &path, &domain_names, default_mttr)?);
     }
     check_domain_cycles(spec, &domains)?;
