@@ -520,3 +520,40 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn many_private_domains_are_not_enumerated() {
+    // Sixty hosts, each holding one service's replica, under two shared zones: only the zones
+    // (and their region) correlate services, so conditioning weighs 1 + 2 × 2 states, not 2^63.
+    let mut text = String::from(
+        "domains:\n  region: { availability: 99.99% }\n  z1: { availability: 99.9%, parent: region }\n  z2: { availability: 99.9%, parent: region }\n",
+    );
+    for h in 0..60 {
+        text += &format!(
+            "  host{h}: {{ availability: 99.5%, parent: z{} }}\n",
+            1 + h % 2
+        );
+    }
+    text += "components:\n";
+    let mut names = Vec::new();
+    for h in 0..60 {
+        text += &format!("  svc{h}: {{ availability: 99.9%, spread: [host{h}] }}\n");
+        names.push(format!("svc{h}"));
+    }
+    text += &format!(
+        "  api: {{ availability: 1, depends_on: [{{ at_least: 58, of: [{}] }}] }}\n",
+        names.join(", ")
+    );
+    let model = Model::parse(Path::new("hosts.yaml"), text, Format::Yaml).unwrap();
+    let system = model.system().unwrap();
+    let structure = Structure::new(&system);
+    let conditioned = nines::exact::evaluate(&structure).unwrap();
+    let whole = nines::exact::evaluate_whole(&structure).unwrap();
+    for (a, b) in conditioned.iter().zip(&whole) {
+        assert_close!(a.down.p, b.down.p, 1e-12);
+        assert_close!(a.down.q, b.down.q, 1e-12);
+    }
+    // One service: its zone, its host or itself.
+    let svc = &conditioned[0];
+    assert_close!(svc.down.p, 1.0 - 0.9999 * 0.999 * 0.995 * 0.999, 1e-12);
+}

@@ -157,16 +157,19 @@ pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineE
     let components = &structure.components;
     let locals: Vec<GateId> = components.iter().map(|c| c.local).collect();
     let local_marked = reachable(structure, locals.iter().copied(), |_| false);
-    let mut relevant = vec![false; structure.domains.len()];
-    for (g, gate) in structure.gates.iter().enumerate() {
-        if let (true, Gate::Event(e)) = (local_marked[g], gate)
-            && let EventKind::Domain(d) = structure.events[*e].kind
-        {
-            relevant[d] = true;
-            // A relevant domain's ancestors are relevant too (they are in its chain gate).
+    // Only domains that two or more components live in correlate them; a domain of one
+    // component's replicas alone stays an ordinary variable of its local diagram. Users of a
+    // zone use its region too, so the shared domains include their ancestors.
+    let mut users = vec![0u32; structure.domains.len()];
+    for &local in &locals {
+        for e in structure.support(local) {
+            if let EventKind::Domain(d) = structure.events[e].kind {
+                users[d] += 1;
+            }
         }
     }
-    let Some(states) = domain_states(structure, &relevant, MAX_DOMAIN_STATES) else {
+    let shared: Vec<bool> = users.iter().map(|&u| u >= 2).collect();
+    let Some(states) = domain_states(structure, &shared, MAX_DOMAIN_STATES) else {
         return Ok(None);
     };
 
@@ -229,7 +232,12 @@ pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineE
     let mut totals = vec![[0.0f64; 4]; components.len()];
     for batch in states.chunks(LANES) {
         for (lane, state) in batch.iter().enumerate() {
-            for (d, &(e, _)) in structure.domains.iter().enumerate() {
+            for (d, &(e, _)) in structure
+                .domains
+                .iter()
+                .enumerate()
+                .filter(|&(d, _)| shared[d])
+            {
                 local_odds[local_level[e] as usize] = if state.failed[d] {
                     (1.0, 0.0)
                 } else {
