@@ -6,7 +6,9 @@ mod downtime;
 mod eval;
 mod graph;
 mod output;
+mod sample;
 mod schema;
+mod simulate;
 
 use std::ffi::OsString;
 
@@ -53,6 +55,8 @@ Examples:
   nines eval models/online-store.yaml            exact availability of every component
   nines eval models/online-store.yaml --format json
   nines check models/online-store.yaml           exit 1 when an SLO is not met (for CI)
+  nines sample models/online-store.yaml          Monte Carlo estimate with 95% intervals
+  nines simulate models/online-store.yaml        outages, downtime per window, SLO breach odds
   nines downtime 99.95%                           allowed downtime per day, week, month, year
   nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg
   nines schema > nines.schema.json                JSON Schema for editors
@@ -71,6 +75,10 @@ enum Command {
     Eval(eval::Args),
     /// CI budget check: exit 1 when a component misses its SLO
     Check(check::Args),
+    /// Snapshot Monte Carlo: sampled availability with confidence intervals beside the exact value
+    Sample(sample::Args),
+    /// Timeline simulation: outages per year, downtime per SLO window, breach probabilities
+    Simulate(simulate::Args),
     /// Allowed downtime per day, week, window, month, quarter and year for an availability
     Downtime(downtime::Args),
     /// The dependency graph as Mermaid or Graphviz DOT
@@ -100,6 +108,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
     let result = match cli.command {
         Command::Eval(a) => eval::run(a, &term),
         Command::Check(a) => check::run(a, &term),
+        Command::Sample(a) => sample::run(a, &term),
+        Command::Simulate(a) => simulate::run(a, &term),
         Command::Downtime(a) => downtime::run(a, &term),
         Command::Graph(a) => graph::run(a),
         Command::Schema(a) => schema::run(a),

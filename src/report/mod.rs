@@ -4,6 +4,8 @@ pub mod check;
 pub mod downtime;
 pub mod eval;
 pub mod graph;
+pub mod sample;
+pub mod simulate;
 pub mod text;
 
 /// Output formats shared by the commands that print results.
