@@ -512,6 +512,10 @@ struct Runner<'a> {
     agenda: BinaryHeap<Reverse<Event>>,
     failover_token: Vec<u32>,
     down_since: Vec<f64>,
+    /// When the component last came back up, if that outage is not booked yet: an outage that
+    /// resumes at the same instant (one replica's rolling maintenance handing over to the
+    /// next) is the same outage.
+    closing: Vec<f64>,
     impaired_since: Vec<f64>,
     down_time: Vec<f64>,
     impaired_time: Vec<f64>,
@@ -546,6 +550,7 @@ impl<'a> Runner<'a> {
             agenda: BinaryHeap::new(),
             failover_token: vec![0; c],
             down_since: vec![0.0; c],
+            closing: vec![f64::NAN; c],
             impaired_since: vec![0.0; c],
             down_time: vec![0.0; c],
             impaired_time: vec![0.0; c],
@@ -742,9 +747,19 @@ impl<'a> Runner<'a> {
                 self.impaired_time[c] += t - self.impaired_since[c];
             }
         } else if v {
+            let closing = std::mem::replace(&mut self.closing[c], f64::NAN);
+            if closing == t {
+                return; // resumed: down_since stays
+            }
+            if !closing.is_nan() {
+                self.outage(c, self.down_since[c], closing, hist);
+            }
             self.down_since[c] = t;
         } else {
-            self.outage(c, self.down_since[c], t, hist);
+            if !self.closing[c].is_nan() {
+                self.outage(c, self.down_since[c], self.closing[c], hist);
+            }
+            self.closing[c] = t;
         }
     }
 
@@ -784,6 +799,10 @@ impl<'a> Runner<'a> {
         let h = self.horizon;
         for c in 0..self.net.components.len() {
             let k = &self.net.components[c];
+            let closing = std::mem::replace(&mut self.closing[c], f64::NAN);
+            if !closing.is_nan() {
+                self.outage(c, self.down_since[c], closing, hist);
+            }
             if self.value[k.down as usize] {
                 self.outage(c, self.down_since[c], h, hist);
             }
