@@ -7,7 +7,7 @@
 pub mod exact;
 pub mod graph;
 pub mod model;
-pub mod sim;
 pub mod report;
+pub mod sim;
 pub mod structure;
 pub mod system;

@@ -91,9 +91,8 @@ fn snapshot_estimates_match_the_exact_values() {
 /// Wilson's interval covers the truth about 95% of the time: checked over 300 seeds.
 #[test]
 fn snapshot_intervals_have_their_coverage() {
-    let (system, exact) = system_of(
-        "components:\n  a: { availability: 99%, replicas: 2, min_available: 2 }\n",
-    );
+    let (system, exact) =
+        system_of("components:\n  a: { availability: 99%, replicas: 2, min_available: 2 }\n");
     let structure = Structure::new(&system);
     let truth = exact[0].down.p;
     let trials = 300;
@@ -232,9 +231,15 @@ fn expected_failures_in_a_year() {
     // Outages last the repair time: exponential, mean 10 h, p95 = 10 h × ln 20.
     let mean = svc.mean_outage_s.unwrap() / HOUR;
     let sd = 10.0 / (m.mean() * 20_000.0).sqrt();
-    assert!((mean - 10.0).abs() <= SIGMAS * sd + 0.01, "mean outage {mean} h");
+    assert!(
+        (mean - 10.0).abs() <= SIGMAS * sd + 0.01,
+        "mean outage {mean} h"
+    );
     let p95 = svc.p95_outage_s.unwrap() / HOUR;
-    assert!((p95 - 10.0 * 20f64.ln()).abs() <= 0.03 * 29.96, "p95 outage {p95} h");
+    assert!(
+        (p95 - 10.0 * 20f64.ln()).abs() <= 0.03 * 29.96,
+        "p95 outage {p95} h"
+    );
 }
 
 /// P(downtime in the first 30-day window > 43.2 min) = 0.48824: the downtime exceeds b when
@@ -245,7 +250,8 @@ fn first_window_breach_probability() {
     let closed = (1..60)
         .map(|n| {
             let u = lambda * (t - b);
-            let pn = (-u + n as f64 * u.ln() - nines::sim::lifetime::ln_gamma(n as f64 + 1.0)).exp();
+            let pn =
+                (-u + n as f64 * u.ln() - nines::sim::lifetime::ln_gamma(n as f64 + 1.0)).exp();
             let tail: f64 = (0..n)
                 .map(|k| {
                     (-mu * b + k as f64 * (mu * b).ln()
@@ -272,7 +278,10 @@ fn first_window_breach_probability() {
     assert_eq!(r.windows_per_run, 1);
     let p = r.components[0].p_window_breach.unwrap();
     let sd = (closed * (1.0 - closed) / runs as f64).sqrt();
-    assert!((p - closed).abs() <= SIGMAS * sd, "{p} vs {closed} (sd {sd})");
+    assert!(
+        (p - closed).abs() <= SIGMAS * sd,
+        "{p} vs {closed} (sd {sd})"
+    );
     assert_eq!(r.components[0].budget_s, Some(2592.0));
     // A breached window ran out of budget within the window.
     let e = r.components[0].mean_budget_exhaustion_s.unwrap();
@@ -320,9 +329,8 @@ components:
 /// replicas (one needed) that is nearly every failure, 3 × failover / (MTTF + MTTR).
 #[test]
 fn failover_outages() {
-    let (system, _) = system_of(
-        "components:\n  db: { mttf: 100h, mttr: 1h, replicas: 3, failover: 5m }\n",
-    );
+    let (system, _) =
+        system_of("components:\n  db: { mttf: 100h, mttr: 1h, replicas: 3, failover: 5m }\n");
     let r = simulate(
         &system,
         &TimelineOptions {
@@ -449,8 +457,19 @@ fn same_seed_same_output_for_any_thread_count() {
     let model = write_model(&dir, "store.yaml", STORE);
     let m = model.to_str().unwrap();
     for cmd in [
-        vec!["simulate", m, "--runs", "50", "--seed", "3", "--format", "json"],
-        vec!["sample", m, "--samples", "300000", "--seed", "3", "--format", "json"],
+        vec![
+            "simulate", m, "--runs", "50", "--seed", "3", "--format", "json",
+        ],
+        vec![
+            "sample",
+            m,
+            "--samples",
+            "300000",
+            "--seed",
+            "3",
+            "--format",
+            "json",
+        ],
     ] {
         let with = |t: &str| {
             let mut a = cmd.clone();
@@ -503,7 +522,14 @@ fn json_has_the_spec_fields() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["samples"], 10000);
     for c in v["components"].as_array().unwrap() {
-        for key in ["name", "availability", "unavailability", "degraded", "ci95", "samples"] {
+        for key in [
+            "name",
+            "availability",
+            "unavailability",
+            "degraded",
+            "ci95",
+            "samples",
+        ] {
             assert!(c.get(key).is_some(), "{key} in {c}");
         }
         assert!(c["exact"]["unavailability"].is_number());

@@ -12,11 +12,24 @@ pub enum Sampler {
     Never,
     /// Happens at once (an availability of 0%).
     Now,
-    Exponential { mean: f64 },
-    Weibull { scale: f64, inv_shape: f64 },
-    Lognormal { mu: f64, sigma: f64 },
-    Gamma { shape: f64, scale: f64 },
-    Fixed { value: f64 },
+    Exponential {
+        mean: f64,
+    },
+    Weibull {
+        scale: f64,
+        inv_shape: f64,
+    },
+    Lognormal {
+        mu: f64,
+        sigma: f64,
+    },
+    Gamma {
+        shape: f64,
+        scale: f64,
+    },
+    Fixed {
+        value: f64,
+    },
 }
 
 impl Sampler {
@@ -145,14 +158,22 @@ mod tests {
             (DistKind::Weibull, 1.5, {
                 let k: f64 = 1.5;
                 let scale = mean / ln_gamma(1.0 + 1.0 / k).exp();
-                scale * scale * (ln_gamma(1.0 + 2.0 / k).exp() - ln_gamma(1.0 + 1.0 / k).exp().powi(2))
+                scale
+                    * scale
+                    * (ln_gamma(1.0 + 2.0 / k).exp() - ln_gamma(1.0 + 1.0 / k).exp().powi(2))
             }),
             (DistKind::Weibull, 0.7, {
                 let k: f64 = 0.7;
                 let scale = mean / ln_gamma(1.0 + 1.0 / k).exp();
-                scale * scale * (ln_gamma(1.0 + 2.0 / k).exp() - ln_gamma(1.0 + 1.0 / k).exp().powi(2))
+                scale
+                    * scale
+                    * (ln_gamma(1.0 + 2.0 / k).exp() - ln_gamma(1.0 + 1.0 / k).exp().powi(2))
             }),
-            (DistKind::Lognormal, 0.8, mean * mean * (0.64f64.exp() - 1.0)),
+            (
+                DistKind::Lognormal,
+                0.8,
+                mean * mean * (0.64f64.exp() - 1.0),
+            ),
             (DistKind::Gamma, 2.5, mean * mean / 2.5),
             (DistKind::Gamma, 0.4, mean * mean / 0.4),
             (DistKind::Fixed, 1.0, 0.0),

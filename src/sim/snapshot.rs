@@ -276,7 +276,13 @@ fn cone(structure: &Structure, roots: impl IntoIterator<Item = GateId>) -> Vec<G
         }
     }
     (0..structure.gates.len())
-        .filter(|&g| needed[g] && matches!(structure.gates[g], Gate::Or(_) | Gate::And(_) | Gate::AtLeast(..)))
+        .filter(|&g| {
+            needed[g]
+                && matches!(
+                    structure.gates[g],
+                    Gate::Or(_) | Gate::And(_) | Gate::AtLeast(..)
+                )
+        })
         .collect()
 }
 
@@ -327,7 +333,10 @@ fn plain_round(
         .collect();
     let order = cone(
         structure,
-        structure.components.iter().flat_map(|c| [c.down, c.impaired]),
+        structure
+            .components
+            .iter()
+            .flat_map(|c| [c.down, c.impaired]),
     );
     let locals = run_chunks(
         streams,
@@ -529,8 +538,14 @@ pub fn importance(
     let gates = event_gates(structure);
     let all_support = structure.support(root);
     let order = cone(structure, [root]);
-    let p: Vec<f64> = support.iter().map(|&e| structure.events[e].odds.p).collect();
-    let q: Vec<f64> = support.iter().map(|&e| structure.events[e].odds.q).collect();
+    let p: Vec<f64> = support
+        .iter()
+        .map(|&e| structure.events[e].odds.p)
+        .collect();
+    let q: Vec<f64> = support
+        .iter()
+        .map(|&e| structure.events[e].odds.q)
+        .collect();
     let mut chunks = Chunks::new(seed, stage);
 
     // One pass of `n_chunks` chunks under biased probabilities `v`.

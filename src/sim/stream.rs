@@ -117,10 +117,7 @@ where
         return locals.into_iter().map(body).collect();
     }
     std::thread::scope(|s| {
-        let handles: Vec<_> = locals
-            .into_iter()
-            .map(|l| s.spawn(|| body(l)))
-            .collect();
+        let handles: Vec<_> = locals.into_iter().map(|l| s.spawn(|| body(l))).collect();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))

@@ -34,6 +34,8 @@ enum NodeKind {
 #[derive(Clone, Debug)]
 struct Network {
     kind: Vec<NodeKind>,
+    /// Longest path from a source: a node is evaluated after every node of a lower level.
+    level: Vec<u32>,
     /// The input of each delay node.
     delay_input: Vec<NodeId>,
     fan_start: Vec<u32>,
@@ -311,10 +313,19 @@ impl Network {
             watch[net.down as usize].push((c, false));
             watch[net.impaired as usize].push((c, true));
         }
+        let mut level = vec![0u32; n];
+        for (id, inputs) in b.inputs.iter().enumerate() {
+            level[id] = inputs
+                .iter()
+                .map(|&x| level[x as usize] + 1)
+                .max()
+                .unwrap_or(0);
+        }
         let (fan_start, fanout) = csr(fan);
         let (watch_start, watchers) = csr(watch);
         Network {
             kind: b.kind,
+            level,
             delay_input,
             fan_start,
             fanout,
@@ -357,9 +368,8 @@ enum What {
 #[derive(Clone, Copy, Debug)]
 struct Event {
     t: f64,
-    what: What,
-    index: u32,
-    token: u32,
+    /// What (top 8 bits), index (next 32) and token (low 24): one integer breaks ties.
+    code: u64,
 }
 
 impl PartialEq for Event {
@@ -373,13 +383,46 @@ impl PartialOrd for Event {
         Some(self.cmp(o))
     }
 }
+const WHATS: [What; 8] = [
+    What::ReplicaRepair,
+    What::DomainRepair,
+    What::MaintenanceEnd,
+    What::FailoverEnd,
+    What::ReplicaFailure,
+    What::DomainFailure,
+    What::MaintenanceStart,
+    What::DelayExpiry,
+];
+
+impl Event {
+    fn new(t: f64, what: What, index: usize, token: u32) -> Event {
+        Event {
+            t,
+            code: ((what as u64) << 56)
+                | ((index as u64 & 0xffff_ffff) << 24)
+                | (token as u64 & 0xff_ffff),
+        }
+    }
+    fn what(&self) -> What {
+        WHATS[(self.code >> 56) as usize]
+    }
+    fn index(&self) -> usize {
+        ((self.code >> 24) & 0xffff_ffff) as usize
+    }
+    fn token(&self) -> u32 {
+        (self.code & 0xff_ffff) as u32
+    }
+    /// Times are finite and non-negative, so their bit patterns sort as the numbers do.
+    #[inline]
+    fn key(&self) -> (u64, u64) {
+        (self.t.to_bits(), self.code)
+    }
+}
+
 impl Ord for Event {
+    #[inline]
     fn cmp(&self, o: &Self) -> Ordering {
-        self.t
-            .total_cmp(&o.t)
-            .then(self.what.cmp(&o.what))
-            .then(self.index.cmp(&o.index))
-            .then(self.token.cmp(&o.token))
+        self.key().cmp(&o.key())
     }
 }
 
@@ -497,6 +540,15 @@ struct Histograms {
     outage: Vec<Histogram>,
 }
 
+/// A node's inputs that are true, its value, and whether it waits for re-evaluation: kept
+/// together so that visiting a node touches one cache line.
+#[derive(Clone, Copy, Debug, Default)]
+struct NodeState {
+    count: u32,
+    value: bool,
+    queued: bool,
+}
+
 /// The state of one run.
 struct Runner<'a> {
     net: &'a Network,
@@ -504,11 +556,12 @@ struct Runner<'a> {
     window: f64,
     windows: usize,
     budget: Vec<Option<f64>>,
-    count: Vec<u32>,
-    value: Vec<bool>,
+    state: Vec<NodeState>,
     token: Vec<u32>,
-    queued: Vec<bool>,
-    worklist: BinaryHeap<Reverse<NodeId>>,
+    /// Nodes to re-evaluate, by level; `low..=high` may hold some.
+    worklist: Vec<Vec<NodeId>>,
+    low: usize,
+    high: usize,
     agenda: BinaryHeap<Reverse<Event>>,
     failover_token: Vec<u32>,
     down_since: Vec<f64>,
@@ -520,6 +573,9 @@ struct Runner<'a> {
     down_time: Vec<f64>,
     impaired_time: Vec<f64>,
     outages: Vec<u32>,
+    /// Outage durations of this run, per component, added to the histograms at its end: a
+    /// thousand histograms do not stay in cache, one component's do while it is flushed.
+    durations: Vec<Vec<f64>>,
     failures: Vec<u32>,
     window_down: Vec<f64>,
     exhaustion: Vec<(f64, u64)>,
@@ -542,11 +598,11 @@ impl<'a> Runner<'a> {
                 .iter()
                 .map(|k| k.slo.map(|s| s.down.p * window))
                 .collect(),
-            count: vec![0; n],
-            value: vec![false; n],
+            state: vec![NodeState::default(); n],
             token: vec![0; n],
-            queued: vec![false; n],
-            worklist: BinaryHeap::new(),
+            worklist: vec![Vec::new(); net.level.iter().max().map_or(1, |&l| l as usize + 1)],
+            low: usize::MAX,
+            high: 0,
             agenda: BinaryHeap::new(),
             failover_token: vec![0; c],
             down_since: vec![0.0; c],
@@ -555,6 +611,7 @@ impl<'a> Runner<'a> {
             down_time: vec![0.0; c],
             impaired_time: vec![0.0; c],
             outages: vec![0; c],
+            durations: vec![Vec::new(); c],
             failures: vec![0; c],
             window_down: vec![0.0; c * windows],
             exhaustion: vec![(0.0, 0); c],
@@ -564,19 +621,13 @@ impl<'a> Runner<'a> {
 
     fn schedule(&mut self, t: f64, what: What, index: usize, token: u32) {
         if t.is_finite() {
-            self.agenda.push(Reverse(Event {
-                t,
-                what,
-                index: index as u32,
-                token,
-            }));
+            self.agenda.push(Reverse(Event::new(t, what, index, token)));
         }
     }
 
     /// One run from all-up at t = 0 to the horizon.
-    fn run(&mut self, s: &mut Stream, hist: &mut Histograms) {
-        self.count.fill(0);
-        self.value.fill(false);
+    fn run(&mut self, s: &mut Stream) {
+        self.state.fill(NodeState::default());
         self.agenda.clear();
         self.down_time.fill(0.0);
         self.impaired_time.fill(0.0);
@@ -602,62 +653,65 @@ impl<'a> Runner<'a> {
             }
             self.events += 1;
             let t = e.t;
-            let i = e.index as usize;
-            match e.what {
+            let i = e.index();
+            match e.what() {
                 What::ReplicaFailure => {
                     let r = &net.replicas[i];
-                    self.set(r.clock.node, true, t, hist);
+                    self.set(r.clock.node, true, t);
                     self.schedule(t + r.clock.repair.sample(s), What::ReplicaRepair, i, 0);
                     self.failures[r.component] += 1;
-                    self.failover(r.component, t, hist);
+                    self.failover(r.component, t);
                 }
                 What::ReplicaRepair => {
                     let r = &net.replicas[i];
-                    self.set(r.clock.node, false, t, hist);
+                    self.set(r.clock.node, false, t);
                     self.schedule(t + r.clock.failure.sample(s), What::ReplicaFailure, i, 0);
                 }
                 What::DomainFailure => {
                     let d = &net.domains[i];
-                    self.set(d.node, true, t, hist);
+                    self.set(d.node, true, t);
                     self.schedule(t + d.repair.sample(s), What::DomainRepair, i, 0);
                 }
                 What::DomainRepair => {
                     let d = &net.domains[i];
-                    self.set(d.node, false, t, hist);
+                    self.set(d.node, false, t);
                     self.schedule(t + d.failure.sample(s), What::DomainFailure, i, 0);
                 }
                 What::MaintenanceStart => {
                     let m = &net.maintenances[i];
-                    self.set(m.node, true, t, hist);
+                    self.set(m.node, true, t);
                     self.schedule(t + m.duration, What::MaintenanceEnd, i, 0);
                 }
                 What::MaintenanceEnd => {
                     let m = &net.maintenances[i];
-                    self.set(m.node, false, t, hist);
+                    self.set(m.node, false, t);
                     self.schedule(t - m.duration + m.every, What::MaintenanceStart, i, 0);
                 }
                 What::FailoverEnd => {
-                    if e.token == self.failover_token[i] {
+                    if e.token() == self.failover_token[i] & 0xff_ffff {
                         let (node, _) = net.components[i].failover.expect("a failover");
-                        self.set(node, false, t, hist);
+                        self.set(node, false, t);
                     }
                 }
                 What::DelayExpiry => {
                     let input = net.delay_input[i] as usize;
-                    if e.token == self.token[i] && self.value[input] && !self.value[i] {
-                        self.value[i] = true;
-                        self.changed(i as NodeId, true, t, hist);
-                        self.settle(t, hist);
+                    if e.token() == self.token[i] & 0xff_ffff
+                        && self.state[input].value
+                        && !self.state[i].value
+                    {
+                        self.state[i].value = true;
+                        self.changed(i as NodeId, true, t);
+                        self.settle(t);
                     }
                 }
             }
         }
-        self.finish(hist);
+        self.finish();
     }
 
     /// A replica failure that leaves enough replicas up still takes the component down while
     /// traffic fails over.
-    fn failover(&mut self, c: ComponentId, t: f64, hist: &mut Histograms) {
+    fn failover(&mut self, c: ComponentId, t: f64) {
         let net = self.net;
         let k = &net.components[c];
         let Some((node, duration)) = k.failover else {
@@ -666,7 +720,7 @@ impl<'a> Runner<'a> {
         let down = k
             .replica_down
             .iter()
-            .filter(|&&r| self.value[r as usize])
+            .filter(|&&r| self.state[r as usize].value)
             .count() as u32;
         if down >= k.need {
             return;
@@ -674,72 +728,95 @@ impl<'a> Runner<'a> {
         self.failover_token[c] = self.failover_token[c].wrapping_add(1);
         let token = self.failover_token[c];
         self.schedule(t + duration, What::FailoverEnd, c, token);
-        self.set(node, true, t, hist);
+        self.set(node, true, t);
     }
 
-    fn set(&mut self, source: NodeId, v: bool, t: f64, hist: &mut Histograms) {
+    fn set(&mut self, source: NodeId, v: bool, t: f64) {
         let s = source as usize;
-        if self.value[s] != v {
-            self.value[s] = v;
-            self.changed(source, v, t, hist);
-            self.settle(t, hist);
+        if self.state[s].value != v {
+            self.state[s].value = v;
+            self.changed(source, v, t);
+            self.settle(t);
         }
     }
 
     /// Passes a node's new value to the nodes it feeds and to the components watching it.
-    fn changed(&mut self, node: NodeId, v: bool, t: f64, hist: &mut Histograms) {
+    fn changed(&mut self, node: NodeId, v: bool, t: f64) {
         let net = self.net;
         let n = node as usize;
         for &f in &net.fanout[net.fan_start[n] as usize..net.fan_start[n + 1] as usize] {
             let f = f as usize;
             if v {
-                self.count[f] += 1;
+                self.state[f].count += 1;
             } else {
-                self.count[f] -= 1;
+                self.state[f].count -= 1;
             }
-            if !self.queued[f] {
-                self.queued[f] = true;
-                self.worklist.push(Reverse(f as NodeId));
+            if !self.state[f].queued {
+                self.state[f].queued = true;
+                let l = net.level[f] as usize;
+                self.worklist[l].push(f as NodeId);
+                self.low = self.low.min(l);
+                self.high = self.high.max(l);
             }
         }
-        for &(c, impaired) in &net.watchers[net.watch_start[n] as usize..net.watch_start[n + 1] as usize]
+        for &(c, impaired) in
+            &net.watchers[net.watch_start[n] as usize..net.watch_start[n + 1] as usize]
         {
-            self.record(c, impaired, v, t, hist);
+            self.record(c, impaired, v, t);
         }
     }
 
-    /// Re-evaluates queued nodes in topological order until nothing changes.
-    fn settle(&mut self, t: f64, hist: &mut Histograms) {
-        while let Some(Reverse(node)) = self.worklist.pop() {
-            let n = node as usize;
-            self.queued[n] = false;
-            match self.net.kind[n] {
-                NodeKind::Threshold(k) => {
-                    let v = self.count[n] >= k;
-                    if v != self.value[n] {
-                        self.value[n] = v;
-                        self.changed(node, v, t, hist);
-                    }
-                }
-                NodeKind::Delay(tolerate) => {
-                    let input = self.value[self.net.delay_input[n] as usize];
-                    self.token[n] = self.token[n].wrapping_add(1);
-                    if input {
-                        if !self.value[n] {
-                            let token = self.token[n];
-                            self.schedule(t + tolerate, What::DelayExpiry, n, token);
-                        }
-                    } else if self.value[n] {
-                        self.value[n] = false;
-                        self.changed(node, false, t, hist);
-                    }
-                }
-                NodeKind::Source => {}
+    /// Re-evaluates queued nodes level by level until nothing changes: a node's inputs are all
+    /// settled before it is looked at, so no gate flickers within an instant.
+    fn settle(&mut self, t: f64) {
+        let mut l = self.low;
+        while l <= self.high {
+            if self.worklist[l].is_empty() {
+                l += 1;
+                continue;
             }
+            let mut nodes = std::mem::take(&mut self.worklist[l]);
+            for &node in &nodes {
+                self.evaluate(node, t);
+            }
+            nodes.clear();
+            self.worklist[l] = nodes;
+            l += 1;
+        }
+        self.low = usize::MAX;
+        self.high = 0;
+    }
+
+    #[inline]
+    fn evaluate(&mut self, node: NodeId, t: f64) {
+        let n = node as usize;
+        self.state[n].queued = false;
+        match self.net.kind[n] {
+            NodeKind::Threshold(k) => {
+                let v = self.state[n].count >= k;
+                if v != self.state[n].value {
+                    self.state[n].value = v;
+                    self.changed(node, v, t);
+                }
+            }
+            NodeKind::Delay(tolerate) => {
+                let input = self.state[self.net.delay_input[n] as usize].value;
+                self.token[n] = self.token[n].wrapping_add(1);
+                if input {
+                    if !self.state[n].value {
+                        let token = self.token[n];
+                        self.schedule(t + tolerate, What::DelayExpiry, n, token);
+                    }
+                } else if self.state[n].value {
+                    self.state[n].value = false;
+                    self.changed(node, false, t);
+                }
+            }
+            NodeKind::Source => {}
         }
     }
 
-    fn record(&mut self, c: ComponentId, impaired: bool, v: bool, t: f64, hist: &mut Histograms) {
+    fn record(&mut self, c: ComponentId, impaired: bool, v: bool, t: f64) {
         if impaired {
             if v {
                 self.impaired_since[c] = t;
@@ -752,25 +829,25 @@ impl<'a> Runner<'a> {
                 return; // resumed: down_since stays
             }
             if !closing.is_nan() {
-                self.outage(c, self.down_since[c], closing, hist);
+                self.outage(c, self.down_since[c], closing);
             }
             self.down_since[c] = t;
         } else {
             if !self.closing[c].is_nan() {
-                self.outage(c, self.down_since[c], self.closing[c], hist);
+                self.outage(c, self.down_since[c], self.closing[c]);
             }
             self.closing[c] = t;
         }
     }
 
     /// Books an outage of component `c` over [a, b).
-    fn outage(&mut self, c: ComponentId, a: f64, b: f64, hist: &mut Histograms) {
+    fn outage(&mut self, c: ComponentId, a: f64, b: f64) {
         if b <= a {
             return;
         }
         self.down_time[c] += b - a;
         self.outages[c] += 1;
-        hist.outage[c].add(b - a);
+        self.durations[c].push(b - a);
         let mut w = (a / self.window) as usize;
         while w < self.windows {
             let start = w as f64 * self.window;
@@ -795,29 +872,29 @@ impl<'a> Runner<'a> {
     }
 
     /// Closes what is still open at the horizon.
-    fn finish(&mut self, hist: &mut Histograms) {
+    fn finish(&mut self) {
         let h = self.horizon;
         for c in 0..self.net.components.len() {
             let k = &self.net.components[c];
             let closing = std::mem::replace(&mut self.closing[c], f64::NAN);
             if !closing.is_nan() {
-                self.outage(c, self.down_since[c], closing, hist);
+                self.outage(c, self.down_since[c], closing);
             }
-            if self.value[k.down as usize] {
-                self.outage(c, self.down_since[c], h, hist);
+            if self.state[k.down as usize].value {
+                self.outage(c, self.down_since[c], h);
             }
-            if self.value[k.impaired as usize] {
+            if self.state[k.impaired as usize].value {
                 self.impaired_time[c] += h - self.impaired_since[c];
             }
         }
-        // Leave no stale work for the next run.
-        self.worklist.clear();
-        self.queued.fill(false);
     }
 
-    fn book(&self, sums: &mut [ComponentSums], hist: &mut Histograms) {
+    fn book(&mut self, sums: &mut [ComponentSums], hist: &mut Histograms) {
         let h = self.horizon;
         for (c, sum) in sums.iter_mut().enumerate() {
+            for d in self.durations[c].drain(..) {
+                hist.outage[c].add(d);
+            }
             let down = self.down_time[c].min(h);
             sum.unavailability.add(down / h);
             sum.availability += (h - down) / h;
@@ -876,7 +953,7 @@ pub fn simulate(
             let mut sums = vec![ComponentSums::default(); n];
             let before = runner.events;
             for _ in 0..count {
-                runner.run(&mut s, hist);
+                runner.run(&mut s);
                 runner.book(&mut sums, hist);
             }
             progress(count);
