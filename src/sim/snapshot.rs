@@ -119,8 +119,6 @@ struct Draw {
     /// 1 / ln(1 − mark probability); 0 for a mark that never comes.
     inv_ln_rest: f64,
     never: bool,
-    /// Change of the log likelihood ratio at a mark (importance sampling only).
-    dlogw: f64,
 }
 
 impl Draw {
@@ -137,7 +135,6 @@ impl Draw {
                 1.0 / (-mark).ln_1p()
             },
             never,
-            dlogw: 0.0,
         }
     }
 
@@ -548,78 +545,115 @@ pub fn importance(
         .collect();
     let mut chunks = Chunks::new(seed, stage);
 
-    // One pass of `n_chunks` chunks under biased probabilities `v`.
-    let pass = |v: &[f64], streams: Vec<Stream>, threads: usize, with_events: bool| -> Weighted {
-        // Events of the support that are certain (p = 0 or 1) are drawn as they are.
-        let mut draws = Vec::new();
-        let mut log_base = 0.0;
-        for &e in &all_support {
-            let ev = &structure.events[e];
-            if let Some(i) = support.iter().position(|&s| s == e) {
-                let mut d = Draw::new(gates[e], v[i], 1.0 - v[i]);
-                // log LR = Σ x ln(p/v) + (1 − x) ln(q/(1 − v))
-                let up = (q[i] / (1.0 - v[i])).ln();
-                let down = (p[i] / v[i]).ln();
-                if d.base == 0 {
-                    log_base += up;
-                    d.dlogw = down - up;
-                } else {
-                    log_base += down;
-                    d.dlogw = up - down;
+    // One pass over chunks drawn from a mixture of biased densities: each chunk is split in
+    // equal parts, part k drawn with probabilities `densities[k]`. Every hit is weighed by
+    // p(x) / Σ_j share_j q_j(x) (the balance heuristic of multiple importance sampling), so a
+    // failure mode that one density neglects is still sampled by another with a sane weight.
+    let pass = |densities: &[&[f64]],
+                streams: Vec<Stream>,
+                threads: usize,
+                with_events: bool|
+     -> Weighted {
+        let k = densities.len();
+        let share = 1.0 / k as f64;
+        // Per generating density: its draws, and for every density j the log ratio
+        // ln(q_j / p) before marks and its change at each mark.
+        let mut plans: Vec<(Vec<Draw>, Vec<f64>, Vec<Vec<f64>>)> = Vec::new();
+        for gen_v in densities {
+            let mut draws = Vec::new();
+            let mut base = vec![0.0; k];
+            let mut delta: Vec<Vec<f64>> = Vec::new();
+            for &e in &all_support {
+                let ev = &structure.events[e];
+                match support.iter().position(|&s| s == e) {
+                    Some(i) => {
+                        let d = Draw::new(gates[e], gen_v[i], 1.0 - gen_v[i]);
+                        let mut ds = vec![0.0; k];
+                        for (j, v) in densities.iter().enumerate() {
+                            let failed = (v[i] / p[i]).ln();
+                            let up = ((1.0 - v[i]) / q[i]).ln();
+                            if d.base == 0 {
+                                base[j] += up;
+                                ds[j] = failed - up;
+                            } else {
+                                base[j] += failed;
+                                ds[j] = up - failed;
+                            }
+                        }
+                        draws.push(d);
+                        delta.push(ds);
+                    }
+                    None => {
+                        draws.push(Draw::new(gates[e], ev.odds.p, ev.odds.q));
+                        delta.push(vec![0.0; k]);
+                    }
                 }
-                draws.push(d);
-            } else {
-                draws.push(Draw::new(gates[e], ev.odds.p, ev.odds.q));
             }
+            plans.push((draws, base, delta));
         }
         let m = support.len();
         let mut total = Weighted {
             by_event: vec![0.0; m],
             ..Weighted::default()
         };
+        let blocks_per_part = (IS_CHUNK / BLOCK) as usize / k;
         run_chunks(
             streams,
             threads,
             || {
                 (
-                    Sheet::new(structure, order.clone(), draws.clone()),
-                    vec![0f64; BLOCK as usize],
+                    plans
+                        .iter()
+                        .map(|(draws, _, _)| Sheet::new(structure, order.clone(), draws.clone()))
+                        .collect::<Vec<_>>(),
+                    vec![vec![0f64; BLOCK as usize]; k],
                 )
             },
-            |(sheet, logw), _, mut s| {
+            |(sheets, logq), _, mut s| {
                 let mut w = Weighted {
                     by_event: vec![0.0; if with_events { m } else { 0 }],
                     ..Weighted::default()
                 };
-                sheet.start_chunk(&mut s);
-                let mut start = 0;
-                while start < IS_CHUNK {
-                    logw.fill(log_base);
-                    let draws = &draws;
-                    sheet.draw_block(start, &mut s, |i, bit| logw[bit] += draws[i].dlogw);
-                    sheet.evaluate();
-                    let row = sheet.row(root);
-                    for (wi, &word) in row.iter().enumerate() {
-                        let mut bits = word;
-                        while bits != 0 {
-                            let b = bits.trailing_zeros() as usize;
-                            bits &= bits - 1;
-                            let bit = wi * 64 + b;
-                            let y = logw[bit].exp();
-                            w.hits += 1;
-                            w.sum += y;
-                            w.sum_sq += y * y;
-                            if with_events {
-                                for (j, &e) in support.iter().enumerate() {
-                                    let r = sheet.row(gates[e]);
-                                    if (r[bit / 64] >> (bit % 64)) & 1 == 1 {
-                                        w.by_event[j] += y;
+                for (g, sheet) in sheets.iter_mut().enumerate() {
+                    let (_, base, delta) = &plans[g];
+                    sheet.start_chunk(&mut s);
+                    for block in 0..blocks_per_part {
+                        let start = block as u64 * BLOCK;
+                        for (l, b) in logq.iter_mut().zip(base) {
+                            l.fill(*b);
+                        }
+                        sheet.draw_block(start, &mut s, |i, bit| {
+                            for (l, d) in logq.iter_mut().zip(&delta[i]) {
+                                l[bit] += d;
+                            }
+                        });
+                        sheet.evaluate();
+                        let row = sheet.row(root);
+                        for (wi, &word) in row.iter().enumerate() {
+                            let mut bits = word;
+                            while bits != 0 {
+                                let b = bits.trailing_zeros() as usize;
+                                bits &= bits - 1;
+                                let bit = wi * 64 + b;
+                                // 1 / Σ share·exp(l_j), scaled by the largest l_j.
+                                let top = logq.iter().map(|l| l[bit]).fold(f64::MIN, f64::max);
+                                let sum: f64 =
+                                    logq.iter().map(|l| share * (l[bit] - top).exp()).sum();
+                                let y = (-top).exp() / sum;
+                                w.hits += 1;
+                                w.sum += y;
+                                w.sum_sq += y * y;
+                                if with_events {
+                                    for (j, &e) in support.iter().enumerate() {
+                                        let r = sheet.row(gates[e]);
+                                        if (r[bit / 64] >> (bit % 64)) & 1 == 1 {
+                                            w.by_event[j] += y;
+                                        }
                                     }
                                 }
                             }
                         }
                     }
-                    start += BLOCK;
                 }
                 w
             },
@@ -638,13 +672,15 @@ pub fn importance(
     // A starting bias that makes the root happen in a fair share of samples.
     let m = support.len() as f64;
     let mut v: Vec<f64> = p.clone();
+    let mut defensive: Vec<f64> = p.clone();
     let mut found = None;
     for j in 0.. {
         let b = (2f64.powi(j) / m).min(0.5);
         let trial: Vec<f64> = p.iter().map(|&pi| pi.max(b)).collect();
-        let w = pass(&trial, chunks.take(1), 1, true);
+        let w = pass(&[&trial], chunks.take(1), 1, true);
         if w.hits as f64 >= 0.01 * IS_CHUNK as f64 || (b >= 0.5 && w.hits > 0) {
             found = Some(w);
+            defensive = trial.clone();
             v = trial;
             break;
         }
@@ -665,7 +701,7 @@ pub fn importance(
             change = change.max((next - *vi).abs());
             *vi = next;
         }
-        w = pass(&v, chunks.take(1), 1, true);
+        w = pass(&[&v], chunks.take(1), 1, true);
         if change < 0.01 {
             break;
         }
@@ -676,7 +712,15 @@ pub fn importance(
     let mut round = (4 * IS_CHUNK).min(max_samples.max(IS_CHUNK));
     loop {
         let n_chunks = round.div_ceil(IS_CHUNK);
-        let r = pass(&v, chunks.take(n_chunks as usize), threads, false);
+        // Half the samples from the tuned density, half from the untuned one (defensive
+        // importance sampling, Hesterberg 1995): the tuned density concentrates on the likeliest
+        // way to fail and alone could miss the others while reporting a narrow interval.
+        let r = pass(
+            &[&v, &defensive],
+            chunks.take(n_chunks as usize),
+            threads,
+            false,
+        );
         est.hits += r.hits;
         est.sum += r.sum;
         est.sum_sq += r.sum_sq;
