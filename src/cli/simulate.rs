@@ -93,9 +93,10 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     }
     if args.timing {
         eprintln!(
-            "{} runs, {} events in {elapsed:.3} s: {:.3e} events/s, {:.3e} runs/s",
+            "{} runs, {} events ({} gate evaluations) in {elapsed:.3} s: {:.3e} events/s, {:.3e} runs/s",
             result.runs,
             result.events,
+            result.gate_evaluations,
             result.events as f64 / elapsed,
             result.runs as f64 / elapsed
         );

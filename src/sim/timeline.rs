@@ -498,6 +498,8 @@ pub struct TimelineResult {
     pub windows_per_run: usize,
     /// Events simulated over all runs.
     pub events: u64,
+    /// Gate re-evaluations over all runs: the propagation work the events caused.
+    pub gate_evaluations: u64,
     pub components: Vec<ComponentTimeline>,
 }
 
@@ -545,8 +547,42 @@ struct Histograms {
 #[derive(Clone, Copy, Debug, Default)]
 struct NodeState {
     count: u32,
+    /// The threshold of a gate; `u32::MAX` for sources and delays (always visited).
+    threshold: u32,
     value: bool,
     queued: bool,
+}
+
+/// A component's bookkeeping during one run.
+#[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
+struct ComponentRun {
+    down_since: f64,
+    /// When the component last came back up, if that outage is not booked yet: an outage that
+    /// resumes at the same instant (one replica's rolling maintenance handing over to the
+    /// next) is the same outage. NaN when there is none.
+    closing: f64,
+    impaired_since: f64,
+    down_time: f64,
+    impaired_time: f64,
+    exhaustion_time: f64,
+    exhaustions: u32,
+    outages: u32,
+}
+
+impl Default for ComponentRun {
+    fn default() -> Self {
+        ComponentRun {
+            down_since: 0.0,
+            closing: f64::NAN,
+            impaired_since: 0.0,
+            down_time: 0.0,
+            impaired_time: 0.0,
+            exhaustion_time: 0.0,
+            exhaustions: 0,
+            outages: 0,
+        }
+    }
 }
 
 /// The state of one run.
@@ -564,22 +600,15 @@ struct Runner<'a> {
     high: usize,
     agenda: BinaryHeap<Reverse<Event>>,
     failover_token: Vec<u32>,
-    down_since: Vec<f64>,
-    /// When the component last came back up, if that outage is not booked yet: an outage that
-    /// resumes at the same instant (one replica's rolling maintenance handing over to the
-    /// next) is the same outage.
-    closing: Vec<f64>,
-    impaired_since: Vec<f64>,
-    down_time: Vec<f64>,
-    impaired_time: Vec<f64>,
-    outages: Vec<u32>,
+    /// What one run keeps per component, one cache line each.
+    run: Vec<ComponentRun>,
     /// Outage durations of this run, per component, added to the histograms at its end: a
     /// thousand histograms do not stay in cache, one component's do while it is flushed.
     durations: Vec<Vec<f64>>,
     failures: Vec<u32>,
     window_down: Vec<f64>,
-    exhaustion: Vec<(f64, u64)>,
     events: u64,
+    evaluations: u64,
 }
 
 impl<'a> Runner<'a> {
@@ -598,24 +627,29 @@ impl<'a> Runner<'a> {
                 .iter()
                 .map(|k| k.slo.map(|s| s.down.p * window))
                 .collect(),
-            state: vec![NodeState::default(); n],
+            state: net
+                .kind
+                .iter()
+                .map(|k| NodeState {
+                    threshold: match k {
+                        NodeKind::Threshold(t) => *t,
+                        _ => u32::MAX,
+                    },
+                    ..NodeState::default()
+                })
+                .collect(),
             token: vec![0; n],
             worklist: vec![Vec::new(); net.level.iter().max().map_or(1, |&l| l as usize + 1)],
             low: usize::MAX,
             high: 0,
             agenda: BinaryHeap::new(),
             failover_token: vec![0; c],
-            down_since: vec![0.0; c],
-            closing: vec![f64::NAN; c],
-            impaired_since: vec![0.0; c],
-            down_time: vec![0.0; c],
-            impaired_time: vec![0.0; c],
-            outages: vec![0; c],
+            run: vec![ComponentRun::default(); c],
             durations: vec![Vec::new(); c],
             failures: vec![0; c],
             window_down: vec![0.0; c * windows],
-            exhaustion: vec![(0.0, 0); c],
             events: 0,
+            evaluations: 0,
         }
     }
 
@@ -627,14 +661,15 @@ impl<'a> Runner<'a> {
 
     /// One run from all-up at t = 0 to the horizon.
     fn run(&mut self, s: &mut Stream) {
-        self.state.fill(NodeState::default());
+        for st in &mut self.state {
+            st.count = 0;
+            st.value = false;
+            st.queued = false;
+        }
         self.agenda.clear();
-        self.down_time.fill(0.0);
-        self.impaired_time.fill(0.0);
-        self.outages.fill(0);
         self.failures.fill(0);
+        self.run.fill(ComponentRun::default());
         self.window_down.fill(0.0);
-        self.exhaustion.fill((0.0, 0));
         let net = self.net;
         for (i, r) in net.replicas.iter().enumerate() {
             let t = r.clock.failure.sample(s);
@@ -746,10 +781,16 @@ impl<'a> Runner<'a> {
         let n = node as usize;
         for &f in &net.fanout[net.fan_start[n] as usize..net.fan_start[n + 1] as usize] {
             let f = f as usize;
+            let st = &mut self.state[f];
             if v {
-                self.state[f].count += 1;
+                st.count += 1;
             } else {
-                self.state[f].count -= 1;
+                st.count -= 1;
+            }
+            // A gate whose output this count leaves as it is needs no visit (if a later change
+            // in this instant flips it, that change queues it).
+            if st.threshold != u32::MAX && (st.count >= st.threshold) == st.value {
+                continue;
             }
             if !self.state[f].queued {
                 self.state[f].queued = true;
@@ -790,6 +831,7 @@ impl<'a> Runner<'a> {
     #[inline]
     fn evaluate(&mut self, node: NodeId, t: f64) {
         let n = node as usize;
+        self.evaluations += 1;
         self.state[n].queued = false;
         match self.net.kind[n] {
             NodeKind::Threshold(k) => {
@@ -819,24 +861,24 @@ impl<'a> Runner<'a> {
     fn record(&mut self, c: ComponentId, impaired: bool, v: bool, t: f64) {
         if impaired {
             if v {
-                self.impaired_since[c] = t;
+                self.run[c].impaired_since = t;
             } else {
-                self.impaired_time[c] += t - self.impaired_since[c];
+                self.run[c].impaired_time += t - self.run[c].impaired_since;
             }
         } else if v {
-            let closing = std::mem::replace(&mut self.closing[c], f64::NAN);
+            let closing = std::mem::replace(&mut self.run[c].closing, f64::NAN);
             if closing == t {
                 return; // resumed: down_since stays
             }
             if !closing.is_nan() {
-                self.outage(c, self.down_since[c], closing);
+                self.outage(c, self.run[c].down_since, closing);
             }
-            self.down_since[c] = t;
+            self.run[c].down_since = t;
         } else {
-            if !self.closing[c].is_nan() {
-                self.outage(c, self.down_since[c], self.closing[c]);
+            if !self.run[c].closing.is_nan() {
+                self.outage(c, self.run[c].down_since, self.run[c].closing);
             }
-            self.closing[c] = t;
+            self.run[c].closing = t;
         }
     }
 
@@ -845,8 +887,8 @@ impl<'a> Runner<'a> {
         if b <= a {
             return;
         }
-        self.down_time[c] += b - a;
-        self.outages[c] += 1;
+        self.run[c].down_time += b - a;
+        self.run[c].outages += 1;
         self.durations[c].push(b - a);
         let mut w = (a / self.window) as usize;
         while w < self.windows {
@@ -863,9 +905,9 @@ impl<'a> Runner<'a> {
                 && before <= budget
                 && *slot > budget
             {
-                let e = &mut self.exhaustion[c];
-                e.0 += from + (budget - before) - start;
-                e.1 += 1;
+                let r = &mut self.run[c];
+                r.exhaustion_time += from + (budget - before) - start;
+                r.exhaustions += 1;
             }
             w += 1;
         }
@@ -876,15 +918,15 @@ impl<'a> Runner<'a> {
         let h = self.horizon;
         for c in 0..self.net.components.len() {
             let k = &self.net.components[c];
-            let closing = std::mem::replace(&mut self.closing[c], f64::NAN);
+            let closing = std::mem::replace(&mut self.run[c].closing, f64::NAN);
             if !closing.is_nan() {
-                self.outage(c, self.down_since[c], closing);
+                self.outage(c, self.run[c].down_since, closing);
             }
             if self.state[k.down as usize].value {
-                self.outage(c, self.down_since[c], h);
+                self.outage(c, self.run[c].down_since, h);
             }
             if self.state[k.impaired as usize].value {
-                self.impaired_time[c] += h - self.impaired_since[c];
+                self.run[c].impaired_time += h - self.run[c].impaired_since;
             }
         }
     }
@@ -895,11 +937,11 @@ impl<'a> Runner<'a> {
             for d in self.durations[c].drain(..) {
                 hist.outage[c].add(d);
             }
-            let down = self.down_time[c].min(h);
+            let down = self.run[c].down_time.min(h);
             sum.unavailability.add(down / h);
             sum.availability += (h - down) / h;
-            sum.degraded += ((self.impaired_time[c] - self.down_time[c]) / h).max(0.0);
-            sum.outages.add(self.outages[c] as f64);
+            sum.degraded += ((self.run[c].impaired_time - self.run[c].down_time) / h).max(0.0);
+            sum.outages.add(self.run[c].outages as f64);
             sum.failures += self.failures[c] as u64;
             sum.outage_time += down;
             for w in 0..self.windows {
@@ -913,8 +955,8 @@ impl<'a> Runner<'a> {
                     sum.breaches += 1;
                 }
             }
-            sum.exhaustion_time += self.exhaustion[c].0;
-            sum.exhaustions += self.exhaustion[c].1;
+            sum.exhaustion_time += self.run[c].exhaustion_time;
+            sum.exhaustions += self.run[c].exhaustions as u64;
         }
     }
 }
@@ -935,6 +977,7 @@ pub fn simulate(
     let n_chunks = runs.div_ceil(RUNS_PER_CHUNK);
     let mut totals = vec![ComponentSums::default(); n];
     let mut events = 0u64;
+    let mut gate_evaluations = 0u64;
     let locals = run_chunks(
         Chunks::new(opts.seed, 0).take(n_chunks as usize),
         opts.threads,
@@ -951,19 +994,23 @@ pub fn simulate(
             let first = i as u64 * RUNS_PER_CHUNK;
             let count = (runs - first).min(RUNS_PER_CHUNK);
             let mut sums = vec![ComponentSums::default(); n];
-            let before = runner.events;
+            let before = (runner.events, runner.evaluations);
             for _ in 0..count {
                 runner.run(&mut s);
                 runner.book(&mut sums, hist);
             }
             progress(count);
-            (sums, runner.events - before)
+            (
+                sums,
+                (runner.events - before.0, runner.evaluations - before.1),
+            )
         },
-        |_, (sums, e): (Vec<ComponentSums>, u64)| {
+        |_, (sums, (e, g)): (Vec<ComponentSums>, (u64, u64))| {
             for (t, s) in totals.iter_mut().zip(&sums) {
                 t.merge(s);
             }
             events += e;
+            gate_evaluations += g;
         },
     );
     let mut hist = Histograms {
@@ -1023,6 +1070,7 @@ pub fn simulate(
         window_s: system.window_s,
         windows_per_run,
         events,
+        gate_evaluations,
         components,
     }
 }
