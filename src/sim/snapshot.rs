@@ -499,6 +499,10 @@ pub struct ImportanceEstimate {
     pub biased: Vec<(EventId, f64)>,
 }
 
+/// How one density of a mixture is drawn: its draws, and for every density of the mixture the
+/// log ratio ln(q / p) before any mark and its change at a mark of each draw.
+type Plan = (Vec<Draw>, Vec<f64>, Vec<Vec<f64>>);
+
 /// Weighted sums of one chunk.
 #[derive(Clone, Debug, Default)]
 struct Weighted {
@@ -558,7 +562,7 @@ pub fn importance(
         let share = 1.0 / k as f64;
         // Per generating density: its draws, and for every density j the log ratio
         // ln(q_j / p) before marks and its change at each mark.
-        let mut plans: Vec<(Vec<Draw>, Vec<f64>, Vec<Vec<f64>>)> = Vec::new();
+        let mut plans: Vec<Plan> = Vec::new();
         for gen_v in densities {
             let mut draws = Vec::new();
             let mut base = vec![0.0; k];
