@@ -56,9 +56,14 @@ pub struct Args {
     pub format: OutputFormat,
 }
 
+/// 2⁴⁰ samples: hours of work on a large model, and the most that makes sense.
+const MAX_SAMPLES: u64 = 1 << 40;
+
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    if args.samples == 0 {
-        return Err(CliError::Usage("--samples must be at least 1".into()));
+    if args.samples == 0 || args.samples > MAX_SAMPLES || args.max_samples > MAX_SAMPLES {
+        return Err(CliError::Usage(format!(
+            "--samples and --max-samples must be between 1 and {MAX_SAMPLES}"
+        )));
     }
     if let Some(e) = args.rel_error
         && !(e > 0.0 && e < 1.0)

@@ -47,9 +47,15 @@ pub struct Args {
     pub format: OutputFormat,
 }
 
+/// Bounds that keep memory and time sane: the work is runs × horizon.
+const MAX_RUNS: u64 = 1_000_000_000;
+const MAX_WINDOWS: f64 = 100_000.0;
+
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    if args.runs == 0 {
-        return Err(CliError::Usage("--runs must be at least 1".into()));
+    if args.runs == 0 || args.runs > MAX_RUNS {
+        return Err(CliError::Usage(format!(
+            "--runs must be between 1 and {MAX_RUNS}"
+        )));
     }
     if args.threads == Some(0) {
         return Err(CliError::Usage("--threads must be at least 1".into()));
@@ -64,6 +70,12 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         return Err(CliError::Usage("--horizon must be longer than zero".into()));
     }
     let (_, system) = load_system(&args.model)?;
+    if horizon.seconds / system.window_s > MAX_WINDOWS {
+        return Err(CliError::Usage(format!(
+            "--horizon {} holds more than {MAX_WINDOWS} SLO windows; simulate a shorter horizon and more runs",
+            args.horizon
+        )));
+    }
     let opts = TimelineOptions {
         runs: args.runs,
         horizon_s: horizon.seconds,

@@ -184,7 +184,7 @@ mod tests {
                 mean_s: mean,
                 shape,
             });
-            let mut s = Chunks::new(42, 0).take(i + 1).pop().unwrap();
+            let mut s = Chunks::new(42, 0).take(i + 1).last().unwrap();
             let xs: Vec<f64> = (0..n).map(|_| sampler.sample(&mut s)).collect();
             let m = xs.iter().sum::<f64>() / n as f64;
             let v = xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64;

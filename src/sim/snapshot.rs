@@ -16,7 +16,7 @@
 //! importance density with least variance among independent ones.
 
 use super::stats::{Z95, wilson};
-use super::stream::{Chunks, Stream, run_chunks};
+use super::stream::{ChunkStreams, Chunks, Stream, run_chunks};
 use crate::structure::{EventId, Gate, GateId, Structure};
 
 /// Words of 64 samples evaluated together.
@@ -316,7 +316,7 @@ struct Counts {
 /// Plain samples of every component's state.
 fn plain_round(
     structure: &Structure,
-    streams: Vec<Stream>,
+    streams: ChunkStreams,
     samples: u64,
     threads: usize,
 ) -> Counts {
@@ -554,7 +554,7 @@ pub fn importance(
     // p(x) / Σ_j share_j q_j(x) (the balance heuristic of multiple importance sampling), so a
     // failure mode that one density neglects is still sampled by another with a sane weight.
     let pass = |densities: &[&[f64]],
-                streams: Vec<Stream>,
+                streams: ChunkStreams,
                 threads: usize,
                 with_events: bool|
      -> Weighted {

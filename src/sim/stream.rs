@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rand_core::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -55,15 +54,45 @@ impl Chunks {
         Chunks { next }
     }
 
-    /// The streams of the next `n` chunks.
-    pub fn take(&mut self, n: usize) -> Vec<Stream> {
-        (0..n)
-            .map(|_| {
-                let s = Stream(self.next.clone());
-                self.next.jump();
-                s
-            })
-            .collect()
+    /// The streams of the next `n` chunks, made one at a time as they are asked for.
+    pub fn take(&mut self, n: usize) -> ChunkStreams {
+        let streams = ChunkStreams {
+            next: self.next.clone(),
+            left: n,
+        };
+        for _ in 0..n {
+            self.next.jump();
+        }
+        streams
+    }
+}
+
+/// The streams of a run of consecutive chunks.
+#[derive(Clone, Debug)]
+pub struct ChunkStreams {
+    next: Xoshiro256PlusPlus,
+    left: usize,
+}
+
+impl ChunkStreams {
+    pub fn len(&self) -> usize {
+        self.left
+    }
+    pub fn is_empty(&self) -> bool {
+        self.left == 0
+    }
+}
+
+impl Iterator for ChunkStreams {
+    type Item = Stream;
+    fn next(&mut self) -> Option<Stream> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let s = Stream(self.next.clone());
+        self.next.jump();
+        Some(s)
     }
 }
 
@@ -72,7 +101,7 @@ impl Chunks {
 /// also keeps a `local` state (for results that add up exactly, such as counts), returned at
 /// the end.
 pub fn run_chunks<L, A, W, M>(
-    streams: Vec<Stream>,
+    streams: ChunkStreams,
     threads: usize,
     mut local: impl FnMut() -> L,
     work: W,
@@ -85,24 +114,18 @@ where
     M: FnMut(usize, A) + Send,
 {
     let n = streams.len();
-    let threads = threads.clamp(1, n.max(1));
-    let streams: Vec<Mutex<Option<Stream>>> =
-        streams.into_iter().map(|s| Mutex::new(Some(s))).collect();
-    let next = AtomicUsize::new(0);
+    let threads = threads.clamp(1, n.clamp(1, 256));
+    // Chunks are claimed in order, each with its stream.
+    let streams = Mutex::new(streams.enumerate());
     // (next chunk to merge, results that came early, the merge function)
     let ordered = Mutex::new((0usize, BTreeMap::<usize, A>::new(), merge));
     let locals: Vec<L> = (0..threads).map(|_| local()).collect();
     let body = |mut l: L| -> L {
         loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= n {
+            let claimed = streams.lock().unwrap_or_else(|e| e.into_inner()).next();
+            let Some((i, stream)) = claimed else {
                 return l;
-            }
-            let stream = streams[i]
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-                .expect("each chunk is taken once");
+            };
             let result = work(&mut l, i, stream);
             let mut guard = ordered.lock().unwrap_or_else(|e| e.into_inner());
             let (expected, pending, merge) = &mut *guard;
@@ -156,8 +179,8 @@ mod tests {
 
     #[test]
     fn stages_and_chunks_differ() {
-        let a = Chunks::new(1, 0).take(2);
-        let b = Chunks::new(1, 1).take(1);
+        let a: Vec<Stream> = Chunks::new(1, 0).take(2).collect();
+        let b: Vec<Stream> = Chunks::new(1, 1).take(1).collect();
         let first = |s: &Stream| s.clone().next_u64();
         assert_ne!(first(&a[0]), first(&a[1]));
         assert_ne!(first(&a[0]), first(&b[0]));
