@@ -88,6 +88,49 @@ fn snapshot_estimates_match_the_exact_values() {
     assert!(covered + 2 >= r.components.len(), "{covered} covered");
 }
 
+/// The drawing of events (geometric gaps, complements above one half, certain events) and the
+/// bit-sliced k-of-n counter, against exact values, to a fraction of a percent.
+#[test]
+fn snapshot_draws_events_with_their_probabilities() {
+    let (system, exact) = system_of(
+        "
+components:
+  p30: { availability: 70% }
+  p70: { availability: 30% }
+  p50: { availability: 50% }
+  rare: { availability: 99.9% }
+  never: { availability: 100% }
+  always: { availability: 0% }
+  two-of-four: { availability: 60%, replicas: 4, min_available: 3 }
+  three-of-five: { availability: 50%, replicas: 5, min_available: 3 }
+  nine-of-twenty: { availability: 55%, replicas: 20, min_available: 9 }
+",
+    );
+    let n = 4_000_000u64;
+    let r = sample(
+        &Structure::new(&system),
+        &SnapshotOptions {
+            samples: n,
+            seed: 21,
+            threads: 2,
+            importance: Importance::Off,
+            ..SnapshotOptions::default()
+        },
+    );
+    for (c, (est, x)) in r.components.iter().zip(&exact).enumerate() {
+        let want = x.down.p;
+        let sd = (want * (1.0 - want) / n as f64).sqrt();
+        assert!(
+            (est.unavailability - want).abs() <= SIGMAS * sd,
+            "{}: sampled {:e}, exact {want:e} (sd {sd:e})",
+            system.components[c].name,
+            est.unavailability
+        );
+    }
+    assert_eq!(r.components[4].down_samples, 0);
+    assert_eq!(r.components[5].down_samples, n);
+}
+
 /// Wilson's interval covers the truth about 95% of the time: checked over 300 seeds.
 #[test]
 fn snapshot_intervals_have_their_coverage() {

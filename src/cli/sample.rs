@@ -28,10 +28,10 @@ cross-entropy-tuned failure biasing (method `importance`, normal-approximation i
 The same --seed gives the same output for any --threads.
 
 Examples:
-  nines sample models/online-store.yaml
-  nines sample models/online-store.yaml --samples 100000000 --threads 2
-  nines sample models/online-store.yaml --rel-error 0.01 --format json
-  nines sample models/online-store.yaml --method plain --seed 7")]
+  nines sample models/checkout.yaml
+  nines sample models/checkout.yaml --samples 100000000 --threads 2
+  nines sample models/checkout.yaml --rel-error 0.01 --format json
+  nines sample models/checkout.yaml --method plain --seed 7")]
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,

@@ -22,9 +22,9 @@ component's slo and how soon a breached window's error budget ran out.
 The same --seed gives the same output for any --threads.
 
 Examples:
-  nines simulate models/online-store.yaml
-  nines simulate models/online-store.yaml --runs 10000 --horizon 5y --threads 2
-  nines simulate models/online-store.yaml --format json | jq '.components[] | {name, p_window_breach}'")]
+  nines simulate models/checkout.yaml
+  nines simulate models/checkout.yaml --runs 10000 --horizon 5y --threads 2
+  nines simulate models/checkout.yaml --format json | jq '.components[] | {name, p_window_breach}'")]
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
