@@ -76,6 +76,13 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
             args.horizon
         )));
     }
+    if horizon.seconds < system.window_s {
+        eprintln!(
+            "note: --horizon {} is shorter than one SLO window ({}); downtime per window and breach probabilities are left out",
+            args.horizon,
+            nines::model::units::format_duration_human(system.window_s)
+        );
+    }
     let opts = TimelineOptions {
         runs: args.runs,
         horizon_s: horizon.seconds,
