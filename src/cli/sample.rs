@@ -50,6 +50,9 @@ pub struct Args {
     /// Upper bound on the samples of each stage
     #[arg(long, default_value_t = 1 << 32)]
     pub max_samples: u64,
+    /// Leave out the exact values (they take a while on models of thousands of components)
+    #[arg(long)]
+    pub no_exact: bool,
     #[arg(long, value_enum, default_value = "auto")]
     pub method: MethodArg,
     #[arg(long, short, value_enum, default_value = "table")]
@@ -96,7 +99,9 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     });
     let result = sample(&structure, &opts);
     // The exact engine may give up on a very entangled model; sampling still stands.
-    let exact = exact::evaluate(&structure).ok();
+    let exact = (!args.no_exact)
+        .then(|| exact::evaluate(&structure).ok())
+        .flatten();
     if let Some(s) = spinner {
         s.finish_and_clear();
     }

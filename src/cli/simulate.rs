@@ -40,6 +40,9 @@ pub struct Args {
     /// Worker threads (default: all cores); the result does not depend on it
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
+    /// Leave out the exact values (they take a while on models of thousands of components)
+    #[arg(long)]
+    pub no_exact: bool,
     /// Print the events simulated and their rate to standard error
     #[arg(long)]
     pub timing: bool,
@@ -120,7 +123,9 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
             result.runs as f64 / elapsed
         );
     }
-    let exact = exact::evaluate_system(&system).ok();
+    let exact = (!args.no_exact)
+        .then(|| exact::evaluate_system(&system).ok())
+        .flatten();
     let report = SimulateReport::new(&system, &result, exact.as_deref(), args.seed);
     print(&report.render(args.format.into(), term.color))?;
     Ok(ExitStatus::Success)
