@@ -612,6 +612,8 @@ struct NodeState {
     count: u32,
     /// The threshold of a gate; `u32::MAX` for sources and delays (always visited).
     threshold: u32,
+    /// The node's level (a copy of the network's, where the visit needs it).
+    level: u32,
     value: bool,
     queued: bool,
 }
@@ -693,7 +695,9 @@ impl<'a> Runner<'a> {
             state: net
                 .kind
                 .iter()
-                .map(|k| NodeState {
+                .zip(&net.level)
+                .map(|(k, &level)| NodeState {
+                    level,
                     threshold: match k {
                         NodeKind::Threshold(t) => *t,
                         _ => u32::MAX,
@@ -858,7 +862,7 @@ impl<'a> Runner<'a> {
             }
             if !self.state[f].queued {
                 self.state[f].queued = true;
-                let l = net.level[f] as usize;
+                let l = self.state[f].level as usize;
                 self.worklist[l].push(f as NodeId);
                 self.low = self.low.min(l);
                 self.high = self.high.max(l);
