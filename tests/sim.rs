@@ -657,6 +657,21 @@ fn bad_arguments_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
     let model = write_model(&dir, "store.yaml", STORE);
     let m = model.to_str().unwrap();
+    // Half the draws of a weibull of shape 0.001 are zero for all practical purposes: the
+    // clock would never get anywhere.
+    let skewed = write_model(
+        &dir,
+        "skewed.yaml",
+        "components:\n  x:\n    failure: { dist: weibull, mean: 1h, shape: 0.001 }\n",
+    );
+    let skewed = skewed.to_str().unwrap().to_string();
+    // 10¹³ events.
+    let busy = write_model(
+        &dir,
+        "busy.yaml",
+        "components:\n  x: { mttf: 1s, mttr: 1s, replicas: 100 }\n",
+    );
+    let busy = busy.to_str().unwrap().to_string();
     for args in [
         vec!["simulate", m, "--horizon", "0s"],
         vec!["simulate", m, "--horizon", "5"],
@@ -665,6 +680,8 @@ fn bad_arguments_are_usage_errors() {
         vec!["sample", m, "--rel-error", "2"],
         vec!["sample", m, "--samples", "0"],
         vec!["sample", "/no/such/model.yaml"],
+        vec!["simulate", &skewed],
+        vec!["simulate", &busy, "--horizon", "100y"],
     ] {
         let out = nines().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -53,6 +53,38 @@ pub struct Args {
 /// Bounds that keep memory and time sane: the work is runs × horizon.
 const MAX_RUNS: u64 = 1_000_000_000;
 const MAX_WINDOWS: f64 = 100_000.0;
+/// Hours of work at a few million events a second.
+const MAX_EVENTS: f64 = 1e11;
+
+/// Events one run is expected to have: two per failure–repair cycle of every replica and
+/// domain, two per maintenance.
+fn expected_events(system: &nines::system::System, horizon: f64) -> f64 {
+    let cycles = |f: f64, r: f64| {
+        let c = f + r;
+        if c > 0.0 && c.is_finite() {
+            2.0 * horizon / c
+        } else {
+            0.0
+        }
+    };
+    let domains: f64 = system
+        .domains
+        .iter()
+        .map(|d| cycles(d.failure.mean_s, d.repair.mean_s))
+        .sum();
+    let components: f64 = system
+        .components
+        .iter()
+        .map(|c| {
+            let maintenance = c.maintenance.as_ref().map_or(0.0, |m| {
+                let per = if m.rolling { c.replicas as f64 } else { 1.0 };
+                per * 2.0 * horizon / m.every_s
+            });
+            c.replicas as f64 * cycles(c.failure.mean_s, c.repair.mean_s) + maintenance
+        })
+        .sum();
+    domains + components
+}
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     if args.runs == 0 || args.runs > MAX_RUNS {
@@ -77,6 +109,13 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         return Err(CliError::Usage(format!(
             "--horizon {} holds more than {MAX_WINDOWS} SLO windows; simulate a shorter horizon and more runs",
             args.horizon
+        )));
+    }
+    nines::sim::timeline::check(&system).map_err(CliError::Usage)?;
+    let events = expected_events(&system, horizon.seconds) * args.runs as f64;
+    if events > MAX_EVENTS {
+        return Err(CliError::Usage(format!(
+            "this would simulate about {events:.1e} events (more than {MAX_EVENTS:.0e}); use fewer --runs or a shorter --horizon"
         )));
     }
     if horizon.seconds < system.window_s {

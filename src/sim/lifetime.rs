@@ -18,14 +18,17 @@ pub enum Sampler {
     Weibull {
         scale: f64,
         inv_shape: f64,
+        floor: f64,
     },
     Lognormal {
         mu: f64,
         sigma: f64,
+        floor: f64,
     },
     Gamma {
         shape: f64,
         scale: f64,
+        floor: f64,
     },
     Fixed {
         value: f64,
@@ -41,6 +44,9 @@ impl Sampler {
         if mean <= 0.0 {
             return Sampler::Now;
         }
+        // Very small shapes give draws that round to zero; a failure and a repair both of zero
+        // length would stop the clock. A draw below 1e-12 of the mean is taken as that.
+        let floor = mean * 1e-12;
         match l.kind {
             DistKind::Exponential => Sampler::Exponential { mean },
             DistKind::Fixed => Sampler::Fixed { value: mean },
@@ -51,6 +57,7 @@ impl Sampler {
                 Sampler::Weibull {
                     scale,
                     inv_shape: 1.0 / k,
+                    floor,
                 }
             }
             DistKind::Lognormal => {
@@ -59,12 +66,36 @@ impl Sampler {
                 Sampler::Lognormal {
                     mu: mean.ln() - sigma * sigma / 2.0,
                     sigma,
+                    floor,
                 }
             }
             DistKind::Gamma => Sampler::Gamma {
                 shape: l.shape,
                 scale: mean / l.shape,
+                floor,
             },
+        }
+    }
+
+    /// The median draw (approximate for gamma shapes below one), for sanity checks.
+    pub fn median(&self) -> f64 {
+        match *self {
+            Sampler::Never => f64::INFINITY,
+            Sampler::Now => 0.0,
+            Sampler::Exponential { mean } => mean * std::f64::consts::LN_2,
+            Sampler::Fixed { value } => value,
+            Sampler::Weibull {
+                scale, inv_shape, ..
+            } => scale * std::f64::consts::LN_2.powf(inv_shape),
+            Sampler::Lognormal { mu, .. } => mu.exp(),
+            Sampler::Gamma { shape, scale, .. } => {
+                if shape >= 1.0 {
+                    scale * (shape - 1.0 / 3.0)
+                } else {
+                    // P(X < x) ≈ (x/θ)^k / Γ(k + 1) near zero.
+                    scale * (0.5 * ln_gamma(shape + 1.0).exp()).powf(1.0 / shape)
+                }
+            }
         }
     }
 
@@ -74,11 +105,20 @@ impl Sampler {
         match *self {
             Sampler::Never => f64::INFINITY,
             Sampler::Now => 0.0,
-            Sampler::Exponential { mean } => -mean * s.open01().ln(),
+            // U ≤ 1 − 2⁻⁵³ keeps the draw above zero.
+            Sampler::Exponential { mean } => -mean * (s.open01() * (1.0 - f64::EPSILON / 2.0)).ln(),
             Sampler::Fixed { value } => value,
-            Sampler::Weibull { scale, inv_shape } => scale * (-s.open01().ln()).powf(inv_shape),
-            Sampler::Lognormal { mu, sigma } => (mu + sigma * s.normal()).exp(),
-            Sampler::Gamma { shape, scale } => scale * standard_gamma(shape, s),
+            Sampler::Weibull {
+                scale,
+                inv_shape,
+                floor,
+            } => (scale * (-s.open01().ln()).powf(inv_shape)).max(floor),
+            Sampler::Lognormal { mu, sigma, floor } => (mu + sigma * s.normal()).exp().max(floor),
+            Sampler::Gamma {
+                shape,
+                scale,
+                floor,
+            } => (scale * standard_gamma(shape, s)).max(floor),
         }
     }
 }

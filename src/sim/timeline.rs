@@ -1037,6 +1037,39 @@ impl<'a> Runner<'a> {
     }
 }
 
+/// Refuses failure and repair distributions so skewed that half their draws are a millionth of
+/// their mean or less (a weibull shape near zero, a lognormal sigma above 5): simulated, their
+/// clocks would tick millions of times per second of simulated time.
+pub fn check(system: &System) -> Result<(), String> {
+    let skewed = |what: &str, l: &crate::system::Lifetime| -> Result<(), String> {
+        let s = Sampler::new(l);
+        let m = s.median();
+        if l.mean_s.is_finite() && l.mean_s > 0.0 && m < 1e-6 * l.mean_s {
+            return Err(format!(
+                "the {what} ({}, shape {}) is too skewed to simulate: half its draws are below a millionth of its mean",
+                format!("{:?}", l.kind).to_lowercase(),
+                l.shape
+            ));
+        }
+        Ok(())
+    };
+    for d in &system.domains {
+        skewed(
+            &format!("failure distribution of domain {}", d.name),
+            &d.failure,
+        )?;
+        skewed(
+            &format!("repair distribution of domain {}", d.name),
+            &d.repair,
+        )?;
+    }
+    for c in &system.components {
+        skewed(&format!("failure distribution of {}", c.name), &c.failure)?;
+        skewed(&format!("repair distribution of {}", c.name), &c.repair)?;
+    }
+    Ok(())
+}
+
 /// Runs a chunk of this many runs on one stream.
 const RUNS_PER_CHUNK: u64 = 8;
 
