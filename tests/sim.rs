@@ -570,6 +570,10 @@ fn same_seed_same_output_for_any_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let model = write_model(&dir, "store.yaml", STORE);
     let m = model.to_str().unwrap();
+    let checkout = repo_path("models/checkout.yaml")
+        .to_str()
+        .unwrap()
+        .to_string();
     for cmd in [
         vec![
             "simulate", m, "--runs", "50", "--seed", "3", "--format", "json",
@@ -579,6 +583,17 @@ fn same_seed_same_output_for_any_thread_count() {
             m,
             "--samples",
             "300000",
+            "--seed",
+            "3",
+            "--format",
+            "json",
+        ],
+        // Importance sampling too: four of its components are too rare for plain sampling.
+        vec![
+            "sample",
+            &checkout,
+            "--samples",
+            "20000",
             "--seed",
             "3",
             "--format",
