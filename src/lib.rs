@@ -10,5 +10,6 @@ pub mod explain;
 pub mod graph;
 pub mod model;
 pub mod report;
+pub mod sim;
 pub mod structure;
 pub mod system;

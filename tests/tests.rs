@@ -9,4 +9,5 @@ mod explain;
 mod loader;
 mod models;
 mod properties;
+mod sim;
 mod tradeoff;

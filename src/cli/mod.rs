@@ -8,7 +8,9 @@ mod eval;
 mod explain;
 mod graph;
 mod output;
+mod sample;
 mod schema;
+mod simulate;
 mod tradeoff;
 mod whatif;
 
@@ -60,6 +62,8 @@ Examples:
   nines explain models/online-store.yaml storefront
   nines whatif models/online-store.yaml --fail db
   nines budget models/online-store.yaml storefront --outages 4
+  nines sample models/online-store.yaml          Monte Carlo estimate with 95% intervals
+  nines simulate models/online-store.yaml        outages, downtime per window, SLO breach odds
   nines downtime 99.95%                           allowed downtime per day, week, month, year
   nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg
   nines tradeoff models/shop-variants.yaml --plot curve.svg   cost versus nines, sweet spot
@@ -85,6 +89,10 @@ enum Command {
     Whatif(whatif::Args),
     /// Error budget of a component's slo, shared out over its hard dependencies
     Budget(budget::Args),
+    /// Snapshot Monte Carlo: sampled availability with confidence intervals beside the exact value
+    Sample(sample::Args),
+    /// Timeline simulation: outages per year, downtime per SLO window, breach probabilities
+    Simulate(simulate::Args),
     /// Allowed downtime per day, week, window, month, quarter and year for an availability
     Downtime(downtime::Args),
     /// The dependency graph as Mermaid or Graphviz DOT
@@ -119,6 +127,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Explain(a) => explain::run(a, &term),
         Command::Whatif(a) => whatif::run(a, &term),
         Command::Budget(a) => budget::run(a, &term),
+        Command::Sample(a) => sample::run(a, &term),
+        Command::Simulate(a) => simulate::run(a, &term),
         Command::Downtime(a) => downtime::run(a, &term),
         Command::Graph(a) => graph::run(a),
         Command::Schema(a) => schema::run(a),

@@ -27,7 +27,6 @@ pub struct Terminal {
     pub color: bool,
     pub stderr_color: bool,
     /// Progress bars go to standard error when it is a terminal.
-    #[allow(dead_code)] // read by the long-running commands
     pub progress: bool,
 }
 

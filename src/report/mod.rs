@@ -5,6 +5,8 @@ pub mod downtime;
 pub mod eval;
 pub mod graph;
 pub mod plot;
+pub mod sample;
+pub mod simulate;
 pub mod text;
 pub mod tradeoff;
 

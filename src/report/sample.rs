@@ -1,0 +1,202 @@
+//! The results of `nines sample`: Monte Carlo estimates beside the exact values.
+
+use comfy_table::{Cell, CellAlignment, Table, presets};
+use serde::Serialize;
+
+use super::Format;
+use super::text::{escape_markdown, format_probability, format_share};
+use crate::exact::StateOdds;
+use crate::model::units::format_percent;
+use crate::sim::snapshot::{Method, SnapshotResult};
+use crate::system::System;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExactValues {
+    pub availability: f64,
+    pub unavailability: f64,
+    pub degraded: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SampledComponent {
+    pub name: String,
+    pub availability: f64,
+    pub unavailability: f64,
+    pub degraded: f64,
+    /// 95% interval of the availability.
+    pub ci95: [f64; 2],
+    pub unavailability_ci95: [f64; 2],
+    pub degraded_ci95: [f64; 2],
+    /// `plain` or `importance` (for the unavailability; degraded is always plain).
+    pub method: Method,
+    /// Samples behind the unavailability estimate.
+    pub samples: u64,
+    /// Plain samples in which the component was DOWN.
+    pub down_samples: u64,
+    pub exact: Option<ExactValues>,
+    /// Whether the unavailability interval contains the exact value.
+    pub exact_in_ci: Option<bool>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SampleReport {
+    pub model: String,
+    /// Plain samples.
+    pub samples: u64,
+    pub importance_samples: u64,
+    pub seed: u64,
+    pub components: Vec<SampledComponent>,
+}
+
+impl SampleReport {
+    pub fn new(
+        system: &System,
+        result: &SnapshotResult,
+        exact: Option<&[StateOdds]>,
+        seed: u64,
+    ) -> SampleReport {
+        let components = system
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let e = &result.components[i];
+                let (lo, hi) = e.availability_ci95();
+                let x = exact.map(|s| ExactValues {
+                    availability: s[i].down.q,
+                    unavailability: s[i].down.p,
+                    degraded: s[i].degraded,
+                });
+                let (ulo, uhi) = e.unavailability_ci95;
+                SampledComponent {
+                    name: c.name.clone(),
+                    availability: e.availability,
+                    unavailability: e.unavailability,
+                    degraded: e.degraded,
+                    ci95: [lo, hi],
+                    unavailability_ci95: [ulo, uhi],
+                    degraded_ci95: [e.degraded_ci95.0, e.degraded_ci95.1],
+                    method: e.method,
+                    samples: e.samples,
+                    down_samples: e.down_samples,
+                    exact_in_ci: x
+                        .as_ref()
+                        .map(|x| ulo <= x.unavailability && x.unavailability <= uhi),
+                    exact: x,
+                }
+            })
+            .collect();
+        SampleReport {
+            model: system.name.clone(),
+            samples: result.samples,
+            importance_samples: result.importance_samples,
+            seed,
+            components,
+        }
+    }
+
+    pub fn render(&self, format: Format, color: bool) -> String {
+        match format {
+            Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
+            Format::Table => self.table(color),
+            Format::Markdown => self.markdown(),
+        }
+    }
+
+    fn rows(&self) -> Vec<[String; 7]> {
+        self.components
+            .iter()
+            .map(|c| {
+                [
+                    c.name.clone(),
+                    format_percent(c.availability, c.unavailability),
+                    format!(
+                        "{} – {}",
+                        format_probability(c.unavailability_ci95[0]),
+                        format_probability(c.unavailability_ci95[1])
+                    ),
+                    c.exact
+                        .as_ref()
+                        .map_or("—".into(), |x| format_probability(x.unavailability)),
+                    if c.degraded > 0.0 {
+                        format_share(c.degraded)
+                    } else {
+                        "—".into()
+                    },
+                    match c.method {
+                        Method::Plain => "plain".into(),
+                        Method::Importance => "importance".into(),
+                    },
+                    match c.exact_in_ci {
+                        Some(true) => "✓".into(),
+                        Some(false) => "✗".into(),
+                        None => String::new(),
+                    },
+                ]
+            })
+            .collect()
+    }
+
+    const HEADER: [&'static str; 7] = [
+        "component",
+        "availability",
+        "unavailability 95% CI",
+        "exact",
+        "degraded",
+        "method",
+        "exact in CI",
+    ];
+
+    fn footer(&self) -> String {
+        let mut s = format!("{} plain samples, seed {}", self.samples, self.seed);
+        if self.importance_samples > 0 {
+            s += &format!(", {} importance samples", self.importance_samples);
+        }
+        s
+    }
+
+    fn table(&self, color: bool) -> String {
+        let mut t = Table::new();
+        t.load_style(presets::UTF8_FULL_CONDENSED);
+        if color {
+            t.enforce_styling();
+        } else {
+            t.force_no_tty();
+        }
+        t.set_header(Self::HEADER.to_vec());
+        for row in self.rows() {
+            t.add_row(
+                row.into_iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let cell = Cell::new(x);
+                        if (1..5).contains(&i) {
+                            cell.set_alignment(CellAlignment::Right)
+                        } else {
+                            cell
+                        }
+                    })
+                    .collect::<Vec<_>>(),
+            );
+        }
+        format!(
+            "{} — snapshot Monte Carlo ({})\n{t}\n",
+            self.model,
+            self.footer()
+        )
+    }
+
+    fn markdown(&self) -> String {
+        let mut out = format!(
+            "## {} — snapshot Monte Carlo\n\n{}\n\n| {} |\n|---|---:|---:|---:|---:|---|---|\n",
+            escape_markdown(&self.model),
+            self.footer(),
+            Self::HEADER.join(" | ")
+        );
+        for row in self.rows() {
+            let cells: Vec<String> = row.iter().map(|x| escape_markdown(x)).collect();
+            out += &format!("| {} |\n", cells.join(" | "));
+        }
+        out
+    }
+}

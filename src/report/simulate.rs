@@ -1,0 +1,224 @@
+//! The results of `nines simulate`: availability, outages and SLO windows over time.
+
+use comfy_table::{Cell, CellAlignment, Table, presets};
+use serde::Serialize;
+
+use super::Format;
+use super::text::{escape_markdown, format_probability, format_share};
+use crate::exact::StateOdds;
+use crate::model::units::{format_duration_human, format_percent};
+use crate::sim::timeline::{Percentiles, TimelineResult};
+use crate::system::System;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SimulatedComponent {
+    pub name: String,
+    pub availability: f64,
+    pub unavailability: f64,
+    pub degraded: f64,
+    /// 95% interval of the availability, from the spread between runs.
+    pub ci95: [f64; 2],
+    pub unavailability_ci95: [f64; 2],
+    pub outages_per_year: f64,
+    pub failures_per_year: f64,
+    pub mean_outage_s: Option<f64>,
+    pub p95_outage_s: Option<f64>,
+    pub window_downtime_s: Option<Percentiles>,
+    pub mean_window_downtime_s: Option<f64>,
+    pub slo: Option<f64>,
+    /// The error budget of one window, `(1 − slo) × window`.
+    pub budget_s: Option<f64>,
+    /// Share of complete windows whose downtime exceeded the budget (null without an slo).
+    pub p_window_breach: Option<f64>,
+    pub p_window_breach_ci95: Option<[f64; 2]>,
+    /// Over windows whose budget ran out: the mean time from the window's start until it did.
+    pub mean_budget_exhaustion_s: Option<f64>,
+    /// The exact steady-state values, for comparison.
+    pub exact_availability: Option<f64>,
+    pub exact_unavailability: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SimulateReport {
+    pub model: String,
+    pub runs: u64,
+    pub horizon_s: f64,
+    pub window_s: f64,
+    pub windows_per_run: usize,
+    pub seed: u64,
+    pub events: u64,
+    pub components: Vec<SimulatedComponent>,
+}
+
+impl SimulateReport {
+    pub fn new(
+        system: &System,
+        r: &TimelineResult,
+        exact: Option<&[StateOdds]>,
+        seed: u64,
+    ) -> SimulateReport {
+        let components = system
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let x = &r.components[i];
+                let (lo, hi) = x.availability_ci95();
+                SimulatedComponent {
+                    name: c.name.clone(),
+                    availability: x.availability,
+                    unavailability: x.unavailability,
+                    degraded: x.degraded,
+                    ci95: [lo, hi],
+                    unavailability_ci95: [x.unavailability_ci95.0, x.unavailability_ci95.1],
+                    outages_per_year: x.outages_per_year,
+                    failures_per_year: x.failures_per_year,
+                    mean_outage_s: x.mean_outage_s,
+                    p95_outage_s: x.p95_outage_s,
+                    window_downtime_s: x.window_downtime_s,
+                    mean_window_downtime_s: x.mean_window_downtime_s,
+                    slo: c.slo.map(|s| s.value()),
+                    budget_s: x.budget_s,
+                    p_window_breach: x.p_window_breach,
+                    p_window_breach_ci95: x.p_window_breach_ci95.map(|(a, b)| [a, b]),
+                    mean_budget_exhaustion_s: x.mean_budget_exhaustion_s,
+                    exact_availability: exact.map(|s| s[i].down.q),
+                    exact_unavailability: exact.map(|s| s[i].down.p),
+                }
+            })
+            .collect();
+        SimulateReport {
+            model: system.name.clone(),
+            runs: r.runs,
+            horizon_s: r.horizon_s,
+            window_s: r.window_s,
+            windows_per_run: r.windows_per_run,
+            seed,
+            events: r.events,
+            components,
+        }
+    }
+
+    pub fn render(&self, format: Format, color: bool) -> String {
+        match format {
+            Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
+            Format::Table => self.table(color),
+            Format::Markdown => self.markdown(),
+        }
+    }
+
+    fn header(&self) -> Vec<String> {
+        let w = format_duration_human(self.window_s);
+        vec![
+            "component".into(),
+            "availability".into(),
+            "95% CI".into(),
+            "exact".into(),
+            "degraded".into(),
+            "outages / year".into(),
+            "mean outage".into(),
+            "p95 outage".into(),
+            format!("down / {w} p50 · p90 · p99"),
+            "P(window breach)".into(),
+            "budget gone after".into(),
+        ]
+    }
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        let dur = |x: Option<f64>| x.map_or("—".to_string(), format_duration_human);
+        self.components
+            .iter()
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    format_percent(c.availability, c.unavailability),
+                    format!(
+                        "{} – {}",
+                        format_percent(c.ci95[0], c.unavailability_ci95[1]),
+                        format_percent(c.ci95[1], c.unavailability_ci95[0])
+                    ),
+                    match (c.exact_availability, c.exact_unavailability) {
+                        (Some(a), Some(u)) => format_percent(a, u),
+                        _ => "—".into(),
+                    },
+                    if c.degraded > 0.0 {
+                        format_share(c.degraded)
+                    } else {
+                        "—".into()
+                    },
+                    format!("{:.2}", c.outages_per_year),
+                    dur(c.mean_outage_s),
+                    dur(c.p95_outage_s),
+                    c.window_downtime_s.map_or("—".into(), |p| {
+                        format!(
+                            "{} · {} · {}",
+                            format_duration_human(p.p50),
+                            format_duration_human(p.p90),
+                            format_duration_human(p.p99)
+                        )
+                    }),
+                    c.p_window_breach.map_or("—".into(), format_probability),
+                    dur(c.mean_budget_exhaustion_s),
+                ]
+            })
+            .collect()
+    }
+
+    fn footer(&self) -> String {
+        format!(
+            "{} runs of {}, window {} ({} complete per run), seed {}",
+            self.runs,
+            format_duration_human(self.horizon_s),
+            format_duration_human(self.window_s),
+            self.windows_per_run,
+            self.seed
+        )
+    }
+
+    fn table(&self, color: bool) -> String {
+        let mut t = Table::new();
+        t.load_style(presets::UTF8_FULL_CONDENSED);
+        if color {
+            t.enforce_styling();
+        } else {
+            t.force_no_tty();
+        }
+        t.set_header(self.header());
+        for row in self.rows() {
+            t.add_row(
+                row.into_iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let cell = Cell::new(x);
+                        if i > 0 {
+                            cell.set_alignment(CellAlignment::Right)
+                        } else {
+                            cell
+                        }
+                    })
+                    .collect::<Vec<_>>(),
+            );
+        }
+        format!(
+            "{} — timeline simulation: {}\n{t}\n",
+            self.model,
+            self.footer()
+        )
+    }
+
+    fn markdown(&self) -> String {
+        let header = self.header();
+        let mut out = format!(
+            "## {} — timeline simulation\n\n{}\n\n| {} |\n|---|{}\n",
+            escape_markdown(&self.model),
+            self.footer(),
+            header.join(" | "),
+            "---:|".repeat(header.len() - 1)
+        );
+        for row in self.rows() {
+            let cells: Vec<String> = row.iter().map(|x| escape_markdown(x)).collect();
+            out += &format!("| {} |\n", cells.join(" | "));
+        }
+        out
+    }
+}

@@ -1,0 +1,749 @@
+//! Snapshot Monte Carlo: draw every basic event, evaluate the gate network, count states.
+//!
+//! Bit-parallel: each gate holds one bit per sample, 64 samples to a machine word and
+//! [`WORDS`] words to a block, so an OR of two gates is one instruction per 64 samples and an
+//! `AtLeast` is a bit-sliced counter (a ripple-carry adder across words). Events are drawn by
+//! geometric skipping: for an event of probability p the gap to its next occurrence is
+//! ⌊ln U / ln(1 − p)⌋, so a replica that is down once in a million samples costs one draw per
+//! million samples, not one per sample. Events more likely than not are drawn the same way
+//! on their complement.
+//!
+//! Rare events: a component at nine nines is down once in 10⁹ samples, out of reach of plain
+//! sampling. For those, [`importance`] samples the events that can take the component down
+//! with inflated probabilities and weighs each sample by its likelihood ratio. The inflated
+//! probabilities are tuned by the cross-entropy method (Rubinstein & Kroese 2004): they
+//! converge towards each event's probability given that the component is down, which is the
+//! importance density with least variance among independent ones.
+
+use super::stats::{Z95, wilson};
+use super::stream::{ChunkStreams, Chunks, Stream, run_chunks};
+use crate::structure::{EventId, Gate, GateId, Structure};
+
+/// Words of 64 samples evaluated together.
+pub const WORDS: usize = 16;
+const BLOCK: u64 = (WORDS * 64) as u64;
+/// Samples per chunk of the plain stage; every chunk has its own random stream.
+pub const CHUNK: u64 = 1 << 16;
+/// Samples per chunk of the importance stage.
+const IS_CHUNK: u64 = 1 << 14;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Importance {
+    /// Importance sampling for the components plain sampling cannot resolve.
+    Auto,
+    /// Plain sampling only.
+    Off,
+}
+
+#[derive(Clone, Debug)]
+pub struct SnapshotOptions {
+    /// Plain samples (the first round when `rel_error` is set).
+    pub samples: u64,
+    pub seed: u64,
+    pub threads: usize,
+    /// Sample until every 95% half-width is within this share of its estimate.
+    pub rel_error: Option<f64>,
+    /// A bound on the samples of each stage.
+    pub max_samples: u64,
+    pub importance: Importance,
+}
+
+impl Default for SnapshotOptions {
+    fn default() -> Self {
+        SnapshotOptions {
+            samples: 1_000_000,
+            seed: 0,
+            threads: 1,
+            rel_error: None,
+            max_samples: 1 << 32,
+            importance: Importance::Auto,
+        }
+    }
+}
+
+/// Relative precision that plain sampling must reach before a component is handed to
+/// importance sampling, when `--rel-error` is not given.
+pub const DEFAULT_PLAIN_PRECISION: f64 = 0.1;
+/// Relative precision importance sampling aims at when `--rel-error` is not given.
+pub const DEFAULT_IMPORTANCE_PRECISION: f64 = 0.02;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Plain,
+    Importance,
+}
+
+/// One component's estimate.
+#[derive(Clone, Debug)]
+pub struct ComponentEstimate {
+    pub method: Method,
+    pub unavailability: f64,
+    pub availability: f64,
+    /// 95% interval of the unavailability.
+    pub unavailability_ci95: (f64, f64),
+    pub degraded: f64,
+    pub degraded_ci95: (f64, f64),
+    /// Plain samples in which the component was DOWN.
+    pub down_samples: u64,
+    /// Samples behind the unavailability estimate (plain or importance).
+    pub samples: u64,
+}
+
+impl ComponentEstimate {
+    /// 95% interval of the availability.
+    pub fn availability_ci95(&self) -> (f64, f64) {
+        let (lo, hi) = self.unavailability_ci95;
+        ((1.0 - hi).max(0.0), (1.0 - lo).min(1.0))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SnapshotResult {
+    /// Plain samples drawn.
+    pub samples: u64,
+    /// Samples drawn by importance sampling, all components together.
+    pub importance_samples: u64,
+    /// Basic events × plain samples: the work done, for throughput figures.
+    pub event_samples: u64,
+    pub components: Vec<ComponentEstimate>,
+}
+
+/// How one event is drawn: positions of its "marked" outcome (the event, or its complement
+/// when the event is more likely than not) are found by geometric gaps.
+#[derive(Clone, Copy, Debug)]
+struct Draw {
+    gate: GateId,
+    /// The value of a sample before marks are applied: all zeros, or all ones (complement).
+    base: u64,
+    /// 1 / ln(1 − mark probability); 0 for a mark that never comes.
+    inv_ln_rest: f64,
+    never: bool,
+}
+
+impl Draw {
+    fn new(gate: GateId, p: f64, q: f64) -> Draw {
+        let complement = p > 0.5;
+        let mark = if complement { q } else { p };
+        let never = mark <= 0.0;
+        Draw {
+            gate,
+            base: if complement { !0 } else { 0 },
+            inv_ln_rest: if never || mark >= 1.0 {
+                0.0
+            } else {
+                1.0 / (-mark).ln_1p()
+            },
+            never,
+        }
+    }
+
+    /// Samples to skip before the next mark.
+    #[inline]
+    fn gap(&self, s: &mut Stream) -> u64 {
+        let g = s.open01().ln() * self.inv_ln_rest;
+        if g < 1e18 { g as u64 } else { u64::MAX / 4 }
+    }
+}
+
+/// The bit rows of one block and the gates to evaluate.
+struct Sheet<'a> {
+    structure: &'a Structure,
+    /// Gates to evaluate, in topological order (events and `Never` excluded).
+    order: Vec<GateId>,
+    draws: Vec<Draw>,
+    rows: Vec<u64>,
+    next_mark: Vec<u64>,
+}
+
+impl<'a> Sheet<'a> {
+    fn new(structure: &'a Structure, order: Vec<GateId>, draws: Vec<Draw>) -> Sheet<'a> {
+        Sheet {
+            structure,
+            order,
+            next_mark: vec![0; draws.len()],
+            draws,
+            rows: vec![0; structure.gates.len() * WORDS],
+        }
+    }
+
+    fn start_chunk(&mut self, s: &mut Stream) {
+        for (next, d) in self.next_mark.iter_mut().zip(&self.draws) {
+            *next = if d.never { u64::MAX } else { d.gap(s) };
+        }
+    }
+
+    /// Draws the events of samples `start .. start + BLOCK` of the chunk; `mark` sees each mark
+    /// (draw index, sample within the block).
+    #[inline]
+    fn draw_block(&mut self, start: u64, s: &mut Stream, mut mark: impl FnMut(usize, usize)) {
+        let end = start + BLOCK;
+        for (i, d) in self.draws.iter().enumerate() {
+            let row = &mut self.rows[d.gate * WORDS..(d.gate + 1) * WORDS];
+            row.fill(d.base);
+            let next = &mut self.next_mark[i];
+            while *next < end {
+                let bit = (*next - start) as usize;
+                row[bit / 64] ^= 1 << (bit % 64);
+                mark(i, bit);
+                *next = next.saturating_add(1 + d.gap(s));
+            }
+        }
+    }
+
+    fn row(&self, g: GateId) -> &[u64] {
+        &self.rows[g * WORDS..(g + 1) * WORDS]
+    }
+
+    fn evaluate(&mut self) {
+        for &g in &self.order {
+            let (inputs, rest) = self.rows.split_at_mut(g * WORDS);
+            let out: &mut [u64; WORDS] = (&mut rest[..WORDS]).try_into().expect("a row");
+            let row = |x: GateId| -> &[u64; WORDS] {
+                (&inputs[x * WORDS..(x + 1) * WORDS])
+                    .try_into()
+                    .expect("a row")
+            };
+            match &self.structure.gates[g] {
+                Gate::Or(xs) => {
+                    *out = [0; WORDS];
+                    for &x in xs {
+                        let r = row(x);
+                        for w in 0..WORDS {
+                            out[w] |= r[w];
+                        }
+                    }
+                }
+                Gate::And(xs) => {
+                    *out = [!0; WORDS];
+                    for &x in xs {
+                        let r = row(x);
+                        for w in 0..WORDS {
+                            out[w] &= r[w];
+                        }
+                    }
+                }
+                Gate::AtLeast(k, xs) => {
+                    // A bit-sliced counter per sample: plane i holds bit i of the count.
+                    let bits = (usize::BITS - xs.len().leading_zeros()) as usize;
+                    let mut planes = [[0u64; WORDS]; 64];
+                    for &x in xs {
+                        let r = row(x);
+                        for w in 0..WORDS {
+                            let mut carry = r[w];
+                            let mut i = 0;
+                            while carry != 0 && i < bits {
+                                let t = planes[i][w] & carry;
+                                planes[i][w] ^= carry;
+                                carry = t;
+                                i += 1;
+                            }
+                        }
+                    }
+                    // count ≥ k, compared from the top bit down.
+                    for w in 0..WORDS {
+                        let (mut greater, mut equal) = (0u64, !0u64);
+                        for (i, plane) in planes.iter().enumerate().take(bits).rev() {
+                            if (k >> i) & 1 == 1 {
+                                equal &= plane[w];
+                            } else {
+                                greater |= equal & plane[w];
+                                equal &= !plane[w];
+                            }
+                        }
+                        out[w] = greater | equal;
+                    }
+                }
+                Gate::Never | Gate::Event(_) => {}
+            }
+        }
+    }
+}
+
+/// The gates to evaluate for a set of roots: their cone, in topological order.
+fn cone(structure: &Structure, roots: impl IntoIterator<Item = GateId>) -> Vec<GateId> {
+    let mut needed = vec![false; structure.gates.len()];
+    let mut stack: Vec<GateId> = roots.into_iter().collect();
+    while let Some(g) = stack.pop() {
+        if std::mem::replace(&mut needed[g], true) {
+            continue;
+        }
+        if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = &structure.gates[g] {
+            stack.extend(xs.iter().filter(|&&x| !needed[x]));
+        }
+    }
+    (0..structure.gates.len())
+        .filter(|&g| {
+            needed[g]
+                && matches!(
+                    structure.gates[g],
+                    Gate::Or(_) | Gate::And(_) | Gate::AtLeast(..)
+                )
+        })
+        .collect()
+}
+
+fn event_gates(structure: &Structure) -> Vec<GateId> {
+    let mut at = vec![0; structure.events.len()];
+    for (g, gate) in structure.gates.iter().enumerate() {
+        if let Gate::Event(e) = gate {
+            at[*e] = g;
+        }
+    }
+    at
+}
+
+/// Mask of the valid samples of word `w` in a block starting at `start` of a chunk of `len`.
+#[inline]
+fn valid_mask(start: u64, w: usize, len: u64) -> u64 {
+    let first = start + 64 * w as u64;
+    if first + 64 <= len {
+        !0
+    } else if first >= len {
+        0
+    } else {
+        (1u64 << (len - first)) - 1
+    }
+}
+
+/// Counts of one chunk of plain samples: DOWN and DEGRADED per component.
+#[derive(Clone, Debug, Default)]
+struct Counts {
+    down: Vec<u64>,
+    degraded: Vec<u64>,
+}
+
+/// Plain samples of every component's state.
+fn plain_round(
+    structure: &Structure,
+    streams: ChunkStreams,
+    samples: u64,
+    threads: usize,
+) -> Counts {
+    let n = structure.components.len();
+    let gates = event_gates(structure);
+    let draws: Vec<Draw> = structure
+        .events
+        .iter()
+        .enumerate()
+        .map(|(e, ev)| Draw::new(gates[e], ev.odds.p, ev.odds.q))
+        .collect();
+    let order = cone(
+        structure,
+        structure
+            .components
+            .iter()
+            .flat_map(|c| [c.down, c.impaired]),
+    );
+    let locals = run_chunks(
+        streams,
+        threads,
+        || {
+            (
+                Sheet::new(structure, order.clone(), draws.clone()),
+                Counts {
+                    down: vec![0; n],
+                    degraded: vec![0; n],
+                },
+            )
+        },
+        |(sheet, counts), i, mut s| {
+            let len = (samples - i as u64 * CHUNK).min(CHUNK);
+            sheet.start_chunk(&mut s);
+            let mut start = 0;
+            while start < len {
+                sheet.draw_block(start, &mut s, |_, _| {});
+                sheet.evaluate();
+                for (c, comp) in structure.components.iter().enumerate() {
+                    let (down, impaired) = (sheet.row(comp.down), sheet.row(comp.impaired));
+                    let (mut d, mut g) = (0, 0);
+                    for w in 0..WORDS {
+                        let m = valid_mask(start, w, len);
+                        d += (down[w] & m).count_ones() as u64;
+                        g += (impaired[w] & !down[w] & m).count_ones() as u64;
+                    }
+                    counts.down[c] += d;
+                    counts.degraded[c] += g;
+                }
+                start += BLOCK;
+            }
+        },
+        |_, ()| {},
+    );
+    let mut total = Counts {
+        down: vec![0; n],
+        degraded: vec![0; n],
+    };
+    for (_, c) in locals {
+        for i in 0..n {
+            total.down[i] += c.down[i];
+            total.degraded[i] += c.degraded[i];
+        }
+    }
+    total
+}
+
+/// Relative 95% half-width of a Wilson interval (infinite with no hits).
+fn relative_half_width(k: u64, n: u64) -> f64 {
+    if k == 0 {
+        return f64::INFINITY;
+    }
+    let (lo, hi) = wilson(k, n);
+    (hi - lo) / 2.0 / (k as f64 / n as f64)
+}
+
+/// Runs the snapshot Monte Carlo on a structure.
+pub fn sample(structure: &Structure, opts: &SnapshotOptions) -> SnapshotResult {
+    let n = structure.components.len();
+    let threads = opts.threads.max(1);
+    let max_samples = opts.max_samples.max(1);
+    let plain_precision = opts.rel_error.unwrap_or(DEFAULT_PLAIN_PRECISION);
+    let mut chunks = Chunks::new(opts.seed, 0);
+    let mut total = Counts {
+        down: vec![0; n],
+        degraded: vec![0; n],
+    };
+    let mut drawn: u64 = 0;
+    let mut round = opts.samples.clamp(1, max_samples);
+    loop {
+        let target = drawn + round;
+        let c = plain_round(
+            structure,
+            chunks.take(round.div_ceil(CHUNK) as usize),
+            round,
+            threads,
+        );
+        for i in 0..n {
+            total.down[i] += c.down[i];
+            total.degraded[i] += c.degraded[i];
+        }
+        drawn = target;
+        let Some(e) = opts.rel_error else { break };
+        // Another round while some component could still reach the precision within the
+        // bound; the rare ones are left to importance sampling.
+        let more = (0..n).any(|i| {
+            let k = total.down[i];
+            let rel = relative_half_width(k, drawn);
+            if rel <= e || k == 0 {
+                return false;
+            }
+            let need = drawn as f64 * (rel / e).powi(2);
+            let rare = opts.importance == Importance::Auto && (k as f64) < 1e-3 * drawn as f64;
+            need <= max_samples as f64 && !rare
+        });
+        if !more || drawn >= max_samples {
+            break;
+        }
+        round = drawn.min(max_samples - drawn);
+    }
+    let mut importance_samples = 0;
+    let components = (0..n)
+        .map(|c| {
+            let k = total.down[c];
+            let plain = ComponentEstimate {
+                method: Method::Plain,
+                unavailability: k as f64 / drawn as f64,
+                availability: (drawn - k) as f64 / drawn as f64,
+                unavailability_ci95: wilson(k, drawn),
+                degraded: total.degraded[c] as f64 / drawn as f64,
+                degraded_ci95: wilson(total.degraded[c], drawn),
+                down_samples: k,
+                samples: drawn,
+            };
+            if opts.importance == Importance::Off
+                || relative_half_width(k, drawn) <= plain_precision
+            {
+                return plain;
+            }
+            let precision = opts.rel_error.unwrap_or(DEFAULT_IMPORTANCE_PRECISION);
+            let cap = opts.samples.saturating_mul(16).min(max_samples);
+            match importance(
+                structure,
+                structure.components[c].down,
+                opts.seed,
+                1 + c as u64,
+                threads,
+                precision,
+                cap,
+            ) {
+                Some(est) => {
+                    importance_samples += est.samples;
+                    ComponentEstimate {
+                        method: Method::Importance,
+                        unavailability: est.mean,
+                        availability: 1.0 - est.mean,
+                        unavailability_ci95: est.ci95,
+                        samples: est.samples,
+                        ..plain
+                    }
+                }
+                None => plain,
+            }
+        })
+        .collect();
+    SnapshotResult {
+        samples: drawn,
+        importance_samples,
+        event_samples: drawn * structure.events.len() as u64,
+        components,
+    }
+}
+
+/// An importance-sampling estimate of P(gate).
+#[derive(Clone, Debug)]
+pub struct ImportanceEstimate {
+    pub mean: f64,
+    pub ci95: (f64, f64),
+    pub samples: u64,
+    /// The tuned probability of each event of the gate's support.
+    pub biased: Vec<(EventId, f64)>,
+}
+
+/// How one density of a mixture is drawn: its draws, and for every density of the mixture the
+/// log ratio ln(q / p) before any mark and its change at a mark of each draw.
+type Plan = (Vec<Draw>, Vec<f64>, Vec<Vec<f64>>);
+
+/// Weighted sums of one chunk.
+#[derive(Clone, Debug, Default)]
+struct Weighted {
+    hits: u64,
+    sum: f64,
+    sum_sq: f64,
+    /// Σ weight × [event happened] over hits, per support event (for the cross-entropy step).
+    by_event: Vec<f64>,
+}
+
+/// P(`root`) by importance sampling: events of its support are drawn with tuned probabilities
+/// and each sample in which `root` happens counts with its likelihood ratio. None when no
+/// biasing makes `root` happen (it then is, for all practical purposes, impossible).
+pub fn importance(
+    structure: &Structure,
+    root: GateId,
+    seed: u64,
+    stage: u64,
+    threads: usize,
+    rel_error: f64,
+    max_samples: u64,
+) -> Option<ImportanceEstimate> {
+    let support: Vec<EventId> = structure
+        .support(root)
+        .into_iter()
+        .filter(|&e| {
+            let p = structure.events[e].odds.p;
+            p > 0.0 && p < 1.0
+        })
+        .collect();
+    if support.is_empty() {
+        return None;
+    }
+    let gates = event_gates(structure);
+    let all_support = structure.support(root);
+    let order = cone(structure, [root]);
+    let p: Vec<f64> = support
+        .iter()
+        .map(|&e| structure.events[e].odds.p)
+        .collect();
+    let q: Vec<f64> = support
+        .iter()
+        .map(|&e| structure.events[e].odds.q)
+        .collect();
+    let mut chunks = Chunks::new(seed, stage);
+
+    // One pass over chunks drawn from a mixture of biased densities: each chunk is split in
+    // equal parts, part k drawn with probabilities `densities[k]`. Every hit is weighed by
+    // p(x) / Σ_j share_j q_j(x) (the balance heuristic of multiple importance sampling), so a
+    // failure mode that one density neglects is still sampled by another with a sane weight.
+    let pass = |densities: &[&[f64]],
+                streams: ChunkStreams,
+                threads: usize,
+                with_events: bool|
+     -> Weighted {
+        let k = densities.len();
+        let share = 1.0 / k as f64;
+        // Per generating density: its draws, and for every density j the log ratio
+        // ln(q_j / p) before marks and its change at each mark.
+        let mut plans: Vec<Plan> = Vec::new();
+        for gen_v in densities {
+            let mut draws = Vec::new();
+            let mut base = vec![0.0; k];
+            let mut delta: Vec<Vec<f64>> = Vec::new();
+            for &e in &all_support {
+                let ev = &structure.events[e];
+                match support.iter().position(|&s| s == e) {
+                    Some(i) => {
+                        let d = Draw::new(gates[e], gen_v[i], 1.0 - gen_v[i]);
+                        let mut ds = vec![0.0; k];
+                        for (j, v) in densities.iter().enumerate() {
+                            let failed = (v[i] / p[i]).ln();
+                            let up = ((1.0 - v[i]) / q[i]).ln();
+                            if d.base == 0 {
+                                base[j] += up;
+                                ds[j] = failed - up;
+                            } else {
+                                base[j] += failed;
+                                ds[j] = up - failed;
+                            }
+                        }
+                        draws.push(d);
+                        delta.push(ds);
+                    }
+                    None => {
+                        draws.push(Draw::new(gates[e], ev.odds.p, ev.odds.q));
+                        delta.push(vec![0.0; k]);
+                    }
+                }
+            }
+            plans.push((draws, base, delta));
+        }
+        let m = support.len();
+        let mut total = Weighted {
+            by_event: vec![0.0; m],
+            ..Weighted::default()
+        };
+        let blocks_per_part = (IS_CHUNK / BLOCK) as usize / k;
+        run_chunks(
+            streams,
+            threads,
+            || {
+                (
+                    plans
+                        .iter()
+                        .map(|(draws, _, _)| Sheet::new(structure, order.clone(), draws.clone()))
+                        .collect::<Vec<_>>(),
+                    vec![vec![0f64; BLOCK as usize]; k],
+                )
+            },
+            |(sheets, logq), _, mut s| {
+                let mut w = Weighted {
+                    by_event: vec![0.0; if with_events { m } else { 0 }],
+                    ..Weighted::default()
+                };
+                for (g, sheet) in sheets.iter_mut().enumerate() {
+                    let (_, base, delta) = &plans[g];
+                    sheet.start_chunk(&mut s);
+                    for block in 0..blocks_per_part {
+                        let start = block as u64 * BLOCK;
+                        for (l, b) in logq.iter_mut().zip(base) {
+                            l.fill(*b);
+                        }
+                        sheet.draw_block(start, &mut s, |i, bit| {
+                            for (l, d) in logq.iter_mut().zip(&delta[i]) {
+                                l[bit] += d;
+                            }
+                        });
+                        sheet.evaluate();
+                        let row = sheet.row(root);
+                        for (wi, &word) in row.iter().enumerate() {
+                            let mut bits = word;
+                            while bits != 0 {
+                                let b = bits.trailing_zeros() as usize;
+                                bits &= bits - 1;
+                                let bit = wi * 64 + b;
+                                // 1 / Σ share·exp(l_j), scaled by the largest l_j.
+                                let top = logq.iter().map(|l| l[bit]).fold(f64::MIN, f64::max);
+                                let sum: f64 =
+                                    logq.iter().map(|l| share * (l[bit] - top).exp()).sum();
+                                let y = (-top).exp() / sum;
+                                w.hits += 1;
+                                w.sum += y;
+                                w.sum_sq += y * y;
+                                if with_events {
+                                    for (j, &e) in support.iter().enumerate() {
+                                        let r = sheet.row(gates[e]);
+                                        if (r[bit / 64] >> (bit % 64)) & 1 == 1 {
+                                            w.by_event[j] += y;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                w
+            },
+            |_, w: Weighted| {
+                total.hits += w.hits;
+                total.sum += w.sum;
+                total.sum_sq += w.sum_sq;
+                for (a, b) in total.by_event.iter_mut().zip(&w.by_event) {
+                    *a += b;
+                }
+            },
+        );
+        total
+    };
+
+    // A starting bias that makes the root happen in a fair share of samples.
+    let m = support.len() as f64;
+    let mut v: Vec<f64> = p.clone();
+    let mut defensive: Vec<f64> = p.clone();
+    let mut found = None;
+    for j in 0.. {
+        let b = (2f64.powi(j) / m).min(0.5);
+        let trial: Vec<f64> = p.iter().map(|&pi| pi.max(b)).collect();
+        let w = pass(&[&trial], chunks.take(1), 1, true);
+        if w.hits as f64 >= 0.01 * IS_CHUNK as f64 || (b >= 0.5 && w.hits > 0) {
+            found = Some(w);
+            defensive = trial.clone();
+            v = trial;
+            break;
+        }
+        if b >= 0.5 {
+            break;
+        }
+    }
+    let mut w = found?;
+    // Cross-entropy steps: v ← E[x | root] under the current bias, smoothed.
+    for _ in 0..8 {
+        if w.sum <= 0.0 {
+            break;
+        }
+        let mut change: f64 = 0.0;
+        for (i, vi) in v.iter_mut().enumerate() {
+            let target = (w.by_event[i] / w.sum).clamp(p[i], 0.99);
+            let next = 0.7 * target + 0.3 * *vi;
+            change = change.max((next - *vi).abs());
+            *vi = next;
+        }
+        w = pass(&[&v], chunks.take(1), 1, true);
+        if change < 0.01 {
+            break;
+        }
+    }
+    // Estimation, in doubling rounds until the precision is reached.
+    let mut est = Weighted::default();
+    let mut samples = 0u64;
+    let mut round = (4 * IS_CHUNK).min(max_samples.max(IS_CHUNK));
+    loop {
+        let n_chunks = round.div_ceil(IS_CHUNK);
+        // Half the samples from the tuned density, half from the untuned one (defensive
+        // importance sampling, Hesterberg 1995): the tuned density concentrates on the likeliest
+        // way to fail and alone could miss the others while reporting a narrow interval.
+        let r = pass(
+            &[&v, &defensive],
+            chunks.take(n_chunks as usize),
+            threads,
+            false,
+        );
+        est.hits += r.hits;
+        est.sum += r.sum;
+        est.sum_sq += r.sum_sq;
+        samples += n_chunks * IS_CHUNK;
+        let n = samples as f64;
+        let mean = est.sum / n;
+        let var = ((est.sum_sq / n - mean * mean) * n / (n - 1.0)).max(0.0);
+        let half = Z95 * (var / n).sqrt();
+        if (mean > 0.0 && half <= rel_error * mean) || samples >= max_samples {
+            if est.hits == 0 {
+                return None;
+            }
+            return Some(ImportanceEstimate {
+                mean,
+                ci95: ((mean - half).max(0.0), mean + half),
+                samples,
+                biased: support.iter().copied().zip(v.iter().copied()).collect(),
+            });
+        }
+        round = samples.min(max_samples - samples);
+    }
+}

@@ -1,0 +1,1185 @@
+//! The timeline simulation: a discrete-event simulation of failures, repairs, maintenance and
+//! failovers over a horizon, many independent runs, each starting with everything up at t = 0.
+//!
+//! The system is lowered (like [`crate::structure`]) to a network of threshold gates over
+//! sources — a replica's failure, its rolling maintenance, a domain's failure, a component's
+//! maintenance or failover — plus delay gates for dependencies with `tolerate`. A gate keeps a
+//! count of its inputs that are true and is true when the count reaches its threshold (OR: 1,
+//! AND: all, k-of-n: k). When a source changes, only the gates downstream of it are visited, in
+//! topological order, and only while outputs change: one event costs what it actually changes.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use super::lifetime::Sampler;
+use super::stats::{Histogram, Moments, Z95, wilson};
+use super::stream::{Chunks, Stream, run_chunks};
+use crate::model::units::YEAR;
+use crate::system::{ComponentId, DependencyTarget, OnFailure, System};
+
+type NodeId = u32;
+const NEVER: NodeId = 0;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum NodeKind {
+    /// Set by events.
+    Source,
+    /// True when at least `threshold` inputs are true.
+    Threshold(u32),
+    /// True once its one input has been true for `tolerate` seconds without a break.
+    Delay(f64),
+}
+
+/// The lowered network; nodes are in topological order (inputs before the nodes they feed).
+#[derive(Clone, Debug)]
+struct Network {
+    kind: Vec<NodeKind>,
+    /// Longest path from a source: a node is evaluated after every node of a lower level.
+    level: Vec<u32>,
+    /// The input of each delay node.
+    delay_input: Vec<NodeId>,
+    /// Per node: where its fanout and its watchers start (CSR), side by side so that one
+    /// cache line serves both; entry n + 1 ends them.
+    starts: Vec<(u32, u32)>,
+    fanout: Vec<NodeId>,
+    /// Per node: the components whose DOWN (`false`) or impaired (`true`) state it is.
+    watchers: Vec<(ComponentId, bool)>,
+    replicas: Vec<Replica>,
+    domains: Vec<Clock>,
+    maintenances: Vec<Maintenance>,
+    components: Vec<ComponentNet>,
+}
+
+#[derive(Clone, Debug)]
+struct Clock {
+    node: NodeId,
+    failure: Sampler,
+    repair: Sampler,
+}
+
+#[derive(Clone, Debug)]
+struct Replica {
+    clock: Clock,
+    component: ComponentId,
+}
+
+/// A planned outage of `duration` every `every`, starting `offset` into each period.
+#[derive(Clone, Debug)]
+struct Maintenance {
+    node: NodeId,
+    offset: f64,
+    duration: f64,
+    every: f64,
+}
+
+#[derive(Clone, Debug)]
+struct ComponentNet {
+    down: NodeId,
+    impaired: NodeId,
+    /// A replica counts as down when this node is true (its own failure, maintenance or domain).
+    replica_down: Vec<NodeId>,
+    /// Replicas down that make the component DOWN.
+    need: u32,
+    failover: Option<(NodeId, f64)>,
+}
+
+#[derive(Default)]
+struct Builder {
+    kind: Vec<NodeKind>,
+    inputs: Vec<Vec<NodeId>>,
+    known: HashMap<(u8, u64, Vec<NodeId>), NodeId>,
+}
+
+impl Builder {
+    fn push(&mut self, kind: NodeKind, inputs: Vec<NodeId>) -> NodeId {
+        let id = self.kind.len() as NodeId;
+        self.kind.push(kind);
+        self.inputs.push(inputs);
+        id
+    }
+
+    fn source(&mut self) -> NodeId {
+        self.push(NodeKind::Source, Vec::new())
+    }
+
+    fn intern(&mut self, kind: NodeKind, inputs: Vec<NodeId>) -> NodeId {
+        let key = match kind {
+            NodeKind::Threshold(k) => (0, k as u64, inputs.clone()),
+            NodeKind::Delay(t) => (1, t.to_bits(), inputs.clone()),
+            NodeKind::Source => unreachable!("sources are never shared"),
+        };
+        if let Some(&id) = self.known.get(&key) {
+            return id;
+        }
+        let id = self.push(kind, inputs);
+        self.known.insert(key, id);
+        id
+    }
+
+    fn or(&mut self, inputs: Vec<NodeId>) -> NodeId {
+        let mut inputs: Vec<NodeId> = inputs.into_iter().filter(|&x| x != NEVER).collect();
+        inputs.sort_unstable();
+        inputs.dedup();
+        match inputs.len() {
+            0 => NEVER,
+            1 => inputs[0],
+            _ => self.intern(NodeKind::Threshold(1), inputs),
+        }
+    }
+
+    fn and(&mut self, inputs: Vec<NodeId>) -> NodeId {
+        let mut inputs = inputs;
+        inputs.sort_unstable();
+        inputs.dedup();
+        if inputs.is_empty() || inputs.contains(&NEVER) {
+            return NEVER;
+        }
+        match inputs.len() {
+            1 => inputs[0],
+            n => self.intern(NodeKind::Threshold(n as u32), inputs),
+        }
+    }
+
+    /// At least `k` of the inputs, each counted as often as it is listed.
+    fn at_least(&mut self, k: u32, inputs: Vec<NodeId>) -> NodeId {
+        let mut live: Vec<NodeId> = inputs.into_iter().filter(|&x| x != NEVER).collect();
+        let n = live.len() as u32;
+        if k == 0 || k > n {
+            return NEVER;
+        }
+        if k == 1 {
+            return self.or(live);
+        }
+        if k == n {
+            return self.and(live);
+        }
+        live.sort_unstable();
+        self.intern(NodeKind::Threshold(k), live)
+    }
+
+    fn delay(&mut self, tolerate: Option<f64>, input: NodeId) -> NodeId {
+        match tolerate {
+            Some(t) if t > 0.0 && input != NEVER => self.intern(NodeKind::Delay(t), vec![input]),
+            _ => input,
+        }
+    }
+}
+
+impl Network {
+    fn new(system: &System) -> Network {
+        let order = crate::graph::topological_order(system).expect("a validated system is acyclic");
+        let mut b = Builder::default();
+        b.source(); // NEVER
+        let own: Vec<NodeId> = system.domains.iter().map(|_| b.source()).collect();
+        let domains: Vec<Clock> = system
+            .domains
+            .iter()
+            .zip(&own)
+            .map(|(d, &node)| Clock {
+                node,
+                failure: Sampler::new(&d.failure),
+                repair: Sampler::new(&d.repair),
+            })
+            .collect();
+        // A domain is down when it or an ancestor is down.
+        let mut chain: Vec<Option<NodeId>> = vec![None; system.domains.len()];
+        for d in 0..system.domains.len() {
+            let mut path = vec![d];
+            while let Some(p) = system.domains[*path.last().expect("non-empty")].parent {
+                path.push(p);
+            }
+            for &x in path.iter().rev() {
+                if chain[x].is_none() {
+                    chain[x] = Some(match system.domains[x].parent {
+                        Some(p) => b.or(vec![chain[p].expect("parents first"), own[x]]),
+                        None => own[x],
+                    });
+                }
+            }
+        }
+        let mut replicas = Vec::new();
+        let mut maintenances = Vec::new();
+        let mut components: Vec<Option<ComponentNet>> = vec![None; system.components.len()];
+        for &c in &order {
+            let comp = &system.components[c];
+            let mut down_parts = Vec::new();
+            let maintenance = comp.maintenance.as_ref().filter(|m| m.duration_s > 0.0);
+            if let Some(m) = maintenance.filter(|m| !m.rolling) {
+                let node = b.source();
+                maintenances.push(Maintenance {
+                    node,
+                    offset: m.every_s - m.duration_s,
+                    duration: m.duration_s,
+                    every: m.every_s,
+                });
+                down_parts.push(node);
+            }
+            let failover = (comp.failover_s > 0.0).then(|| {
+                let node = b.source();
+                down_parts.push(node);
+                (node, comp.failover_s)
+            });
+            let n = comp.replicas;
+            let mut replica_down = Vec::new();
+            for i in 0..n {
+                let failed = b.source();
+                replicas.push(Replica {
+                    clock: Clock {
+                        node: failed,
+                        failure: Sampler::new(&comp.failure),
+                        repair: Sampler::new(&comp.repair),
+                    },
+                    component: c,
+                });
+                let mut parts = vec![failed];
+                if let Some(m) = maintenance.filter(|m| m.rolling) {
+                    // One replica at a time, back to back, the wave ending with the period.
+                    let step = m.duration_s.min(m.every_s / n as f64);
+                    let node = b.source();
+                    maintenances.push(Maintenance {
+                        node,
+                        offset: m.every_s - (n - i) as f64 * step,
+                        duration: m.duration_s,
+                        every: m.every_s,
+                    });
+                    parts.push(node);
+                }
+                if let Some(d) = comp.replica_domains[i as usize] {
+                    parts.push(chain[d].expect("every domain has a node"));
+                }
+                replica_down.push(b.or(parts));
+            }
+            let need = n - comp.min_available + 1;
+            down_parts.push(b.at_least(need, replica_down.clone()));
+            let mut impaired_parts = Vec::new();
+            for dep in &comp.dependencies {
+                let (down, impaired) = match &dep.target {
+                    DependencyTarget::Component(t) => {
+                        let t = components[*t].as_ref().expect("dependencies first");
+                        (t.down, t.impaired)
+                    }
+                    DependencyTarget::Group { at_least, members } => {
+                        let need = members.len() as u32 - at_least + 1;
+                        let net = |m: &ComponentId| components[*m].as_ref().expect("first");
+                        let downs = members.iter().map(|m| net(m).down).collect();
+                        let impaireds = members.iter().map(|m| net(m).impaired).collect();
+                        (b.at_least(need, downs), b.at_least(need, impaireds))
+                    }
+                };
+                let down = b.delay(dep.tolerate_s, down);
+                let impaired = b.delay(dep.tolerate_s, impaired);
+                match dep.on_failure {
+                    OnFailure::Fail => {
+                        down_parts.push(down);
+                        impaired_parts.push(impaired);
+                    }
+                    OnFailure::Degrade => {
+                        if let Some(f) = dep.fallback {
+                            let f = components[f].as_ref().expect("fallbacks first").down;
+                            down_parts.push(b.and(vec![down, f]));
+                        }
+                        impaired_parts.push(impaired);
+                    }
+                    OnFailure::Ignore => {}
+                }
+            }
+            let down = b.or(down_parts);
+            impaired_parts.push(down);
+            let impaired = b.or(impaired_parts);
+            components[c] = Some(ComponentNet {
+                down,
+                impaired,
+                replica_down,
+                need,
+                failover,
+            });
+        }
+        let components: Vec<ComponentNet> = components
+            .into_iter()
+            .map(|c| c.expect("every component lowered"))
+            .collect();
+        let n = b.kind.len();
+        let mut fan: Vec<Vec<NodeId>> = vec![Vec::new(); n];
+        let mut delay_input = vec![NEVER; n];
+        for (id, inputs) in b.inputs.iter().enumerate() {
+            for &x in inputs {
+                fan[x as usize].push(id as NodeId);
+            }
+            if let NodeKind::Delay(_) = b.kind[id] {
+                delay_input[id] = inputs[0];
+            }
+        }
+        let mut watch: Vec<Vec<(ComponentId, bool)>> = vec![Vec::new(); n];
+        for (c, net) in components.iter().enumerate() {
+            watch[net.down as usize].push((c, false));
+            watch[net.impaired as usize].push((c, true));
+        }
+        let mut level = vec![0u32; n];
+        for (id, inputs) in b.inputs.iter().enumerate() {
+            level[id] = inputs
+                .iter()
+                .map(|&x| level[x as usize] + 1)
+                .max()
+                .unwrap_or(0);
+        }
+        let (fan_start, fanout) = csr(fan);
+        let (watch_start, watchers) = csr(watch);
+        Network {
+            kind: b.kind,
+            level,
+            delay_input,
+            starts: fan_start.into_iter().zip(watch_start).collect(),
+            fanout,
+            watchers,
+            replicas,
+            domains,
+            maintenances,
+            components,
+        }
+    }
+}
+
+fn csr<T>(lists: Vec<Vec<T>>) -> (Vec<u32>, Vec<T>) {
+    let mut start = Vec::with_capacity(lists.len() + 1);
+    let mut flat = Vec::new();
+    start.push(0);
+    for l in lists {
+        flat.extend(l);
+        start.push(flat.len() as u32);
+    }
+    (start, flat)
+}
+
+/// What happens at an event; the order of the variants breaks ties in time, so that at one
+/// instant repairs and ends come before failures and starts (no zero-length outages), and a
+/// `tolerate` that expires exactly when its target recovers sees the recovery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum What {
+    ReplicaRepair,
+    DomainRepair,
+    MaintenanceEnd,
+    FailoverEnd,
+    ReplicaFailure,
+    DomainFailure,
+    MaintenanceStart,
+    DelayExpiry,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Event {
+    t: f64,
+    /// What (top 8 bits), index (next 32) and token (low 24): one integer breaks ties.
+    code: u64,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+const WHATS: [What; 8] = [
+    What::ReplicaRepair,
+    What::DomainRepair,
+    What::MaintenanceEnd,
+    What::FailoverEnd,
+    What::ReplicaFailure,
+    What::DomainFailure,
+    What::MaintenanceStart,
+    What::DelayExpiry,
+];
+
+impl Event {
+    fn new(t: f64, what: What, index: usize, token: u32) -> Event {
+        Event {
+            t,
+            code: ((what as u64) << 56)
+                | ((index as u64 & 0xffff_ffff) << 24)
+                | (token as u64 & 0xff_ffff),
+        }
+    }
+    fn what(&self) -> What {
+        WHATS[(self.code >> 56) as usize]
+    }
+    fn index(&self) -> usize {
+        ((self.code >> 24) & 0xffff_ffff) as usize
+    }
+    fn token(&self) -> u32 {
+        (self.code & 0xff_ffff) as u32
+    }
+    /// Times are finite and non-negative, so their bit patterns sort as the numbers do.
+    #[inline]
+    fn key(&self) -> (u64, u64) {
+        (self.t.to_bits(), self.code)
+    }
+}
+
+impl Ord for Event {
+    #[inline]
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.key().cmp(&o.key())
+    }
+}
+
+/// The pending events: a 4-ary min-heap on (time, code). Shallower than a binary heap, and a
+/// node's four children share a cache line or two.
+#[derive(Clone, Debug, Default)]
+struct Agenda {
+    heap: Vec<Event>,
+}
+
+impl Agenda {
+    fn clear(&mut self) {
+        self.heap.clear();
+    }
+
+    #[inline]
+    fn push(&mut self, e: Event) {
+        let key = e.key();
+        let mut i = self.heap.len();
+        self.heap.push(e);
+        while i > 0 {
+            let parent = (i - 1) / 4;
+            if self.heap[parent].key() <= key {
+                break;
+            }
+            self.heap[i] = self.heap[parent];
+            i = parent;
+        }
+        self.heap[i] = e;
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<Event> {
+        let last = self.heap.pop()?;
+        if self.heap.is_empty() {
+            return Some(last);
+        }
+        let top = self.heap[0];
+        let key = last.key();
+        let n = self.heap.len();
+        let mut i = 0;
+        loop {
+            let first = 4 * i + 1;
+            if first >= n {
+                break;
+            }
+            let mut best = first;
+            let mut best_key = self.heap[first].key();
+            for c in first + 1..(first + 4).min(n) {
+                let k = self.heap[c].key();
+                if k < best_key {
+                    best = c;
+                    best_key = k;
+                }
+            }
+            if key <= best_key {
+                break;
+            }
+            self.heap[i] = self.heap[best];
+            i = best;
+        }
+        self.heap[i] = last;
+        Some(top)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct TimelineOptions {
+    pub runs: u64,
+    pub horizon_s: f64,
+    pub seed: u64,
+    pub threads: usize,
+}
+
+impl Default for TimelineOptions {
+    fn default() -> Self {
+        TimelineOptions {
+            runs: 1000,
+            horizon_s: YEAR,
+            seed: 0,
+            threads: 1,
+        }
+    }
+}
+
+/// Quantiles of a distribution of durations, in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+}
+
+/// One component's results over all runs.
+#[derive(Clone, Debug)]
+pub struct ComponentTimeline {
+    /// Mean over runs of the share of the horizon the component was not DOWN.
+    pub availability: f64,
+    pub unavailability: f64,
+    /// 95% interval of the unavailability, from the spread between runs.
+    pub unavailability_ci95: (f64, f64),
+    /// Share of time DEGRADED.
+    pub degraded: f64,
+    /// Outages (DOWN periods) per year, and their count per run.
+    pub outages_per_year: f64,
+    pub outages_per_run: Moments,
+    /// Replica failures (own failures, all replicas) per year.
+    pub failures_per_year: f64,
+    pub mean_outage_s: Option<f64>,
+    pub p95_outage_s: Option<f64>,
+    /// DOWN time per complete SLO window.
+    pub window_downtime_s: Option<Percentiles>,
+    pub mean_window_downtime_s: Option<f64>,
+    /// The error budget of a window, `(1 − slo) × window`, when the component has an slo.
+    pub budget_s: Option<f64>,
+    /// Share of complete windows whose DOWN time exceeded the budget, with its 95% interval.
+    pub p_window_breach: Option<f64>,
+    pub p_window_breach_ci95: Option<(f64, f64)>,
+    /// Over windows whose budget ran out: mean time from the window's start until it did.
+    pub mean_budget_exhaustion_s: Option<f64>,
+}
+
+impl ComponentTimeline {
+    pub fn availability_ci95(&self) -> (f64, f64) {
+        let (lo, hi) = self.unavailability_ci95;
+        ((1.0 - hi).max(0.0), (1.0 - lo).min(1.0))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct TimelineResult {
+    pub runs: u64,
+    pub horizon_s: f64,
+    pub window_s: f64,
+    /// Complete SLO windows per run (a trailing partial window is left out of window figures).
+    pub windows_per_run: usize,
+    /// Events simulated over all runs.
+    pub events: u64,
+    /// Gate re-evaluations over all runs: the propagation work the events caused.
+    pub gate_evaluations: u64,
+    pub components: Vec<ComponentTimeline>,
+}
+
+/// Sums of one chunk of runs, per component; merged in chunk order.
+#[derive(Clone, Debug, Default)]
+struct ComponentSums {
+    unavailability: Moments,
+    availability: f64,
+    degraded: f64,
+    outages: Moments,
+    failures: u64,
+    outage_time: f64,
+    window_time: f64,
+    windows: u64,
+    breaches: u64,
+    exhaustion_time: f64,
+    exhaustions: u64,
+}
+
+impl ComponentSums {
+    fn merge(&mut self, o: &ComponentSums) {
+        self.unavailability.merge(&o.unavailability);
+        self.availability += o.availability;
+        self.degraded += o.degraded;
+        self.outages.merge(&o.outages);
+        self.failures += o.failures;
+        self.outage_time += o.outage_time;
+        self.window_time += o.window_time;
+        self.windows += o.windows;
+        self.breaches += o.breaches;
+        self.exhaustion_time += o.exhaustion_time;
+        self.exhaustions += o.exhaustions;
+    }
+}
+
+/// Histograms kept per thread (counts merge exactly in any order).
+#[derive(Clone, Debug)]
+struct Histograms {
+    window_downtime: Vec<Histogram>,
+    outage: Vec<Histogram>,
+}
+
+/// A node's inputs that are true, its value, and whether it waits for re-evaluation: kept
+/// together so that visiting a node touches one cache line.
+#[derive(Clone, Copy, Debug, Default)]
+struct NodeState {
+    count: u32,
+    /// The threshold of a gate; `u32::MAX` for sources and delays (always visited).
+    threshold: u32,
+    /// The node's level (a copy of the network's, where the visit needs it).
+    level: u32,
+    value: bool,
+    queued: bool,
+}
+
+/// A component's bookkeeping during one run.
+#[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
+struct ComponentRun {
+    down_since: f64,
+    /// When the component last came back up, if that outage is not booked yet: an outage that
+    /// resumes at the same instant (one replica's rolling maintenance handing over to the
+    /// next) is the same outage. NaN when there is none.
+    closing: f64,
+    impaired_since: f64,
+    down_time: f64,
+    impaired_time: f64,
+    exhaustion_time: f64,
+    exhaustions: u32,
+    outages: u32,
+}
+
+impl Default for ComponentRun {
+    fn default() -> Self {
+        ComponentRun {
+            down_since: 0.0,
+            closing: f64::NAN,
+            impaired_since: 0.0,
+            down_time: 0.0,
+            impaired_time: 0.0,
+            exhaustion_time: 0.0,
+            exhaustions: 0,
+            outages: 0,
+        }
+    }
+}
+
+/// The state of one run.
+struct Runner<'a> {
+    net: &'a Network,
+    horizon: f64,
+    window: f64,
+    windows: usize,
+    budget: Vec<Option<f64>>,
+    state: Vec<NodeState>,
+    token: Vec<u32>,
+    /// Nodes to re-evaluate, by level; `low..=high` may hold some.
+    worklist: Vec<Vec<NodeId>>,
+    low: usize,
+    high: usize,
+    agenda: Agenda,
+    failover_token: Vec<u32>,
+    /// What one run keeps per component, one cache line each.
+    run: Vec<ComponentRun>,
+    /// Outage durations of this run, per component, added to the histograms at its end: a
+    /// thousand histograms do not stay in cache, one component's do while it is flushed.
+    durations: Vec<Vec<f64>>,
+    failures: Vec<u32>,
+    window_down: Vec<f64>,
+    events: u64,
+    evaluations: u64,
+}
+
+impl<'a> Runner<'a> {
+    fn new(net: &'a Network, system: &System, horizon: f64) -> Runner<'a> {
+        let n = net.kind.len();
+        let c = net.components.len();
+        let window = system.window_s;
+        let windows = ((horizon / window) * (1.0 + 1e-12)).floor().max(0.0) as usize;
+        Runner {
+            net,
+            horizon,
+            window,
+            windows,
+            budget: system
+                .components
+                .iter()
+                .map(|k| k.slo.map(|s| s.down.p * window))
+                .collect(),
+            state: net
+                .kind
+                .iter()
+                .zip(&net.level)
+                .map(|(k, &level)| NodeState {
+                    level,
+                    threshold: match k {
+                        NodeKind::Threshold(t) => *t,
+                        _ => u32::MAX,
+                    },
+                    ..NodeState::default()
+                })
+                .collect(),
+            token: vec![0; n],
+            worklist: vec![Vec::new(); net.level.iter().max().map_or(1, |&l| l as usize + 1)],
+            low: usize::MAX,
+            high: 0,
+            agenda: Agenda::default(),
+            failover_token: vec![0; c],
+            run: vec![ComponentRun::default(); c],
+            durations: vec![Vec::new(); c],
+            failures: vec![0; c],
+            window_down: vec![0.0; c * windows],
+            events: 0,
+            evaluations: 0,
+        }
+    }
+
+    fn schedule(&mut self, t: f64, what: What, index: usize, token: u32) {
+        if t.is_finite() {
+            self.agenda.push(Event::new(t, what, index, token));
+        }
+    }
+
+    /// One run from all-up at t = 0 to the horizon.
+    fn run(&mut self, s: &mut Stream) {
+        for st in &mut self.state {
+            st.count = 0;
+            st.value = false;
+            st.queued = false;
+        }
+        self.agenda.clear();
+        self.failures.fill(0);
+        self.run.fill(ComponentRun::default());
+        self.window_down.fill(0.0);
+        let net = self.net;
+        for (i, r) in net.replicas.iter().enumerate() {
+            let t = r.clock.failure.sample(s);
+            self.schedule(t, What::ReplicaFailure, i, 0);
+        }
+        for (i, d) in net.domains.iter().enumerate() {
+            let t = d.failure.sample(s);
+            self.schedule(t, What::DomainFailure, i, 0);
+        }
+        for (i, m) in net.maintenances.iter().enumerate() {
+            self.schedule(m.offset, What::MaintenanceStart, i, 0);
+        }
+        while let Some(e) = self.agenda.pop() {
+            if e.t >= self.horizon {
+                break;
+            }
+            self.events += 1;
+            let t = e.t;
+            let i = e.index();
+            match e.what() {
+                What::ReplicaFailure => {
+                    let r = &net.replicas[i];
+                    self.set(r.clock.node, true, t);
+                    self.schedule(t + r.clock.repair.sample(s), What::ReplicaRepair, i, 0);
+                    self.failures[r.component] += 1;
+                    self.failover(r.component, t);
+                }
+                What::ReplicaRepair => {
+                    let r = &net.replicas[i];
+                    self.set(r.clock.node, false, t);
+                    self.schedule(t + r.clock.failure.sample(s), What::ReplicaFailure, i, 0);
+                }
+                What::DomainFailure => {
+                    let d = &net.domains[i];
+                    self.set(d.node, true, t);
+                    self.schedule(t + d.repair.sample(s), What::DomainRepair, i, 0);
+                }
+                What::DomainRepair => {
+                    let d = &net.domains[i];
+                    self.set(d.node, false, t);
+                    self.schedule(t + d.failure.sample(s), What::DomainFailure, i, 0);
+                }
+                What::MaintenanceStart => {
+                    let m = &net.maintenances[i];
+                    self.set(m.node, true, t);
+                    self.schedule(t + m.duration, What::MaintenanceEnd, i, 0);
+                }
+                What::MaintenanceEnd => {
+                    let m = &net.maintenances[i];
+                    self.set(m.node, false, t);
+                    self.schedule(t - m.duration + m.every, What::MaintenanceStart, i, 0);
+                }
+                What::FailoverEnd => {
+                    if e.token() == self.failover_token[i] & 0xff_ffff {
+                        let (node, _) = net.components[i].failover.expect("a failover");
+                        self.set(node, false, t);
+                    }
+                }
+                What::DelayExpiry => {
+                    let input = net.delay_input[i] as usize;
+                    if e.token() == self.token[i] & 0xff_ffff
+                        && self.state[input].value
+                        && !self.state[i].value
+                    {
+                        self.state[i].value = true;
+                        self.changed(i as NodeId, true, t);
+                        self.settle(t);
+                    }
+                }
+            }
+        }
+        self.finish();
+    }
+
+    /// A replica failure that leaves enough replicas up still takes the component down while
+    /// traffic fails over.
+    fn failover(&mut self, c: ComponentId, t: f64) {
+        let net = self.net;
+        let k = &net.components[c];
+        let Some((node, duration)) = k.failover else {
+            return;
+        };
+        let down = k
+            .replica_down
+            .iter()
+            .filter(|&&r| self.state[r as usize].value)
+            .count() as u32;
+        if down >= k.need {
+            return;
+        }
+        self.failover_token[c] = self.failover_token[c].wrapping_add(1);
+        let token = self.failover_token[c];
+        self.schedule(t + duration, What::FailoverEnd, c, token);
+        self.set(node, true, t);
+    }
+
+    fn set(&mut self, source: NodeId, v: bool, t: f64) {
+        let s = source as usize;
+        if self.state[s].value != v {
+            self.state[s].value = v;
+            self.changed(source, v, t);
+            self.settle(t);
+        }
+    }
+
+    /// Passes a node's new value to the nodes it feeds and to the components watching it.
+    fn changed(&mut self, node: NodeId, v: bool, t: f64) {
+        let net = self.net;
+        let n = node as usize;
+        let ((fan_from, watch_from), (fan_to, watch_to)) = (net.starts[n], net.starts[n + 1]);
+        for &f in &net.fanout[fan_from as usize..fan_to as usize] {
+            let f = f as usize;
+            let st = &mut self.state[f];
+            if v {
+                st.count += 1;
+            } else {
+                st.count -= 1;
+            }
+            // A gate whose output this count leaves as it is needs no visit (if a later change
+            // in this instant flips it, that change queues it).
+            if st.threshold != u32::MAX && (st.count >= st.threshold) == st.value {
+                continue;
+            }
+            if !self.state[f].queued {
+                self.state[f].queued = true;
+                let l = self.state[f].level as usize;
+                self.worklist[l].push(f as NodeId);
+                self.low = self.low.min(l);
+                self.high = self.high.max(l);
+            }
+        }
+        for &(c, impaired) in &net.watchers[watch_from as usize..watch_to as usize] {
+            self.record(c, impaired, v, t);
+        }
+    }
+
+    /// Re-evaluates queued nodes level by level until nothing changes: a node's inputs are all
+    /// settled before it is looked at, so no gate flickers within an instant.
+    fn settle(&mut self, t: f64) {
+        let mut l = self.low;
+        while l <= self.high {
+            if self.worklist[l].is_empty() {
+                l += 1;
+                continue;
+            }
+            let mut nodes = std::mem::take(&mut self.worklist[l]);
+            for &node in &nodes {
+                self.evaluate(node, t);
+            }
+            nodes.clear();
+            self.worklist[l] = nodes;
+            l += 1;
+        }
+        self.low = usize::MAX;
+        self.high = 0;
+    }
+
+    #[inline]
+    fn evaluate(&mut self, node: NodeId, t: f64) {
+        let n = node as usize;
+        self.evaluations += 1;
+        let st = &mut self.state[n];
+        st.queued = false;
+        if st.threshold != u32::MAX {
+            // A threshold gate, the common case, without a look at its kind.
+            let v = st.count >= st.threshold;
+            if v != st.value {
+                st.value = v;
+                self.changed(node, v, t);
+            }
+            return;
+        }
+        match self.net.kind[n] {
+            NodeKind::Threshold(k) => {
+                let v = self.state[n].count >= k;
+                if v != self.state[n].value {
+                    self.state[n].value = v;
+                    self.changed(node, v, t);
+                }
+            }
+            NodeKind::Delay(tolerate) => {
+                let input = self.state[self.net.delay_input[n] as usize].value;
+                self.token[n] = self.token[n].wrapping_add(1);
+                if input {
+                    if !self.state[n].value {
+                        let token = self.token[n];
+                        self.schedule(t + tolerate, What::DelayExpiry, n, token);
+                    }
+                } else if self.state[n].value {
+                    self.state[n].value = false;
+                    self.changed(node, false, t);
+                }
+            }
+            NodeKind::Source => {}
+        }
+    }
+
+    fn record(&mut self, c: ComponentId, impaired: bool, v: bool, t: f64) {
+        if impaired {
+            if v {
+                self.run[c].impaired_since = t;
+            } else {
+                self.run[c].impaired_time += t - self.run[c].impaired_since;
+            }
+        } else if v {
+            let closing = std::mem::replace(&mut self.run[c].closing, f64::NAN);
+            if closing == t {
+                return; // resumed: down_since stays
+            }
+            if !closing.is_nan() {
+                self.outage(c, self.run[c].down_since, closing);
+            }
+            self.run[c].down_since = t;
+        } else {
+            if !self.run[c].closing.is_nan() {
+                self.outage(c, self.run[c].down_since, self.run[c].closing);
+            }
+            self.run[c].closing = t;
+        }
+    }
+
+    /// Books an outage of component `c` over [a, b).
+    fn outage(&mut self, c: ComponentId, a: f64, b: f64) {
+        if b <= a {
+            return;
+        }
+        self.run[c].down_time += b - a;
+        self.run[c].outages += 1;
+        self.durations[c].push(b - a);
+        let mut w = (a / self.window) as usize;
+        while w < self.windows {
+            let start = w as f64 * self.window;
+            if start >= b {
+                break;
+            }
+            let from = a.max(start);
+            let to = b.min(start + self.window);
+            let slot = &mut self.window_down[c * self.windows + w];
+            let before = *slot;
+            *slot += to - from;
+            if let Some(budget) = self.budget[c]
+                && before <= budget
+                && *slot > budget
+            {
+                let r = &mut self.run[c];
+                r.exhaustion_time += from + (budget - before) - start;
+                r.exhaustions += 1;
+            }
+            w += 1;
+        }
+    }
+
+    /// Closes what is still open at the horizon.
+    fn finish(&mut self) {
+        let h = self.horizon;
+        for c in 0..self.net.components.len() {
+            let k = &self.net.components[c];
+            let closing = std::mem::replace(&mut self.run[c].closing, f64::NAN);
+            if !closing.is_nan() {
+                self.outage(c, self.run[c].down_since, closing);
+            }
+            if self.state[k.down as usize].value {
+                self.outage(c, self.run[c].down_since, h);
+            }
+            if self.state[k.impaired as usize].value {
+                self.run[c].impaired_time += h - self.run[c].impaired_since;
+            }
+        }
+    }
+
+    fn book(&mut self, sums: &mut [ComponentSums], hist: &mut Histograms) {
+        let h = self.horizon;
+        for (c, sum) in sums.iter_mut().enumerate() {
+            for d in self.durations[c].drain(..) {
+                hist.outage[c].add(d);
+            }
+            let down = self.run[c].down_time.min(h);
+            sum.unavailability.add(down / h);
+            sum.availability += (h - down) / h;
+            sum.degraded += ((self.run[c].impaired_time - self.run[c].down_time) / h).max(0.0);
+            sum.outages.add(self.run[c].outages as f64);
+            sum.failures += self.failures[c] as u64;
+            sum.outage_time += down;
+            for w in 0..self.windows {
+                let x = self.window_down[c * self.windows + w];
+                hist.window_downtime[c].add(x);
+                sum.window_time += x;
+                sum.windows += 1;
+                if let Some(b) = self.budget[c]
+                    && x > b
+                {
+                    sum.breaches += 1;
+                }
+            }
+            sum.exhaustion_time += self.run[c].exhaustion_time;
+            sum.exhaustions += self.run[c].exhaustions as u64;
+        }
+    }
+}
+
+/// Refuses failure and repair distributions so skewed that half their draws are a millionth of
+/// their mean or less (a weibull shape near zero, a lognormal sigma above 5): simulated, their
+/// clocks would tick millions of times per second of simulated time.
+pub fn check(system: &System) -> Result<(), String> {
+    let skewed = |what: &str, l: &crate::system::Lifetime| -> Result<(), String> {
+        let s = Sampler::new(l);
+        let m = s.median();
+        if l.mean_s.is_finite() && l.mean_s > 0.0 && m < 1e-6 * l.mean_s {
+            return Err(format!(
+                "the {what} ({}, shape {}) is too skewed to simulate: half its draws are below a millionth of its mean",
+                format!("{:?}", l.kind).to_lowercase(),
+                l.shape
+            ));
+        }
+        Ok(())
+    };
+    for d in &system.domains {
+        skewed(
+            &format!("failure distribution of domain {}", d.name),
+            &d.failure,
+        )?;
+        skewed(
+            &format!("repair distribution of domain {}", d.name),
+            &d.repair,
+        )?;
+    }
+    for c in &system.components {
+        skewed(&format!("failure distribution of {}", c.name), &c.failure)?;
+        skewed(&format!("repair distribution of {}", c.name), &c.repair)?;
+    }
+    Ok(())
+}
+
+/// Runs a chunk of this many runs on one stream.
+const RUNS_PER_CHUNK: u64 = 8;
+
+/// Simulates `opts.runs` runs; `progress` is told how many runs each finished chunk did.
+pub fn simulate(
+    system: &System,
+    opts: &TimelineOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> TimelineResult {
+    let net = Network::new(system);
+    let n = system.components.len();
+    let runs = opts.runs.max(1);
+    let horizon = opts.horizon_s;
+    let n_chunks = runs.div_ceil(RUNS_PER_CHUNK);
+    let mut totals = vec![ComponentSums::default(); n];
+    let mut events = 0u64;
+    let mut gate_evaluations = 0u64;
+    let locals = run_chunks(
+        Chunks::new(opts.seed, 0).take(n_chunks as usize),
+        opts.threads,
+        || {
+            (
+                Runner::new(&net, system, horizon),
+                Histograms {
+                    window_downtime: vec![Histogram::new(); n],
+                    outage: vec![Histogram::new(); n],
+                },
+            )
+        },
+        |(runner, hist), i, mut s| {
+            let first = i as u64 * RUNS_PER_CHUNK;
+            let count = (runs - first).min(RUNS_PER_CHUNK);
+            let mut sums = vec![ComponentSums::default(); n];
+            let before = (runner.events, runner.evaluations);
+            for _ in 0..count {
+                runner.run(&mut s);
+                runner.book(&mut sums, hist);
+            }
+            progress(count);
+            (
+                sums,
+                (runner.events - before.0, runner.evaluations - before.1),
+            )
+        },
+        |_, (sums, (e, g)): (Vec<ComponentSums>, (u64, u64))| {
+            for (t, s) in totals.iter_mut().zip(&sums) {
+                t.merge(s);
+            }
+            events += e;
+            gate_evaluations += g;
+        },
+    );
+    let mut hist = Histograms {
+        window_downtime: vec![Histogram::new(); n],
+        outage: vec![Histogram::new(); n],
+    };
+    let mut windows_per_run = 0;
+    for (runner, h) in &locals {
+        windows_per_run = runner.windows;
+        for c in 0..n {
+            hist.window_downtime[c].merge(&h.window_downtime[c]);
+            hist.outage[c].merge(&h.outage[c]);
+        }
+    }
+    let years = runs as f64 * horizon / YEAR;
+    let components = (0..n)
+        .map(|c| {
+            let t = &totals[c];
+            let budget = system.components[c].slo.map(|s| s.down.p * system.window_s);
+            let wd = &hist.window_downtime[c];
+            let outages = t.outages.sum;
+            ComponentTimeline {
+                availability: t.availability / runs as f64,
+                unavailability: t.unavailability.mean(),
+                unavailability_ci95: {
+                    let m = t.unavailability.mean();
+                    let h = Z95 * t.unavailability.std_error();
+                    ((m - h).max(0.0), (m + h).min(1.0))
+                },
+                degraded: t.degraded / runs as f64,
+                outages_per_year: outages / years,
+                outages_per_run: t.outages,
+                failures_per_year: t.failures as f64 / years,
+                mean_outage_s: (outages > 0.0).then(|| t.outage_time / outages),
+                p95_outage_s: hist.outage[c].quantile(0.95),
+                window_downtime_s: (wd.count() > 0).then(|| Percentiles {
+                    p50: wd.quantile(0.5).unwrap_or(0.0),
+                    p90: wd.quantile(0.9).unwrap_or(0.0),
+                    p99: wd.quantile(0.99).unwrap_or(0.0),
+                }),
+                mean_window_downtime_s: (t.windows > 0).then(|| t.window_time / t.windows as f64),
+                budget_s: budget,
+                p_window_breach: budget
+                    .filter(|_| t.windows > 0)
+                    .map(|_| t.breaches as f64 / t.windows as f64),
+                p_window_breach_ci95: budget
+                    .filter(|_| t.windows > 0)
+                    .map(|_| wilson(t.breaches, t.windows)),
+                mean_budget_exhaustion_s: (t.exhaustions > 0)
+                    .then(|| t.exhaustion_time / t.exhaustions as f64),
+            }
+        })
+        .collect();
+    TimelineResult {
+        runs,
+        horizon_s: horizon,
+        window_s: system.window_s,
+        windows_per_run,
+        events,
+        gate_evaluations,
+        components,
+    }
+}
