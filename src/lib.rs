@@ -6,6 +6,7 @@
 
 pub mod exact;
 pub mod graph;
+pub mod import;
 pub mod model;
 pub mod report;
 pub mod structure;

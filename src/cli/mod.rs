@@ -5,6 +5,7 @@ mod check;
 mod downtime;
 mod eval;
 mod graph;
+mod import;
 mod output;
 mod schema;
 
@@ -56,6 +57,7 @@ Examples:
   nines downtime 99.95%                           allowed downtime per day, week, month, year
   nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg
   nines schema > nines.schema.json                JSON Schema for editors
+  nines import open-psa tree.xml -o tree.yaml     an Open-PSA fault tree as a nines model
   nines completions bash > /etc/bash_completion.d/nines";
 
 #[derive(Parser)]
@@ -77,6 +79,8 @@ enum Command {
     Graph(graph::Args),
     /// The JSON Schema of the model file
     Schema(schema::Args),
+    /// Convert models from other tools (Open-PSA MEF fault trees) into nines models
+    Import(import::Args),
     /// Shell completions for bash, zsh, fish, elvish or powershell
     Completions {
         #[arg(value_enum)]
@@ -103,6 +107,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Downtime(a) => downtime::run(a, &term),
         Command::Graph(a) => graph::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Import(a) => import::run(a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "nines", &mut std::io::stdout());
             Ok(ExitStatus::Success)
