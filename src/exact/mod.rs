@@ -5,8 +5,9 @@
 //! probability pass is one step per node. Shared dependencies live once in the node table.
 
 pub mod bdd;
+pub mod modular;
 
-use bdd::{Edge, Manager, TooLarge, Var, not};
+use bdd::{Edge, Manager, TooLarge, Var};
 
 use crate::model::units::Odds;
 use crate::structure::{EventId, EventKind, Gate, GateId, Structure};
@@ -146,7 +147,93 @@ pub fn variable_order(structure: &Structure) -> Vec<EventId> {
     order
 }
 
+/// Every gate's diagram, every basic event a variable (so that it can be conditioned on).
+/// Every gate's diagram, every basic event a variable (so that it can be conditioned on).
+/// Post-order walk: at each gate, the inputs that the most gates share come first.
+pub fn shared_first_order(structure: &Structure) -> Vec<EventId> {
+    let n = structure.gates.len();
+    let mut order: Vec<EventId> = Vec::with_capacity(structure.events.len());
+    let mut placed = vec![false; structure.events.len()];
+    for (e, ev) in structure.events.iter().enumerate() {
+        if matches!(ev.kind, EventKind::Domain(_)) {
+            placed[e] = true;
+            order.push(e);
+        }
+    }
+    let mut parents = vec![0u32; n];
+    for g in &structure.gates {
+        if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = g {
+            for &x in xs {
+                parents[x] += 1;
+            }
+        }
+    }
+    let mut roots: Vec<GateId> = structure
+        .components
+        .iter()
+        .flat_map(|c| [c.down, c.impaired])
+        .filter(|&g| parents[g] == 0)
+        .collect();
+    roots.extend(structure.components.iter().flat_map(|c| [c.down, c.impaired]));
+    let mut visited = vec![false; n];
+    for root in roots {
+        // (gate, expanded?)
+        let mut stack = vec![(root, false)];
+        while let Some((g, expanded)) = stack.pop() {
+            if expanded {
+                if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = &structure.gates[g] {
+                    let mut events: Vec<GateId> = xs
+                        .iter()
+                        .copied()
+                        .filter(|&x| matches!(structure.gates[x], Gate::Event(_)))
+                        .collect();
+                    events.sort_by_key(|&x| std::cmp::Reverse(parents[x]));
+                    for x in events {
+                        if let Gate::Event(e) = structure.gates[x]
+                            && !std::mem::replace(&mut placed[e], true)
+                        {
+                            order.push(e);
+                        }
+                    }
+                } else if let Gate::Event(e) = structure.gates[g]
+                    && !std::mem::replace(&mut placed[e], true)
+                {
+                    order.push(e);
+                }
+                continue;
+            }
+            if std::mem::replace(&mut visited[g], true) {
+                continue;
+            }
+            stack.push((g, true));
+            if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = &structure.gates[g] {
+                let mut gates: Vec<GateId> = xs
+                    .iter()
+                    .copied()
+                    .filter(|&x| !matches!(structure.gates[x], Gate::Event(_) | Gate::Never))
+                    .collect();
+                // Most shared first; pushed reversed so the first is walked first.
+                gates.sort_by_key(|&x| std::cmp::Reverse(parents[x]));
+                stack.extend(gates.into_iter().rev().map(|x| (x, false)));
+            }
+        }
+    }
+    for (e, p) in placed.iter().enumerate() {
+        if !p {
+            order.push(e);
+        }
+    }
+    order
+}
+
 pub fn compile(structure: &Structure) -> Result<Compiled, EngineError> {
+    compile_with(structure, false)
+}
+
+/// Every gate's diagram. With `fold_certain`, events that never happen (p = 0, such as a perfect
+/// component's own failure) or always happen are constants rather than variables: the
+/// probabilities are the same and the diagrams smaller, but those events cannot be conditioned on.
+pub fn compile_with(structure: &Structure, fold_certain: bool) -> Result<Compiled, EngineError> {
     let event_at = variable_order(structure);
     let mut level = vec![0; structure.events.len()];
     for (l, &e) in event_at.iter().enumerate() {
@@ -157,7 +244,16 @@ pub fn compile(structure: &Structure) -> Result<Compiled, EngineError> {
     for g in &structure.gates {
         let edge = match g {
             Gate::Never => bdd::ZERO,
-            Gate::Event(e) => manager.variable(level[*e])?,
+            Gate::Event(e) => {
+                let odds = structure.events[*e].odds;
+                if fold_certain && odds.p == 0.0 {
+                    bdd::ZERO
+                } else if fold_certain && odds.q == 0.0 {
+                    bdd::ONE
+                } else {
+                    manager.variable(level[*e])?
+                }
+            }
             Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
                 let mut inputs: Vec<Edge> = xs.iter().map(|&x| gate[x]).collect();
                 // Deepest first: each step then mostly adds nodes above what is built.
@@ -186,35 +282,7 @@ pub fn compile(structure: &Structure) -> Result<Compiled, EngineError> {
 
 /// The exact state probabilities of every component, in the system's order.
 pub fn evaluate(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
-    with_deep_stack(|| {
-        let mut compiled = compile(structure)?;
-        // DEGRADED = impaired and not down, as its own diagram: subtracting would cancel digits.
-        let degraded: Vec<Edge> = structure
-            .components
-            .iter()
-            .map(|c| {
-                compiled
-                    .manager
-                    .and(compiled.gate[c.impaired], not(compiled.gate[c.down]))
-            })
-            .collect::<Result<_, _>>()?;
-        let pq = compiled
-            .manager
-            .probabilities(&compiled.level_odds(structure));
-        Ok(structure
-            .components
-            .iter()
-            .zip(degraded)
-            .map(|(c, d)| {
-                let (p, q) = bdd::edge_pq(&pq, compiled.gate[c.down]);
-                StateOdds {
-                    down: Odds { p, q },
-                    degraded: bdd::edge_pq(&pq, d).0,
-                    up: bdd::edge_pq(&pq, compiled.gate[c.impaired]).1,
-                }
-            })
-            .collect())
-    })
+    with_deep_stack(|| modular::evaluate(structure))
 }
 
 /// Lowers and evaluates a system.
