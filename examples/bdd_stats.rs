@@ -3,7 +3,8 @@ use std::time::Instant;
 fn main() {
     for path in std::env::args().skip(1) {
         let t0 = Instant::now();
-        let (_, system) = nines::model::load_system(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+        let (_, system) = nines::model::load_system(std::path::Path::new(&path))
+            .unwrap_or_else(|e| panic!("{e}"));
         let t1 = Instant::now();
         let structure = nines::structure::Structure::new(&system);
         let t2 = Instant::now();
@@ -17,7 +18,11 @@ fn main() {
         match r {
             Ok((n, t3, states)) => println!(
                 "{path}: load {:.3}s structure {:.3}s compile {:.3}s nodes {n} evaluate {:.3}s top {:e}",
-                (t1 - t0).as_secs_f64(), (t2 - t1).as_secs_f64(), (t3 - t2).as_secs_f64(), t3.elapsed().as_secs_f64(), states[0].down.p
+                (t1 - t0).as_secs_f64(),
+                (t2 - t1).as_secs_f64(),
+                (t3 - t2).as_secs_f64(),
+                t3.elapsed().as_secs_f64(),
+                states[0].down.p
             ),
             Err(e) => println!("{path}: {e}"),
         }

@@ -4,3 +4,4 @@
 mod util;
 
 mod cli_eval;
+mod open_psa;

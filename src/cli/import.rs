@@ -110,9 +110,8 @@ fn open_psa_run(args: OpenPsaArgs) -> Result<ExitStatus, CliError> {
     })?;
     let text = emit::write(&spec, format).map_err(CliError::Usage)?;
     match &args.output {
-        Some(path) => std::fs::write(path, &text).map_err(|e| {
-            CliError::Usage(format!("cannot write {}: {e}", path.display()))
-        })?,
+        Some(path) => std::fs::write(path, &text)
+            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", path.display())))?,
         None => print(&text)?,
     }
     let (gates, basic_events, house_events) = tree.counts();
@@ -128,9 +127,9 @@ fn open_psa_run(args: OpenPsaArgs) -> Result<ExitStatus, CliError> {
         components: spec.components.len(),
     };
     match args.format {
-        SummaryFormat::Json => print(
-            &(serde_json::to_string_pretty(&summary).expect("summaries serialise") + "\n"),
-        )?,
+        SummaryFormat::Json => {
+            print(&(serde_json::to_string_pretty(&summary).expect("summaries serialise") + "\n"))?
+        }
         SummaryFormat::Table => {
             let unused = if summary.unused_events > 0 {
                 format!(
@@ -143,7 +142,9 @@ fn open_psa_run(args: OpenPsaArgs) -> Result<ExitStatus, CliError> {
             };
             let top = match summary.top.as_slice() {
                 [] => "no top gate".to_string(),
-                [one] => format!("top event `{one}` (its unavailability is the top event probability)"),
+                [one] => {
+                    format!("top event `{one}` (its unavailability is the top event probability)")
+                }
                 many => format!("top gates: {}", many.join(", ")),
             };
             eprintln!(

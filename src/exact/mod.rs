@@ -174,7 +174,12 @@ pub fn shared_first_order(structure: &Structure) -> Vec<EventId> {
         .flat_map(|c| [c.down, c.impaired])
         .filter(|&g| parents[g] == 0)
         .collect();
-    roots.extend(structure.components.iter().flat_map(|c| [c.down, c.impaired]));
+    roots.extend(
+        structure
+            .components
+            .iter()
+            .flat_map(|c| [c.down, c.impaired]),
+    );
     let mut visited = vec![false; n];
     for root in roots {
         // (gate, expanded?)

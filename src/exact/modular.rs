@@ -43,7 +43,12 @@ fn tops(structure: &Structure) -> Vec<GateId> {
 /// every component's `down` and `impaired`, which the results are read from.
 fn roots(structure: &Structure) -> Vec<GateId> {
     let mut roots = tops(structure);
-    roots.extend(structure.components.iter().flat_map(|c| [c.down, c.impaired]));
+    roots.extend(
+        structure
+            .components
+            .iter()
+            .flat_map(|c| [c.down, c.impaired]),
+    );
     roots
 }
 
@@ -273,7 +278,11 @@ mod tests {
         for bits in 0u32..(1 << n) {
             let mut weight = 1.0;
             for (e, ev) in s.events.iter().enumerate() {
-                weight *= if bits >> e & 1 == 1 { ev.odds.p } else { ev.odds.q };
+                weight *= if bits >> e & 1 == 1 {
+                    ev.odds.p
+                } else {
+                    ev.odds.q
+                };
             }
             for (g, def) in s.gates.iter().enumerate() {
                 value[g] = match def {
@@ -376,7 +385,8 @@ mod tests {
         // top = or(a, b), a = and(x, y), b = and(y, z): y is shared, so neither a nor b is a
         // module; top is.
         let text = "components:\n  x: { availability: 90% }\n  y: { availability: 90% }\n  z: { availability: 90% }\n  w: { availability: 90% }\n  v: { availability: 90% }\n  a: { availability: 100%, depends_on: [{ at_least: 1, of: [x, y] }] }\n  b: { availability: 100%, depends_on: [{ at_least: 1, of: [y, z] }] }\n  p: { availability: 100%, depends_on: [w, v] }\n  top: { availability: 100%, depends_on: [a, b, p] }\n";
-        let model = Model::parse(std::path::Path::new("m.yaml"), text.into(), Format::Yaml).unwrap();
+        let model =
+            Model::parse(std::path::Path::new("m.yaml"), text.into(), Format::Yaml).unwrap();
         let system = model.system().unwrap();
         let s = Structure::new(&system);
         let m = modules(&s);

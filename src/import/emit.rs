@@ -91,7 +91,10 @@ fn sci(text: &str) -> (String, i32) {
     let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
     let digits = digits.trim_end_matches('0');
     let digits = if digits.is_empty() { "0" } else { digits };
-    (digits.to_string(), exp.parse().expect("`{:e}` writes an integer exponent"))
+    (
+        digits.to_string(),
+        exp.parse().expect("`{:e}` writes an integer exponent"),
+    )
 }
 
 /// a − b for decimal integer strings with a ≥ b.
@@ -100,8 +103,8 @@ fn subtract(a: &str, b: &str) -> String {
     let b: Vec<u8> = b.bytes().rev().map(|c| c - b'0').collect();
     let mut out = Vec::with_capacity(a.len());
     let mut borrow = 0i8;
-    for i in 0..a.len() {
-        let mut d = a[i] as i8 - borrow - *b.get(i).unwrap_or(&0) as i8;
+    for (i, &digit) in a.iter().enumerate() {
+        let mut d = digit as i8 - borrow - *b.get(i).unwrap_or(&0) as i8;
         borrow = 0;
         if d < 0 {
             d += 10;
@@ -200,8 +203,7 @@ pub fn to_out(spec: &ModelSpec) -> Result<Out, String> {
     if !spec.domains.is_empty() {
         let mut domains = Vec::new();
         for (name, d) in &spec.domains {
-            if d.mttf.is_some() || d.mttr.is_some() || d.failure.is_some() || d.repair.is_some()
-            {
+            if d.mttf.is_some() || d.mttr.is_some() || d.failure.is_some() || d.repair.is_some() {
                 return Err("domain keys other than availability and parent".into());
             }
             let mut kv = Vec::new();
@@ -305,8 +307,7 @@ fn scalar(s: &str) -> String {
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
         && !matches!(
             s.to_ascii_lowercase().as_str(),

@@ -108,7 +108,9 @@ pub enum EventKind {
     Basic,
     House,
     /// A basic event that is a member of a common-cause group: its independent part is `odds`.
-    CcfMember { group: usize },
+    CcfMember {
+        group: usize,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -273,13 +275,7 @@ impl<'a> Reader<'a> {
     }
 
     fn at(&self, file: usize, e: &Element, message: String) -> ModelError {
-        self.error(
-            Place {
-                file,
-                span: e.span,
-            },
-            message,
-        )
+        self.error(Place { file, span: e.span }, message)
     }
 
     fn name_of(&self, file: usize, e: &Element) -> Result<String, ModelError> {
@@ -304,7 +300,13 @@ impl<'a> Reader<'a> {
         )
     }
 
-    fn unknown_element(&self, file: usize, e: &Element, inside: &str, known: &[&str]) -> ModelError {
+    fn unknown_element(
+        &self,
+        file: usize,
+        e: &Element,
+        inside: &str,
+        known: &[&str],
+    ) -> ModelError {
         let hint = match did_you_mean(&e.name, known.iter().copied()) {
             Some(s) => format!("did you mean <{s}>?"),
             None => format!("inside <{inside}> MEF has {}", known.join(", ")),
@@ -347,9 +349,14 @@ impl<'a> Reader<'a> {
                 "model-data" => self.model_data(file, e)?,
                 "define-CCF-group" => self.ccf_group(file, e, "", true)?,
                 "define-parameter" => self.declare(file, e, Kind::Parameter, "", "", true)?,
-                "define-event-tree" | "define-initiating-event" | "define-sequence"
-                | "define-rule" | "define-alignment" | "define-substitution"
-                | "define-extern-library" | "define-extern-function" => {
+                "define-event-tree"
+                | "define-initiating-event"
+                | "define-sequence"
+                | "define-rule"
+                | "define-alignment"
+                | "define-substitution"
+                | "define-extern-library"
+                | "define-extern-function" => {
                     return Err(self.unsupported(
                         file,
                         e,
@@ -438,7 +445,13 @@ impl<'a> Reader<'a> {
                     } else {
                         format!("{shown}.{name}")
                     };
-                    self.container(file, e, &format!("{base}.{name}"), &inner_shown, role_public)?;
+                    self.container(
+                        file,
+                        e,
+                        &format!("{base}.{name}"),
+                        &inner_shown,
+                        role_public,
+                    )?;
                 }
                 n if LABELS.contains(&n) => {}
                 _ => return Err(self.unknown_element(file, e, &c.name, KNOWN)),
@@ -498,15 +511,24 @@ impl<'a> Reader<'a> {
             file,
             span: at.span,
         };
-        let clash = [Kind::Gate, Kind::BasicEvent, Kind::HouseEvent, Kind::Parameter]
-            .into_iter()
-            .filter(|k| k.namespace() == kind.namespace())
-            .find_map(|k| self.by_path.get(&(k, full.clone())).copied())
-            .or_else(|| {
-                public
-                    .then(|| self.public.get(&(kind.namespace(), name.to_string())).copied())
-                    .flatten()
-            });
+        let clash = [
+            Kind::Gate,
+            Kind::BasicEvent,
+            Kind::HouseEvent,
+            Kind::Parameter,
+        ]
+        .into_iter()
+        .filter(|k| k.namespace() == kind.namespace())
+        .find_map(|k| self.by_path.get(&(k, full.clone())).copied())
+        .or_else(|| {
+            public
+                .then(|| {
+                    self.public
+                        .get(&(kind.namespace(), name.to_string()))
+                        .copied()
+                })
+                .flatten()
+        });
         if let Some(other) = clash {
             let o = &self.decls[other];
             let (path, _) = &self.sources[o.place.file];
@@ -560,13 +582,17 @@ impl<'a> Reader<'a> {
                 ),
             ));
         }
-        let members_el = e.children.iter().find(|c| c.name == "members").ok_or_else(|| {
-            self.at(
-                file,
-                e,
-                format!("common-cause group `{name}` has no <members>"),
-            )
-        })?;
+        let members_el = e
+            .children
+            .iter()
+            .find(|c| c.name == "members")
+            .ok_or_else(|| {
+                self.at(
+                    file,
+                    e,
+                    format!("common-cause group `{name}` has no <members>"),
+                )
+            })?;
         let mut members = Vec::new();
         for m in &members_el.children {
             if m.name != "basic-event" {
@@ -596,10 +622,7 @@ impl<'a> Reader<'a> {
             base: base.to_string(),
             display: name,
             members,
-            place: Place {
-                file,
-                span: e.span,
-            },
+            place: Place { file, span: e.span },
         });
         Ok(())
     }
@@ -762,7 +785,10 @@ impl<'a> Reader<'a> {
     }
 
     fn single_child<'e>(&self, file: usize, e: &'e Element) -> Result<&'e Element, ModelError> {
-        let mut it = e.children.iter().filter(|c| !LABELS.contains(&c.name.as_str()));
+        let mut it = e
+            .children
+            .iter()
+            .filter(|c| !LABELS.contains(&c.name.as_str()));
         match (it.next(), it.next()) {
             (Some(x), None) => Ok(x),
             (None, _) => Err(self.at(file, e, format!("<{}> needs a value inside", e.name))),
@@ -848,8 +874,18 @@ impl<'a> Reader<'a> {
                     f,
                     "define-gate",
                     &[
-                        "or", "and", "atleast", "not", "xor", "nand", "nor", "gate",
-                        "basic-event", "house-event", "event", "constant",
+                        "or",
+                        "and",
+                        "atleast",
+                        "not",
+                        "xor",
+                        "nand",
+                        "nor",
+                        "gate",
+                        "basic-event",
+                        "house-event",
+                        "event",
+                        "constant",
                     ],
                 ));
             }
@@ -885,7 +921,11 @@ impl<'a> Reader<'a> {
         }
         if matches!(op, Op::AtLeast(_)) {
             let mut seen = HashSet::new();
-            for (x, a) in inputs.iter().zip(f.children.iter().filter(|a| !LABELS.contains(&a.name.as_str()))) {
+            for (x, a) in inputs.iter().zip(
+                f.children
+                    .iter()
+                    .filter(|a| !LABELS.contains(&a.name.as_str())),
+            ) {
                 if !seen.insert(*x) {
                     return Err(self.at(file, a, "<atleast> lists this argument twice".into()));
                 }
@@ -933,7 +973,9 @@ impl<'a> Reader<'a> {
                         ));
                     }
                 };
-                return Ok(Input::Event(self.constant(value, Place { file, span: a.span })));
+                return Ok(Input::Event(
+                    self.constant(value, Place { file, span: a.span }),
+                ));
             }
             _ => {
                 // A nested formula: a gate of its own.
@@ -955,7 +997,11 @@ impl<'a> Reader<'a> {
         };
         let reference = self.name_of(file, a)?;
         let Some(decl) = self.lookup(kinds, &reference, base) else {
-            let noun = if kinds.len() == 1 { kinds[0].noun() } else { "event" };
+            let noun = if kinds.len() == 1 {
+                kinds[0].noun()
+            } else {
+                "event"
+            };
             let candidates: Vec<&str> = self
                 .decls
                 .iter()
@@ -1095,19 +1141,15 @@ impl<'a> Reader<'a> {
         }
         let p = self.expression(file, e, base)?;
         if !(0.0..=1.0).contains(&p) {
-            return Err(self.at(
-                file,
-                e,
-                format!("this probability is {p}, outside [0, 1]"),
-            ));
+            return Err(self.at(file, e, format!("this probability is {p}, outside [0, 1]")));
         }
         Ok(Odds::from_p(p))
     }
 
     fn number(&self, file: usize, e: &Element) -> Result<f64, ModelError> {
-        let text = e.attribute("value").ok_or_else(|| {
-            self.at(file, e, format!("<{}> needs a `value`", e.name))
-        })?;
+        let text = e
+            .attribute("value")
+            .ok_or_else(|| self.at(file, e, format!("<{}> needs a `value`", e.name)))?;
         let parsed = match e.name.as_str() {
             "bool" => match text.trim() {
                 "true" => Some(1.0),
@@ -1155,16 +1197,18 @@ impl<'a> Reader<'a> {
             "system-mission-time" => self.options.mission_time_h,
             "parameter" => {
                 let reference = self.name_of(file, e)?;
-                let decl = self.lookup(&[Kind::Parameter], &reference, base).ok_or_else(|| {
-                    self.at(
-                        file,
-                        e,
-                        with_hint(
-                            format!("undefined parameter `{reference}`"),
-                            "define it with <define-parameter>",
-                        ),
-                    )
-                })?;
+                let decl = self
+                    .lookup(&[Kind::Parameter], &reference, base)
+                    .ok_or_else(|| {
+                        self.at(
+                            file,
+                            e,
+                            with_hint(
+                                format!("undefined parameter `{reference}`"),
+                                "define it with <define-parameter>",
+                            ),
+                        )
+                    })?;
                 self.parameter(decl)?
             }
             "neg" => {
@@ -1345,8 +1389,10 @@ impl<'a> Reader<'a> {
                         }
                         1 => {
                             let from = stack.iter().position(|&(s, _)| s == h).unwrap_or(0);
-                            let mut names: Vec<&str> =
-                                stack[from..].iter().map(|&(s, _)| gates[s].name.as_str()).collect();
+                            let mut names: Vec<&str> = stack[from..]
+                                .iter()
+                                .map(|&(s, _)| gates[s].name.as_str())
+                                .collect();
                             names.push(&gates[h].name);
                             return Err(self.error(
                                 gates[h].place,
@@ -1403,9 +1449,7 @@ impl FaultTree {
             spec.domains.insert(
                 c.name.clone(),
                 DomainSpec {
-                    availability: Some(Availability {
-                        down: c.odds,
-                    }),
+                    availability: Some(Availability { down: c.odds }),
                     ..DomainSpec::default()
                 },
             );
@@ -1438,7 +1482,7 @@ impl FaultTree {
                 // DOWN when all inputs are DOWN: UP needs at least one of them.
                 Op::And => vec![group(1, names)],
                 Op::AtLeast(k) if k > n => vec![],
-                Op::AtLeast(k) if k == 1 => names.iter().map(|x| DependencySpec::hard(x)).collect(),
+                Op::AtLeast(1) => names.iter().map(|x| DependencySpec::hard(x)).collect(),
                 // DOWN when k or more are DOWN: UP needs n − k + 1 of them.
                 Op::AtLeast(k) => vec![group(n - k + 1, names)],
                 _ => unreachable!("non-coherent gates were refused above"),
@@ -1471,9 +1515,7 @@ impl FaultTree {
             components.insert(
                 ev.name.clone(),
                 ComponentSpec {
-                    availability: Some(Availability {
-                        down: ev.odds,
-                    }),
+                    availability: Some(Availability { down: ev.odds }),
                     spread,
                     ..ComponentSpec::default()
                 },
@@ -1485,7 +1527,10 @@ impl FaultTree {
 
     /// Names of the top gates.
     pub fn top_names(&self) -> Vec<&str> {
-        self.tops.iter().map(|&g| self.gates[g].name.as_str()).collect()
+        self.tops
+            .iter()
+            .map(|&g| self.gates[g].name.as_str())
+            .collect()
     }
 
     /// Counts for a summary: (gates, basic events, house events).

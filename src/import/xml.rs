@@ -93,7 +93,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Element, ModelError> {
                         format!("elements nest deeper than {MAX_DEPTH} levels"),
                     ));
                 }
-                stack.push(element(&e, lines.span(at, e.name().as_ref().len() + 1), &fail, at)?);
+                stack.push(element(
+                    &e,
+                    lines.span(at, e.name().as_ref().len() + 1),
+                    &fail,
+                    at,
+                )?);
             }
             Event::Empty(e) => {
                 let el = element(&e, lines.span(at, e.name().as_ref().len() + 1), &fail, at)?;
@@ -103,7 +108,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Element, ModelError> {
                 }
             }
             Event::End(_) => {
-                let el = stack.pop().expect("the reader checks that ends match starts");
+                let el = stack
+                    .pop()
+                    .expect("the reader checks that ends match starts");
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => root = Some(el),
@@ -121,11 +128,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Element, ModelError> {
                             parent.text.push_str(trimmed);
                         }
                         None => {
-                            return Err(fail(
-                                at,
-                                1,
-                                "text outside the root element".into(),
-                            ));
+                            return Err(fail(at, 1, "text outside the root element".into()));
                         }
                     }
                 }
@@ -171,7 +174,13 @@ fn element(
         let key = a.key.as_ref().to_string();
         let value = a
             .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|err| fail(at, 1, format!("malformed attribute `{key}` in <{name}>: {err}")))?
+            .map_err(|err| {
+                fail(
+                    at,
+                    1,
+                    format!("malformed attribute `{key}` in <{name}>: {err}"),
+                )
+            })?
             .into_owned();
         attributes.push((key, value));
     }
