@@ -95,6 +95,9 @@ for t in "${trees[@]}"; do
             'BEGIN { d = (a - b) / a; if (d < 0) d = -d; print (d <= 1e-5 ? "agree" : "DIFFER") }')
         note="${note:+$note; }$agree"
     fi
+    if [[ $p_nines =~ [0-9] ]]; then
+        p_nines=$(awk -v p="$p_nines" 'BEGIN { printf "%.6g", p }')
+    fi
     printf '%-10s %10s %10s %9s  %-14s %-14s %s\n' "$t" "$scram_s" "$nines_s" "$speedup" \
-        "$p_scram" "${p_nines:0:14}" "$note"
+        "$p_scram" "$p_nines" "$note"
 done

@@ -52,7 +52,8 @@ pub fn exact_percent(odds: Odds) -> String {
     } else {
         (odds.q, false)
     };
-    let x = x.clamp(0.0, 1.0);
+    // Validated odds are finite; anything else reads as the nearest end rather than panic.
+    let x = if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) };
     if x == 0.0 {
         return if from_p { "100%" } else { "0%" }.into();
     }

@@ -171,6 +171,11 @@ pub fn read_files(paths: &[PathBuf], options: &Options) -> Result<FaultTree, Mod
 
 /// Parses MEF documents given as (path, text); together they define one model.
 pub fn parse(sources: &[(PathBuf, String)], options: &Options) -> Result<FaultTree, ModelError> {
+    // Gates and parameters are resolved recursively: a long chain of them needs a deep stack.
+    crate::exact::with_deep_stack(|| parse_here(sources, options))
+}
+
+fn parse_here(sources: &[(PathBuf, String)], options: &Options) -> Result<FaultTree, ModelError> {
     let mut roots = Vec::with_capacity(sources.len());
     for (path, text) in sources {
         roots.push(xml::parse(path, text)?);
