@@ -198,6 +198,9 @@ impl Structure {
                     OnFailure::Ignore => {}
                 }
             }
+            // A part of DOWN is already in `down`: left out, so that a component whose
+            // dependencies cannot degrade it has impaired = down (one gate, not two equal ones).
+            impaired_parts.retain(|g| !down_parts.contains(g));
             let down = b.or(down_parts);
             impaired_parts.push(down);
             let impaired = b.or(impaired_parts);

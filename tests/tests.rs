@@ -8,6 +8,7 @@ mod exact;
 mod explain;
 mod loader;
 mod models;
+mod open_psa;
 mod properties;
 mod sim;
 mod tradeoff;

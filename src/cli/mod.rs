@@ -7,6 +7,7 @@ mod downtime;
 mod eval;
 mod explain;
 mod graph;
+mod import;
 mod output;
 mod sample;
 mod schema;
@@ -68,6 +69,7 @@ Examples:
   nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg
   nines tradeoff models/shop-variants.yaml --plot curve.svg   cost versus nines, sweet spot
   nines schema > nines.schema.json                JSON Schema for editors
+  nines import open-psa tree.xml -o tree.yaml     an Open-PSA fault tree as a nines model
   nines completions bash > /etc/bash_completion.d/nines";
 
 #[derive(Parser)]
@@ -101,6 +103,8 @@ enum Command {
     Schema(schema::Args),
     /// Cost versus nines: designs from variants, the Pareto frontier and the sweet spot
     Tradeoff(tradeoff::Args),
+    /// Convert models from other tools (Open-PSA MEF fault trees) into nines models
+    Import(import::Args),
     /// Shell completions for bash, zsh, fish, elvish or powershell
     Completions {
         #[arg(value_enum)]
@@ -133,6 +137,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Graph(a) => graph::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Tradeoff(a) => tradeoff::run(a, &term),
+        Command::Import(a) => import::run(a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "nines", &mut std::io::stdout());
             Ok(ExitStatus::Success)

@@ -153,6 +153,8 @@ fn compile_marked(
     Ok(edges)
 }
 
+/// Every component's state probabilities by weighing the joint states of the shared domains;
+/// None when there are no shared domains or more than `MAX_DOMAIN_STATES` states.
 pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineError> {
     let components = &structure.components;
     let locals: Vec<GateId> = components.iter().map(|c| c.local).collect();
@@ -169,7 +171,10 @@ pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineE
         }
     }
     let shared: Vec<bool> = users.iter().map(|&u| u >= 2).collect();
-    let Some(states) = domain_states(structure, &shared, MAX_DOMAIN_STATES) else {
+    // With no shared domain there is nothing to weigh; past the limit, too much: either way
+    // one diagram over every event serves better.
+    let Some(states) = domain_states(structure, &shared, MAX_DOMAIN_STATES).filter(|s| s.len() > 1)
+    else {
         return Ok(None);
     };
 

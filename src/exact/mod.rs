@@ -6,8 +6,9 @@
 
 pub mod bdd;
 mod conditioned;
+pub mod modular;
 
-use bdd::{Edge, Manager, TooLarge, Var, not};
+use bdd::{Edge, Manager, TooLarge, Var};
 
 use crate::model::units::Odds;
 use crate::structure::{EventId, EventKind, Gate, GateId, Structure};
@@ -215,6 +216,13 @@ pub(crate) fn compile_gate(
 
 /// One diagram over every basic event, with a diagram for every gate.
 pub fn compile(structure: &Structure) -> Result<Compiled, EngineError> {
+    compile_with(structure, false)
+}
+
+/// Every gate's diagram. With `fold_certain`, events that never happen (p = 0, such as a perfect
+/// component's own failure) or always happen are constants rather than variables: the
+/// probabilities are the same and the diagrams smaller, but those events cannot be conditioned on.
+pub fn compile_with(structure: &Structure, fold_certain: bool) -> Result<Compiled, EngineError> {
     let event_at = variable_order(structure);
     let mut level = vec![0; structure.events.len()];
     for (l, &e) in event_at.iter().enumerate() {
@@ -224,7 +232,16 @@ pub fn compile(structure: &Structure) -> Result<Compiled, EngineError> {
     let mut gate: Vec<Edge> = Vec::with_capacity(structure.gates.len());
     for g in &structure.gates {
         let edge = match g {
-            Gate::Event(e) => manager.variable(level[*e])?,
+            Gate::Event(e) => {
+                let odds = structure.events[*e].odds;
+                if fold_certain && odds.p == 0.0 {
+                    bdd::ZERO
+                } else if fold_certain && odds.q == 0.0 {
+                    bdd::ONE
+                } else {
+                    manager.variable(level[*e])?
+                }
+            }
             _ => compile_gate(&mut manager, g, &gate)?,
         };
         gate.push(edge);
@@ -239,44 +256,20 @@ pub fn compile(structure: &Structure) -> Result<Compiled, EngineError> {
 
 /// The exact state probabilities of every component, in the system's order.
 pub fn evaluate(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
-    with_deep_stack(|| match conditioned::evaluate(structure)? {
-        Some(states) => Ok(states),
-        None => evaluate_whole(structure),
+    with_deep_stack(|| {
+        // Domains shared by several components: weigh their states one by one. Otherwise (or
+        // past the state limit) one diagram with modules as single variables.
+        match conditioned::evaluate(structure)? {
+            Some(states) => Ok(states),
+            None => modular::evaluate(structure),
+        }
     })
 }
 
-/// Every event in one diagram: exact whatever the domains, used when they have too many states
-/// to weigh one by one.
+/// One diagram over every event, independent sub-systems (modules) as single variables: exact
+/// whatever the domains. A second exact method beside `evaluate`'s conditioning.
 pub fn evaluate_whole(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
-    with_deep_stack(|| {
-        let mut compiled = compile(structure)?;
-        // DEGRADED = impaired and not down, as its own diagram: subtracting would cancel digits.
-        let degraded: Vec<Edge> = structure
-            .components
-            .iter()
-            .map(|c| {
-                compiled
-                    .manager
-                    .and(compiled.gate[c.impaired], not(compiled.gate[c.down]))
-            })
-            .collect::<Result<_, _>>()?;
-        let pq = compiled
-            .manager
-            .probabilities(&compiled.level_odds(structure));
-        Ok(structure
-            .components
-            .iter()
-            .zip(degraded)
-            .map(|(c, d)| {
-                let (p, q) = bdd::edge_pq(&pq, compiled.gate[c.down]);
-                StateOdds {
-                    down: Odds { p, q },
-                    degraded: bdd::edge_pq(&pq, d).0,
-                    up: bdd::edge_pq(&pq, compiled.gate[c.impaired]).1,
-                }
-            })
-            .collect())
-    })
+    with_deep_stack(|| modular::evaluate(structure))
 }
 
 /// Lowers and evaluates a system.

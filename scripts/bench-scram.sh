@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Side by side on the Aralia fault trees: SCRAM's exact BDD analysis against nines (import + eval).
+#
+#   scripts/bench-scram.sh                    every tree in ../shared/bench/open-psa/Aralia
+#   scripts/bench-scram.sh chinese das9701    the named trees
+#
+# Environment:
+#   ARALIA_DIR      where the trees are (default: ../shared/bench/open-psa/Aralia beside the clone)
+#   SCRAM_TIMEOUT   seconds before SCRAM is stopped (default 300)
+#   NINES_TIMEOUT   seconds before nines is stopped (default 300)
+#   SCRAM_FLAGS     extra SCRAM flags, e.g. "-l 1" to skip most of the cut-set reporting
+#   SKIP_SCRAM=1    time nines alone
+#
+# SCRAM is `apt-get install scram` (0.16.2). Its command is the one the issue names:
+# `scram --bdd --probability true FILE`, which also lists the minimal cut sets up to order 20.
+# Times are wall-clock seconds of the whole command (process start, parsing, analysis, output).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dir=${ARALIA_DIR:-../shared/bench/open-psa/Aralia}
+scram_timeout=${SCRAM_TIMEOUT:-300}
+nines_timeout=${NINES_TIMEOUT:-300}
+if [[ ! -d $dir ]]; then
+    echo "no Aralia trees at $dir (set ARALIA_DIR)" >&2
+    exit 2
+fi
+
+have_scram=1
+if [[ ${SKIP_SCRAM:-0} == 1 ]]; then
+    have_scram=0
+elif ! command -v scram >/dev/null; then
+    echo "note: scram is not installed (apt-get install scram); timing nines alone" >&2
+    have_scram=0
+fi
+
+cargo build --release --quiet
+nines=$PWD/target/release/nines
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if [[ $# -gt 0 ]]; then
+    trees=("$@")
+else
+    trees=()
+    for f in "$dir"/*.xml; do trees+=("$(basename "$f" .xml)"); done
+fi
+
+now() { date +%s.%N; }
+seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+echo "# $(date -u +%Y-%m-%d) on $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+printf '%-10s %10s %10s %9s  %-14s %-14s %s\n' tree scram_s nines_s speedup P_scram P_nines note
+for t in "${trees[@]}"; do
+    xml=$dir/$t.xml
+    scram_s=- p_scram=- note=
+    if [[ $have_scram == 1 ]]; then
+        start=$(now)
+        # shellcheck disable=SC2086 # SCRAM_FLAGS is a list of flags
+        if timeout "$scram_timeout" scram --bdd --probability true ${SCRAM_FLAGS:-} "$xml" \
+            -o "$work/$t.scram.xml" >/dev/null 2>"$work/$t.scram.err"; then
+            scram_s=$(seconds "$start" "$(now)")
+            p_scram=$(grep -o '<sum-of-products [^>]*' "$work/$t.scram.xml" | head -1 |
+                grep -o 'probability="[^"]*"' | cut -d'"' -f2)
+        else
+            scram_s=">$scram_timeout"
+            note="scram did not finish"
+        fi
+    fi
+    start=$(now)
+    p_nines=-
+    nines_s=-
+    if "$nines" import open-psa "$xml" -o "$work/$t.yaml" --format json >"$work/$t.import.json" \
+        2>"$work/$t.import.err"; then
+        top=$(grep -A1 '"top"' "$work/$t.import.json" | tail -1 | tr -d ' ",')
+        if timeout "$nines_timeout" "$nines" eval "$work/$t.yaml" --format json \
+            >"$work/$t.eval.json" 2>"$work/$t.eval.err"; then
+            nines_s=$(seconds "$start" "$(now)")
+            p_nines=$(grep -A3 "\"name\": \"$top\"" "$work/$t.eval.json" |
+                grep '"unavailability"' | head -1 | tr -d ' ,' | cut -d: -f2)
+        else
+            nines_s=">$nines_timeout"
+            note="${note:+$note; }nines: $(head -1 "$work/$t.eval.err")"
+        fi
+    else
+        note="${note:+$note; }nines: $(head -1 "$work/$t.import.err" | sed 's/.*: gate/gate/')"
+    fi
+    speedup=-
+    if [[ $scram_s =~ ^[0-9.]+$ && $nines_s =~ ^[0-9.]+$ ]]; then
+        speedup=$(awk -v s="$scram_s" -v n="$nines_s" 'BEGIN { printf "%.1fx", s / n }')
+    elif [[ $scram_s == ">"* && $nines_s =~ ^[0-9.]+$ ]]; then
+        speedup=">$(awk -v s="${scram_s#>}" -v n="$nines_s" 'BEGIN { printf "%.0fx", s / n }')"
+    fi
+    if [[ $p_scram =~ [0-9] && $p_nines =~ [0-9] ]]; then
+        agree=$(awk -v a="$p_scram" -v b="$p_nines" \
+            'BEGIN { d = (a - b) / a; if (d < 0) d = -d; print (d <= 1e-5 ? "agree" : "DIFFER") }')
+        note="${note:+$note; }$agree"
+    fi
+    if [[ $p_nines =~ [0-9] ]]; then
+        p_nines=$(awk -v p="$p_nines" 'BEGIN { printf "%.6g", p }')
+    fi
+    printf '%-10s %10s %10s %9s  %-14s %-14s %s\n' "$t" "$scram_s" "$nines_s" "$speedup" \
+        "$p_scram" "$p_nines" "$note"
+done

@@ -1,0 +1,373 @@
+//! `nines import open-psa`: SCRAM's reference models and the Aralia fault trees, read from
+//! `../shared/bench/open-psa/` beside the clone (skipped with a note where it is absent).
+
+use std::path::{Path, PathBuf};
+
+use nines::import::open_psa::{self, Options};
+
+use crate::util::*;
+
+fn bench_dir() -> Option<PathBuf> {
+    let dir = repo_path("../shared/bench/open-psa");
+    if dir.join("reference-cases.json").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "note: {} is absent; the Open-PSA reference tests are skipped",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// A reference-case path as the JSON gives it (`input/...` or `tests/input/core/...`).
+fn case_file(dir: &Path, listed: &str) -> PathBuf {
+    let rest = listed
+        .strip_prefix("tests/input/")
+        .or_else(|| listed.strip_prefix("input/"))
+        .unwrap_or(listed);
+    dir.join(rest)
+}
+
+/// The top event's probability through the library: import, validate, evaluate.
+fn top_probability(files: &[PathBuf]) -> Result<f64, String> {
+    let tree = open_psa::read_files(files, &Options::default()).map_err(|e| e.to_string())?;
+    let spec = tree.to_model().map_err(|e| e.to_string())?;
+    let system = nines::model::validate::validate(&spec, "model").map_err(|e| e.message)?;
+    let states = nines::exact::evaluate_system(&system).map_err(|e| e.to_string())?;
+    let [top] = tree.top_names()[..] else {
+        return Err(format!("expected one top gate, got {:?}", tree.top_names()));
+    };
+    Ok(unavailability(&system, &states, top))
+}
+
+/// `value` agrees with `given` to the significant digits `given` is written with.
+fn agrees_to_digits(value: f64, given: f64) -> bool {
+    let text = format!("{given:e}");
+    let (mantissa, exp) = text.split_once('e').unwrap();
+    let decimals = mantissa.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
+    let half_unit = 0.5 * 10f64.powi(exp.parse::<i32>().unwrap() - decimals);
+    (value - given).abs() <= half_unit * (1.0 + 1e-9)
+}
+
+/// Constructs nines maps; the others must be refused (below).
+fn supported(name: &str) -> bool {
+    !matches!(
+        name,
+        "cea9601_l4" | "core_ab_or_not_ac" | "ccf_phi_factor" | "ccf_mgl" | "ccf_alpha_factor"
+    )
+}
+
+#[test]
+fn scram_reference_cases_reproduce_scram() {
+    let Some(dir) = bench_dir() else { return };
+    let cases: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("reference-cases.json")).unwrap())
+            .unwrap();
+    let mut checked = 0;
+    for case in cases["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        if !supported(name) {
+            continue;
+        }
+        let files: Vec<PathBuf> = case["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| case_file(&dir, f.as_str().unwrap()))
+            .collect();
+        let p = top_probability(&files).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let scram = case["scram_0.16.2_P"].as_f64().unwrap();
+        assert!(
+            agrees_to_digits(p, scram),
+            "{name}: nines {p:e}, SCRAM 0.16.2 {scram:e}"
+        );
+        // SCRAM's own tests assert these to 1e-5, absolute or relative.
+        if let Some(asserted) = case["expected_exact_P"].as_f64() {
+            let off = (p - asserted).abs();
+            assert!(
+                off <= 1e-5 || off <= 1e-5 * asserted,
+                "{name}: nines {p:e}, asserted {asserted:e}"
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 16, "every supported case is checked");
+}
+
+#[test]
+fn unsupported_constructs_are_refused_with_their_line() {
+    let Some(dir) = bench_dir() else { return };
+    for (file, construct, line) in [
+        ("core/ab_or_not_ac.xml", "<not>", ":18:"),
+        ("core/mgl_ccf.xml", "`MGL` model", ":34:"),
+        ("core/alpha_factor_ccf.xml", "`alpha-factor` model", ":34:"),
+        ("core/phi_factor_ccf.xml", "`phi-factor` model", ":34:"),
+    ] {
+        let out = nines()
+            .args(["import", "open-psa"])
+            .arg(dir.join(file))
+            .arg("-o")
+            .arg(std::env::temp_dir().join("nines-refused.yaml"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(construct), "{file}: {err}");
+        assert!(err.contains(&format!("{file}{line}")), "{file}: {err}");
+    }
+}
+
+/// Aralia trees whose diagrams are small enough for a debug build in CI.
+const FAST_ARALIA: &[&str] = &[
+    "chinese", "baobab1", "baobab2", "das9202", "das9204", "das9205", "das9209", "isp9605",
+    "isp9606", "isp9607", "ftr10",
+];
+
+fn aralia_reference(dir: &Path) -> Vec<(String, Option<f64>)> {
+    let v: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("aralia-scram-0.16.2.json")).unwrap(),
+    )
+    .unwrap();
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_string(),
+                r["P_top_exact_scram0162"].as_f64(),
+            )
+        })
+        .collect()
+}
+
+fn has_not_gates(path: &Path) -> bool {
+    let text = std::fs::read_to_string(path).unwrap();
+    ["<not>", "<xor>", "<nand>", "<nor>"]
+        .iter()
+        .any(|t| text.contains(t))
+}
+
+fn check_aralia(dir: &Path, only: Option<&[&str]>) -> usize {
+    let mut checked = 0;
+    for (name, reference) in aralia_reference(dir) {
+        if only.is_some_and(|names| !names.contains(&name.as_str())) {
+            continue;
+        }
+        let file = dir.join("Aralia").join(format!("{name}.xml"));
+        let Some(reference) = reference else { continue };
+        if has_not_gates(&file) {
+            continue;
+        }
+        let p = top_probability(&[file]).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_close!(p, reference, 1e-5);
+        checked += 1;
+    }
+    checked
+}
+
+#[test]
+fn aralia_trees_reproduce_scram_exactly() {
+    let Some(dir) = bench_dir() else { return };
+    assert_eq!(check_aralia(&dir, Some(FAST_ARALIA)), FAST_ARALIA.len());
+}
+
+/// Every Aralia tree without NOT gates: run with
+/// `cargo test --release --test tests open_psa::every_aralia -- --ignored`.
+#[test]
+#[ignore = "minutes in a debug build; run in release"]
+fn every_aralia_tree_without_not_gates() {
+    let Some(dir) = bench_dir() else { return };
+    assert_eq!(check_aralia(&dir, None), 39);
+}
+
+#[test]
+fn imported_models_round_trip_in_every_format() {
+    let Some(dir) = bench_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    // Gates in one file, probabilities in another.
+    let inputs = [
+        dir.join("Baobab/baobab2.xml"),
+        dir.join("Baobab/baobab2-basic-events.xml"),
+    ];
+    let expected = top_probability(&inputs).unwrap();
+    for ext in ["yaml", "json", "toml"] {
+        let model = tmp.path().join(format!("baobab2.{ext}"));
+        nines()
+            .args(["import", "open-psa"])
+            .args(&inputs)
+            .arg("-o")
+            .arg(&model)
+            .assert()
+            .code(0);
+        let out = nines()
+            .args(["eval", "--format", "json"])
+            .arg(&model)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{ext}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let top = v["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "r1")
+            .unwrap();
+        // The file carries exact percents: the same probability (to serde_json's reading of
+        // the printed digits, which may be one ulp off).
+        assert_close!(top["unavailability"].as_f64().unwrap(), expected, 1e-15);
+    }
+}
+
+#[test]
+fn a_shared_gate_is_one_component() {
+    let tmp = tempfile::tempdir().unwrap();
+    let xml = write_model(
+        &tmp,
+        "shared.xml",
+        r#"<?xml version="1.0"?>
+<opsa-mef>
+  <define-fault-tree name="shared">
+    <define-gate name="top"><or><gate name="left"/><gate name="right"/></or></define-gate>
+    <define-gate name="left"><and><gate name="common"/><basic-event name="a"/></and></define-gate>
+    <define-gate name="right"><and><gate name="common"/><basic-event name="b"/></and></define-gate>
+    <define-gate name="common"><atleast min="2"><basic-event name="u"/><basic-event name="v"/><basic-event name="w"/></atleast></define-gate>
+  </define-fault-tree>
+  <model-data>
+    <define-basic-event name="a"><float value="0.1"/></define-basic-event>
+    <define-basic-event name="b"><float value="0.2"/></define-basic-event>
+    <define-basic-event name="u"><float value="0.3"/></define-basic-event>
+    <define-basic-event name="v"><float value="0.3"/></define-basic-event>
+    <define-basic-event name="w"><float value="0.3"/></define-basic-event>
+  </model-data>
+</opsa-mef>
+"#,
+    );
+    let out = tmp.path().join("shared.yaml");
+    nines()
+        .args(["import", "open-psa"])
+        .arg(&xml)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.matches("\n  common:").count(), 1, "{text}");
+    assert!(text.contains("{ at_least: 2, of: [u, v, w] }"), "{text}");
+    // Closed form: common = 2-of-3 at 0.3; top = common AND (a OR b).
+    let common = 3.0 * 0.3 * 0.3 * 0.7 + 0.3f64.powi(3);
+    let expected = common * (1.0 - 0.9 * 0.8);
+    let p = top_probability(&[xml]).unwrap();
+    assert_close!(p, expected, 1e-14);
+}
+
+#[test]
+fn beta_factor_groups_are_domains() {
+    let Some(dir) = bench_dir() else { return };
+    let file = dir.join("core/beta_factor_ccf.xml");
+    let tree = open_psa::read_files(std::slice::from_ref(&file), &Options::default()).unwrap();
+    let spec = tree.to_model().unwrap();
+    assert_eq!(spec.domains.len(), 2);
+    let pump = &spec.components["PumpOne"];
+    assert_eq!(pump.spread.as_deref(), Some(&["Pumps".to_string()][..]));
+    // Q = 0.1, beta = 0.2: independent part 0.08 on the replica, common part 0.02 on the domain.
+    assert_close!(pump.availability.unwrap().down.p, 0.08, 1e-15);
+    assert_close!(
+        spec.domains["Pumps"].availability.unwrap().down.p,
+        0.02,
+        1e-15
+    );
+    // A member fails when its own part or the common one happens: 1 - 0.92 × 0.98, as SCRAM
+    // has it; a train fails when its valve or its pump does.
+    let system = nines::model::validate::validate(&spec, "ccf").unwrap();
+    let states = nines::exact::evaluate_system(&system).unwrap();
+    let member: f64 = 1.0 - 0.92 * 0.98;
+    let train = unavailability(&system, &states, "TrainOne");
+    assert_close!(train, 1.0 - (1.0 - member).powi(2), 1e-14);
+}
+
+fn import_error(xml: &str) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write_model(&tmp, "bad.xml", xml);
+    let out = nines()
+        .args(["import", "open-psa"])
+        .arg(&file)
+        .arg("-o")
+        .arg(tmp.path().join("bad.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{xml}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn bad_input_is_located() {
+    let err = import_error("<opsa-mef>\n<define-fault-tree name=\"t\">\n</opsa-mef>\n");
+    assert!(err.contains("bad.xml:3:"), "{err}");
+    assert!(err.contains("malformed XML"), "{err}");
+
+    let err = import_error(
+        "<opsa-mef>\n  <define-fault-tree name=\"t\">\n    <define-gat name=\"g\"/>\n  </define-fault-tree>\n</opsa-mef>\n",
+    );
+    assert!(
+        err.contains("bad.xml:3:5: unknown element <define-gat>"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean <define-gate>?"), "{err}");
+
+    let err = import_error(
+        "<opsa-mef><define-fault-tree name=\"t\">\n<define-gate name=\"g\"><or><basic-event name=\"aa\"/><basic-event name=\"b\"/></or></define-gate>\n<define-basic-event name=\"a\"><float value=\"0.1\"/></define-basic-event>\n</define-fault-tree></opsa-mef>",
+    );
+    assert!(err.contains("bad.xml:2:"), "{err}");
+    assert!(err.contains("undefined basic event `aa`"), "{err}");
+    assert!(err.contains("did you mean `a`?"), "{err}");
+
+    let err = import_error(
+        "<opsa-mef><define-fault-tree name=\"t\">\n<define-gate name=\"g\"><or><gate name=\"h\"/><basic-event name=\"a\"/></or></define-gate>\n<define-gate name=\"h\"><and><gate name=\"g\"/><basic-event name=\"a\"/></and></define-gate>\n<define-basic-event name=\"a\"><float value=\"0.1\"/></define-basic-event>\n</define-fault-tree></opsa-mef>",
+    );
+    assert!(err.contains("gates form a cycle"), "{err}");
+
+    let err = import_error(
+        "<opsa-mef><define-fault-tree name=\"t\">\n<define-gate name=\"g\"><or><basic-event name=\"a\"/><basic-event name=\"b\"/></or></define-gate>\n<define-basic-event name=\"a\"><float value=\"1.5\"/></define-basic-event>\n<define-basic-event name=\"b\"><float value=\"0.1\"/></define-basic-event>\n</define-fault-tree></opsa-mef>",
+    );
+    assert!(err.contains("bad.xml:3:"), "{err}");
+    assert!(err.contains("outside [0, 1]"), "{err}");
+
+    let err = import_error("<model>\n</model>\n");
+    assert!(err.contains("not an Open-PSA model"), "{err}");
+
+    let err = import_error(
+        "<opsa-mef><define-fault-tree name=\"t\">\n<define-gate name=\"g\"><xor><basic-event name=\"a\"/><basic-event name=\"b\"/></xor></define-gate>\n<define-basic-event name=\"a\"><float value=\"0.1\"/></define-basic-event>\n<define-basic-event name=\"b\"><float value=\"0.1\"/></define-basic-event>\n</define-fault-tree></opsa-mef>",
+    );
+    assert!(err.contains("bad.xml:2:"), "{err}");
+    assert!(err.contains("gate `g` uses <xor>"), "{err}");
+}
+
+#[test]
+fn house_events_and_nested_formulas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let xml = write_model(
+        &tmp,
+        "house.xml",
+        r#"<opsa-mef>
+  <define-fault-tree name="h">
+    <define-gate name="top">
+      <or>
+        <and><house-event name="on"/><basic-event name="a"/></and>
+        <and><house-event name="off"/><basic-event name="b"/></and>
+      </or>
+    </define-gate>
+    <define-house-event name="on"><constant value="true"/></define-house-event>
+    <define-house-event name="off"><constant value="false"/></define-house-event>
+    <define-basic-event name="a"><float value="0.25"/></define-basic-event>
+    <define-basic-event name="b"><float value="0.5"/></define-basic-event>
+  </define-fault-tree>
+</opsa-mef>"#,
+    );
+    assert_close!(top_probability(&[xml]).unwrap(), 0.25, 1e-15);
+}
