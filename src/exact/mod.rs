@@ -3,6 +3,9 @@
 //! Cost: building is one diagram operation per gate, each bounded by the product of its inputs'
 //! diagram sizes and in practice close to their sum under the variable order below; the
 //! probability pass is one step per node. Shared dependencies live once in the node table.
+//! [`evaluate`] works module by module ([`modular`]): an independent sub-system is one variable
+//! to everything above it. [`compile`] keeps every basic event a variable, for the engines that
+//! condition on events.
 
 pub mod bdd;
 pub mod modular;
@@ -148,89 +151,6 @@ pub fn variable_order(structure: &Structure) -> Vec<EventId> {
 }
 
 /// Every gate's diagram, every basic event a variable (so that it can be conditioned on).
-/// Every gate's diagram, every basic event a variable (so that it can be conditioned on).
-/// Post-order walk: at each gate, the inputs that the most gates share come first.
-pub fn shared_first_order(structure: &Structure) -> Vec<EventId> {
-    let n = structure.gates.len();
-    let mut order: Vec<EventId> = Vec::with_capacity(structure.events.len());
-    let mut placed = vec![false; structure.events.len()];
-    for (e, ev) in structure.events.iter().enumerate() {
-        if matches!(ev.kind, EventKind::Domain(_)) {
-            placed[e] = true;
-            order.push(e);
-        }
-    }
-    let mut parents = vec![0u32; n];
-    for g in &structure.gates {
-        if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = g {
-            for &x in xs {
-                parents[x] += 1;
-            }
-        }
-    }
-    let mut roots: Vec<GateId> = structure
-        .components
-        .iter()
-        .flat_map(|c| [c.down, c.impaired])
-        .filter(|&g| parents[g] == 0)
-        .collect();
-    roots.extend(
-        structure
-            .components
-            .iter()
-            .flat_map(|c| [c.down, c.impaired]),
-    );
-    let mut visited = vec![false; n];
-    for root in roots {
-        // (gate, expanded?)
-        let mut stack = vec![(root, false)];
-        while let Some((g, expanded)) = stack.pop() {
-            if expanded {
-                if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = &structure.gates[g] {
-                    let mut events: Vec<GateId> = xs
-                        .iter()
-                        .copied()
-                        .filter(|&x| matches!(structure.gates[x], Gate::Event(_)))
-                        .collect();
-                    events.sort_by_key(|&x| std::cmp::Reverse(parents[x]));
-                    for x in events {
-                        if let Gate::Event(e) = structure.gates[x]
-                            && !std::mem::replace(&mut placed[e], true)
-                        {
-                            order.push(e);
-                        }
-                    }
-                } else if let Gate::Event(e) = structure.gates[g]
-                    && !std::mem::replace(&mut placed[e], true)
-                {
-                    order.push(e);
-                }
-                continue;
-            }
-            if std::mem::replace(&mut visited[g], true) {
-                continue;
-            }
-            stack.push((g, true));
-            if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = &structure.gates[g] {
-                let mut gates: Vec<GateId> = xs
-                    .iter()
-                    .copied()
-                    .filter(|&x| !matches!(structure.gates[x], Gate::Event(_) | Gate::Never))
-                    .collect();
-                // Most shared first; pushed reversed so the first is walked first.
-                gates.sort_by_key(|&x| std::cmp::Reverse(parents[x]));
-                stack.extend(gates.into_iter().rev().map(|x| (x, false)));
-            }
-        }
-    }
-    for (e, p) in placed.iter().enumerate() {
-        if !p {
-            order.push(e);
-        }
-    }
-    order
-}
-
 pub fn compile(structure: &Structure) -> Result<Compiled, EngineError> {
     compile_with(structure, false)
 }
