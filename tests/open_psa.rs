@@ -120,8 +120,9 @@ fn unsupported_constructs_are_refused_with_their_line() {
 
 /// Aralia trees whose diagrams are small enough for a debug build in CI.
 const FAST_ARALIA: &[&str] = &[
-    "chinese", "baobab1", "baobab2", "das9202", "das9204", "das9205", "das9209", "isp9605",
-    "isp9606", "isp9607", "ftr10",
+    "chinese", "baobab1", "baobab2", "das9201", "das9202", "das9203", "das9204", "das9205",
+    "das9208", "das9209", "edf9205", "edfpa15r", "isp9601", "isp9602", "isp9603", "isp9604",
+    "isp9605", "isp9606", "isp9607", "ftr10",
 ];
 
 fn aralia_reference(dir: &Path) -> Vec<(String, Option<f64>)> {

@@ -10,6 +10,9 @@ use super::output::print;
 use super::{CliError, ExitStatus};
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  nines import open-psa chinese.xml -o chinese.yaml && nines eval chinese.yaml"
+)]
 pub struct Args {
     #[command(subcommand)]
     pub source: Source,

@@ -169,9 +169,15 @@ impl Manager {
             }
             self.unique[slot] = i as u32 + 1;
         }
-        // A computed table about as large as the diagram keeps hit rates up.
+        // A computed table about as large as the diagram keeps hit rates up; what it knows is
+        // carried over, since the gates still to build reuse the results of the last ones.
         if self.cache.len() < size {
-            self.cache = vec![CacheEntry::default(); size];
+            let old = std::mem::replace(&mut self.cache, vec![CacheEntry::default(); size]);
+            for entry in old.into_iter().filter(|e| e.op != 0) {
+                let slot = hash3(entry.a ^ entry.op.rotate_left(28), entry.b, entry.c) as usize
+                    & (size - 1);
+                self.cache[slot] = entry;
+            }
         }
     }
 

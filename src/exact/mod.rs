@@ -3,6 +3,10 @@
 //! Cost: building is one diagram operation per gate, each bounded by the product of its inputs'
 //! diagram sizes and in practice close to their sum under the variable order below; the
 //! probability pass is one step per node. Shared dependencies live once in the node table.
+//! [`evaluate`] weighs the states of the domains that several components share one by one
+//! (`conditioned`); without such domains it works module by module ([`modular`]): an
+//! independent sub-system is one variable to everything above it. [`compile`] keeps every basic
+//! event a variable, for the engines that condition on events.
 
 pub mod bdd;
 mod conditioned;

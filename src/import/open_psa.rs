@@ -766,6 +766,16 @@ impl<'a> Reader<'a> {
             p: beta.p * q.p,
             q: 1.0 - beta.p * q.p,
         };
+        if let Some(other) = self.tree.ccf_groups.iter().find(|c| c.name == name) {
+            let line = other.place.span.line;
+            return Err(self.error(
+                place,
+                with_hint(
+                    format!("common-cause group `{name}` is defined twice (also on line {line})"),
+                    "each group becomes a domain of its name; rename one of them",
+                ),
+            ));
+        }
         let members = self.ccf_decls[group].members.clone();
         let group_id = self.tree.ccf_groups.len();
         let mut events = Vec::with_capacity(members.len());
