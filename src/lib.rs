@@ -8,6 +8,7 @@ pub mod cost;
 pub mod exact;
 pub mod explain;
 pub mod graph;
+pub mod lint;
 pub mod model;
 pub mod report;
 pub mod structure;

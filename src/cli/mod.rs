@@ -7,6 +7,7 @@ mod downtime;
 mod eval;
 mod explain;
 mod graph;
+mod lint;
 mod output;
 mod schema;
 mod tradeoff;
@@ -62,6 +63,7 @@ Examples:
   nines budget models/online-store.yaml storefront --outages 4
   nines downtime 99.95%                           allowed downtime per day, week, month, year
   nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg
+  nines lint models/online-store.yaml --deny warnings   design-review rules, for CI
   nines tradeoff models/shop-variants.yaml --plot curve.svg   cost versus nines, sweet spot
   nines schema > nines.schema.json                JSON Schema for editors
   nines completions bash > /etc/bash_completion.d/nines";
@@ -89,6 +91,8 @@ enum Command {
     Downtime(downtime::Args),
     /// The dependency graph as Mermaid or Graphviz DOT
     Graph(graph::Args),
+    /// Design-review warnings: unattainable SLOs, single points of failure, fallbacks without timeouts
+    Lint(lint::Args),
     /// The JSON Schema of the model file
     Schema(schema::Args),
     /// Cost versus nines: designs from variants, the Pareto frontier and the sweet spot
@@ -121,6 +125,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Budget(a) => budget::run(a, &term),
         Command::Downtime(a) => downtime::run(a, &term),
         Command::Graph(a) => graph::run(a),
+        Command::Lint(a) => lint::run(a, &term),
         Command::Schema(a) => schema::run(a),
         Command::Tradeoff(a) => tradeoff::run(a, &term),
         Command::Completions { shell } => {

@@ -1,9 +1,11 @@
 //! Rendering results for people and machines: tables, JSON, Markdown, Mermaid and DOT.
 
+pub mod annotate;
 pub mod check;
 pub mod downtime;
 pub mod eval;
 pub mod graph;
+pub mod lint;
 pub mod plot;
 pub mod text;
 pub mod tradeoff;
