@@ -1,6 +1,7 @@
 //! Rendering results for people and machines: tables, JSON, Markdown, Mermaid and DOT.
 
 pub mod annotate;
+pub mod baseline;
 pub mod check;
 pub mod downtime;
 pub mod eval;
