@@ -9,6 +9,7 @@ mod explain;
 mod graph;
 mod lint;
 mod output;
+mod report;
 mod schema;
 mod tradeoff;
 mod whatif;
@@ -64,6 +65,7 @@ Examples:
   nines downtime 99.95%                           allowed downtime per day, week, month, year
   nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg
   nines lint models/online-store.yaml --deny warnings   design-review rules, for CI
+  nines report models/online-store.yaml -o review/      Markdown and HTML design review
   nines tradeoff models/shop-variants.yaml --plot curve.svg   cost versus nines, sweet spot
   nines schema > nines.schema.json                JSON Schema for editors
   nines completions bash > /etc/bash_completion.d/nines";
@@ -93,6 +95,8 @@ enum Command {
     Graph(graph::Args),
     /// Design-review warnings: unattainable SLOs, single points of failure, fallbacks without timeouts
     Lint(lint::Args),
+    /// Design-review report: Markdown and self-contained HTML with plots
+    Report(report::Args),
     /// The JSON Schema of the model file
     Schema(schema::Args),
     /// Cost versus nines: designs from variants, the Pareto frontier and the sweet spot
@@ -126,6 +130,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Downtime(a) => downtime::run(a, &term),
         Command::Graph(a) => graph::run(a),
         Command::Lint(a) => lint::run(a, &term),
+        Command::Report(a) => report::run(a, &term),
         Command::Schema(a) => schema::run(a),
         Command::Tradeoff(a) => tradeoff::run(a, &term),
         Command::Completions { shell } => {

@@ -8,6 +8,7 @@ pub mod eval;
 pub mod graph;
 pub mod lint;
 pub mod plot;
+pub mod review;
 pub mod text;
 pub mod tradeoff;
 
