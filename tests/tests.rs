@@ -6,6 +6,7 @@ mod util;
 mod cli_eval;
 mod exact;
 mod explain;
+mod lint;
 mod loader;
 mod models;
 mod properties;

@@ -293,7 +293,8 @@ impl Review {
     pub fn verdict_text(&self) -> String {
         match (self.slos.len(), self.missed()) {
             (0, _) => "no component has an slo".into(),
-            (n, 0) if n == 1 => "the SLO is met".into(),
+            (1, 0) => "the SLO is met".into(),
+            (1, _) => "the SLO is missed".into(),
             (n, 0) => format!("every SLO met ({n} of {n})"),
             (n, m) => format!("{m} of {n} SLOs missed"),
         }
