@@ -90,7 +90,10 @@ fn junit_has_one_case_per_slo_and_a_failure_for_the_missed_one() {
     assert_eq!(root.tag_name().name(), "testsuites");
     assert_eq!(root.attribute("tests"), Some("2"));
     assert_eq!(root.attribute("failures"), Some("1"));
-    let suites: Vec<_> = root.children().filter(|n| n.has_tag_name("testsuite")).collect();
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
     assert_eq!(suites.len(), 1);
     let cases: Vec<_> = suites[0]
         .children()
@@ -99,7 +102,10 @@ fn junit_has_one_case_per_slo_and_a_failure_for_the_missed_one() {
     assert_eq!(cases.len(), 2);
     assert_eq!(cases[0].attribute("name"), Some("web"));
     assert_eq!(cases[0].attribute("classname"), Some("shop.slo"));
-    assert_eq!(cases[0].attribute("line"), Some(WEB_LINE.to_string().as_str()));
+    assert_eq!(
+        cases[0].attribute("line"),
+        Some(WEB_LINE.to_string().as_str())
+    );
     assert_eq!(
         cases[0].attribute("file"),
         Some(model.display().to_string().as_str())
@@ -173,10 +179,14 @@ fn min_margin_demands_headroom() {
     let (code, out, _) = run(&["--min-margin", "1.01"], &model);
     assert_eq!(code, Some(1), "{out}");
     assert!(
-        out.starts_with("FAIL  web: 99.99% (slo 99.9%)") && out.contains("less than the 1.01 asked"),
+        out.starts_with("FAIL  web: 99.99% (slo 99.9%)")
+            && out.contains("less than the 1.01 asked"),
         "{out}"
     );
-    assert!(out.ends_with("m: all 1 SLOs met, 1 with less than 1.01 nines to spare\n"), "{out}");
+    assert!(
+        out.ends_with("m: all 1 SLOs met, 1 with less than 1.01 nines to spare\n"),
+        "{out}"
+    );
     let (_, out, _) = run(&["--min-margin", "1.01", "--format", "json"], &model);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["min_margin"], 1.01);
@@ -185,7 +195,10 @@ fn min_margin_demands_headroom() {
     assert_eq!(v["passed"], false);
     let (_, out, _) = run(&["--min-margin", "1.01", "--format", "junit"], &model);
     let doc = roxmltree::Document::parse(&out).unwrap();
-    let failure = doc.descendants().find(|n| n.has_tag_name("failure")).unwrap();
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .unwrap();
     assert_eq!(failure.attribute("type"), Some("margin"));
     let (_, out, _) = run(&["--min-margin", "1.01", "--format", "github"], &model);
     assert!(out.starts_with("::error file="), "{out}");
@@ -216,7 +229,10 @@ fn baseline_model_and_max_drop() {
     let base = before.display().to_string();
     let (code, out, _) = run(&["--baseline", &base, "--max-drop", "0.5"], &after);
     assert_eq!(code, Some(1), "{out}");
-    assert!(out.starts_with("DROP  web: 3.22 → 2.29 nines (−0.93), more than the 0.50 allowed\n"), "{out}");
+    assert!(
+        out.starts_with("DROP  web: 3.22 → 2.29 nines (−0.93), more than the 0.50 allowed\n"),
+        "{out}"
+    );
     assert!(out.ends_with(&format!(
         "shop: no component has an slo; 1 of 2 components lost more than 0.50 nines since {base}\n"
     )), "{out}");
@@ -243,8 +259,14 @@ fn baseline_model_and_max_drop() {
     // Without --max-drop the comparison only informs.
     let (code, out, _) = run(&["--baseline", &base], &after);
     assert_eq!(code, Some(0));
-    assert!(out.contains("      web: 3.22 → 2.29 nines (−0.93)\n"), "{out}");
-    assert!(!out.contains("db:"), "unchanged components are not listed: {out}");
+    assert!(
+        out.contains("      web: 3.22 → 2.29 nines (−0.93)\n"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("db:"),
+        "unchanged components are not listed: {out}"
+    );
 }
 
 #[test]
@@ -265,7 +287,14 @@ fn baseline_from_eval_json() {
     );
     let base = json.display().to_string();
     let (code, out, _) = run(
-        &["--baseline", &base, "--max-drop", "0.5", "--format", "github"],
+        &[
+            "--baseline",
+            &base,
+            "--max-drop",
+            "0.5",
+            "--format",
+            "github",
+        ],
         &after,
     );
     assert_eq!(code, Some(1));
@@ -283,7 +312,14 @@ fn baseline_from_eval_json() {
     assert_eq!(code, Some(0));
     // JUnit: a second suite with a case per component compared.
     let (_, out, _) = run(
-        &["--baseline", &base, "--max-drop", "0.5", "--format", "junit"],
+        &[
+            "--baseline",
+            &base,
+            "--max-drop",
+            "0.5",
+            "--format",
+            "junit",
+        ],
         &after,
     );
     let doc = roxmltree::Document::parse(&out).unwrap();
@@ -305,16 +341,38 @@ fn baseline_from_eval_json() {
 #[test]
 fn a_component_never_down_that_now_fails_is_a_regression() {
     let dir = tempfile::tempdir().unwrap();
-    let before = write_model(&dir, "b.yaml", "components:\n  web: { availability: 100% }\n");
-    let after = write_model(&dir, "a.yaml", "components:\n  web: { availability: 99.999% }\n");
+    let before = write_model(
+        &dir,
+        "b.yaml",
+        "components:\n  web: { availability: 100% }\n",
+    );
+    let after = write_model(
+        &dir,
+        "a.yaml",
+        "components:\n  web: { availability: 99.999% }\n",
+    );
     let base = before.display().to_string();
-    let (code, out, _) = run(&["--baseline", &base, "--max-drop", "5", "--format", "json"], &after);
+    let (code, out, _) = run(
+        &["--baseline", &base, "--max-drop", "5", "--format", "json"],
+        &after,
+    );
     assert_eq!(code, Some(1), "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["baseline"]["components"][0]["drop_nines"], serde_json::Value::Null);
+    assert_eq!(
+        v["baseline"]["components"][0]["drop_nines"],
+        serde_json::Value::Null
+    );
     assert_eq!(v["baseline"]["components"][0]["regressed"], true);
     // The other way round is an improvement.
-    let (code, _, _) = run(&["--baseline", &after.display().to_string(), "--max-drop", "0"], &before);
+    let (code, _, _) = run(
+        &[
+            "--baseline",
+            &after.display().to_string(),
+            "--max-drop",
+            "0",
+        ],
+        &before,
+    );
     assert_eq!(code, Some(0));
 }
 
@@ -329,7 +387,10 @@ fn baseline_errors_are_usage_errors() {
     std::fs::write(&garbage, "{ \"components\": [ { \"name\": \"web\" } ] }").unwrap();
     let (code, _, err) = run(&["--baseline", &garbage.display().to_string()], &model);
     assert_eq!(code, Some(2));
-    assert!(err.contains("components[0] (`web`) has no numeric `unavailability`"), "{err}");
+    assert!(
+        err.contains("components[0] (`web`) has no numeric `unavailability`"),
+        "{err}"
+    );
     std::fs::write(&garbage, "not json").unwrap();
     let (code, _, err) = run(&["--baseline", &garbage.display().to_string()], &model);
     assert_eq!(code, Some(2));
@@ -344,7 +405,12 @@ fn baseline_errors_are_usage_errors() {
         "{\"components\": {\"db\": {\"availability\": \"99.99%\"}, \"web\": {\"availability\": \"99.95%\", \"depends_on\": [\"db\"]}}}",
     );
     let (code, out, _) = run(
-        &["--baseline", &json_model.display().to_string(), "--max-drop", "0"],
+        &[
+            "--baseline",
+            &json_model.display().to_string(),
+            "--max-drop",
+            "0",
+        ],
         &model,
     );
     assert_eq!(code, Some(0), "{out}");

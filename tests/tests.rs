@@ -11,4 +11,5 @@ mod lint;
 mod loader;
 mod models;
 mod properties;
+mod review;
 mod tradeoff;

@@ -17,10 +17,16 @@ pub fn escape_html(s: &str) -> String {
 }
 
 /// Escapes text for a Markdown table cell: HTML-escaped, pipes and Markdown markup neutralised.
+/// One pass, so that the `#` of an entity it writes (`&#39;`) is never escaped again.
 pub fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in escape_html(s).chars() {
+    for c in s.chars() {
         match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
             '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' => {
                 out.push('\\');
                 out.push(c);
@@ -60,4 +66,18 @@ pub fn format_share(x: f64) -> String {
     let percent = x * 100.0;
     let decimals = (1 - percent.log10().floor() as i64).clamp(0, 12) as usize;
     format!("{percent:.decimals$}%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escaping_keeps_entities_whole() {
+        assert_eq!(escape_markdown("o'neil"), "o&#39;neil");
+        assert_eq!(
+            escape_markdown("<a|b> #1 `x` \"q\""),
+            "&lt;a\\|b&gt; \\#1 \\`x\\` &quot;q&quot;"
+        );
+    }
 }

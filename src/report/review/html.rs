@@ -359,7 +359,7 @@ fn graph_section(r: &Review, out: &mut String) {
     ] {
         let _ = write!(out, "<span>{}{text}</span>", svg::edge_sample(kind));
     }
-    out.push_str("<span><i class=\"swatch met\"></i>slo met</span><span><i class=\"swatch missed\"></i>slo missed</span><span><i class=\"swatch external\"></i>external</span></div>\n");
+    out.push_str("<span><span class=\"swatch met\"></span>slo met</span><span><span class=\"swatch missed\"></span>slo missed</span><span><span class=\"swatch external\"></span>external</span></div>\n");
     let _ = write!(
         out,
         "<details><summary>Mermaid source</summary><pre>{}</pre></details>\n</section>\n",

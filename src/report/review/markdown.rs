@@ -133,8 +133,8 @@ pub fn render(r: &Review) -> String {
                 f.rule,
                 f.name,
                 f.line,
-                md(&f.message),
-                md(&f.hint)
+                md_prose(&f.message, true),
+                md_prose(&f.hint, true)
             );
         }
         out += "\n";
@@ -158,7 +158,7 @@ pub fn render(r: &Review) -> String {
         out += "\nThe curve is drawn in report.html.\n\n";
     }
     for n in &r.cost_notes {
-        let _ = writeln!(out, "- {}", md(n));
+        let _ = writeln!(out, "- {}", md_prose(n, false));
     }
     if !r.cost_notes.is_empty() {
         out += "\n";
@@ -200,7 +200,31 @@ pub fn render(r: &Review) -> String {
     // Assumptions
     out += "## Assumptions\n\n";
     for a in &r.assumptions {
-        let _ = writeln!(out, "- {}", md(a));
+        let _ = writeln!(out, "- {}", md_prose(a, false));
+    }
+    out
+}
+
+/// Prose of our own with names in backticks (lint messages, hints, notes): each `quoted`
+/// part becomes a code span, the rest is escaped. A part taken for a code span holds no
+/// backtick (the text is split on them), so the span is well formed whatever a name contains;
+/// only its `|` needs escaping inside a table. An odd number of backticks (a name with one in
+/// it) turns the whole text into escaped plain text.
+pub fn md_prose(s: &str, in_table: bool) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return md(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, p) in parts.iter().enumerate() {
+        if i % 2 == 0 {
+            out.push_str(&md(p));
+        } else if !p.trim().is_empty() {
+            out.push('`');
+            let p = p.replace(['\n', '\r'], " ");
+            out.push_str(&if in_table { p.replace('|', "\\|") } else { p });
+            out.push('`');
+        }
     }
     out
 }
