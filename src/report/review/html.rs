@@ -73,7 +73,7 @@ figure { margin: 16px 0 6px; }
 figure svg { display: block; width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 6px; }
 figure.graph { overflow-x: auto; padding: 8px 0; }
-figure.graph svg { margin: 0 auto; max-width: none; }
+figure.graph svg { margin: 0 auto; max-width: 100%; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 20px; color: var(--muted); font-size: 13px; margin-top: 8px; }
 .legend span { display: inline-flex; align-items: center; gap: 6px; }
 .swatch { display: inline-block; width: 22px; height: 14px; border-radius: 4px; border: 2px solid #94a3b8; background: #fff; }
@@ -102,7 +102,7 @@ footer { color: var(--muted); font-size: 12.5px; text-align: center; margin-top:
   nav.toc, details { display: none; }
   section { border: none; border-radius: 0; padding: 0; margin-top: 18pt; break-inside: auto; }
   h2 { break-after: avoid; } figure, tr, .card, .risk { break-inside: avoid; }
-  figure.graph { overflow: visible; } figure.graph svg { max-width: 100%; height: auto; }
+  figure.graph { overflow: visible; }
   .scroll { overflow: visible; }
   .banner, .pill, .chip, .card, .swatch { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -147,7 +147,7 @@ pub fn render(r: &Review) -> String {
 /// out is left as it is.
 fn code_spans(escaped: &str) -> String {
     let parts: Vec<&str> = escaped.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return escaped.to_string();
     }
     let mut out = String::with_capacity(escaped.len() + 16);
@@ -303,9 +303,9 @@ fn components_section(r: &Review, out: &mut String, window: &str) {
     } else {
         (bars, String::new())
     };
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<figure>{}<figcaption>Nines of every component (3 nines = 99.9%): green meets its slo, red misses it, grey has none; the black mark is the slo.{note}</figcaption></figure>\n",
+        "<figure>{}<figcaption>Nines of every component (3 nines = 99.9%): green meets its slo, red misses it, grey has none; the black mark is the slo.{note}</figcaption></figure>",
         svg::nines_chart(&bars, "Nines of every component")
     );
     let _ = write!(
@@ -577,9 +577,9 @@ fn simulation_section(r: &Review, out: &mut String) {
                 if p > 0.0 { format_share(p) } else { "0".into() }
             )
         });
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<figure>{}<figcaption><strong>{}</strong>: p50 {}, p90 {}, p99 {} per window{breach}</figcaption></figure>\n",
+            "<figure>{}<figcaption><strong>{}</strong>: p50 {}, p90 {}, p99 {} per window{breach}</figcaption></figure>",
             svg::histogram(c, &window),
             esc(&c.name),
             format_duration_human(c.window_downtime_s.p50),

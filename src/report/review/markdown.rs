@@ -212,7 +212,7 @@ pub fn render(r: &Review) -> String {
 /// it) turns the whole text into escaped plain text.
 pub fn md_prose(s: &str, in_table: bool) -> String {
     let parts: Vec<&str> = s.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return md(s);
     }
     let mut out = String::with_capacity(s.len() + 8);

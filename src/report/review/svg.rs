@@ -447,7 +447,7 @@ pub fn graph(g: &GraphData, title: &str) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"graph\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\" font-family=\"{FONT}\">\n<title>{}</title>\n<defs>\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"graph\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" style=\"width: {w}px; height: auto\" role=\"img\" aria-label=\"{}\" font-family=\"{FONT}\">\n<title>{}</title>\n<defs>\n",
         esc(title),
         esc(title),
         w = f(l.width),
@@ -503,21 +503,17 @@ pub fn graph(g: &GraphData, title: &str) -> String {
                 k => format!(" ({})", edge_class(k)),
             }
         );
-        let label = match e.kind {
-            EdgeKind::Hard => e.label.clone(),
-            k if e.label.is_empty() => edge_class(k).to_string(),
-            k => format!("{}, {}", e.label, edge_class(k)),
-        };
-        if !label.is_empty() {
-            let (a, b) = (route[0], route[1]);
-            let (mx, my) = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
+        // Only groups are labelled, just above the arrowhead, where edges into different
+        // members never meet; the other kinds are told apart by colour and dashes (legend).
+        if !e.label.is_empty() {
+            let end = route[route.len() - 1];
             let _ = writeln!(
                 labels,
-                "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10.5\" fill=\"{}\" stroke=\"#fff\" stroke-width=\"3.5\" paint-order=\"stroke\">{}</text>",
-                f(mx),
-                f(my + 3.5),
+                "<text x=\"{}\" y=\"{}\" font-size=\"10.5\" fill=\"{}\" stroke=\"#fff\" stroke-width=\"3.5\" paint-order=\"stroke\">{}</text>",
+                f(end.0 + 7.0),
+                f(end.1 - 9.0),
                 edge_color(e.kind),
-                esc(&label)
+                esc(&e.label)
             );
         }
     }
