@@ -11,7 +11,7 @@ use super::{
 };
 use crate::exact::{self, EngineError, StateOdds};
 use crate::model::Model;
-use crate::model::tree::PathStep;
+use crate::model::tree::{PathStep, Value};
 use crate::model::units::{Odds, format_percent};
 use crate::report::text::format_nines;
 use crate::structure::{Owner, Structure};
@@ -21,7 +21,6 @@ use crate::system::{
 
 /// Everything the rules read, computed once.
 struct Facts<'a> {
-    model: &'a Model,
     system: &'a System,
     /// Exact states of every component.
     states: Vec<StateOdds>,
@@ -32,6 +31,31 @@ struct Facts<'a> {
     structure: Structure,
     /// Per gate: the components and domains whose failure alone makes it happen.
     single_points: Vec<Vec<Owner>>,
+    /// Per component: the line of each `depends_on` entry, read from the file once.
+    entry_lines: Vec<Vec<usize>>,
+}
+
+/// The line of every `depends_on` entry of every component, in one pass over the file's tree
+/// (looking each up by name would be quadratic in the number of components).
+fn entry_lines(model: &Model, system: &System) -> Vec<Vec<usize>> {
+    let mut by_name: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    let components = model.tree.find(&[PathStep::Key("components".into())]);
+    if let Value::Map(entries) = &components.value {
+        for (key, value) in entries {
+            let Value::Str(name) = &key.value else {
+                continue;
+            };
+            let deps = value.find(&[PathStep::Key("depends_on".into())]);
+            if let Value::Seq(items) = &deps.value {
+                by_name.insert(name, items.iter().map(|i| i.span.line).collect());
+            }
+        }
+    }
+    system
+        .components
+        .iter()
+        .map(|c| by_name.remove(c.name.as_str()).unwrap_or_default())
+        .collect()
 }
 
 /// A component that never fails on its own and depends on `dependencies`: its availability is
@@ -92,14 +116,15 @@ impl<'a> Facts<'a> {
         states.truncate(n);
         let structure = Structure::new(system);
         let single_points = structure.single_points();
+        let entry_lines = entry_lines(model, system);
         Ok(Facts {
-            model,
             system,
             states,
             ceiling,
             group,
             structure,
             single_points,
+            entry_lines,
         })
     }
 
@@ -107,20 +132,14 @@ impl<'a> Facts<'a> {
         &self.system.components[c].name
     }
 
-    /// The line of a component's `depends_on` entry.
+    /// The line of a component's `depends_on` entry (the component's own line if the file
+    /// does not have it, as when the entry came from elsewhere).
     fn entry_line(&self, c: ComponentId, entry: usize) -> usize {
-        let name = self.name(c).to_string();
-        let line = self.model.line_of(&[
-            PathStep::Key("components".into()),
-            PathStep::Key(name),
-            PathStep::Key("depends_on".into()),
-            PathStep::Index(entry),
-        ]);
-        if line == 0 {
-            self.system.components[c].line
-        } else {
-            line
-        }
+        self.entry_lines[c]
+            .get(entry)
+            .copied()
+            .filter(|&l| l > 0)
+            .unwrap_or(self.system.components[c].line)
     }
 
     /// How a dependency entry reads: `db`, or `the group (at least 1 of a, b)`.
