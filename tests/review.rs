@@ -383,6 +383,17 @@ fn cost_curves_where_variants_exist() {
     assert!(md.contains("★ sweet spot"));
 }
 
+#[test]
+fn the_same_model_gives_the_same_report() {
+    // No date, no randomness: a committed report.md diffs meaningfully. The cost curves are
+    // computed on several threads; their results must not depend on the schedule.
+    let text = std::fs::read_to_string(repo_path("models/online-store.yaml")).unwrap();
+    let a = review(&text, "online-store.yaml", None);
+    let b = review(&text, "online-store.yaml", None);
+    assert_eq!(a.markdown(), b.markdown());
+    assert_eq!(a.html(), b.html());
+}
+
 // --- the command --------------------------------------------------------------------------------
 
 #[test]

@@ -772,7 +772,7 @@ pub fn budget_chart(rows: &[BudgetBar], window: &str, title: &str) -> String {
 /// the percentiles marked.
 pub fn histogram(c: &SimulatedComponent, window: &str) -> String {
     const W: f64 = 460.0;
-    const H: f64 = 230.0;
+    const H: f64 = 248.0;
     const X0: f64 = 44.0;
     const X1: f64 = 440.0;
     const Y0: f64 = 180.0;
@@ -840,18 +840,27 @@ pub fn histogram(c: &SimulatedComponent, window: &str) -> String {
             format_duration_human(v)
         );
     }
+    // Percentiles below the axis labels; those that fall together share one mark.
+    let mut marks: Vec<(f64, String)> = Vec::new();
     for (label, v) in [
         ("p50", c.window_downtime_s.p50),
         ("p90", c.window_downtime_s.p90),
         ("p99", c.window_downtime_s.p99),
     ] {
-        let x = f(sx(v));
+        let x = sx(v);
+        match marks.last_mut() {
+            Some((at, text)) if (x - *at).abs() < 22.0 => *text += &format!(" {label}"),
+            _ => marks.push((x, label.to_string())),
+        }
+    }
+    for (x, label) in marks {
         let _ = writeln!(
             s,
-            "<g class=\"percentile\"><line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{INK}\"/><text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
-            f(Y0),
+            "<g class=\"percentile\"><path d=\"M{},{} l-4,6 h8 z\" fill=\"{INK}\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{INK}\">{label}</text></g>",
+            f(x),
             f(Y0 + 20.0),
-            f(Y0 + 31.0)
+            f(x),
+            f(Y0 + 37.0)
         );
     }
     if let Some(budget) = c.budget_s {
