@@ -134,10 +134,15 @@ impl CheckReport {
             .collect();
         let baseline = baseline.map(|b| {
             let mut seen = vec![false; b.components.len()];
+            // By name, the first entry of a name winning, as a lookup table: models are large.
+            let mut index: std::collections::HashMap<&str, usize> = Default::default();
+            for (i, (n, _)) in b.components.iter().enumerate() {
+                index.entry(n.as_str()).or_insert(i);
+            }
             let mut compared = Vec::new();
             let mut added = Vec::new();
             for (c, s) in system.components.iter().zip(states) {
-                let Some(i) = b.components.iter().position(|(n, _)| *n == c.name) else {
+                let Some(&i) = index.get(c.name.as_str()) else {
                     added.push(c.name.clone());
                     continue;
                 };
