@@ -93,7 +93,7 @@ enum Command {
     Downtime(downtime::Args),
     /// The dependency graph as Mermaid or Graphviz DOT
     Graph(graph::Args),
-    /// Design-review warnings: unattainable SLOs, single points of failure, fallbacks without timeouts
+    /// Design-review rules: unattainable SLOs, single points of failure, missing timeouts
     Lint(lint::Args),
     /// Design-review report: Markdown and self-contained HTML with plots
     Report(report::Args),
@@ -130,7 +130,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Downtime(a) => downtime::run(a, &term),
         Command::Graph(a) => graph::run(a),
         Command::Lint(a) => lint::run(a, &term),
-        Command::Report(a) => report::run(a, &term),
+        Command::Report(a) => report::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Tradeoff(a) => tradeoff::run(a, &term),
         Command::Completions { shell } => {

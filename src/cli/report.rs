@@ -4,7 +4,7 @@ use nines::model::Model;
 use nines::report::review::{HTML_FILE, MARKDOWN_FILE, Review, ReviewError, ReviewOptions};
 
 use super::output::print;
-use super::{CliError, ExitStatus, Terminal};
+use super::{CliError, ExitStatus};
 
 const AFTER_HELP: &str = "\
 Writes DIR/report.md (GitHub-flavoured Markdown, the graph as Mermaid) and DIR/report.html (one
@@ -33,8 +33,7 @@ pub struct Args {
     pub no_tradeoff: bool,
 }
 
-pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    let _ = term;
+pub fn run(args: Args) -> Result<ExitStatus, CliError> {
     let model = Model::load(&args.model)?;
     let system = model.system()?;
     // TODO(simulate): once `nines simulate` is merged, a `--simulate` flag (with --runs,
