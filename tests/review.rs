@@ -312,12 +312,12 @@ fn simulation() -> SimulationSummary {
                 availability: 0.9994,
                 ci95: (0.99935, 0.99945),
                 outages_per_year: 8.8,
-                mean_outage_s: 1800.0,
-                window_downtime_s: Percentiles {
+                mean_outage_s: Some(1800.0),
+                window_downtime_s: Some(Percentiles {
                     p50: 900.0,
                     p90: 2400.0,
                     p99: 4800.0,
-                },
+                }),
                 histogram: bins(&[3000, 4000, 2500, 1500, 700, 300], 900.0),
                 budget_s: Some(2592.0),
                 p_window_breach: Some(0.025),
@@ -327,13 +327,41 @@ fn simulation() -> SimulationSummary {
                 availability: 0.9999,
                 ci95: (0.99988, 0.99992),
                 outages_per_year: 0.9,
-                mean_outage_s: 3600.0,
-                window_downtime_s: Percentiles {
+                mean_outage_s: Some(3600.0),
+                window_downtime_s: Some(Percentiles {
                     p50: 0.0,
                     p90: 0.0,
                     p99: 3600.0,
-                },
+                }),
                 histogram: bins(&[11000, 0, 0, 1000], 1200.0),
+                budget_s: None,
+                p_window_breach: None,
+            },
+            // Percentiles without a histogram: drawn as a box and whisker.
+            SimulatedComponent {
+                name: "cache".into(),
+                availability: 0.999,
+                ci95: (0.9989, 0.9991),
+                outages_per_year: 4.0,
+                mean_outage_s: Some(7200.0),
+                window_downtime_s: Some(Percentiles {
+                    p50: 1800.0,
+                    p90: 5400.0,
+                    p99: 9000.0,
+                }),
+                histogram: Vec::new(),
+                budget_s: Some(2592.0),
+                p_window_breach: Some(0.4),
+            },
+            // Never down, no complete window: no chart, dashes in the table.
+            SimulatedComponent {
+                name: "queue".into(),
+                availability: 1.0,
+                ci95: (1.0, 1.0),
+                outages_per_year: 0.0,
+                mean_outage_s: None,
+                window_downtime_s: None,
+                histogram: Vec::new(),
                 budget_s: None,
                 p_window_breach: None,
             },
@@ -347,7 +375,12 @@ fn simulation_section_shows_distributions_and_breach_probability() {
     let html = r.html();
     assert!(html.contains("<section id=\"simulation\">"));
     assert!(html.contains("<a href=\"#simulation\">"));
-    assert_eq!(html.matches("class=\"chart histogram\"").count(), 2);
+    assert_eq!(html.matches("class=\"chart histogram\"").count(), 3);
+    assert_eq!(
+        html.matches("<g class=\"spread\">").count(),
+        1,
+        "cache's box and whisker"
+    );
     // web's budget line, and its bins beyond the budget (from 2700 s) in red.
     assert!(html.contains("slo budget 43.2min"));
     assert_eq!(
@@ -360,7 +393,11 @@ fn simulation_section_shows_distributions_and_breach_probability() {
     assert!(md.contains("## Downtime per window (timeline simulation)"));
     assert!(md.contains("1000 runs of 1y each, cut into 30d windows, seed 7."));
     assert!(md.contains("| web | 99.94% (99.935% – 99.945%) | 8.80 | 30min | 15min | 40min | 1.33h | 43.2min | 2.5% |"), "{md}");
-    assert!(md.contains("| db |") && md.contains("| — | — |"));
+    assert!(md.contains("| db |"));
+    assert!(
+        md.contains("| queue | 100% (100% – 100%) | 0.00 | — | — | — | — | — | — |"),
+        "{md}"
+    );
     // Without results, no section at all.
     let plain = review(TINY, "tiny.yaml", None);
     assert!(!plain.markdown().contains("simulation)"));

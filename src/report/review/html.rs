@@ -577,14 +577,21 @@ fn simulation_section(r: &Review, out: &mut String) {
                 if p > 0.0 { format_share(p) } else { "0".into() }
             )
         });
+        let Some(chart) = svg::histogram(c, &window) else {
+            continue;
+        };
+        let spread = c.window_downtime_s.map_or(String::new(), |p| {
+            format!(
+                ": p50 {}, p90 {}, p99 {} per window",
+                format_duration_human(p.p50),
+                format_duration_human(p.p90),
+                format_duration_human(p.p99)
+            )
+        });
         let _ = writeln!(
             out,
-            "<figure>{}<figcaption><strong>{}</strong>: p50 {}, p90 {}, p99 {} per window{breach}</figcaption></figure>",
-            svg::histogram(c, &window),
+            "<figure>{chart}<figcaption><strong>{}</strong>{spread}{breach}</figcaption></figure>",
             esc(&c.name),
-            format_duration_human(c.window_downtime_s.p50),
-            format_duration_human(c.window_downtime_s.p90),
-            format_duration_human(c.window_downtime_s.p99),
         );
     }
     out.push_str("</div>\n<div class=\"scroll\"><table>\n<thead><tr><th>component</th><th class=\"num\">availability</th><th class=\"num\">95% CI</th><th class=\"num\">outages / year</th><th class=\"num\">mean outage</th><th class=\"num\">P(breach)</th></tr></thead>\n<tbody>\n");
@@ -597,7 +604,7 @@ fn simulation_section(r: &Review, out: &mut String) {
             format_percent(c.ci95.0, 1.0 - c.ci95.0),
             format_percent(c.ci95.1, 1.0 - c.ci95.1),
             c.outages_per_year,
-            format_duration_human(c.mean_outage_s),
+            c.mean_outage_s.map_or("—".into(), format_duration_human),
             c.p_window_breach.map_or("—".into(), |p| if p > 0.0 {
                 format_share(p)
             } else {

@@ -186,10 +186,13 @@ pub fn render(r: &Review) -> String {
                 format_percent(c.ci95.0, 1.0 - c.ci95.0),
                 format_percent(c.ci95.1, 1.0 - c.ci95.1),
                 c.outages_per_year,
-                format_duration_human(c.mean_outage_s),
-                format_duration_human(c.window_downtime_s.p50),
-                format_duration_human(c.window_downtime_s.p90),
-                format_duration_human(c.window_downtime_s.p99),
+                c.mean_outage_s.map_or("—".into(), format_duration_human),
+                c.window_downtime_s
+                    .map_or("—".into(), |p| format_duration_human(p.p50)),
+                c.window_downtime_s
+                    .map_or("—".into(), |p| format_duration_human(p.p90)),
+                c.window_downtime_s
+                    .map_or("—".into(), |p| format_duration_human(p.p99)),
                 c.budget_s.map_or("—".into(), format_duration_human),
                 c.p_window_breach.map_or("—".into(), format_share_or_zero),
             );

@@ -53,10 +53,13 @@ pub struct SimulatedComponent {
     /// 95% confidence interval of the availability.
     pub ci95: (f64, f64),
     pub outages_per_year: f64,
-    pub mean_outage_s: f64,
-    /// Downtime per SLO window: median, 90th and 99th percentiles, in seconds.
-    pub window_downtime_s: Percentiles,
-    /// Downtime per window as a histogram, bins in increasing order.
+    /// None when the component never went down.
+    pub mean_outage_s: Option<f64>,
+    /// Downtime per SLO window: median, 90th and 99th percentiles, in seconds; None when the
+    /// horizon holds no complete window.
+    pub window_downtime_s: Option<Percentiles>,
+    /// Downtime per window as a histogram, bins in increasing order; may be empty, and the
+    /// percentiles are drawn alone.
     pub histogram: Vec<HistogramBin>,
     /// Downtime per window the slo allows; None without an slo.
     pub budget_s: Option<f64>,

@@ -768,41 +768,31 @@ pub fn budget_chart(rows: &[BudgetBar], window: &str, title: &str) -> String {
     s
 }
 
-/// The simulated downtime per window of one component: a histogram with the slo's budget and
-/// the percentiles marked.
-pub fn histogram(c: &SimulatedComponent, window: &str) -> String {
+/// The simulated downtime per window of one component: a histogram (or, without one, the
+/// percentiles as a box from p50 to p90 and a whisker to p99) with the slo's budget marked.
+/// None when there is nothing to draw.
+pub fn histogram(c: &SimulatedComponent, window: &str) -> Option<String> {
     const W: f64 = 460.0;
     const H: f64 = 248.0;
     const X0: f64 = 44.0;
     const X1: f64 = 440.0;
     const Y0: f64 = 180.0;
     const Y1: f64 = 16.0;
+    let pct = c.window_downtime_s;
+    if c.histogram.is_empty() && pct.is_none() {
+        return None;
+    }
     let title = format!("{}: downtime per {window}", c.name);
     let hi = c
         .histogram
         .iter()
         .map(|b| b.hi_s)
         .chain(c.budget_s)
-        .chain([c.window_downtime_s.p99])
+        .chain(pct.map(|p| p.p99))
         .filter(|x| x.is_finite())
         .fold(0.0f64, f64::max);
     let hi = if hi > 0.0 { hi * 1.05 } else { 1.0 };
-    let lo = c
-        .histogram
-        .first()
-        .map_or(0.0, |b| b.lo_s)
-        .min(0.0f64.max(c.budget_s.unwrap_or(0.0)))
-        .max(0.0);
-    let sx = |x: f64| X0 + (X1 - X0) * ((x - lo) / (hi - lo)).clamp(0.0, 1.0);
-    let most = c
-        .histogram
-        .iter()
-        .map(|b| b.windows)
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let total: u64 = c.histogram.iter().map(|b| b.windows).sum();
-    let sy = |n: u64| Y0 - (Y0 - Y1) * n as f64 / most as f64;
+    let sx = |x: f64| X0 + (X1 - X0) * (x / hi).clamp(0.0, 1.0);
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -814,24 +804,57 @@ pub fn histogram(c: &SimulatedComponent, window: &str) -> String {
         s,
         "<line x1=\"{X0}\" y1=\"{Y0}\" x2=\"{X1}\" y2=\"{Y0}\" stroke=\"{MUTED}\"/>"
     );
-    for b in &c.histogram {
-        let over = c.budget_s.is_some_and(|budget| b.lo_s >= budget);
-        let (x0, x1) = (sx(b.lo_s), sx(b.hi_s));
+    if c.histogram.is_empty() {
+        if let Some(p) = pct {
+            let (a, b, top) = (sx(p.p50), sx(p.p90), sx(p.p99));
+            let _ = writeln!(
+                s,
+                "<g class=\"spread\"><line x1=\"{}\" y1=\"110\" x2=\"{}\" y2=\"110\" stroke=\"#3b82f6\" stroke-width=\"2\"/><line x1=\"{}\" y1=\"100\" x2=\"{}\" y2=\"120\" stroke=\"#3b82f6\" stroke-width=\"2\"/><rect x=\"{}\" y=\"92\" width=\"{}\" height=\"36\" rx=\"3\" fill=\"#3b82f6\" fill-opacity=\"0.8\"><title>half of the windows below {}, nine in ten below {}, 99 in 100 below {}</title></rect></g>",
+                f(b),
+                f(top),
+                f(top),
+                f(top),
+                f(a),
+                f((b - a).max(2.0)),
+                format_duration_human(p.p50),
+                format_duration_human(p.p90),
+                format_duration_human(p.p99)
+            );
+        }
+    } else {
+        let most = c
+            .histogram
+            .iter()
+            .map(|b| b.windows)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let sy = |n: u64| Y0 - (Y0 - Y1) * n as f64 / most as f64;
+        for b in &c.histogram {
+            let over = c.budget_s.is_some_and(|budget| b.lo_s >= budget);
+            let (x0, x1) = (sx(b.lo_s), sx(b.hi_s));
+            let _ = writeln!(
+                s,
+                "<rect class=\"bin\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" fill-opacity=\"0.8\"><title>{}–{}: {} windows</title></rect>",
+                f(x0 + 0.5),
+                f(sy(b.windows)),
+                f((x1 - x0 - 1.0).max(0.5)),
+                f(Y0 - sy(b.windows)),
+                if over { BAD } else { "#3b82f6" },
+                format_duration_human(b.lo_s),
+                format_duration_human(b.hi_s),
+                b.windows
+            );
+        }
+        let total: u64 = c.histogram.iter().map(|b| b.windows).sum();
         let _ = writeln!(
             s,
-            "<rect class=\"bin\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" fill-opacity=\"0.8\"><title>{}–{}: {} windows</title></rect>",
-            f(x0 + 0.5),
-            f(sy(b.windows)),
-            f((x1 - x0 - 1.0).max(0.5)),
-            f(Y0 - sy(b.windows)),
-            if over { BAD } else { "#3b82f6" },
-            format_duration_human(b.lo_s),
-            format_duration_human(b.hi_s),
-            b.windows
+            "<text x=\"{X0}\" y=\"{}\" font-size=\"10.5\" fill=\"{MUTED}\">{total} windows</text>",
+            f(H - 4.0)
         );
     }
     for i in 0..=4 {
-        let v = lo + (hi - lo) * i as f64 / 4.0;
+        let v = hi * i as f64 / 4.0;
         let _ = writeln!(
             s,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10.5\" fill=\"{MUTED}\">{}</text>",
@@ -842,15 +865,13 @@ pub fn histogram(c: &SimulatedComponent, window: &str) -> String {
     }
     // Percentiles below the axis labels; those that fall together share one mark.
     let mut marks: Vec<(f64, String)> = Vec::new();
-    for (label, v) in [
-        ("p50", c.window_downtime_s.p50),
-        ("p90", c.window_downtime_s.p90),
-        ("p99", c.window_downtime_s.p99),
-    ] {
-        let x = sx(v);
-        match marks.last_mut() {
-            Some((at, text)) if (x - *at).abs() < 22.0 => *text += &format!(" {label}"),
-            _ => marks.push((x, label.to_string())),
+    if let Some(p) = pct {
+        for (label, v) in [("p50", p.p50), ("p90", p.p90), ("p99", p.p99)] {
+            let x = sx(v);
+            match marks.last_mut() {
+                Some((at, text)) if (x - *at).abs() < 22.0 => *text += &format!(" {label}"),
+                _ => marks.push((x, label.to_string())),
+            }
         }
     }
     for (x, label) in marks {
@@ -872,13 +893,8 @@ pub fn histogram(c: &SimulatedComponent, window: &str) -> String {
             format_duration_human(budget)
         );
     }
-    let _ = writeln!(
-        s,
-        "<text x=\"{X0}\" y=\"{}\" font-size=\"10.5\" fill=\"{MUTED}\">{total} windows</text>",
-        f(H - 4.0)
-    );
     s += "</svg>\n";
-    s
+    Some(s)
 }
 
 #[cfg(test)]
