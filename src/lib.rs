@@ -9,6 +9,7 @@ pub mod exact;
 pub mod explain;
 pub mod graph;
 pub mod import;
+pub mod lint;
 pub mod model;
 pub mod report;
 pub mod sim;

@@ -3,12 +3,15 @@
 #[macro_use]
 mod util;
 
+mod check;
 mod cli_eval;
 mod exact;
 mod explain;
+mod lint;
 mod loader;
 mod models;
 mod open_psa;
 mod properties;
+mod review;
 mod sim;
 mod tradeoff;

@@ -8,7 +8,9 @@ mod eval;
 mod explain;
 mod graph;
 mod import;
+mod lint;
 mod output;
+mod report;
 mod sample;
 mod schema;
 mod simulate;
@@ -67,6 +69,8 @@ Examples:
   nines simulate models/online-store.yaml        outages, downtime per window, SLO breach odds
   nines downtime 99.95%                           allowed downtime per day, week, month, year
   nines graph models/online-store.yaml --format dot | dot -Tsvg > graph.svg
+  nines lint models/online-store.yaml --deny warnings   design-review rules, for CI
+  nines report models/online-store.yaml -o review/      Markdown and HTML design review
   nines tradeoff models/shop-variants.yaml --plot curve.svg   cost versus nines, sweet spot
   nines schema > nines.schema.json                JSON Schema for editors
   nines import open-psa tree.xml -o tree.yaml     an Open-PSA fault tree as a nines model
@@ -99,6 +103,10 @@ enum Command {
     Downtime(downtime::Args),
     /// The dependency graph as Mermaid or Graphviz DOT
     Graph(graph::Args),
+    /// Design-review rules: unattainable SLOs, single points of failure, missing timeouts
+    Lint(lint::Args),
+    /// Design-review report: Markdown and self-contained HTML with plots
+    Report(report::Args),
     /// The JSON Schema of the model file
     Schema(schema::Args),
     /// Cost versus nines: designs from variants, the Pareto frontier and the sweet spot
@@ -135,6 +143,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Simulate(a) => simulate::run(a, &term),
         Command::Downtime(a) => downtime::run(a, &term),
         Command::Graph(a) => graph::run(a),
+        Command::Lint(a) => lint::run(a, &term),
+        Command::Report(a) => report::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Tradeoff(a) => tradeoff::run(a, &term),
         Command::Import(a) => import::run(a),

@@ -1,11 +1,28 @@
-//! `nines check`: is every SLO met? One verdict per component with an slo.
+//! `nines check`: is every SLO met, with the headroom asked for, and has no component lost more
+//! nines than allowed since a baseline? As text, JSON, JUnit XML or GitHub workflow commands.
 
 use serde::Serialize;
 
+use super::annotate::{github_command, xml_escape};
+use super::baseline::Baseline;
 use super::finite;
+use super::text::format_nines;
 use crate::exact::StateOdds;
 use crate::model::units::{YEAR, format_duration_human, format_percent};
 use crate::system::System;
+
+/// Slack for comparing nines computed through logarithms: a margin of exactly 0.1 nines must
+/// pass `--min-margin 0.1`.
+const NINES_SLACK: f64 = 1e-9;
+
+/// What `check` demands beyond meeting each slo.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CheckOptions {
+    /// Nines of headroom each slo must have (`--min-margin`).
+    pub min_margin: Option<f64>,
+    /// The most nines a component may lose against the baseline (`--max-drop`).
+    pub max_drop: Option<f64>,
+}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SloVerdict {
@@ -15,55 +32,262 @@ pub struct SloVerdict {
     pub degraded: f64,
     pub slo: f64,
     pub meets_slo: bool,
-    /// Nines above the slo (negative when missed).
+    /// Nines above the slo (negative when missed); null when the component is never down.
     pub margin_nines: Option<f64>,
+    /// Whether the margin is at least `--min-margin`; null without it.
+    pub meets_margin: Option<bool>,
+    /// The slo is met, with the margin asked for.
+    pub passed: bool,
     /// The line of the component in the model file.
     pub line: usize,
+}
+
+/// One component compared with the baseline.
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    pub name: String,
+    pub line: usize,
+    pub unavailability: f64,
+    pub baseline_unavailability: f64,
+    /// Null for a component that is never down.
+    pub nines: Option<f64>,
+    pub baseline_nines: Option<f64>,
+    /// baseline nines − nines: positive when the component got worse; null when one side is
+    /// never down.
+    pub drop_nines: Option<f64>,
+    /// It lost more than `--max-drop` nines.
+    pub regressed: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BaselineReport {
+    pub file: String,
+    pub max_drop: Option<f64>,
+    pub compared: usize,
+    pub regressed: usize,
+    /// In file order of the model checked.
+    pub components: Vec<Comparison>,
+    /// Components of the baseline the model no longer has.
+    pub missing: Vec<String>,
+    /// Components of the model the baseline does not have.
+    pub added: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct CheckReport {
     pub model: String,
     pub file: String,
+    /// Every slo met with the margin asked for, and no regression: the exit code's verdict.
     pub passed: bool,
     pub checked: usize,
+    /// Components with an slo that did not pass.
     pub failed: usize,
+    pub min_margin: Option<f64>,
     pub components: Vec<SloVerdict>,
+    pub baseline: Option<BaselineReport>,
+}
+
+/// How many nines `now` lost against `before`, from unavailabilities: +∞ when a component that
+/// was never down now is, −∞ for the reverse.
+fn drop_nines(now: f64, before: f64) -> f64 {
+    match (now > 0.0, before > 0.0) {
+        (false, false) => 0.0,
+        (true, false) => f64::INFINITY,
+        (false, true) => f64::NEG_INFINITY,
+        (true, true) => now.log10() - before.log10(),
+    }
 }
 
 impl CheckReport {
-    pub fn new(system: &System, states: &[StateOdds]) -> CheckReport {
+    pub fn new(
+        system: &System,
+        states: &[StateOdds],
+        file: &str,
+        options: CheckOptions,
+        baseline: Option<&Baseline>,
+    ) -> CheckReport {
         let components: Vec<SloVerdict> = system
             .components
             .iter()
             .zip(states)
             .filter_map(|(c, s)| {
                 let slo = c.slo?;
+                let meets_slo = s.down.p <= slo.down.p;
+                let margin_nines = finite(slo.down.p.log10() - s.down.p.log10());
+                // A component never down has infinite headroom.
+                let meets_margin = options
+                    .min_margin
+                    .map(|min| margin_nines.is_none_or(|m| m + NINES_SLACK >= min));
                 Some(SloVerdict {
                     name: c.name.clone(),
                     availability: s.down.q,
                     unavailability: s.down.p,
                     degraded: s.degraded,
                     slo: slo.value(),
-                    meets_slo: s.down.p <= slo.down.p,
-                    margin_nines: finite(slo.down.p.log10() - s.down.p.log10()),
+                    meets_slo,
+                    margin_nines,
+                    meets_margin,
+                    passed: meets_slo && meets_margin != Some(false),
                     line: c.line,
                 })
             })
             .collect();
-        let failed = components.iter().filter(|c| !c.meets_slo).count();
+        let baseline = baseline.map(|b| {
+            let mut seen = vec![false; b.components.len()];
+            // By name, the first entry of a name winning, as a lookup table: models are large.
+            let mut index: std::collections::HashMap<&str, usize> = Default::default();
+            for (i, (n, _)) in b.components.iter().enumerate() {
+                index.entry(n.as_str()).or_insert(i);
+            }
+            let mut compared = Vec::new();
+            let mut added = Vec::new();
+            for (c, s) in system.components.iter().zip(states) {
+                let Some(&i) = index.get(c.name.as_str()) else {
+                    added.push(c.name.clone());
+                    continue;
+                };
+                seen[i] = true;
+                let before = b.components[i].1;
+                let drop = drop_nines(s.down.p, before);
+                compared.push(Comparison {
+                    name: c.name.clone(),
+                    line: c.line,
+                    unavailability: s.down.p,
+                    baseline_unavailability: before,
+                    nines: finite(-s.down.p.log10()),
+                    baseline_nines: finite(-before.log10()),
+                    drop_nines: finite(drop),
+                    regressed: options.max_drop.is_some_and(|max| drop > max + NINES_SLACK),
+                });
+            }
+            BaselineReport {
+                file: b.file.clone(),
+                max_drop: options.max_drop,
+                compared: compared.len(),
+                regressed: compared.iter().filter(|c| c.regressed).count(),
+                components: compared,
+                missing: b
+                    .components
+                    .iter()
+                    .zip(&seen)
+                    .filter(|(_, s)| !**s)
+                    .map(|((n, _), _)| n.clone())
+                    .collect(),
+                added,
+            }
+        });
+        let failed = components.iter().filter(|c| !c.passed).count();
+        let regressed = baseline.as_ref().map_or(0, |b| b.regressed);
         CheckReport {
             model: system.name.clone(),
-            file: String::new(),
-            passed: failed == 0,
+            file: file.to_string(),
+            passed: failed == 0 && regressed == 0,
             checked: components.len(),
             failed,
+            min_margin: options.min_margin,
             components,
+            baseline,
         }
     }
 
     pub fn json(&self) -> String {
         serde_json::to_string_pretty(self).expect("serialises") + "\n"
+    }
+
+    /// `99.988% (slo 99.95%), 1.03h down a year of 4.38h allowed`
+    fn verdict_text(c: &SloVerdict) -> String {
+        format!(
+            "{} (slo {}), {} down a year of {} allowed",
+            format_percent(c.availability, c.unavailability),
+            format_percent(c.slo, 1.0 - c.slo),
+            format_duration_human(c.unavailability * YEAR),
+            format_duration_human((1.0 - c.slo) * YEAR),
+        )
+    }
+
+    fn margin_text(&self, c: &SloVerdict) -> Option<String> {
+        let min = self.min_margin?;
+        let margin = c.margin_nines.map_or("∞".into(), format_nines);
+        Some(if c.meets_margin == Some(false) && c.meets_slo {
+            format!(
+                "margin {margin} nines, less than the {} asked",
+                format_nines(min)
+            )
+        } else {
+            format!("margin {margin} nines")
+        })
+    }
+
+    fn drop_text(c: &Comparison) -> String {
+        let nines = |n: Option<f64>| n.map_or("∞".into(), format_nines);
+        let change = match c.drop_nines {
+            // Below the two decimals shown.
+            Some(d) if d.abs() < 0.005 => "unchanged".into(),
+            Some(d) if d >= 0.0 => format!("−{}", format_nines(d)),
+            Some(d) => format!("+{}", format_nines(-d)),
+            None if c.unavailability > 0.0 => "was never down".into(),
+            None => "now never down".into(),
+        };
+        format!(
+            "{} → {} nines ({change})",
+            nines(c.baseline_nines),
+            nines(c.nines)
+        )
+    }
+
+    fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if self.checked == 0 {
+            parts.push("no component has an slo".to_string());
+        } else if self.failed == 0 {
+            parts.push(match self.min_margin {
+                Some(m) => format!(
+                    "all {} SLOs met with {} nines to spare",
+                    self.checked,
+                    format_nines(m)
+                ),
+                None => format!("all {} SLOs met", self.checked),
+            });
+        } else {
+            let missed = self.components.iter().filter(|c| !c.meets_slo).count();
+            let thin = self.failed - missed;
+            let min = format_nines(self.min_margin.unwrap_or(0.0));
+            let s = match (missed, thin) {
+                (0, t) => format!(
+                    "all {} SLOs met, {t} with less than {min} nines to spare",
+                    self.checked
+                ),
+                (m, 0) => format!("{m} of {} SLOs not met", self.checked),
+                (m, t) => format!(
+                    "{m} of {} SLOs not met, {t} more with less than {min} nines to spare",
+                    self.checked
+                ),
+            };
+            parts.push(s);
+        }
+        if let Some(b) = &self.baseline {
+            parts.push(match b.max_drop {
+                Some(max) if b.regressed > 0 => format!(
+                    "{} of {} components lost more than {} nines since {}",
+                    b.regressed,
+                    b.compared,
+                    format_nines(max),
+                    b.file
+                ),
+                Some(max) => format!(
+                    "no component lost more than {} nines since {} ({} compared)",
+                    format_nines(max),
+                    b.file,
+                    b.compared
+                ),
+                None => format!("{} components compared with {}", b.compared, b.file),
+            });
+        }
+        if self.checked == 0 && self.baseline.is_none() {
+            "no component has an slo: nothing to check".into()
+        } else {
+            parts.join("; ")
+        }
     }
 
     pub fn text(&self, color: bool) -> String {
@@ -74,34 +298,175 @@ impl CheckReport {
         };
         let mut out = String::new();
         for c in &self.components {
-            let mark = if c.meets_slo {
-                paint(true, "PASS")
-            } else {
-                paint(false, "FAIL")
-            };
-            let allowed = (1.0 - c.slo) * YEAR;
-            out += &format!(
-                "{mark}  {}: {} (slo {}), {} down a year of {} allowed\n",
-                c.name,
-                format_percent(c.availability, c.unavailability),
-                format_percent(c.slo, 1.0 - c.slo),
-                format_duration_human(c.unavailability * YEAR),
-                format_duration_human(allowed),
-            );
+            let mark = paint(c.passed, if c.passed { "PASS" } else { "FAIL" });
+            let mut line = format!("{mark}  {}: {}", c.name, Self::verdict_text(c));
+            if let Some(m) = self.margin_text(c) {
+                line += &format!(", {m}");
+            }
+            out += &line;
+            out += "\n";
         }
-        if self.checked == 0 {
-            out += "no component has an slo: nothing to check\n";
-        } else if self.passed {
-            out += &format!("{}: all {} SLOs met\n", self.model, self.checked);
+        if let Some(b) = &self.baseline {
+            for c in &b.components {
+                if c.regressed {
+                    out += &format!(
+                        "{}  {}: {}, more than the {} allowed\n",
+                        paint(false, "DROP"),
+                        c.name,
+                        Self::drop_text(c),
+                        format_nines(b.max_drop.unwrap_or(0.0))
+                    );
+                } else if b.max_drop.is_none() && c.drop_nines.is_none_or(|d| d.abs() >= 0.005) {
+                    // Without --max-drop the comparison is informational: list what moved.
+                    out += &format!("      {}: {}\n", c.name, Self::drop_text(c));
+                }
+            }
+        }
+        let summary = format!("{}: {}\n", self.model, self.summary());
+        out += &if self.passed {
+            summary
         } else {
-            out += &paint(
-                false,
-                &format!(
-                    "{}: {} of {} SLOs not met\n",
-                    self.model, self.failed, self.checked
-                ),
+            paint(false, &summary)
+        };
+        out
+    }
+
+    /// GitHub Actions workflow commands: an error at the component's line of the model for
+    /// every failure, a notice for every slo met.
+    pub fn github(&self) -> String {
+        let mut out = String::new();
+        for c in &self.components {
+            let text = Self::verdict_text(c);
+            let margin = self
+                .margin_text(c)
+                .map_or(String::new(), |m| format!(", {m}"));
+            let (level, title) = if !c.meets_slo {
+                ("error", format!("SLO missed: {}", c.name))
+            } else if !c.passed {
+                ("error", format!("SLO margin too thin: {}", c.name))
+            } else {
+                ("notice", format!("SLO met: {}", c.name))
+            };
+            out += &github_command(
+                level,
+                &self.file,
+                c.line,
+                &title,
+                &format!("{} is {text}{margin}", c.name),
             );
         }
+        if let Some(b) = &self.baseline {
+            for c in b.components.iter().filter(|c| c.regressed) {
+                out += &github_command(
+                    "error",
+                    &self.file,
+                    c.line,
+                    &format!("Availability regression: {}", c.name),
+                    &format!(
+                        "{} went from {} since {}, more than the {} allowed",
+                        c.name,
+                        Self::drop_text(c),
+                        b.file,
+                        format_nines(b.max_drop.unwrap_or(0.0))
+                    ),
+                );
+            }
+        }
+        out += &format!("{}: {}\n", self.model, self.summary());
         out
+    }
+
+    /// JUnit XML: a test suite of one test case per slo, and with a baseline a second suite
+    /// of one test case per component compared. A case that did not pass has a `failure`.
+    pub fn junit(&self) -> String {
+        let file = xml_escape(&self.file);
+        let model = xml_escape(&self.model);
+        let mut suites = String::new();
+        let mut total = (0, 0);
+
+        let mut cases = String::new();
+        for c in &self.components {
+            let text = xml_escape(&format!("{} is {}", c.name, Self::verdict_text(c)));
+            let margin = self.margin_text(c);
+            cases += &format!(
+                "    <testcase name=\"{}\" classname=\"{model}.slo\" file=\"{file}\" line=\"{}\" time=\"0\"",
+                xml_escape(&c.name),
+                c.line
+            );
+            if c.passed {
+                cases += &format!(
+                    ">\n      <system-out>{text}{}</system-out>\n    </testcase>\n",
+                    margin.map_or(String::new(), |m| xml_escape(&format!(", {m}")))
+                );
+            } else {
+                let (kind, message) = if c.meets_slo {
+                    (
+                        "margin",
+                        format!(
+                            "{}: {}",
+                            c.name,
+                            margin.unwrap_or_else(|| "margin too thin".into())
+                        ),
+                    )
+                } else {
+                    (
+                        "slo",
+                        format!(
+                            "{} misses its slo {}",
+                            c.name,
+                            format_percent(c.slo, 1.0 - c.slo)
+                        ),
+                    )
+                };
+                cases += &format!(
+                    ">\n      <failure type=\"{kind}\" message=\"{}\">{text}</failure>\n    </testcase>\n",
+                    xml_escape(&message)
+                );
+            }
+        }
+        suites += &format!(
+            "  <testsuite name=\"{model}: SLOs\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"0\" file=\"{file}\">\n{cases}  </testsuite>\n",
+            self.checked, self.failed
+        );
+        total.0 += self.checked;
+        total.1 += self.failed;
+
+        if let Some(b) = &self.baseline {
+            let mut cases = String::new();
+            for c in &b.components {
+                cases += &format!(
+                    "    <testcase name=\"{}\" classname=\"{model}.regression\" file=\"{file}\" line=\"{}\" time=\"0\"",
+                    xml_escape(&c.name),
+                    c.line
+                );
+                let text = xml_escape(&format!("{}: {}", c.name, Self::drop_text(c)));
+                if c.regressed {
+                    cases += &format!(
+                        ">\n      <failure type=\"regression\" message=\"{}\">{text}</failure>\n    </testcase>\n",
+                        xml_escape(&format!(
+                            "{} lost more than {} nines since {}",
+                            c.name,
+                            format_nines(b.max_drop.unwrap_or(0.0)),
+                            b.file
+                        ))
+                    );
+                } else {
+                    cases +=
+                        &format!(">\n      <system-out>{text}</system-out>\n    </testcase>\n");
+                }
+            }
+            suites += &format!(
+                "  <testsuite name=\"{model}: regressions since {}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"0\" file=\"{file}\">\n{cases}  </testsuite>\n",
+                xml_escape(&b.file),
+                b.compared,
+                b.regressed
+            );
+            total.0 += b.compared;
+            total.1 += b.regressed;
+        }
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nines check\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"0\">\n{suites}</testsuites>\n",
+            total.0, total.1
+        )
     }
 }

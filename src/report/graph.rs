@@ -18,6 +18,8 @@ fn mermaid_label(s: &str) -> String {
             '>' => out.push_str("#gt;"),
             '&' => out.push_str("#amp;"),
             '#' => out.push_str("#35;"),
+            // A label opening with a backtick would be read as Markdown by Mermaid.
+            '`' => out.push_str("#96;"),
             '\n' | '\r' => out.push(' '),
             _ if c.is_control() => {}
             _ => out.push(c),

@@ -1,10 +1,14 @@
 //! Rendering results for people and machines: tables, JSON, Markdown, Mermaid and DOT.
 
+pub mod annotate;
+pub mod baseline;
 pub mod check;
 pub mod downtime;
 pub mod eval;
 pub mod graph;
+pub mod lint;
 pub mod plot;
+pub mod review;
 pub mod sample;
 pub mod simulate;
 pub mod text;

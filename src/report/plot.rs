@@ -155,8 +155,19 @@ fn nines_label(n: f64) -> String {
     format!("{n:.1} ({})", percent_of_nines(n))
 }
 
-/// The cost-versus-nines plot of a tradeoff.
+/// The cost-versus-nines plot of a tradeoff, written to `path` (.svg or .png).
 pub fn plot_tradeoff(t: &Tradeoff, path: &Path) -> Result<(), PlotError> {
+    let bytes = tradeoff_bytes(t, kind_of(path)?)?;
+    write_file(path, &bytes)
+}
+
+/// The cost-versus-nines plot of a tradeoff as SVG text, for embedding in a report.
+pub fn tradeoff_svg(t: &Tradeoff) -> Result<String, PlotError> {
+    let bytes = tradeoff_bytes(t, Kind::Svg)?;
+    String::from_utf8(bytes).map_err(draw_error)
+}
+
+fn tradeoff_bytes(t: &Tradeoff, kind: Kind) -> Result<Vec<u8>, PlotError> {
     let title = format!(
         "{}: cost versus nines of {}",
         t.catalog.base.name,
@@ -347,7 +358,7 @@ pub fn plot_tradeoff(t: &Tradeoff, path: &Path) -> Result<(), PlotError> {
             Ok(())
         }};
     }
-    render_with(path, |svg| draw_body!(svg), |png| draw_body!(png))
+    render_bytes(kind, |svg| draw_body!(svg), |png| draw_body!(png))
 }
 
 /// The rule-of-thumb plot: extrapolated infrastructure cost, downtime cost and their sum.
@@ -472,17 +483,26 @@ pub fn plot_rule(
             Ok(())
         }};
     }
-    render_with(path, |svg| draw_body!(svg), |png| draw_body!(png))
+    let bytes = render_bytes(kind_of(path)?, |svg| draw_body!(svg), |png| draw_body!(png))?;
+    write_file(path, &bytes)
 }
 
-/// Like `render`, with one drawing function per backend (plotters' backends are distinct types).
-fn render_with(
-    path: &Path,
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
+    write_atomically(path, bytes).map_err(|source| PlotError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// The plot's bytes in either format, with one drawing function per backend (plotters' backends
+/// are distinct types).
+fn render_bytes(
+    kind: Kind,
     svg_draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), PlotError>,
     png_draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
-) -> Result<(), PlotError> {
+) -> Result<Vec<u8>, PlotError> {
     register_font();
-    let bytes = match kind_of(path)? {
+    Ok(match kind {
         Kind::Svg => {
             let mut svg = String::new();
             {
@@ -502,9 +522,5 @@ fn render_with(
             }
             encode_png(&pixels, WIDTH, HEIGHT).map_err(draw_error)?
         }
-    };
-    write_atomically(path, &bytes).map_err(|source| PlotError::Io {
-        path: path.display().to_string(),
-        source,
     })
 }

@@ -26,6 +26,7 @@ pub fn escape_markdown(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
             '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' => {
                 out.push('\\');
                 out.push(c);
@@ -97,10 +98,18 @@ mod tests {
     }
 
     #[test]
+    fn markdown_escaping_keeps_entities_whole() {
+        assert_eq!(
+            escape_markdown("<a|b> #1 `x` \"q\""),
+            "&lt;a\\|b&gt; \\#1 \\`x\\` &quot;q&quot;"
+        );
+    }
+
+    #[test]
     fn markdown_escapes_once() {
         assert_eq!(
             escape_markdown("a|b <x> it's #1"),
-            "a\\|b &lt;x&gt; it's \\#1"
+            "a\\|b &lt;x&gt; it&#39;s \\#1"
         );
     }
 }

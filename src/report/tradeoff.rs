@@ -204,7 +204,7 @@ impl TradeoffReport {
     }
 
     /// The rows to show: the frontier (or every design), with the two picks added if off it.
-    fn rows(&self, all: bool) -> Vec<&DesignEntry> {
+    pub fn rows(&self, all: bool) -> Vec<&DesignEntry> {
         let mut rows: Vec<&DesignEntry> = match (&self.designs, all) {
             (Some(ds), true) => ds.iter().collect(),
             _ => self.frontier.iter().collect(),
@@ -225,7 +225,7 @@ impl TradeoffReport {
         rows
     }
 
-    fn marks(&self, d: &DesignEntry) -> String {
+    pub fn marks(&self, d: &DesignEntry) -> String {
         let mut m = Vec::new();
         if d.variants == self.sweet_spot.variants {
             m.push("★ sweet spot");
@@ -243,7 +243,7 @@ impl TradeoffReport {
         m.join(", ")
     }
 
-    fn variants_text(d: &DesignEntry) -> String {
+    pub fn variants_text(d: &DesignEntry) -> String {
         if d.variants.is_empty() {
             return "(as written)".into();
         }
@@ -327,7 +327,7 @@ impl TradeoffReport {
         out
     }
 
-    fn summary(&self) -> String {
+    pub fn summary(&self) -> String {
         let s = &self.sweet_spot;
         let mut out = format!(
             "sweet spot: {} at {} a month ({} infrastructure + {} expected downtime and degraded cost)\n",

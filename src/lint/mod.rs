@@ -1,0 +1,151 @@
+//! `nines lint`: design-review rules over a validated model. Each finding names its rule, its
+//! severity, the line of the model it is about and a hint for the fix.
+//!
+//! The rules that talk about probabilities (an SLO's ceiling, the extra nine) read exact
+//! results; the rules about single points of failure read [`Structure::single_points`], which is
+//! exact for the monotone gates the structure is made of. Nothing here samples.
+//!
+//! [`Structure::single_points`]: crate::structure::Structure::single_points
+
+mod rules;
+
+use serde::Serialize;
+
+use crate::exact::EngineError;
+use crate::model::Model;
+use crate::system::System;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The model promises something it cannot keep: always fails `lint`.
+    Error,
+    /// A design weakness a review should look at: fails `lint --deny warnings`.
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A lint rule: a stable id for CI configuration, a readable name, its severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Rule {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One sentence: what the rule looks for.
+    pub summary: &'static str,
+}
+
+pub const UNATTAINABLE_SLO: Rule = Rule {
+    id: "N001",
+    name: "unattainable-slo",
+    severity: Severity::Error,
+    summary: "an slo above what the component's dependencies allow, even with its own replicas perfect",
+};
+pub const EXTRA_NINE: Rule = Rule {
+    id: "N002",
+    name: "extra-nine",
+    severity: Severity::Warning,
+    summary: "a hard dependency of a component with an slo has fewer nines than the slo plus one",
+};
+pub const FAIL_OPEN_WITHOUT_TIMEOUT: Rule = Rule {
+    id: "N003",
+    name: "fail-open-without-timeout",
+    severity: Severity::Warning,
+    summary: "a `degrade` or `ignore` dependency without a `timeout`: a hung call is not a failed one, so failing open may never trigger",
+};
+pub const SINGLE_POINT_OF_FAILURE: Rule = Rule {
+    id: "N004",
+    name: "single-point-of-failure",
+    severity: Severity::Warning,
+    summary: "one component failure or one domain outage alone takes a component with an slo down",
+};
+pub const REPLICAS_SHARE_DOMAIN: Rule = Rule {
+    id: "N005",
+    name: "replicas-share-domain",
+    severity: Severity::Warning,
+    summary: "one domain of a component's spread holds so many of its replicas that its outage alone takes the component down",
+};
+pub const REPLICAS_WITHOUT_DOMAIN: Rule = Rule {
+    id: "N006",
+    name: "replicas-without-domain",
+    severity: Severity::Warning,
+    summary: "a component with several replicas and no `spread`: they are assumed never to fail together",
+};
+pub const GROUP_SHARES_FAILURE: Rule = Rule {
+    id: "N007",
+    name: "group-shares-failure",
+    severity: Severity::Warning,
+    summary: "a redundant group whose members share a dependency or a domain that alone takes the group down",
+};
+pub const FALLBACK_FAILS_WITH_TARGET: Rule = Rule {
+    id: "N008",
+    name: "fallback-fails-with-target",
+    severity: Severity::Error,
+    summary: "a fallback that is down whenever the dependency it stands in for is down (the same component, or one that depends on it)",
+};
+
+/// Every rule, by id.
+pub const RULES: &[Rule] = &[
+    UNATTAINABLE_SLO,
+    EXTRA_NINE,
+    FAIL_OPEN_WITHOUT_TIMEOUT,
+    SINGLE_POINT_OF_FAILURE,
+    REPLICAS_SHARE_DOMAIN,
+    REPLICAS_WITHOUT_DOMAIN,
+    GROUP_SHARES_FAILURE,
+    FALLBACK_FAILS_WITH_TARGET,
+];
+
+/// A rule by id (`N004`) or name (`single-point-of-failure`), case-insensitive.
+pub fn find_rule(text: &str) -> Option<Rule> {
+    RULES
+        .iter()
+        .find(|r| r.id.eq_ignore_ascii_case(text) || r.name.eq_ignore_ascii_case(text))
+        .copied()
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    /// The rule's id, `N001`…
+    pub rule: &'static str,
+    /// The rule's name, `unattainable-slo`…
+    pub name: &'static str,
+    pub severity: Severity,
+    /// The line in the model file the finding is about (1-based; 0 when unknown).
+    pub line: usize,
+    /// The component or domain the finding is placed at.
+    pub subject: String,
+    pub message: String,
+    pub hint: String,
+}
+
+impl Finding {
+    fn new(rule: Rule, line: usize, subject: &str, message: String, hint: String) -> Finding {
+        Finding {
+            rule: rule.id,
+            name: rule.name,
+            severity: rule.severity,
+            line,
+            subject: subject.to_string(),
+            message,
+            hint,
+        }
+    }
+}
+
+/// Every finding of every rule on a model, by line, then rule.
+pub fn lint(model: &Model, system: &System) -> Result<Vec<Finding>, EngineError> {
+    let mut findings = rules::run(model, system)?;
+    findings.sort_by(|a, b| {
+        (a.line, a.rule, &a.subject, &a.message).cmp(&(b.line, b.rule, &b.subject, &b.message))
+    });
+    Ok(findings)
+}

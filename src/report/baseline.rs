@@ -1,0 +1,93 @@
+//! The baseline of `check --baseline`: an earlier model file, evaluated exactly, or the JSON a
+//! nines command printed for it (`eval`, `check`, or any output with a `components` list of
+//! `name` and `unavailability`).
+
+use std::path::Path;
+
+use crate::exact::{self, EngineError};
+use crate::model::{Format, MAX_FILE_BYTES, ModelError, load_system};
+use crate::structure::Structure;
+
+/// Each component's unavailability at the baseline, by name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Baseline {
+    pub file: String,
+    pub components: Vec<(String, f64)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    #[error("{0}")]
+    Model(#[from] ModelError),
+    #[error("{0}")]
+    Engine(#[from] EngineError),
+    #[error("baseline `{file}`: {message}")]
+    Invalid { file: String, message: String },
+}
+
+impl Baseline {
+    pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
+        let file = path.display().to_string();
+        let invalid = |message: String| BaselineError::Invalid {
+            file: file.clone(),
+            message,
+        };
+        if Format::of(path) == Some(Format::Json) {
+            let meta = std::fs::metadata(path)
+                .map_err(|e| invalid(format!("cannot read the file: {e}")))?;
+            if meta.len() > MAX_FILE_BYTES {
+                return Err(invalid(format!(
+                    "the file is {} bytes, more than the {MAX_FILE_BYTES} read",
+                    meta.len()
+                )));
+            }
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| invalid(format!("cannot read the file: {e}")))?;
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| invalid(format!("not valid JSON: {e}")))?;
+            // A model lists its components in a map; nines' output in an array.
+            if value.get("components").is_some_and(|c| c.is_array()) {
+                return Self::from_json(&file, &value).map_err(invalid);
+            }
+        }
+        let (_, system) = load_system(path)?;
+        let states = exact::evaluate(&Structure::new(&system))?;
+        Ok(Baseline {
+            file,
+            components: system
+                .components
+                .iter()
+                .zip(states)
+                .map(|(c, s)| (c.name.clone(), s.down.p))
+                .collect(),
+        })
+    }
+
+    /// Reads the `components` of nines' JSON output.
+    pub fn from_json(file: &str, value: &serde_json::Value) -> Result<Baseline, String> {
+        let hint =
+            "\n  = hint: give a model file, or the output of `nines eval MODEL --format json`";
+        let list = value["components"]
+            .as_array()
+            .ok_or_else(|| format!("no `components` list{hint}"))?;
+        let mut components = Vec::with_capacity(list.len());
+        for (i, c) in list.iter().enumerate() {
+            let name = c["name"]
+                .as_str()
+                .ok_or_else(|| format!("components[{i}] has no `name`{hint}"))?;
+            let u = c["unavailability"].as_f64().ok_or_else(|| {
+                format!("components[{i}] (`{name}`) has no numeric `unavailability`{hint}")
+            })?;
+            if !(0.0..=1.0).contains(&u) {
+                return Err(format!(
+                    "components[{i}] (`{name}`) has unavailability {u}, outside [0, 1]"
+                ));
+            }
+            components.push((name.to_string(), u));
+        }
+        Ok(Baseline {
+            file: file.to_string(),
+            components,
+        })
+    }
+}

@@ -1,0 +1,541 @@
+//! `nines report`: the design-review document, as GitHub-flavoured Markdown and as one
+//! self-contained HTML page (inline CSS and SVG, nothing fetched).
+//!
+//! [`Review::build`] gathers every result the document shows — exact availability, SLO
+//! verdicts, the dependency graph, the top risks from `explain`, lint findings, cost curves
+//! where the model has variants, the assumptions — into plain data; [`markdown`] and [`html`]
+//! only render it. The timeline simulation's results come in as a [`SimulationSummary`]; the
+//! section is left out when there are none.
+
+pub mod html;
+pub mod markdown;
+pub mod svg;
+pub mod write;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::eval::EvalReport;
+use super::tradeoff::TradeoffReport;
+use crate::cost::{self, Catalog, Request, TradeoffError};
+use crate::exact::{self, EngineError, StateOdds};
+use crate::explain::explanation::{ExplainOptions, Explanation, explain};
+use crate::lint::{self, Finding};
+use crate::model::Model;
+use crate::model::units::{format_duration_human, format_percent};
+use crate::structure::Structure;
+use crate::system::{ComponentId, DependencyTarget, OnFailure, System};
+
+/// The file names written into the report directory.
+pub const MARKDOWN_FILE: &str = "report.md";
+pub const HTML_FILE: &str = "report.html";
+
+/// Beyond this many components the graph is not drawn (it would be unreadable); `nines graph`
+/// still gives it whole.
+pub const MAX_DRAWN_COMPONENTS: usize = 150;
+
+/// Results of the timeline simulation, as the report shows them. Filled from `nines simulate`;
+/// the report has no simulation code of its own.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SimulationSummary {
+    pub runs: u64,
+    pub horizon_s: f64,
+    pub window_s: f64,
+    pub seed: Option<u64>,
+    pub components: Vec<SimulatedComponent>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SimulatedComponent {
+    pub name: String,
+    pub availability: f64,
+    /// 95% confidence interval of the availability.
+    pub ci95: (f64, f64),
+    pub outages_per_year: f64,
+    /// None when the component never went down.
+    pub mean_outage_s: Option<f64>,
+    /// Downtime per SLO window: median, 90th and 99th percentiles, in seconds; None when the
+    /// horizon holds no complete window.
+    pub window_downtime_s: Option<Percentiles>,
+    /// Downtime per window as a histogram, bins in increasing order; may be empty, and the
+    /// percentiles are drawn alone.
+    pub histogram: Vec<HistogramBin>,
+    /// Downtime per window the slo allows; None without an slo.
+    pub budget_s: Option<f64>,
+    /// Share of windows whose downtime exceeded the budget; None without an slo.
+    pub p_window_breach: Option<f64>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+}
+
+/// Windows whose downtime fell in [lo_s, hi_s).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct HistogramBin {
+    pub lo_s: f64,
+    pub hi_s: f64,
+    pub windows: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReviewOptions {
+    /// The model file as the user named it (shown in the report).
+    pub file: String,
+    /// Importance rows shown per component at risk.
+    pub top: usize,
+    /// Compute cost curves when the model has variants.
+    pub tradeoff: bool,
+    pub simulation: Option<SimulationSummary>,
+}
+
+impl Default for ReviewOptions {
+    fn default() -> Self {
+        ReviewOptions {
+            file: String::new(),
+            top: 8,
+            tradeoff: true,
+            simulation: None,
+        }
+    }
+}
+
+/// One component with an slo and its verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SloRow {
+    pub name: String,
+    pub slo: f64,
+    pub slo_unavailability: f64,
+    pub availability: f64,
+    pub unavailability: f64,
+    pub degraded: f64,
+    pub nines: f64,
+    /// Nines above the slo; negative when missed, infinite when never down.
+    pub margin_nines: f64,
+    pub downtime_per_window_s: f64,
+    pub budget_per_window_s: f64,
+    pub downtime_per_year_s: f64,
+    pub budget_per_year_s: f64,
+    pub meets: bool,
+    pub line: usize,
+}
+
+/// What the graph drawing needs of a component.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphNode {
+    pub name: String,
+    /// A second line: availability, replicas.
+    pub detail: String,
+    pub external: bool,
+    /// Some(verdict) for a component with an slo.
+    pub meets_slo: Option<bool>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EdgeKind {
+    Hard,
+    Degrade,
+    Ignore,
+    Fallback,
+}
+
+/// An edge from a component to what it calls.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GraphEdge {
+    pub from: usize,
+    pub to: usize,
+    pub kind: EdgeKind,
+    /// `≥1 of 2` for a group member; empty otherwise.
+    pub label: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GraphData {
+    pub nodes: Vec<GraphNode>,
+    pub edges: Vec<GraphEdge>,
+}
+
+/// A cost-versus-nines curve for one component.
+#[derive(Clone, Debug)]
+pub struct CostCurve {
+    pub report: TradeoffReport,
+    /// The plot, as SVG text.
+    pub svg: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Review {
+    pub model: String,
+    pub file: String,
+    pub version: &'static str,
+    pub window_s: f64,
+    pub eval: EvalReport,
+    pub slos: Vec<SloRow>,
+    pub graph: GraphData,
+    /// The graph as Mermaid source (`nines graph --format mermaid`).
+    pub mermaid: String,
+    /// The components explained: those with an slo, else those nothing depends on.
+    pub risks: Vec<Explanation>,
+    /// Components that could have been explained but were left out (too many).
+    pub risks_left_out: usize,
+    pub top: usize,
+    pub findings: Vec<Finding>,
+    pub costs: Vec<CostCurve>,
+    /// Why there is no cost curve, or what was left out.
+    pub cost_notes: Vec<String>,
+    pub assumptions: Vec<String>,
+    pub simulation: Option<SimulationSummary>,
+}
+
+/// The most components explained and given a cost curve; the rest are named in a note.
+const MAX_RISK_TARGETS: usize = 6;
+const MAX_COST_CURVES: usize = 3;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error("{0}")]
+    Engine(#[from] EngineError),
+    #[error("cannot draw the cost curve: {0}")]
+    Plot(#[from] super::plot::PlotError),
+    #[error("cannot write the report: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Review {
+    pub fn build(
+        model: &Model,
+        system: &System,
+        options: ReviewOptions,
+    ) -> Result<Review, ReviewError> {
+        let states = exact::evaluate(&Structure::new(system))?;
+        let eval = EvalReport::new(system, &states);
+        let slos = slo_rows(system, &states);
+
+        let mut targets: Vec<ComponentId> = system
+            .components
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.slo.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        if targets.is_empty() {
+            targets = entry_points(system);
+        }
+        let risks_left_out = targets.len().saturating_sub(MAX_RISK_TARGETS);
+        let risks = targets
+            .iter()
+            .take(MAX_RISK_TARGETS)
+            .map(|&t| {
+                explain(
+                    system,
+                    t,
+                    ExplainOptions {
+                        max_order: 3,
+                        max_cut_sets: 5,
+                    },
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let findings = lint::lint(model, system)?;
+        let (costs, cost_notes) = if options.tradeoff {
+            cost_curves(model, system)?
+        } else {
+            (
+                Vec::new(),
+                vec!["cost curves were not computed (--no-tradeoff)".into()],
+            )
+        };
+        Ok(Review {
+            model: system.name.clone(),
+            file: options.file,
+            version: env!("CARGO_PKG_VERSION"),
+            window_s: system.window_s,
+            eval,
+            slos,
+            graph: graph_data(system, &states),
+            mermaid: super::graph::render(system, super::graph::GraphFormat::Mermaid),
+            risks,
+            risks_left_out,
+            top: options.top,
+            findings,
+            costs,
+            cost_notes,
+            assumptions: assumptions(system),
+            simulation: options.simulation,
+        })
+    }
+
+    pub fn markdown(&self) -> String {
+        markdown::render(self)
+    }
+
+    pub fn html(&self) -> String {
+        html::render(self)
+    }
+
+    /// Writes report.md and report.html into `dir`, both whole or neither changed.
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let md = self.markdown();
+        let html = self.html();
+        write::write_files_atomically(
+            dir,
+            &[(MARKDOWN_FILE, md.as_bytes()), (HTML_FILE, html.as_bytes())],
+        )
+    }
+
+    pub fn missed(&self) -> usize {
+        self.slos.iter().filter(|s| !s.meets).count()
+    }
+
+    /// `every SLO met (2 of 2)`, `1 of 2 SLOs missed`, `no component has an slo`.
+    pub fn verdict_text(&self) -> String {
+        match (self.slos.len(), self.missed()) {
+            (0, _) => "no component has an slo".into(),
+            (1, 0) => "the SLO is met".into(),
+            (1, _) => "the SLO is missed".into(),
+            (n, 0) => format!("every SLO met ({n} of {n})"),
+            (n, m) => format!("{m} of {n} SLOs missed"),
+        }
+    }
+
+    pub fn window_text(&self) -> String {
+        format_duration_human(self.window_s)
+    }
+}
+
+fn slo_rows(system: &System, states: &[StateOdds]) -> Vec<SloRow> {
+    use crate::model::units::YEAR;
+    system
+        .components
+        .iter()
+        .zip(states)
+        .filter_map(|(c, s)| {
+            let slo = c.slo?;
+            Some(SloRow {
+                name: c.name.clone(),
+                slo: slo.value(),
+                slo_unavailability: slo.down.p,
+                availability: s.down.q,
+                unavailability: s.down.p,
+                degraded: s.degraded,
+                nines: s.nines(),
+                margin_nines: slo.down.p.log10() - s.down.p.log10(),
+                downtime_per_window_s: s.down.p * system.window_s,
+                budget_per_window_s: slo.down.p * system.window_s,
+                downtime_per_year_s: s.down.p * YEAR,
+                budget_per_year_s: slo.down.p * YEAR,
+                meets: s.down.p <= slo.down.p,
+                line: c.line,
+            })
+        })
+        .collect()
+}
+
+/// Components nothing depends on (the system's entry points), in file order.
+fn entry_points(system: &System) -> Vec<ComponentId> {
+    let mut called = vec![false; system.components.len()];
+    for e in crate::graph::edges(system) {
+        called[e.to] = true;
+    }
+    (0..system.components.len())
+        .filter(|&c| !called[c])
+        .collect()
+}
+
+fn graph_data(system: &System, states: &[StateOdds]) -> GraphData {
+    let nodes = system
+        .components
+        .iter()
+        .zip(states)
+        .map(|(c, s)| {
+            let mut detail = format_percent(s.down.q, s.down.p);
+            if c.replicas > 1 {
+                detail += &format!(" · ×{}", c.replicas);
+                if c.min_available > 1 {
+                    detail += &format!(" (≥{})", c.min_available);
+                }
+            }
+            GraphNode {
+                name: c.name.clone(),
+                detail,
+                external: c.external,
+                meets_slo: c.slo.map(|slo| s.down.p <= slo.down.p),
+            }
+        })
+        .collect();
+    let mut edges = Vec::new();
+    for (from, c) in system.components.iter().enumerate() {
+        for d in &c.dependencies {
+            let kind = match d.on_failure {
+                OnFailure::Fail => EdgeKind::Hard,
+                OnFailure::Degrade => EdgeKind::Degrade,
+                OnFailure::Ignore => EdgeKind::Ignore,
+            };
+            let label = match &d.target {
+                DependencyTarget::Group { at_least, members } => {
+                    format!("≥{at_least} of {}", members.len())
+                }
+                DependencyTarget::Component(_) => String::new(),
+            };
+            for &to in d.targets() {
+                edges.push(GraphEdge {
+                    from,
+                    to,
+                    kind,
+                    label: label.clone(),
+                });
+            }
+            if let Some(f) = d.fallback {
+                edges.push(GraphEdge {
+                    from,
+                    to: f,
+                    kind: EdgeKind::Fallback,
+                    label: String::new(),
+                });
+            }
+        }
+    }
+    // The same call written twice draws once.
+    let mut seen = std::collections::HashSet::new();
+    edges.retain(|e| seen.insert(e.clone()));
+    GraphData { nodes, edges }
+}
+
+/// Cost curves for the components with an slo (or, without any, the entry points), when the
+/// model has variants.
+fn cost_curves(
+    model: &Model,
+    system: &System,
+) -> Result<(Vec<CostCurve>, Vec<String>), ReviewError> {
+    let mut notes = Vec::new();
+    let catalog = match Catalog::new(model) {
+        Ok(c) => c,
+        Err(e) => {
+            notes.push(format!("the variants could not be resolved: {e}"));
+            return Ok((Vec::new(), notes));
+        }
+    };
+    if catalog.axes.is_empty() {
+        notes.push(
+            "the model has no `variants`, so there is no design to compare; add variants to draw cost against nines (`nines tradeoff --rule 10x` extrapolates without them)".into(),
+        );
+        return Ok((Vec::new(), notes));
+    }
+    let mut targets: Vec<ComponentId> = catalog.slo_components();
+    if targets.is_empty() {
+        targets = entry_points(system);
+    }
+    if targets.len() > MAX_COST_CURVES {
+        notes.push(format!(
+            "cost curves are drawn for the first {MAX_COST_CURVES} of {} components; `nines tradeoff --component NAME` gives the others",
+            targets.len()
+        ));
+        targets.truncate(MAX_COST_CURVES);
+    }
+    let mut curves = Vec::new();
+    for t in targets {
+        let name = system.components[t].name.clone();
+        let request = Request {
+            component: Some(&name),
+            ..Request::default()
+        };
+        match cost::analyse(catalog.clone(), &request) {
+            Ok(tradeoff) => {
+                let svg = super::plot::tradeoff_svg(&tradeoff)?;
+                curves.push(CostCurve {
+                    report: TradeoffReport::new(&tradeoff, true),
+                    svg,
+                });
+            }
+            Err(TradeoffError::Engine(e)) => return Err(e.into()),
+            Err(e) => notes.push(format!("no cost curve for `{name}`: {e}")),
+        }
+    }
+    Ok((curves, notes))
+}
+
+/// What the numbers rest on: the method's assumptions, and where this model leans on them.
+fn assumptions(system: &System) -> Vec<String> {
+    let mut out = vec![
+        "Exact evaluation: every availability is computed analytically from binary decision diagrams over the model's basic events (no sampling, no error bars); shared dependencies and domains are counted once, not multiplied along each path.".to_string(),
+        "Independence: every replica, every domain, every non-rolling maintenance and every failover is an independent event. Correlation comes only from what the model declares: shared domains (a replica is down when its domain or any ancestor is) and shared dependencies.".to_string(),
+        "Steady state: availabilities are long-run averages, so they depend only on mean times to failure and repair; the shape of the distributions matters only to the timeline simulation.".to_string(),
+        format!(
+            "Downtime per window is unavailability × the {} SLO window; per year, × 365 days. A component is DOWN when it lacks replicas or a hard dependency is down; DEGRADED when it runs on a fail-open path (`degrade`) or a fallback.",
+            format_duration_human(system.window_s)
+        ),
+        "Fail-open calls are assumed to be time-boxed: a `degrade` or `ignore` dependency counts as failing open the moment its target is down (lint N003 flags those without a `timeout`).".to_string(),
+    ];
+    let maintained: Vec<String> = system
+        .components
+        .iter()
+        .filter_map(|c| {
+            let m = c.maintenance.as_ref()?;
+            Some(format!(
+                "{} ({} every {}, {})",
+                c.name,
+                format_duration_human(m.duration_s),
+                format_duration_human(m.every_s),
+                if m.rolling {
+                    "rolling: one replica at a time"
+                } else {
+                    "the whole component"
+                }
+            ))
+        })
+        .collect();
+    if maintained.is_empty() {
+        out.push("Maintenance: no component declares planned maintenance.".into());
+    } else {
+        out.push(format!(
+            "Maintenance is an independent unavailability of duration/every — per replica when rolling, for the whole component otherwise — not scheduled at fixed times: {}.",
+            maintained.join("; ")
+        ));
+    }
+    let failing_over: Vec<String> = system
+        .components
+        .iter()
+        .filter_map(|c| {
+            let p = c.failover_down()?.p;
+            Some(format!(
+                "{} ({} per failure, unavailability {:.2e})",
+                c.name,
+                format_duration_human(c.failover_s),
+                p
+            ))
+        })
+        .collect();
+    if !failing_over.is_empty() {
+        out.push(format!(
+            "Failover is an independent unavailability of replicas × failure rate × failover time: {}.",
+            failing_over.join("; ")
+        ));
+    }
+    let tolerating = system
+        .components
+        .iter()
+        .flat_map(|c| &c.dependencies)
+        .filter(|d| d.tolerate_s.is_some())
+        .count();
+    if tolerating > 0 {
+        out.push(format!(
+            "`tolerate` ({tolerating} dependenc{}) is ignored by the exact evaluation, conservatively: every outage of the target counts, however short.",
+            if tolerating == 1 { "y" } else { "ies" }
+        ));
+    }
+    if system.domains.is_empty() {
+        out.push(
+            "The model declares no failure domains: replicas are assumed never to fail together."
+                .into(),
+        );
+    }
+    if system.components.iter().any(|c| c.external) {
+        out.push("External components (third parties) are taken at the availability the model gives them, typically their contract's.".into());
+    }
+    out
+}

@@ -1,0 +1,417 @@
+//! `nines check` for CI: every format (text, JSON, JUnit parsed back, GitHub annotations at the
+//! right lines), --min-margin, --baseline with --max-drop, and the exit codes.
+
+use crate::util::*;
+
+/// web misses 99.95% (0.9995 × 0.9999 = 99.94%); api meets 99%.
+const MODEL: &str = "name: shop
+components:
+  db:
+    availability: 99.99%
+  web:
+    availability: 99.95%
+    depends_on: [db]
+    slo: 99.95%
+  api:
+    availability: 99.9%
+    depends_on: [db]
+    slo: 99%
+";
+
+const WEB_LINE: usize = 5;
+const API_LINE: usize = 9;
+
+fn run(args: &[&str], model: &std::path::Path) -> (Option<i32>, String, String) {
+    let out = nines().arg("check").args(args).arg(model).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn the_lines_are_where_the_test_says() {
+    let lines: Vec<&str> = MODEL.lines().collect();
+    assert_eq!(lines[WEB_LINE - 1], "  web:");
+    assert_eq!(lines[API_LINE - 1], "  api:");
+}
+
+#[test]
+fn text_format_is_unchanged_without_the_new_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(&dir, "shop.yaml", MODEL);
+    let (code, out, _) = run(&[], &model);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        out,
+        "FAIL  web: 99.94% (slo 99.95%), 5.26h down a year of 4.38h allowed\n\
+         PASS  api: 99.89% (slo 99%), 9.64h down a year of 3.65d allowed\n\
+         shop: 1 of 2 SLOs not met\n"
+    );
+}
+
+#[test]
+fn json_names_the_file_and_the_new_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(&dir, "shop.yaml", MODEL);
+    let (code, out, _) = run(&["--format", "json"], &model);
+    assert_eq!(code, Some(1));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["file"], model.display().to_string());
+    assert_eq!(v["passed"], false);
+    assert_eq!(v["checked"], 2);
+    assert_eq!(v["failed"], 1);
+    assert_eq!(v["min_margin"], serde_json::Value::Null);
+    assert_eq!(v["baseline"], serde_json::Value::Null);
+    let web = &v["components"][0];
+    assert_eq!(web["name"], "web");
+    assert_eq!(web["meets_slo"], false);
+    assert_eq!(web["meets_margin"], serde_json::Value::Null);
+    assert_eq!(web["passed"], false);
+    assert_eq!(web["line"], WEB_LINE);
+    // margin = log10(5e-4) − log10(1 − 0.9995 × 0.9999)
+    let u: f64 = 1.0 - 0.9995 * 0.9999;
+    assert_close!(
+        web["margin_nines"].as_f64().unwrap(),
+        (5e-4f64).log10() - u.log10(),
+        1e-9
+    );
+}
+
+#[test]
+fn junit_has_one_case_per_slo_and_a_failure_for_the_missed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(&dir, "shop.yaml", MODEL);
+    let (code, out, _) = run(&["--format", "junit"], &model);
+    assert_eq!(code, Some(1), "the exit code does not depend on the format");
+    let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("tests"), Some("2"));
+    assert_eq!(root.attribute("failures"), Some("1"));
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 1);
+    let cases: Vec<_> = suites[0]
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 2);
+    assert_eq!(cases[0].attribute("name"), Some("web"));
+    assert_eq!(cases[0].attribute("classname"), Some("shop.slo"));
+    assert_eq!(
+        cases[0].attribute("line"),
+        Some(WEB_LINE.to_string().as_str())
+    );
+    assert_eq!(
+        cases[0].attribute("file"),
+        Some(model.display().to_string().as_str())
+    );
+    let failure = cases[0]
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("web fails");
+    assert_eq!(failure.attribute("type"), Some("slo"));
+    assert!(failure.attribute("message").unwrap().contains("99.95%"));
+    assert!(failure.text().unwrap().contains("99.94%"));
+    assert_eq!(cases[1].attribute("name"), Some("api"));
+    assert!(cases[1].children().all(|n| !n.has_tag_name("failure")));
+}
+
+#[test]
+fn junit_survives_hostile_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(
+        &dir,
+        "evil.yaml",
+        "name: \"a<b>&'\\\"c\"\ncomponents:\n  \"<x y=\\\"1\\\">]]>&amp;\":\n    availability: 99%\n    slo: 99.9%\n",
+    );
+    let (code, out, _) = run(&["--format", "junit"], &model);
+    assert_eq!(code, Some(1));
+    let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+    let case = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase"))
+        .unwrap();
+    assert_eq!(case.attribute("name"), Some("<x y=\"1\">]]>&amp;"));
+    assert_eq!(case.attribute("classname"), Some("a<b>&'\"c.slo"));
+}
+
+#[test]
+fn github_annotations_point_at_the_components_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(&dir, "shop.yaml", MODEL);
+    let (code, out, _) = run(&["--format", "github"], &model);
+    assert_eq!(code, Some(1));
+    let file = model.display().to_string();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "::error file={file},line={WEB_LINE},title=SLO missed%3A web::web is 99.94%25 (slo 99.95%25), 5.26h down a year of 4.38h allowed"
+        )
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "::notice file={file},line={API_LINE},title=SLO met%3A api::api is 99.89%25 (slo 99%25), 9.64h down a year of 3.65d allowed"
+        )
+    );
+    assert_eq!(lines[2], "shop: 1 of 2 SLOs not met");
+    assert_eq!(lines.len(), 3);
+}
+
+#[test]
+fn min_margin_demands_headroom() {
+    let dir = tempfile::tempdir().unwrap();
+    // One component at 99.99% against a 99.9% slo: exactly one nine of margin.
+    let model = write_model(
+        &dir,
+        "m.yaml",
+        "components:\n  web:\n    availability: 99.99%\n    slo: 99.9%\n",
+    );
+    let (code, out, _) = run(&["--min-margin", "1"], &model);
+    assert_eq!(code, Some(0), "a margin of exactly 1 meets 1: {out}");
+    assert!(out.contains("margin 1.00 nines"), "{out}");
+    let (code, out, _) = run(&["--min-margin", "1.01"], &model);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.starts_with("FAIL  web: 99.99% (slo 99.9%)")
+            && out.contains("less than the 1.01 asked"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("m: all 1 SLOs met, 1 with less than 1.01 nines to spare\n"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["--min-margin", "1.01", "--format", "json"], &model);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["min_margin"], 1.01);
+    assert_eq!(v["components"][0]["meets_slo"], true);
+    assert_eq!(v["components"][0]["meets_margin"], false);
+    assert_eq!(v["passed"], false);
+    let (_, out, _) = run(&["--min-margin", "1.01", "--format", "junit"], &model);
+    let doc = roxmltree::Document::parse(&out).unwrap();
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .unwrap();
+    assert_eq!(failure.attribute("type"), Some("margin"));
+    let (_, out, _) = run(&["--min-margin", "1.01", "--format", "github"], &model);
+    assert!(out.starts_with("::error file="), "{out}");
+    assert!(out.contains("title=SLO margin too thin%3A web"), "{out}");
+
+    for bad in ["-1", "x", "inf"] {
+        let (code, _, err) = run(&["--min-margin", bad], &model);
+        assert_eq!(code, Some(2), "{bad}: {err}");
+    }
+}
+
+const BEFORE: &str = "name: shop
+components:
+  db: { availability: 99.99% }
+  web: { availability: 99.95%, depends_on: [db] }
+";
+
+#[test]
+fn baseline_model_and_max_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = write_model(&dir, "before.yaml", BEFORE);
+    // web gets ten times worse; db unchanged.
+    let after = write_model(
+        &dir,
+        "after.yaml",
+        &BEFORE.replace("99.95%, depends_on", "99.5%, depends_on"),
+    );
+    let base = before.display().to_string();
+    let (code, out, _) = run(&["--baseline", &base, "--max-drop", "0.5"], &after);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.starts_with("DROP  web: 3.22 → 2.29 nines (−0.93), more than the 0.50 allowed\n"),
+        "{out}"
+    );
+    assert!(out.ends_with(&format!(
+        "shop: no component has an slo; 1 of 2 components lost more than 0.50 nines since {base}\n"
+    )), "{out}");
+    // The drop itself: log10 of the ratio of unavailabilities.
+    let (_, out, _) = run(
+        &["--baseline", &base, "--max-drop", "0.5", "--format", "json"],
+        &after,
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let b = &v["baseline"];
+    assert_eq!(b["file"], base);
+    assert_eq!(b["compared"], 2);
+    assert_eq!(b["regressed"], 1);
+    let web = &b["components"][1];
+    assert_eq!(web["name"], "web");
+    assert_eq!(web["regressed"], true);
+    let (u0, u1): (f64, f64) = (1.0 - 0.9995 * 0.9999, 1.0 - 0.995 * 0.9999);
+    assert_close!(web["drop_nines"].as_f64().unwrap(), (u1 / u0).log10(), 1e-9);
+    assert_eq!(b["components"][0]["regressed"], false);
+    assert_eq!(b["components"][0]["drop_nines"], 0.0);
+    // A looser limit passes.
+    let (code, _, _) = run(&["--baseline", &base, "--max-drop", "1"], &after);
+    assert_eq!(code, Some(0));
+    // Without --max-drop the comparison only informs.
+    let (code, out, _) = run(&["--baseline", &base], &after);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("      web: 3.22 → 2.29 nines (−0.93)\n"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("db:"),
+        "unchanged components are not listed: {out}"
+    );
+}
+
+#[test]
+fn baseline_from_eval_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = write_model(&dir, "before.yaml", BEFORE);
+    let eval = nines()
+        .args(["eval", "--format", "json"])
+        .arg(&before)
+        .output()
+        .unwrap();
+    let json = dir.path().join("before.json");
+    std::fs::write(&json, &eval.stdout).unwrap();
+    let after = write_model(
+        &dir,
+        "after.yaml",
+        &BEFORE.replace("99.95%, depends_on", "99.5%, depends_on"),
+    );
+    let base = json.display().to_string();
+    let (code, out, _) = run(
+        &[
+            "--baseline",
+            &base,
+            "--max-drop",
+            "0.5",
+            "--format",
+            "github",
+        ],
+        &after,
+    );
+    assert_eq!(code, Some(1));
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with(&format!(
+            "::error file={},line=4,title=Availability regression%3A web::web went from 3.22 → 2.29 nines",
+            after.display()
+        )),
+        "{out}"
+    );
+    // Its own JSON is no regression.
+    let same = json.display().to_string();
+    let (code, _, _) = run(&["--baseline", &same, "--max-drop", "0"], &before);
+    assert_eq!(code, Some(0));
+    // JUnit: a second suite with a case per component compared.
+    let (_, out, _) = run(
+        &[
+            "--baseline",
+            &base,
+            "--max-drop",
+            "0.5",
+            "--format",
+            "junit",
+        ],
+        &after,
+    );
+    let doc = roxmltree::Document::parse(&out).unwrap();
+    let suites: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 2);
+    assert_eq!(suites[1].attribute("tests"), Some("2"));
+    assert_eq!(suites[1].attribute("failures"), Some("1"));
+    let failed: Vec<_> = suites[1]
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .map(|n| n.parent().unwrap().attribute("name").unwrap())
+        .collect();
+    assert_eq!(failed, ["web"]);
+}
+
+#[test]
+fn a_component_never_down_that_now_fails_is_a_regression() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = write_model(
+        &dir,
+        "b.yaml",
+        "components:\n  web: { availability: 100% }\n",
+    );
+    let after = write_model(
+        &dir,
+        "a.yaml",
+        "components:\n  web: { availability: 99.999% }\n",
+    );
+    let base = before.display().to_string();
+    let (code, out, _) = run(
+        &["--baseline", &base, "--max-drop", "5", "--format", "json"],
+        &after,
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["baseline"]["components"][0]["drop_nines"],
+        serde_json::Value::Null
+    );
+    assert_eq!(v["baseline"]["components"][0]["regressed"], true);
+    // The other way round is an improvement.
+    let (code, _, _) = run(
+        &[
+            "--baseline",
+            &after.display().to_string(),
+            "--max-drop",
+            "0",
+        ],
+        &before,
+    );
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn baseline_errors_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(&dir, "m.yaml", BEFORE);
+    // --max-drop needs a baseline.
+    let (code, _, _) = run(&["--max-drop", "0.1"], &model);
+    assert_eq!(code, Some(2));
+    let garbage = dir.path().join("g.json");
+    std::fs::write(&garbage, "{ \"components\": [ { \"name\": \"web\" } ] }").unwrap();
+    let (code, _, err) = run(&["--baseline", &garbage.display().to_string()], &model);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("components[0] (`web`) has no numeric `unavailability`"),
+        "{err}"
+    );
+    std::fs::write(&garbage, "not json").unwrap();
+    let (code, _, err) = run(&["--baseline", &garbage.display().to_string()], &model);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not valid JSON"), "{err}");
+    let missing = dir.path().join("missing.yaml");
+    let (code, _, _) = run(&["--baseline", &missing.display().to_string()], &model);
+    assert_eq!(code, Some(2));
+    // A model in JSON is read as a model.
+    let json_model = write_model(
+        &dir,
+        "model.json",
+        "{\"components\": {\"db\": {\"availability\": \"99.99%\"}, \"web\": {\"availability\": \"99.95%\", \"depends_on\": [\"db\"]}}}",
+    );
+    let (code, out, _) = run(
+        &[
+            "--baseline",
+            &json_model.display().to_string(),
+            "--max-drop",
+            "0",
+        ],
+        &model,
+    );
+    assert_eq!(code, Some(0), "{out}");
+}
