@@ -104,7 +104,12 @@ impl Structure {
         let mut domain_down: Vec<Option<GateId>> = vec![None; system.domains.len()];
         for d in 0..system.domains.len() {
             let mut chain = vec![d];
-            while let Some(p) = system.domains[*chain.last().unwrap()].parent {
+            // Up to the first ancestor with a gate: each domain is climbed once, so that a deep
+            // hierarchy costs its size, not its square.
+            while let Some(&x) = chain.last()
+                && domain_down[x].is_none()
+                && let Some(p) = system.domains[x].parent
+            {
                 chain.push(p);
             }
             for &x in chain.iter().rev() {

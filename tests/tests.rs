@@ -5,6 +5,7 @@ mod util;
 
 mod cli_eval;
 mod exact;
+mod hardening;
 mod loader;
 mod models;
 mod properties;

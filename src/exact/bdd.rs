@@ -33,8 +33,13 @@ pub struct Node {
     pub high: Edge,
 }
 
-/// The most nodes a diagram may hold before the engine gives up (about 1.3 GiB with tables).
+/// The most nodes a diagram may hold before the engine gives up: 720 MiB of nodes, 512 MiB of
+/// unique table and the computed table's 320 MiB, about 1.6 GiB (a probability pass adds
+/// 16 bytes a node, 64 when it weighs four assignments at once).
 pub const MAX_NODES: usize = 60_000_000;
+
+/// The most entries of the computed table.
+const MAX_CACHE: usize = 1 << 24;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooLarge;
@@ -169,9 +174,10 @@ impl Manager {
             }
             self.unique[slot] = i as u32 + 1;
         }
-        // A computed table about as large as the diagram keeps hit rates up.
-        if self.cache.len() < size {
-            self.cache = vec![CacheEntry::default(); size];
+        // A computed table about as large as the diagram keeps hit rates up; past 2^24 entries
+        // (320 MiB) it stops growing, so that a diagram near MAX_NODES stays near 1.6 GiB.
+        if self.cache.len() < size.min(MAX_CACHE) {
+            self.cache = vec![CacheEntry::default(); size.min(MAX_CACHE)];
         }
     }
 
