@@ -5,6 +5,7 @@
 //! probability pass is one step per node. Shared dependencies live once in the node table.
 
 pub mod bdd;
+mod binomial;
 mod conditioned;
 
 use bdd::{Edge, Manager, TooLarge, Var, not};

@@ -22,6 +22,8 @@ pub const MAX_COMPONENTS: usize = 1_000_000;
 pub const MAX_REPLICAS: u32 = 100_000;
 /// The most domains a model may hold.
 pub const MAX_DOMAINS: usize = 100_000;
+/// The deepest a hierarchy of domains may be (a domain with no parent is one level).
+pub const MAX_DOMAIN_DEPTH: usize = 64;
 /// The most replicas a model may have in all (in its largest design): each is a basic event,
 /// about 350 bytes of structure and diagram, so the largest model stays under a gigabyte.
 pub const MAX_REPLICAS_IN_ALL: u64 = 2_000_000;
@@ -390,7 +392,14 @@ fn distribution(d: &Distribution, path: &[PathStep]) -> Result<Lifetime> {
             Some(x) if x.is_finite() && (x > 0.0 || (allow_zero && x == 0.0)) => Ok(x),
             Some(x) => Err(invalid(
                 &at(path, key(name)),
-                format!("{name} must be a finite number above zero, not {x}"),
+                format!(
+                    "{name} must be a finite number {}, not {x}",
+                    if allow_zero {
+                        "of zero or more"
+                    } else {
+                        "above zero"
+                    }
+                ),
             )),
             None => Err(invalid(
                 path,
@@ -604,6 +613,36 @@ fn check_domain_cycles(spec: &ModelSpec, domains: &[Domain]) -> Result<()> {
         }
         for d in chain {
             mark[d] = CLEAR;
+        }
+    }
+    // Depth, parents first (a parent's depth is known when its child's is asked): each domain
+    // is down with any of its ancestors, a chain whose diagrams grow with its square.
+    let mut depth = vec![0usize; domains.len()];
+    for start in 0..domains.len() {
+        let mut chain = vec![start];
+        while let Some(&d) = chain.last()
+            && depth[d] == 0
+            && let Some(p) = domains[d].parent
+        {
+            chain.push(p);
+        }
+        for &d in chain.iter().rev() {
+            if depth[d] == 0 {
+                depth[d] = 1 + domains[d].parent.map_or(0, |p| depth[p]);
+            }
+            if depth[d] > MAX_DOMAIN_DEPTH {
+                let name = spec.domains.get_index(d).expect("same indices").0;
+                return Err(invalid(
+                    &[key("domains"), key(name), key("parent")],
+                    with_hint(
+                        format!(
+                            "domain `{name}` is {} levels deep, more than the {MAX_DOMAIN_DEPTH} a hierarchy may have",
+                            depth[d]
+                        ),
+                        "provider, region, zone, rack and host are five levels",
+                    ),
+                ));
+            }
         }
     }
     Ok(())
