@@ -526,11 +526,33 @@ impl de::Error for DeError {
         }
     }
 
+    fn invalid_type(unexpected: de::Unexpected, expected: &dyn de::Expected) -> Self {
+        DeError::custom(format_args!(
+            "invalid type: {unexpected}, expected {}",
+            plain_expected(expected)
+        ))
+    }
+
+    fn invalid_value(unexpected: de::Unexpected, expected: &dyn de::Expected) -> Self {
+        DeError::custom(format_args!(
+            "invalid value: {unexpected}, expected {}",
+            plain_expected(expected)
+        ))
+    }
+
     fn missing_field(field: &'static str) -> Self {
         DeError {
             message: format!("missing key `{field}`"),
             span: None,
         }
+    }
+}
+
+/// Rust's names for counts (`u32`) in words a model's author reads.
+fn plain_expected(expected: &dyn de::Expected) -> String {
+    match expected.to_string().as_str() {
+        "u32" => "a whole number from 0 to 4294967295".into(),
+        other => other.to_string(),
     }
 }
 
