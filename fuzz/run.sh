@@ -24,7 +24,8 @@ if [ -d "fuzz/seeds/$target" ]; then
 fi
 case $target in
     load_*) options="-max_len=8192 -dict=fuzz/model.dict" ;;
-    *) options="-max_len=4096" ;;
+    # Bytes become models through `arbitrary`: start at full length for models of every size.
+    *) options="-max_len=2048 -len_control=0" ;;
 esac
 # Stable Rust: no sanitizer (they need nightly); -a keeps debug assertions and overflow checks.
 # One process on one core; a slow input (over 10 s) or a large one (over 2 GiB) is a finding.

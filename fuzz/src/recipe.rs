@@ -288,8 +288,13 @@ fn spread(s: &[u8], domains: usize) -> Option<Vec<String>> {
     })
 }
 
+/// Mostly a few replicas (enumeration can check those); now and then a fleet of 100 to 250,
+/// whose k-of-n the conditioned engine counts as a binomial tail rather than a diagram.
 fn replicas(r: u8) -> u32 {
-    r as u32 % MAX_REPLICAS + 1
+    match r {
+        250.. => 100 + (r - 250) as u32 * 30,
+        _ => r as u32 % MAX_REPLICAS + 1,
+    }
 }
 
 impl Recipe {

@@ -7,6 +7,10 @@
 //! propagates them through the dependencies. The network never sees zones or regions, which
 //! would otherwise split every component's diagram by every domain state.
 //!
+//! A component's k-of-n over many replicas is not built as a diagram (about k × (n − k) nodes)
+//! but counted: in a domain state its replicas are independent and identical, so its capacity
+//! is a binomial tail, one more variable of the local diagram weighed per state.
+//!
 //! Cost: (local nodes + network nodes) per domain state. Domain states are counted with the
 //! hierarchy (a region down hides its zones: two regions of three zones have 81 states, not
 //! 256); beyond `MAX_DOMAIN_STATES` the caller falls back to one diagram over every event.
