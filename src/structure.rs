@@ -71,6 +71,16 @@ pub struct ComponentGates {
     pub impaired: GateId,
 }
 
+/// A component's replicas as one k-of-n gate, for engines that count rather than enumerate.
+#[derive(Clone, Debug)]
+pub struct Capacity {
+    /// At least `need` replicas down (on their own or with their domain): too few up.
+    pub gate: GateId,
+    pub need: u32,
+    /// Each replica's own event and the domain it lives in.
+    pub replicas: Vec<(EventId, Option<DomainId>)>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Structure {
     pub events: Vec<BasicEvent>,
@@ -79,6 +89,8 @@ pub struct Structure {
     pub components: Vec<ComponentGates>,
     /// The event of each domain, and its parent domain.
     pub domains: Vec<(EventId, Option<DomainId>)>,
+    /// Each component's replicas, in the system's order.
+    pub capacity: Vec<Capacity>,
 }
 
 pub const NEVER: GateId = 0;
@@ -104,7 +116,12 @@ impl Structure {
         let mut domain_down: Vec<Option<GateId>> = vec![None; system.domains.len()];
         for d in 0..system.domains.len() {
             let mut chain = vec![d];
-            while let Some(p) = system.domains[*chain.last().unwrap()].parent {
+            // Up to the first ancestor with a gate: each domain is climbed once, so that a deep
+            // hierarchy costs its size, not its square.
+            while let Some(&x) = chain.last()
+                && domain_down[x].is_none()
+                && let Some(p) = system.domains[x].parent
+            {
                 chain.push(p);
             }
             for &x in chain.iter().rev() {
@@ -123,6 +140,14 @@ impl Structure {
                 local: NEVER,
                 down: NEVER,
                 impaired: NEVER
+            };
+            system.components.len()
+        ];
+        let mut capacity = vec![
+            Capacity {
+                gate: NEVER,
+                need: 0,
+                replicas: Vec::new(),
             };
             system.components.len()
         ];
@@ -150,6 +175,9 @@ impl Structure {
                     } else {
                         format!("{}[{i}]", comp.name)
                     };
+                    capacity[c]
+                        .replicas
+                        .push((b.events.len(), comp.replica_domains[i as usize]));
                     let own = b.event(BasicEvent {
                         name,
                         kind: EventKind::Replica {
@@ -168,7 +196,9 @@ impl Structure {
                 .collect();
             // DOWN when fewer than min_available replicas are up: n - k + 1 of them down.
             let need = comp.replicas - comp.min_available + 1;
-            down_parts.push(b.at_least(need, replicas));
+            capacity[c].need = need;
+            capacity[c].gate = b.at_least(need, replicas);
+            down_parts.push(capacity[c].gate);
             let local = b.or(down_parts);
             let mut down_parts = vec![local];
             let mut impaired_parts = Vec::new();
@@ -224,6 +254,7 @@ impl Structure {
             gates: b.gates,
             components,
             domains,
+            capacity,
         }
     }
 

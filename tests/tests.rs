@@ -7,6 +7,7 @@ mod check;
 mod cli_eval;
 mod exact;
 mod explain;
+mod hardening;
 mod lint;
 mod loader;
 mod models;

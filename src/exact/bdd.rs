@@ -33,8 +33,13 @@ pub struct Node {
     pub high: Edge,
 }
 
-/// The most nodes a diagram may hold before the engine gives up (about 1.3 GiB with tables).
+/// The most nodes a diagram may hold before the engine gives up: 720 MiB of nodes, 512 MiB of
+/// unique table and the computed table's 320 MiB, about 1.6 GiB (a probability pass adds
+/// 16 bytes a node, 64 when it weighs four assignments at once).
 pub const MAX_NODES: usize = 60_000_000;
+
+/// The most entries of the computed table.
+const MAX_CACHE: usize = 1 << 24;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooLarge;
@@ -170,12 +175,14 @@ impl Manager {
             self.unique[slot] = i as u32 + 1;
         }
         // A computed table about as large as the diagram keeps hit rates up; what it knows is
-        // carried over, since the gates still to build reuse the results of the last ones.
-        if self.cache.len() < size {
-            let old = std::mem::replace(&mut self.cache, vec![CacheEntry::default(); size]);
+        // carried over, since the gates still to build reuse the results of the last ones. Past
+        // 2^24 entries (320 MiB) it stops growing, so a diagram near MAX_NODES stays near 1.6 GiB.
+        let target = size.min(MAX_CACHE);
+        if self.cache.len() < target {
+            let old = std::mem::replace(&mut self.cache, vec![CacheEntry::default(); target]);
             for entry in old.into_iter().filter(|e| e.op != 0) {
                 let slot = hash3(entry.a ^ entry.op.rotate_left(28), entry.b, entry.c) as usize
-                    & (size - 1);
+                    & (target - 1);
                 self.cache[slot] = entry;
             }
         }

@@ -7,17 +7,25 @@
 //! propagates them through the dependencies. The network never sees zones or regions, which
 //! would otherwise split every component's diagram by every domain state.
 //!
+//! A component's k-of-n over many replicas is not built as a diagram (about k × (n − k) nodes)
+//! but counted: in a domain state its replicas are independent and identical, so its capacity
+//! is a binomial tail, one more variable of the local diagram weighed per state.
+//!
 //! Cost: (local nodes + network nodes) per domain state. Domain states are counted with the
 //! hierarchy (a region down hides its zones: two regions of three zones have 81 states, not
 //! 256); beyond `MAX_DOMAIN_STATES` the caller falls back to one diagram over every event.
 
 use super::bdd::{self, Edge, LANES, Manager, Var};
-use super::{EngineError, StateOdds};
+use super::{EngineError, StateOdds, binomial};
 use crate::model::units::Odds;
 use crate::structure::{EventKind, Gate, GateId, NEVER, Structure};
 
 /// The most joint domain states weighed one by one.
 pub const MAX_DOMAIN_STATES: usize = 4096;
+
+/// A capacity gate whose diagram would have more nodes than this is counted instead (a
+/// binomial tail per domain state, see `binomial`).
+const COUNT_ABOVE_NODES: u64 = 10_000;
 
 /// A joint state of the domains: which domain events have happened, and its probability.
 struct DomainState {
@@ -153,12 +161,69 @@ fn compile_marked(
     Ok(edges)
 }
 
+/// A k-of-n gate counted rather than built: its replicas grouped by domain.
+struct Counted {
+    gate: GateId,
+    need: u32,
+    replicas: u32,
+    down: Odds,
+    /// (domain, replicas living in it).
+    by_domain: Vec<(usize, u32)>,
+}
+
+/// The components whose capacity gate would make a large diagram, about need × (n − need + 1)
+/// nodes, and whose replicas are identical (they are, by construction; checked all the same).
+fn counted_capacities(structure: &Structure) -> Vec<Counted> {
+    let mut counted = Vec::new();
+    for cap in &structure.capacity {
+        let n = cap.replicas.len() as u64;
+        let need = cap.need as u64;
+        if n == 0 || need * (n - need + 1) <= COUNT_ABOVE_NODES {
+            continue;
+        }
+        let down = structure.events[cap.replicas[0].0].odds;
+        if cap
+            .replicas
+            .iter()
+            .any(|&(e, _)| structure.events[e].odds != down)
+        {
+            continue;
+        }
+        let mut by_domain: Vec<(usize, u32)> = Vec::new();
+        let mut slot = std::collections::HashMap::new();
+        for &(_, d) in &cap.replicas {
+            if let Some(d) = d {
+                let i = *slot.entry(d).or_insert_with(|| {
+                    by_domain.push((d, 0));
+                    by_domain.len() - 1
+                });
+                by_domain[i].1 += 1;
+            }
+        }
+        counted.push(Counted {
+            gate: cap.gate,
+            need: cap.need,
+            replicas: n as u32,
+            down,
+            by_domain,
+        });
+    }
+    counted
+}
+
 /// Every component's state probabilities by weighing the joint states of the shared domains;
-/// None when there are no shared domains or more than `MAX_DOMAIN_STATES` states.
+/// None when there is nothing to weigh or more than `MAX_DOMAIN_STATES` states.
 pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineError> {
     let components = &structure.components;
     let locals: Vec<GateId> = components.iter().map(|c| c.local).collect();
-    let local_marked = reachable(structure, locals.iter().copied(), |_| false);
+    let counted = counted_capacities(structure);
+    let mut counted_at = vec![usize::MAX; structure.gates.len()];
+    for (i, k) in counted.iter().enumerate() {
+        counted_at[k.gate] = i;
+    }
+    let local_marked = reachable(structure, locals.iter().copied(), |g| {
+        counted_at[g] != usize::MAX
+    });
     // Only domains that two or more components live in correlate them; a domain of one
     // component's replicas alone stays an ordinary variable of its local diagram. Users of a
     // zone use its region too, so the shared domains include their ancestors.
@@ -170,10 +235,21 @@ pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineE
             }
         }
     }
-    let shared: Vec<bool> = users.iter().map(|&u| u >= 2).collect();
-    // With no shared domain there is nothing to weigh; past the limit, too much: either way
-    // one diagram over every event serves better.
-    let Some(states) = domain_states(structure, &shared, MAX_DOMAIN_STATES).filter(|s| s.len() > 1)
+    let mut relevant: Vec<bool> = users.iter().map(|&u| u >= 2).collect();
+    // A counted gate is computed per domain state: its domains and their ancestors are weighed.
+    for k in &counted {
+        for &(d, _) in &k.by_domain {
+            let mut at = Some(d);
+            while let Some(x) = at.filter(|&x| !relevant[x]) {
+                relevant[x] = true;
+                at = structure.domains[x].1;
+            }
+        }
+    }
+    // With no domain to weigh and no gate to count there is nothing for this method to do; past
+    // the limit, too much: either way one diagram over every event serves better.
+    let Some(states) = domain_states(structure, &relevant, MAX_DOMAIN_STATES)
+        .filter(|s| s.len() > 1 || !counted.is_empty())
     else {
         return Ok(None);
     };
@@ -191,12 +267,19 @@ pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineE
             level_event.push(e);
         }
     }
+    // Each counted gate is one more variable, below the events, weighed per domain state.
+    let counted_level: Vec<Var> = (0..counted.len())
+        .map(|i| (level_event.len() + i) as Var)
+        .collect();
     let mut local = Manager::new();
-    let local_edges = compile_marked(&mut local, structure, &local_marked, |m, g| match structure
-        .gates[g]
-    {
-        Gate::Event(e) => Some(m.variable(local_level[e])),
-        _ => None,
+    let local_edges = compile_marked(&mut local, structure, &local_marked, |m, g| {
+        if counted_at[g] != usize::MAX {
+            return Some(m.variable(counted_level[counted_at[g]]));
+        }
+        match structure.gates[g] {
+            Gate::Event(e) => Some(m.variable(local_level[e])),
+            _ => None,
+        }
     })?;
 
     // The network diagram: one variable per component with failures of its own.
@@ -231,6 +314,7 @@ pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineE
     let mut local_odds: Vec<(f64, f64)> = level_event
         .iter()
         .map(|&e| (structure.events[e].odds.p, structure.events[e].odds.q))
+        .chain(counted.iter().map(|_| (0.0, 1.0)))
         .collect();
     let mut network_odds = vec![([0.0; LANES], [1.0; LANES]); order.len()];
     let (mut local_pq, mut net_pq) = (Vec::new(), Vec::new());
@@ -241,13 +325,28 @@ pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineE
                 .domains
                 .iter()
                 .enumerate()
-                .filter(|&(d, _)| shared[d])
+                .filter(|&(d, _)| relevant[d])
             {
                 local_odds[local_level[e] as usize] = if state.failed[d] {
                     (1.0, 0.0)
                 } else {
                     (0.0, 1.0)
                 };
+            }
+            for (k, &level) in counted.iter().zip(&counted_level) {
+                // Replicas in a failed domain are down for sure; the others count by chance.
+                let certain: u32 = k
+                    .by_domain
+                    .iter()
+                    .filter(|&&(d, _)| state.failed[d])
+                    .map(|&(_, n)| n)
+                    .sum();
+                let tail = binomial::at_least(
+                    k.need.saturating_sub(certain),
+                    k.replicas - certain,
+                    k.down,
+                );
+                local_odds[level as usize] = (tail.p, tail.q);
             }
             local.probabilities_into(&local_odds, &mut local_pq);
             for (l, &c) in order.iter().enumerate() {

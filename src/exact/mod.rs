@@ -9,6 +9,7 @@
 //! event a variable, for the engines that condition on events.
 
 pub mod bdd;
+mod binomial;
 mod conditioned;
 pub mod modular;
 

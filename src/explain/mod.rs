@@ -231,6 +231,7 @@ pub fn cone(structure: &Structure, root: GateId) -> Structure {
         gates,
         components: structure.components.clone(),
         domains: structure.domains.clone(),
+        capacity: structure.capacity.clone(),
     }
 }
 

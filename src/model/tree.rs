@@ -164,20 +164,36 @@ struct YamlBuilder {
     /// Open lists and maps; a map holds a pending key and the keys it has.
     stack: Vec<Open>,
     anchors: std::collections::HashMap<usize, Node>,
+    /// Values so far, aliases counted as the copies they make (list and map ends are not values).
     nodes: usize,
+    aliased: bool,
 }
 
 impl YamlBuilder {
-    fn push(&mut self, event: Event<'_>, span: Span) -> Result<Option<Node>, ParseError> {
-        self.nodes += 1;
-        if self.nodes > MAX_NODES {
-            return Err(ParseError::at(
-                span,
-                format!("the document expands to more than {MAX_NODES} values (YAML aliases?)"),
-            ));
+    /// Counts `added` values (a value, or a copy of an aliased one); refuses past the limit.
+    fn count(&mut self, added: usize, span: Span) -> Result<(), ParseError> {
+        self.nodes += added;
+        if self.nodes <= MAX_NODES {
+            return Ok(());
         }
+        let message = format!("the document expands to more than {MAX_NODES} values");
+        Err(ParseError::at(
+            span,
+            if self.aliased {
+                with_hint(
+                    message,
+                    "YAML aliases count once for every time they are used; expand fewer",
+                )
+            } else {
+                with_hint(message, "a model may hold at most this many values")
+            },
+        ))
+    }
+
+    fn push(&mut self, event: Event<'_>, span: Span) -> Result<Option<Node>, ParseError> {
         let complete = match event {
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                self.count(1, span)?;
                 if tag.is_some() {
                     return Err(ParseError::at(
                         span,
@@ -217,18 +233,12 @@ impl YamlBuilder {
                     .get(&id)
                     .cloned()
                     .ok_or_else(|| ParseError::at(span, "an alias to an unknown anchor"))?;
-                self.nodes += count_nodes(&node);
-                if self.nodes > MAX_NODES {
-                    return Err(ParseError::at(
-                        span,
-                        format!(
-                            "the document expands to more than {MAX_NODES} values (YAML aliases?)"
-                        ),
-                    ));
-                }
+                self.aliased = true;
+                self.count(count_nodes(&node), span)?;
                 node
             }
             Event::Scalar(text, style, anchor, tag) => {
+                self.count(1, span)?;
                 if tag.is_some() {
                     return Err(ParseError::at(
                         span,
@@ -516,11 +526,33 @@ impl de::Error for DeError {
         }
     }
 
+    fn invalid_type(unexpected: de::Unexpected, expected: &dyn de::Expected) -> Self {
+        DeError::custom(format_args!(
+            "invalid type: {unexpected}, expected {}",
+            plain_expected(expected)
+        ))
+    }
+
+    fn invalid_value(unexpected: de::Unexpected, expected: &dyn de::Expected) -> Self {
+        DeError::custom(format_args!(
+            "invalid value: {unexpected}, expected {}",
+            plain_expected(expected)
+        ))
+    }
+
     fn missing_field(field: &'static str) -> Self {
         DeError {
             message: format!("missing key `{field}`"),
             span: None,
         }
+    }
+}
+
+/// Rust's names for counts (`u32`) in words a model's author reads.
+fn plain_expected(expected: &dyn de::Expected) -> String {
+    match expected.to_string().as_str() {
+        "u32" => "a whole number from 0 to 4294967295".into(),
+        other => other.to_string(),
     }
 }
 
@@ -657,7 +689,7 @@ mod tests {
                 "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
             );
         }
-        assert!(from_yaml(&bomb).unwrap_err().message.contains("expands"));
+        assert!(from_yaml(&bomb).unwrap_err().message.contains("aliases"));
     }
 
     #[test]

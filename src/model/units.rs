@@ -31,6 +31,10 @@ impl Odds {
 
     /// `numerator / (numerator + rest)` and its complement, both free of cancellation.
     pub fn ratio(numerator: f64, rest: f64) -> Odds {
+        if (numerator + rest).is_infinite() && numerator.is_finite() && rest.is_finite() {
+            // Two durations near f64::MAX: halving is exact and keeps p + q = 1.
+            return Odds::ratio(numerator / 2.0, rest / 2.0);
+        }
         let total = numerator + rest;
         Odds {
             p: numerator / total,
@@ -132,7 +136,13 @@ fn decimal_complement(text: &str, shift: u32) -> Option<(f64, f64)> {
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
     let (mantissa, exponent) = match body.find(['e', 'E']) {
-        Some(i) => (&body[..i], body[i + 1..].parse::<i32>().ok()?),
+        // Beyond ±(1000 + the digits written) the value is 0 or infinite whatever the digits;
+        // clamping keeps the exponent arithmetic below from overflowing on `1e-2147483648`.
+        Some(i) => {
+            let reach = 1000 + i32::try_from(body.len()).ok()?;
+            let exponent = body[i + 1..].parse::<i32>().ok()?.clamp(-reach, reach);
+            (&body[..i], exponent)
+        }
         None => (body, 0),
     };
     let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));

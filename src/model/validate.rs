@@ -22,6 +22,11 @@ pub const MAX_COMPONENTS: usize = 1_000_000;
 pub const MAX_REPLICAS: u32 = 100_000;
 /// The most domains a model may hold.
 pub const MAX_DOMAINS: usize = 100_000;
+/// The deepest a hierarchy of domains may be (a domain with no parent is one level).
+pub const MAX_DOMAIN_DEPTH: usize = 64;
+/// The most replicas a model may have in all (in its largest design): each is a basic event,
+/// about 350 bytes of structure and diagram, so the largest model stays under a gigabyte.
+pub const MAX_REPLICAS_IN_ALL: u64 = 2_000_000;
 
 /// A problem at a place in the model file.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,45 +60,54 @@ pub type Design = Vec<Option<usize>>;
 /// The model as written, every component without its variants.
 pub fn validate(spec: &ModelSpec, default_name: &str) -> Result<System> {
     let system = resolve(spec, default_name, &vec![None; spec.components.len()])?;
-    // Every variant must make a valid model too, so that `tradeoff` never meets a bad one.
-    for (c, component) in spec.components.values().enumerate() {
-        for v in 0..component.variants.len() {
-            let mut design = vec![None; spec.components.len()];
-            design[c] = Some(v);
-            resolve(spec, default_name, &design)?;
+    // Every variant must make a valid model too, so that `tradeoff` never meets a bad one. A
+    // variant changes only its own component, so each is checked on its own, and the graph once
+    // with the dependencies of every variant: any design's edges are among them. (Resolving the
+    // whole model once per variant was quadratic: 40,000 components with a variant each took
+    // minutes.)
+    let context = Context::new(spec)?;
+    let mut union = system.clone();
+    let mut entry_paths: Vec<Vec<Vec<PathStep>>> = spec
+        .components
+        .iter()
+        .zip(&system.components)
+        .map(|((name, _), c)| {
+            let list = vec![key("components"), key(name), key("depends_on")];
+            (0..c.dependencies.len())
+                .map(|i| at(&list, PathStep::Index(i)))
+                .collect()
+        })
+        .collect();
+    let mut largest_design = 0u64;
+    for (c, base) in spec.components.values().enumerate() {
+        let mut most_replicas = system.components[c].replicas;
+        for v in 0..base.variants.len() {
+            let (variant, fields) = context.component(c, Some(v))?;
+            most_replicas = most_replicas.max(variant.replicas);
+            if let Some(list) = fields.origin.get("depends_on") {
+                union.components[c]
+                    .dependencies
+                    .extend(variant.dependencies.iter().cloned());
+                entry_paths[c]
+                    .extend((0..variant.dependencies.len()).map(|i| at(list, PathStep::Index(i))));
+            }
+        }
+        largest_design += most_replicas as u64;
+        if largest_design > MAX_REPLICAS_IN_ALL {
+            let (_, fields) = context.component(c, None)?;
+            return Err(too_many_replicas(&fields.path("replicas"), largest_design));
         }
     }
+    check_cycles(&union, |c, entry| entry_paths[c][entry].clone())?;
     Ok(system)
 }
 
 /// The model with the given variants applied.
 pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<System> {
-    let root: Vec<PathStep> = vec![];
-    if spec.components.len() > MAX_COMPONENTS {
-        return Err(invalid(
-            &[key("components")],
-            format!(
-                "{} components is more than the {MAX_COMPONENTS} a model may hold",
-                spec.components.len()
-            ),
-        ));
-    }
-    if spec.domains.len() > MAX_DOMAINS {
-        return Err(invalid(
-            &[key("domains")],
-            format!(
-                "{} domains is more than the {MAX_DOMAINS} a model may hold",
-                spec.domains.len()
-            ),
-        ));
-    }
+    let context = Context::new(spec)?;
     let window_s = match &spec.window {
         Some(w) => positive(w, &[key("window")], "the window")?,
         None => 30.0 * DAY,
-    };
-    let default_mttr = match spec.defaults.as_ref().and_then(|d| d.mttr) {
-        Some(m) => positive(&m, &[key("defaults"), key("mttr")], "the default mttr")?,
-        None => HOUR,
     };
     let money = |v: Option<f64>, name: &str| -> Result<f64> {
         let v = v.unwrap_or(0.0);
@@ -109,12 +123,6 @@ pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<
     let downtime_per_hour = money(cost.downtime_per_hour, "downtime_per_hour")?;
     let degraded_per_hour = money(cost.degraded_per_hour, "degraded_per_hour")?;
 
-    let domain_names: HashMap<&str, DomainId> = spec
-        .domains
-        .keys()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
     let mut domains = Vec::with_capacity(spec.domains.len());
     if spec.components.is_empty() {
         return Err(invalid(
@@ -133,18 +141,147 @@ pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<
                 "a domain needs a name".into(),
             ));
         }
-        domains.push(domain(name, d, &path, &domain_names, default_mttr)?);
+        domains.push(domain(
+            name,
+            d,
+            &path,
+            &context.domain_names,
+            context.default_mttr,
+        )?);
     }
     check_domain_cycles(spec, &domains)?;
 
-    let component_names: HashMap<&str, ComponentId> = spec
-        .components
-        .keys()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
     let mut components = Vec::with_capacity(spec.components.len());
-    for (c, (name, base)) in spec.components.iter().enumerate() {
+    let mut depends_on_lists = Vec::with_capacity(spec.components.len());
+    let mut replicas_in_all = 0u64;
+    for c in 0..spec.components.len() {
+        let (component, fields) = context.component(c, design.get(c).copied().flatten())?;
+        replicas_in_all += component.replicas as u64;
+        if replicas_in_all > MAX_REPLICAS_IN_ALL {
+            return Err(too_many_replicas(&fields.path("replicas"), replicas_in_all));
+        }
+        components.push(component);
+        depends_on_lists.push(fields.path("depends_on"));
+    }
+    let mut system = System {
+        name: spec
+            .name
+            .clone()
+            .unwrap_or_else(|| default_name.to_string()),
+        window_s,
+        domains,
+        components,
+        downtime_per_hour,
+        degraded_per_hour,
+    };
+    check_cycles(&system, |c, entry| {
+        at(&depends_on_lists[c], PathStep::Index(entry))
+    })?;
+    system.name = system.name.trim().to_string();
+    Ok(system)
+}
+
+fn too_many_replicas(path: &[PathStep], total: u64) -> Invalid {
+    invalid(
+        path,
+        with_hint(
+            format!(
+                "the model has {total} replicas in all with this component, more than the {MAX_REPLICAS_IN_ALL} it may have"
+            ),
+            "model a large fleet as fewer, larger replicas, or split the model",
+        ),
+    )
+}
+
+/// A dependency cycle, reported at the `depends_on` entry (or its fallback) that starts it;
+/// `entry_path(component, entry)` says where an entry was written.
+fn check_cycles(
+    system: &System,
+    entry_path: impl Fn(ComponentId, usize) -> Vec<PathStep>,
+) -> Result<()> {
+    let Err(graph::Cycle(cycle)) = graph::topological_order(system) else {
+        return Ok(());
+    };
+    let names: Vec<&str> = cycle
+        .iter()
+        .chain(cycle.first())
+        .map(|&c| system.components[c].name.as_str())
+        .collect();
+    let (from, to) = (cycle[0], cycle[1 % cycle.len()]);
+    let edge = graph::edges(system)
+        .into_iter()
+        .find(|e| e.from == from && e.to == to)
+        .expect("the cycle follows edges");
+    let mut path = entry_path(from, edge.entry);
+    if edge.via_fallback {
+        path.push(key("fallback"));
+    }
+    Err(invalid(
+        &path,
+        with_hint(
+            format!("dependency cycle: {}", names.join(" → ")),
+            "the graph of depends_on and fallback edges must be acyclic; remove one edge of the cycle",
+        ),
+    ))
+}
+
+/// What every component is checked against: the model's names and defaults.
+struct Context<'a> {
+    spec: &'a ModelSpec,
+    domain_names: HashMap<&'a str, DomainId>,
+    component_names: HashMap<&'a str, ComponentId>,
+    default_mttr: f64,
+}
+
+impl<'a> Context<'a> {
+    fn new(spec: &'a ModelSpec) -> Result<Context<'a>> {
+        if spec.components.len() > MAX_COMPONENTS {
+            return Err(invalid(
+                &[key("components")],
+                format!(
+                    "{} components is more than the {MAX_COMPONENTS} a model may hold",
+                    spec.components.len()
+                ),
+            ));
+        }
+        if spec.domains.len() > MAX_DOMAINS {
+            return Err(invalid(
+                &[key("domains")],
+                format!(
+                    "{} domains is more than the {MAX_DOMAINS} a model may hold",
+                    spec.domains.len()
+                ),
+            ));
+        }
+        let default_mttr = match spec.defaults.as_ref().and_then(|d| d.mttr) {
+            Some(m) => positive(&m, &[key("defaults"), key("mttr")], "the default mttr")?,
+            None => HOUR,
+        };
+        Ok(Context {
+            spec,
+            domain_names: spec
+                .domains
+                .keys()
+                .enumerate()
+                .map(|(i, n)| (n.as_str(), i))
+                .collect(),
+            component_names: spec
+                .components
+                .keys()
+                .enumerate()
+                .map(|(i, n)| (n.as_str(), i))
+                .collect(),
+            default_mttr,
+        })
+    }
+
+    /// Component `c` with variant `v` applied (None: as written), and where its keys stand.
+    fn component(&self, c: usize, v: Option<usize>) -> Result<(Component, OwnedFields)> {
+        let (name, base) = self
+            .spec
+            .components
+            .get_index(c)
+            .expect("an index of the map");
         let base_path = vec![key("components"), key(name)];
         if name.trim().is_empty() {
             return Err(invalid(
@@ -152,7 +289,7 @@ pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<
                 "a component needs a name".into(),
             ));
         }
-        let (keys, origin) = match design.get(c).copied().flatten() {
+        let (keys, origin) = match v {
             Some(v) => {
                 let variant = base.variants.get(v).ok_or_else(|| {
                     invalid(&base_path, format!("component `{name}` has no variant {v}"))
@@ -165,72 +302,51 @@ pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<
             }
             None => (base.clone(), HashMap::new()),
         };
-        let fields = Fields {
-            base: &base_path,
-            origin: &origin,
+        let fields = OwnedFields {
+            base: base_path,
+            origin,
         };
-        components.push(component(
+        let component = component(
             name,
             &keys,
-            &fields,
-            &domain_names,
-            &component_names,
-            default_mttr,
-        )?);
-        for (i, v) in base.variants.iter().enumerate() {
-            if base.variants[..i].iter().any(|w| w.name == v.name) {
+            &fields.borrow(),
+            &self.domain_names,
+            &self.component_names,
+            self.default_mttr,
+        )?;
+        let mut seen = std::collections::HashSet::new();
+        for (i, variant) in base.variants.iter().enumerate() {
+            if !seen.insert(variant.name.as_str()) {
                 return Err(invalid(
                     &at(
-                        &at(&at(&base_path, key("variants")), PathStep::Index(i)),
+                        &at(&at(&fields.base, key("variants")), PathStep::Index(i)),
                         key("name"),
                     ),
-                    format!("variant `{}` of `{name}` is defined twice", v.name),
+                    format!("variant `{}` of `{name}` is defined twice", variant.name),
                 ));
             }
         }
+        Ok((component, fields))
     }
-    let _ = root;
-    let mut system = System {
-        name: spec
-            .name
-            .clone()
-            .unwrap_or_else(|| default_name.to_string()),
-        window_s,
-        domains,
-        components,
-        downtime_per_hour,
-        degraded_per_hour,
-    };
-    if let Err(graph::Cycle(cycle)) = graph::topological_order(&system) {
-        let names: Vec<&str> = cycle
-            .iter()
-            .chain(cycle.first())
-            .map(|&c| system.components[c].name.as_str())
-            .collect();
-        let (from, to) = (cycle[0], cycle[1 % cycle.len()]);
-        let edge = graph::edges(&system)
-            .into_iter()
-            .find(|e| e.from == from && e.to == to)
-            .expect("the cycle follows edges");
-        let mut path = vec![
-            key("components"),
-            key(&system.components[from].name),
-            key("depends_on"),
-            PathStep::Index(edge.entry),
-        ];
-        if edge.via_fallback {
-            path.push(key("fallback"));
+}
+
+/// `Fields` that own their paths.
+struct OwnedFields {
+    base: Vec<PathStep>,
+    origin: HashMap<&'static str, Vec<PathStep>>,
+}
+
+impl OwnedFields {
+    fn borrow(&self) -> Fields<'_> {
+        Fields {
+            base: &self.base,
+            origin: &self.origin,
         }
-        return Err(invalid(
-            &path,
-            with_hint(
-                format!("dependency cycle: {}", names.join(" → ")),
-                "the graph of depends_on and fallback edges must be acyclic; remove one edge of the cycle",
-            ),
-        ));
     }
-    system.name = system.name.trim().to_string();
-    Ok(system)
+
+    fn path(&self, field: &'static str) -> Vec<PathStep> {
+        self.borrow().path(field)
+    }
 }
 
 /// Where each key of a (possibly variant-merged) component was written.
@@ -291,7 +407,14 @@ fn distribution(d: &Distribution, path: &[PathStep]) -> Result<Lifetime> {
             Some(x) if x.is_finite() && (x > 0.0 || (allow_zero && x == 0.0)) => Ok(x),
             Some(x) => Err(invalid(
                 &at(path, key(name)),
-                format!("{name} must be a finite number above zero, not {x}"),
+                format!(
+                    "{name} must be a finite number {}, not {x}",
+                    if allow_zero {
+                        "of zero or more"
+                    } else {
+                        "above zero"
+                    }
+                ),
             )),
             None => Err(invalid(
                 path,
@@ -474,21 +597,67 @@ fn domain(
 }
 
 fn check_domain_cycles(spec: &ModelSpec, domains: &[Domain]) -> Result<()> {
-    for (start, d) in domains.iter().enumerate() {
+    // Each domain is walked once: a chain that reaches a domain already cleared stops there, so
+    // a 100,000-deep hierarchy costs 100,000 steps, not their square.
+    const UNSEEN: u8 = 0;
+    const ON_CHAIN: u8 = 1;
+    const CLEAR: u8 = 2;
+    let mut mark = vec![UNSEEN; domains.len()];
+    for start in 0..domains.len() {
+        let mut chain = Vec::new();
+        let mut at_domain = Some(start);
+        while let Some(d) = at_domain {
+            match mark[d] {
+                CLEAR => break,
+                ON_CHAIN => {
+                    chain.push(d);
+                    let names: Vec<&str> =
+                        chain.iter().map(|&i| domains[i].name.as_str()).collect();
+                    let name = spec.domains.get_index(start).expect("same indices").0;
+                    return Err(invalid(
+                        &[key("domains"), key(name), key("parent")],
+                        format!("domain parents form a cycle: {}", names.join(" → ")),
+                    ));
+                }
+                _ => {
+                    mark[d] = ON_CHAIN;
+                    chain.push(d);
+                    at_domain = domains[d].parent;
+                }
+            }
+        }
+        for d in chain {
+            mark[d] = CLEAR;
+        }
+    }
+    // Depth, parents first (a parent's depth is known when its child's is asked): each domain
+    // is down with any of its ancestors, a chain whose diagrams grow with its square.
+    let mut depth = vec![0usize; domains.len()];
+    for start in 0..domains.len() {
         let mut chain = vec![start];
-        let mut at_domain = d.parent;
-        while let Some(p) = at_domain {
-            if chain.contains(&p) {
-                chain.push(p);
-                let names: Vec<&str> = chain.iter().map(|&i| domains[i].name.as_str()).collect();
-                let name = spec.domains.get_index(start).expect("same indices").0;
+        while let Some(&d) = chain.last()
+            && depth[d] == 0
+            && let Some(p) = domains[d].parent
+        {
+            chain.push(p);
+        }
+        for &d in chain.iter().rev() {
+            if depth[d] == 0 {
+                depth[d] = 1 + domains[d].parent.map_or(0, |p| depth[p]);
+            }
+            if depth[d] > MAX_DOMAIN_DEPTH {
+                let name = spec.domains.get_index(d).expect("same indices").0;
                 return Err(invalid(
                     &[key("domains"), key(name), key("parent")],
-                    format!("domain parents form a cycle: {}", names.join(" → ")),
+                    with_hint(
+                        format!(
+                            "domain `{name}` is {} levels deep, more than the {MAX_DOMAIN_DEPTH} a hierarchy may have",
+                            depth[d]
+                        ),
+                        "provider, region, zone, rack and host are five levels",
+                    ),
                 ));
             }
-            chain.push(p);
-            at_domain = domains[p].parent;
         }
     }
     Ok(())

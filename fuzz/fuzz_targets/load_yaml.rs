@@ -1,0 +1,10 @@
+//! Arbitrary bytes as a YAML model file: parse, validate, evaluate when small. Never a panic.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use nines::model::Format;
+
+fuzz_target!(|data: &[u8]| {
+    nines_fuzz::check_loader(data, Format::Yaml);
+});

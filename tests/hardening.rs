@@ -1,0 +1,598 @@
+//! Hardening: inputs the fuzzers and reviews found, the documented limits, numbers that are not
+//! numbers, and models large enough to show that nothing is quadratic (docs/hardening.md).
+
+use std::path::Path;
+
+use nines::model::{Format, Model};
+use nines::structure::Structure;
+
+use crate::util::*;
+
+/// A model's load-and-validate error, rendered as the CLI prints it.
+fn model_error(name: &str, text: &str) -> String {
+    let format = Format::of(Path::new(name)).expect("a model extension");
+    match Model::parse(Path::new(name), text.to_string(), format).and_then(|m| m.system()) {
+        Ok(_) => panic!("{name} should be refused"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Where `token` first stands in `text`, as `line:col` (1-based, columns in characters).
+fn place_of(text: &str, token: &str) -> String {
+    for (i, line) in text.lines().enumerate() {
+        if let Some(at) = line.find(token) {
+            return format!("{}:{}", i + 1, line[..at].chars().count() + 1);
+        }
+    }
+    panic!("`{token}` is not in the model");
+}
+
+/// Runs `nines eval` on the model and checks exit 2, the place of `token` and the words.
+fn assert_refused(name: &str, text: &str, token: &str, words: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_model(&dir, name, text);
+    let out = nines().arg("eval").arg(&path).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+    let place = format!("{name}:{}:", place_of(text, token));
+    assert!(
+        stderr.contains(&place),
+        "{name}: expected {place} in\n{stderr}"
+    );
+    for w in words {
+        assert!(stderr.contains(w), "{name}: expected `{w}` in\n{stderr}");
+    }
+    assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Found by review and fuzzing
+
+#[test]
+fn availability_exponents_do_not_overflow() {
+    // `1e-2147483648` overflowed the exponent arithmetic (a panic in debug builds).
+    for text in ["1e-2147483648", "\"1e-2147483648%\"", "0.0e-2147483648"] {
+        let (s, st) = eval_yaml(&format!("components:\n  db: {{ availability: {text} }}\n"));
+        assert_eq!(unavailability(&s, &st, "db"), 1.0, "{text}");
+    }
+    let e = model_error(
+        "big.yaml",
+        "components:\n  db: { availability: \"1e2147483647\" }\n",
+    );
+    assert!(
+        e.starts_with("big.yaml:2:23: availability 1e2147483647 is above 1"),
+        "{e}"
+    );
+    // Unquoted, YAML reads it as a float first: infinity.
+    let e = model_error(
+        "inf.yaml",
+        "components:\n  db: { availability: 1e2147483647 }\n",
+    );
+    assert!(
+        e.starts_with("inf.yaml:2:23: availability inf is not a finite number"),
+        "{e}"
+    );
+    // Many digits before a large negative exponent still make a plain number.
+    let (s, st) = eval_yaml(&format!(
+        "components:\n  db: {{ availability: 5{}e-1201 }}\n",
+        "0".repeat(1200)
+    ));
+    assert_close!(unavailability(&s, &st, "db"), 0.5, 1e-15);
+}
+
+#[test]
+fn durations_near_the_largest_float_keep_their_odds() {
+    // mttf + mttr overflowed to infinity: availability and unavailability were both 0.
+    let huge = format!("5{}y", "0".repeat(300));
+    let (s, st) = eval_yaml(&format!(
+        "components:\n  db: {{ mttf: \"{huge}\", mttr: \"{huge}\" }}\n"
+    ));
+    let db = &st[s.component_id("db").unwrap()];
+    assert_eq!((db.down.p, db.down.q), (0.5, 0.5));
+}
+
+#[test]
+fn many_variants_validate_in_linear_time() {
+    // Every variant was validated by resolving the whole model again: 40,000 components with
+    // a variant each took minutes.
+    let mut text = String::from("components:\n");
+    for i in 0..20_000 {
+        text += &format!(
+            "  c{i}: {{ availability: 0.999, variants: [{{ name: pair, replicas: 2 }}] }}\n"
+        );
+    }
+    let (s, st) = eval_yaml(&text);
+    assert_close!(unavailability(&s, &st, "c19999"), 0.001, 1e-12);
+}
+
+#[test]
+fn a_cycle_across_two_variants_is_refused() {
+    // Each variant alone is acyclic; the design that takes both is not.
+    let text = "components:\n  x:\n    availability: 0.9\n    variants: [{ name: a, depends_on: [y] }]\n  y:\n    availability: 0.9\n    variants: [{ name: b, depends_on: [x] }]\n";
+    assert_refused(
+        "variants.yaml",
+        text,
+        "y] }",
+        &["dependency cycle: x → y → x"],
+    );
+}
+
+#[test]
+fn domain_hierarchies_stop_at_64_levels() {
+    // A domain is down with any ancestor: a 100,000-deep chain made a diagram with the chain's
+    // square of nodes (and its cycle check took the cube of its depth).
+    let chain = |depth: usize| {
+        let mut text = String::from("domains:\n  d0: { availability: 0.9999999 }\n");
+        for i in 1..depth {
+            text += &format!(
+                "  d{i}: {{ availability: 0.9999999, parent: d{} }}\n",
+                i - 1
+            );
+        }
+        text + &format!(
+            "components:\n  db: {{ availability: 1, spread: [d{}] }}\n",
+            depth - 1
+        )
+    };
+    let (s, st) = eval_yaml(&chain(64));
+    assert_close!(
+        unavailability(&s, &st, "db"),
+        -(64.0 * (-1e-7f64).ln_1p()).exp_m1(),
+        1e-9
+    );
+    let text = chain(65);
+    assert_refused(
+        "deep-domains.yaml",
+        &text,
+        "d63 }",
+        &["domain `d64` is 65 levels deep, more than the 64"],
+    );
+    let e = model_error("deeper.yaml", &chain(100_000));
+    assert!(e.starts_with("deeper.yaml:66:"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scale: nothing quadratic
+
+#[test]
+fn a_100_000_long_chain_evaluates() {
+    let mut text = String::from("components:\n  c0: { availability: 0.9999999 }\n");
+    for i in 1..100_000 {
+        text += &format!(
+            "  c{i}: {{ availability: 0.9999999, depends_on: [c{}] }}\n",
+            i - 1
+        );
+    }
+    let (s, st) = eval_yaml(&text);
+    assert_close!(
+        unavailability(&s, &st, "c99999"),
+        -(100_000.0 * (-1e-7f64).ln_1p()).exp_m1(),
+        1e-9
+    );
+}
+
+#[test]
+fn half_of_100_000_replicas_is_counted_not_enumerated() {
+    // A diagram of 50,000 of 100,000 would need 2.5 billion nodes; the count is a binomial tail.
+    let (s, st) = eval_yaml(
+        "components:\n  db: { availability: 0.5, replicas: 100000, min_available: 50000 }\n",
+    );
+    // Down when 50,001 or more of 100,000 fair coins are down: (1 − P(exactly 50,000)) / 2.
+    let ln_choose: f64 = (1..=50_000)
+        .map(|i| ((50_000 + i) as f64).ln() - (i as f64).ln())
+        .sum();
+    let exactly = (ln_choose - 100_000.0 * 2f64.ln()).exp();
+    let db = &st[s.component_id("db").unwrap()];
+    assert_close!(db.down.p, (1.0 - exactly) / 2.0, 1e-9);
+    assert_close!(db.down.q, (1.0 + exactly) / 2.0, 1e-9);
+}
+
+#[test]
+fn counted_replicas_equal_the_diagram() {
+    // Large k-of-n gates are counted per domain state; the diagram over every event does not
+    // count. Two exact paths: they must agree, with zones in a region, maintenance of both
+    // kinds, failover and dependents.
+    for (min_available, maintenance) in [
+        (100, "{ every: 7d, duration: 1h, rolling: true }"),
+        (150, "{ every: 7d, duration: 1h }"),
+        (51, "{ every: 30d, duration: 0s }"),
+        (199, "{ every: 1d, duration: 1h, rolling: true }"),
+    ] {
+        let text = format!(
+            "
+domains:
+  region: {{ availability: 0.999 }}
+  a: {{ availability: 0.99, parent: region }}
+  b: {{ availability: 0.995, parent: region }}
+  c: {{ availability: 0.98 }}
+components:
+  fleet:
+    availability: 0.97
+    replicas: 200
+    min_available: {min_available}
+    spread: [a, b, c, a]
+    failover: 10s
+    maintenance: {maintenance}
+  api: {{ availability: 0.999, replicas: 2, spread: [a, b], depends_on: [fleet] }}
+  site: {{ availability: 1, depends_on: [{{ component: api, on_failure: degrade, fallback: fleet }}] }}
+"
+        );
+        let (system, counted) = eval_yaml(&text);
+        let whole = nines::exact::evaluate_whole(&Structure::new(&system)).unwrap();
+        for ((c, a), b) in system.components.iter().zip(&counted).zip(&whole) {
+            let what = format!("{} with min_available {min_available}", c.name);
+            assert_close!(a.down.p, b.down.p, 1e-9);
+            assert_close!(a.down.q, b.down.q, 1e-9);
+            assert_close!(a.up, b.up, 1e-9);
+            assert!((a.degraded - b.degraded).abs() < 1e-12, "{what}");
+        }
+    }
+}
+
+#[test]
+fn a_diagram_past_its_node_limit_is_an_error_not_an_abort() {
+    use nines::exact::bdd::Manager;
+    let mut m = Manager::new();
+    m.limit = 1000;
+    let vars: Vec<_> = (0..100).map(|v| m.variable(v).unwrap()).collect();
+    assert!(m.at_least(50, &vars).is_err());
+    let message = nines::exact::EngineError::TooLarge(nines::exact::bdd::MAX_NODES).to_string();
+    assert!(
+        message.contains("60000000 nodes") && message.contains("nines sample"),
+        "{message}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits: a located error and exit 2
+
+#[test]
+fn a_file_past_64_mib_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.yaml");
+    // Sparse: no 64 MiB are written.
+    std::fs::File::create(&path)
+        .unwrap()
+        .set_len(nines::model::MAX_FILE_BYTES + 1)
+        .unwrap();
+    let out = nines().arg("eval").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("huge.yaml: the file is 67108865 bytes, more than the 67108864"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn replicas_past_100_000_are_refused() {
+    assert_refused(
+        "replicas.yaml",
+        "components:\n  db: { availability: 0.9, replicas: 100001 }\n",
+        "100001",
+        &["replicas must be between 1 and 100000, not 100001"],
+    );
+}
+
+#[test]
+fn replicas_past_2_000_000_in_all_are_refused() {
+    let mut text = String::from("components:\n");
+    for i in 0..=20 {
+        text += &format!("  c{i}: {{ availability: 0.9, replicas: 100000 }}\n");
+    }
+    let e = model_error("fleet.yaml", &text);
+    assert!(
+        e.starts_with("fleet.yaml:22:") && e.contains("2000000"),
+        "the 21st fleet crosses the limit: {e}"
+    );
+    // The largest design counts: a variant that raises the total is refused too.
+    let mut text = String::from("components:\n");
+    for i in 0..20 {
+        text += &format!("  c{i}: {{ availability: 0.9, replicas: 100000 }}\n");
+    }
+    text += "  last: { availability: 0.9, variants: [{ name: big, replicas: 2 }] }\n";
+    let e = model_error("design.yaml", &text);
+    assert!(
+        e.starts_with("design.yaml:22:") && e.contains("replicas in all"),
+        "{e}"
+    );
+}
+
+#[test]
+fn domains_past_100_000_are_refused() {
+    let mut text = String::from("domains:\n");
+    for i in 0..100_001 {
+        text += &format!("  d{i}: {{ availability: 0.9 }}\n");
+    }
+    text += "components: {}\n";
+    let e = model_error("domains.yaml", &text);
+    assert!(
+        e.starts_with("domains.yaml:2:3: 100001 domains is more than the 100000"),
+        "{e}"
+    );
+}
+
+#[test]
+fn nesting_past_64_levels_is_refused_in_every_format() {
+    // 65 levels: the model's map and 64 lists inside it.
+    let yaml = format!("components: {}1{}\n", "[".repeat(64), "]".repeat(64));
+    let e = model_error("deep.yaml", &yaml);
+    assert!(e.contains("nest deeper than 64 levels"), "{e}");
+    // At the list that makes the 65th level.
+    assert!(e.starts_with(&format!("deep.yaml:1:{}:", 13 + 63)), "{e}");
+    let json = format!("{{\"components\": {}1{}}}", "[".repeat(64), "]".repeat(64));
+    assert!(model_error("deep.json", &json).contains("nest deeper than 64 levels"));
+    let toml = format!("components = {}1{}\n", "[".repeat(64), "]".repeat(64));
+    assert!(model_error("deep.toml", &toml).contains("nest deeper than 64 levels"));
+    // 64 levels parse; the model is then wrong for what it is, not for its depth.
+    let yaml = format!("components: {}1{}\n", "[".repeat(63), "]".repeat(63));
+    let e = model_error("ok.yaml", &yaml);
+    assert!(!e.contains("nest deeper"), "{e}");
+}
+
+#[test]
+fn nesting_far_past_the_limit_neither_overflows_nor_hangs() {
+    // A million open brackets: every parser must stop at the limit, not recurse a million deep.
+    let opens = "[".repeat(1_000_000);
+    for (name, text) in [
+        ("deep.yaml", format!("components: {opens}")),
+        ("deep.json", format!("{{\"components\": {opens}")),
+        ("deep.toml", format!("components = {opens}")),
+    ] {
+        let format = Format::of(Path::new(name)).unwrap();
+        assert!(
+            Model::parse(Path::new(name), text, format).is_err(),
+            "{name}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers that are not numbers: NaN, infinities, negatives and zeros, each refused where written
+
+#[test]
+fn every_number_is_checked_where_it_is_written() {
+    // (file, model, the token the error points at, words of the message)
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        (
+            "cost-nan.yaml",
+            "components:\n  db: { availability: 0.9, cost: .nan }\n",
+            ".nan",
+            &["cost must be a finite amount of zero or more, not NaN"],
+        ),
+        (
+            "cost-inf.yaml",
+            "components:\n  db: { availability: 0.9, cost: .inf }\n",
+            ".inf",
+            &["cost must be a finite amount", "inf"],
+        ),
+        (
+            "cost-neg.yaml",
+            "components:\n  db: { availability: 0.9, cost: -1 }\n",
+            "-1",
+            &["cost must be a finite amount of zero or more, not -1"],
+        ),
+        (
+            "fixed.yaml",
+            "components:\n  db: { availability: 0.9, fixed_cost: -.inf }\n",
+            "-.inf",
+            &["fixed_cost must be a finite amount"],
+        ),
+        (
+            "variant-cost.yaml",
+            "components:\n  db:\n    availability: 0.9\n    variants: [{ name: x, cost: -5 }]\n",
+            "-5",
+            &["cost must be a finite amount of zero or more, not -5"],
+        ),
+        (
+            "downtime.yaml",
+            "cost: { downtime_per_hour: .nan }\ncomponents:\n  db: { availability: 0.9 }\n",
+            ".nan",
+            &["downtime_per_hour must be a finite amount"],
+        ),
+        (
+            "degraded.yaml",
+            "cost: { degraded_per_hour: -3 }\ncomponents:\n  db: { availability: 0.9 }\n",
+            "-3",
+            &["degraded_per_hour must be a finite amount"],
+        ),
+        (
+            "shape-nan.yaml",
+            "components:\n  db: { failure: { dist: weibull, mean: 30d, shape: .nan } }\n",
+            ".nan",
+            &["shape must be a finite number above zero, not NaN"],
+        ),
+        (
+            "shape-zero.yaml",
+            "components:\n  db: { failure: { dist: gamma, mean: 30d, shape: 0 } }\n",
+            "0 }",
+            &["shape must be a finite number above zero, not 0"],
+        ),
+        (
+            "shape-neg.yaml",
+            "components:\n  db: { failure: { dist: gamma, mean: 30d, shape: -2 } }\n",
+            "-2",
+            &["shape must be a finite number above zero"],
+        ),
+        (
+            "sigma-neg.yaml",
+            "components:\n  db: { mttf: 30d, repair: { dist: lognormal, mean: 1h, sigma: -1 } }\n",
+            "-1",
+            &["sigma must be a finite number of zero or more, not -1"],
+        ),
+        (
+            "sigma-inf.yaml",
+            "components:\n  db: { mttf: 30d, repair: { dist: lognormal, mean: 1h, sigma: .inf } }\n",
+            ".inf",
+            &["sigma must be a finite number"],
+        ),
+        (
+            "mean-zero.yaml",
+            "components:\n  db: { failure: { dist: exponential, mean: 0s } }\n",
+            "0s",
+            &["the mean must be longer than zero"],
+        ),
+        (
+            "window-zero.yaml",
+            "window: 0s\ncomponents:\n  db: { availability: 0.9 }\n",
+            "0s",
+            &["the window must be longer than zero"],
+        ),
+        (
+            "window-neg.yaml",
+            "window: -30d\ncomponents:\n  db: { availability: 0.9 }\n",
+            "-30d",
+            &["negative"],
+        ),
+        (
+            "window-inf.yaml",
+            "window: .inf\ncomponents:\n  db: { availability: 0.9 }\n",
+            ".inf",
+            &["no unit"],
+        ),
+        (
+            "window-long.yaml",
+            &format!(
+                "window: 1{}y\ncomponents:\n  db: {{ availability: 0.9 }}\n",
+                "0".repeat(400)
+            ),
+            "1000",
+            &["too long"],
+        ),
+        (
+            "default-mttr.yaml",
+            "defaults: { mttr: 0s }\ncomponents:\n  db: { availability: 0.9 }\n",
+            "0s",
+            &["the default mttr must be longer than zero"],
+        ),
+        (
+            "mttr-zero.yaml",
+            "components:\n  db: { mttf: 30d, mttr: 0s }\n",
+            "0s",
+            &["mttr must be longer than zero"],
+        ),
+        (
+            "mttr-nan.yaml",
+            "components:\n  db: { mttf: 30d, mttr: .nan }\n",
+            ".nan",
+            &["no unit"],
+        ),
+        (
+            "every-zero.yaml",
+            "components:\n  db: { availability: 0.9, maintenance: { every: 0s, duration: 0s } }\n",
+            "0s,",
+            &["maintenance `every` must be longer than zero"],
+        ),
+        (
+            "duration-neg.yaml",
+            "components:\n  db: { availability: 0.9, maintenance: { every: 1d, duration: -1h } }\n",
+            "-1h",
+            &["negative"],
+        ),
+        (
+            "failover-neg.yaml",
+            "components:\n  db: { availability: 0.9, failover: -30s }\n",
+            "-30s",
+            &["negative"],
+        ),
+        (
+            "timeout-neg.yaml",
+            "components:\n  a: { availability: 0.9 }\n  db: { availability: 0.9, depends_on: [{ component: a, timeout: -1s }] }\n",
+            "-1s",
+            &["negative"],
+        ),
+        (
+            "tolerate-nan.yaml",
+            "components:\n  a: { availability: 0.9 }\n  db: { availability: 0.9, depends_on: [{ component: a, tolerate: .nan }] }\n",
+            ".nan",
+            &["no unit"],
+        ),
+        (
+            "slo-nan.yaml",
+            "components:\n  db: { availability: 0.9, slo: .nan }\n",
+            ".nan",
+            &["not a finite number"],
+        ),
+        (
+            "slo-neg.yaml",
+            "components:\n  db: { availability: 0.9, slo: -0.5 }\n",
+            "-0.5",
+            &["negative"],
+        ),
+        (
+            "domain-nan.yaml",
+            "domains:\n  z: { availability: .nan }\ncomponents:\n  db: { availability: 0.9 }\n",
+            ".nan",
+            &["not a finite number"],
+        ),
+        (
+            "domain-mttf.yaml",
+            "domains:\n  z: { mttf: 0s }\ncomponents:\n  db: { availability: 0.9 }\n",
+            "0s",
+            &["mttf must be longer than zero"],
+        ),
+        (
+            "replicas-nan.yaml",
+            "components:\n  db: { availability: 0.9, replicas: .nan }\n",
+            ".nan",
+            &["invalid type"],
+        ),
+        (
+            "replicas-big.yaml",
+            "components:\n  db: { availability: 0.9, replicas: 4294967296 }\n",
+            "4294967296",
+            &["invalid value"],
+        ),
+        (
+            "min-zero.yaml",
+            "components:\n  db: { availability: 0.9, replicas: 2, min_available: 0 }\n",
+            "0 }",
+            &["min_available is 0"],
+        ),
+        (
+            "at-least-zero.yaml",
+            "components:\n  a: { availability: 0.9 }\n  db: { availability: 0.9, depends_on: [{ at_least: 0, of: [a] }] }\n",
+            "0,",
+            &["at_least is 0"],
+        ),
+        (
+            "at-least-neg.yaml",
+            "components:\n  a: { availability: 0.9 }\n  db: { availability: 0.9, depends_on: [{ at_least: -1, of: [a] }] }\n",
+            "-1",
+            &["invalid value"],
+        ),
+        (
+            "cost.toml",
+            "[components.db]\navailability = 0.9\ncost = nan\n",
+            "nan",
+            &["cost must be a finite amount of zero or more, not NaN"],
+        ),
+        (
+            "shape.toml",
+            "[components.db]\nfailure = { dist = \"weibull\", mean = \"30d\", shape = -inf }\n",
+            "-inf",
+            &["shape must be a finite number above zero"],
+        ),
+        (
+            "money.toml",
+            "[cost]\ndowntime_per_hour = inf\n[components.db]\navailability = 0.9\n",
+            "inf",
+            &["downtime_per_hour must be a finite amount"],
+        ),
+        (
+            "cost.json",
+            "{\"components\": {\"db\": {\"availability\": 0.9, \"cost\": -0.5}}}",
+            "-0.5",
+            &["cost must be a finite amount of zero or more, not -0.5"],
+        ),
+        (
+            "huge.json",
+            "{\"components\": {\"db\": {\"availability\": 0.9, \"cost\": 1e400}}}",
+            "1e400",
+            &[],
+        ),
+    ];
+    for (name, text, token, words) in cases {
+        assert_refused(name, text, token, words);
+    }
+}
