@@ -118,6 +118,41 @@ fn a_cycle_across_two_variants_is_refused() {
 }
 
 #[test]
+fn a_fleet_in_one_zone_is_cheap_to_build() {
+    // Found by the engine fuzzer (a slow unit): 220 replicas in one zone, 185 of them down
+    // needed. Each replica's gate has the zone on top, so the local diagram took its inputs
+    // top-first and every step of the count walked the whole diagram: 0.4 s, now 5 ms.
+    let text = "
+window: 1000000000000s
+domains:
+  z0: { availability: 0.9 }
+components:
+  c0: { availability: 0.5, replicas: 220, min_available: 36, spread: [z0], failover: 0.001s }
+  c1:
+    mttf: 1s
+    replicas: 5
+    min_available: 2
+    spread: [z0]
+    depends_on:
+      - { component: c0, on_failure: degrade, fallback: c0 }
+      - { at_least: 1, of: [c0], on_failure: ignore }
+";
+    let (system, conditioned) = eval_yaml(text);
+    let whole = nines::exact::evaluate_whole(&Structure::new(&system)).unwrap();
+    for (a, b) in conditioned.iter().zip(&whole) {
+        assert_close!(a.down.p, b.down.p, 1e-12);
+        assert_close!(a.up, b.up, 1e-12);
+    }
+    // c0 is down with its zone, or with a failover; 185 of 220 fair coins never come up.
+    let failover = 220.0 * 0.001 / (2.0 * 3600.0);
+    assert_close!(
+        unavailability(&system, &conditioned, "c0"),
+        1.0 - 0.9 * (1.0 - failover),
+        1e-9
+    );
+}
+
+#[test]
 fn domain_hierarchies_stop_at_64_levels() {
     // A domain is down with any ancestor: a 100,000-deep chain made a diagram with the chain's
     // square of nodes (and its cycle check took the cube of its depth).
