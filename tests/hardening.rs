@@ -299,6 +299,22 @@ fn a_file_past_64_mib_is_refused_before_it_is_read() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn an_endless_file_is_read_no_further_than_the_limit() {
+    // A link to /dev/zero reports size 0 and never ends: it was read until memory ran out.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zero.yaml");
+    std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+    let out = nines().arg("eval").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("zero.yaml: the file is more than the 67108864 bytes"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn replicas_past_100_000_are_refused() {
     assert_refused(
