@@ -402,6 +402,37 @@ fn nesting_far_past_the_limit_neither_overflows_nor_hangs() {
 // Numbers that are not numbers: NaN, infinities, negatives and zeros, each refused where written
 
 #[test]
+fn names_with_control_characters_are_refused() {
+    // Names reach terminals: an escape sequence in one would recolour, retitle or clear the
+    // reader's terminal from a model in a pull request.
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "component.yaml",
+            "components:\n  \"db\\e[2J\": { availability: 0.9 }\n",
+            "\"db",
+        ),
+        (
+            "domain.yaml",
+            "domains:\n  \"z\\a\": { availability: 0.9 }\ncomponents:\n  db: { availability: 0.9 }\n",
+            "\"z",
+        ),
+        (
+            "variant.yaml",
+            "components:\n  db: { availability: 0.9, variants: [{ name: \"big\\n\" }] }\n",
+            "\"big",
+        ),
+        (
+            "model.yaml",
+            "name: \"store\\r\"\ncomponents:\n  db: { availability: 0.9 }\n",
+            "\"store",
+        ),
+    ];
+    for (name, text, token) in cases {
+        assert_refused(name, text, token, &["holds the control character"]);
+    }
+}
+
+#[test]
 fn every_number_is_checked_where_it_is_written() {
     // (file, model, the token the error points at, words of the message)
     let cases: &[(&str, &str, &str, &[&str])] = &[
