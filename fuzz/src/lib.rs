@@ -134,9 +134,32 @@ fn close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * a.abs().max(b.abs()) || (a - b).abs() < 1e-300
 }
 
+/// A rough size of the whole-model diagram: a k-of-n over n replicas has about
+/// n × min(need, n − need + 1) nodes, once for every state of the domains its replicas live in.
+fn whole_diagram_estimate(system: &System) -> u64 {
+    system
+        .components
+        .iter()
+        .map(|c| {
+            let (n, need) = (c.replicas as u64, (c.replicas - c.min_available + 1) as u64);
+            let mut domains: Vec<_> = c.replica_domains.iter().flatten().collect();
+            domains.sort_unstable();
+            domains.dedup();
+            n * need.min(n - need + 1) << domains.len().min(20)
+        })
+        .sum()
+}
+
+/// Above this estimate the whole diagram takes seconds (fleets spread over several zones) and
+/// the comparison is left to tests/hardening.rs, so that the fuzzer keeps its pace.
+const MAX_WHOLE_ESTIMATE: u64 = 200_000;
+
 /// The conditioned engine (`evaluate`) against one diagram over every event (`evaluate_whole`):
 /// two independent exact paths must agree to 1e-9.
 pub fn compare_paths(system: &System, structure: &Structure, conditioned: &[StateOdds]) {
+    if whole_diagram_estimate(system) > MAX_WHOLE_ESTIMATE {
+        return;
+    }
     let whole = match nines::exact::evaluate_whole(structure) {
         Ok(w) => w,
         // Too large for one diagram is an answer, not a disagreement.

@@ -254,14 +254,17 @@ pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineE
         return Ok(None);
     };
 
-    // The local diagram: domain events on top, then each component's own events.
+    // The local diagram: domain events on top, then each component's own events, the latest
+    // first. Replicas in a shared domain all have that domain on top, so a k-of-n takes its
+    // inputs in event order; each must then lie above what is built, or every step of the
+    // count walks the whole diagram (220 replicas in one zone took 0.4 s instead of 2 ms).
     let mut local_level = vec![Var::MAX; structure.events.len()];
     let mut level_event = Vec::new();
     for &(e, _) in &structure.domains {
         local_level[e] = level_event.len() as Var;
         level_event.push(e);
     }
-    for (e, ev) in structure.events.iter().enumerate() {
+    for (e, ev) in structure.events.iter().enumerate().rev() {
         if !matches!(ev.kind, EventKind::Domain(_)) {
             local_level[e] = level_event.len() as Var;
             level_event.push(e);

@@ -7,6 +7,7 @@ pub mod tree;
 pub mod units;
 pub mod validate;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use error::{ModelError, Span};
@@ -64,7 +65,17 @@ impl Model {
                 meta.len()
             )));
         }
-        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+        // Read at most one byte past the limit: a special file (a link to /dev/zero) or one
+        // that grows while it is read reports a size that cannot be trusted.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| fail(format!("cannot read the file: {e}")))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(fail(format!(
+                "the file is more than the {MAX_FILE_BYTES} bytes a model may be"
+            )));
+        }
         let source =
             String::from_utf8(bytes).map_err(|_| fail("the file is not UTF-8 text".into()))?;
         Model::parse(path, source, format)

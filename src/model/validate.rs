@@ -123,6 +123,9 @@ pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<
     let downtime_per_hour = money(cost.downtime_per_hour, "downtime_per_hour")?;
     let degraded_per_hour = money(cost.degraded_per_hour, "degraded_per_hour")?;
 
+    if let Some(name) = &spec.name {
+        printable(name, "model", &[key("name")])?;
+    }
     let mut domains = Vec::with_capacity(spec.domains.len());
     if spec.components.is_empty() {
         return Err(invalid(
@@ -141,6 +144,11 @@ pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<
                 "a domain needs a name".into(),
             ));
         }
+        printable(
+            name,
+            "domain",
+            &at(&path[..1], PathStep::KeyItself(name.clone())),
+        )?;
         domains.push(domain(
             name,
             d,
@@ -283,11 +291,15 @@ impl<'a> Context<'a> {
             .get_index(c)
             .expect("an index of the map");
         let base_path = vec![key("components"), key(name)];
+        // The name itself, not the definition under it.
+        let name_path = [key("components"), PathStep::KeyItself(name.clone())];
         if name.trim().is_empty() {
-            return Err(invalid(
-                &at(&base_path, PathStep::KeyItself(name.clone())),
-                "a component needs a name".into(),
-            ));
+            return Err(invalid(&name_path, "a component needs a name".into()));
+        }
+        printable(name, "component", &name_path)?;
+        for (i, variant) in base.variants.iter().enumerate() {
+            let path = at(&at(&base_path, key("variants")), PathStep::Index(i));
+            printable(&variant.name, "variant", &at(&path, key("name")))?;
         }
         let (keys, origin) = match v {
             Some(v) => {
@@ -385,6 +397,21 @@ fn merge(
     merge_keys!(base, variant, origin, path, out; availability, mttf, mttr, replicas, min_available, spread, maintenance,
         failure, repair, slo, external, cost, fixed_cost, failover, depends_on);
     (out, origin)
+}
+
+/// Names are printed to terminals, reports and diagrams: a control character in one (an escape
+/// sequence, a bell, a line break) would act on the reader's terminal or break the layout.
+fn printable(name: &str, what: &str, path: &[PathStep]) -> Result<()> {
+    match name.chars().find(|c| c.is_control()) {
+        Some(c) => Err(invalid(
+            path,
+            with_hint(
+                format!("the {what} name {name:?} holds the control character {c:?}"),
+                "names are printed to terminals and reports; use letters, digits, `-`, `_` or `.`",
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn positive(d: &Duration, path: &[PathStep], what: &str) -> Result<f64> {
