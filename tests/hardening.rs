@@ -369,8 +369,9 @@ fn nesting_past_64_levels_is_refused_in_every_format() {
     let yaml = format!("components: {}1{}\n", "[".repeat(64), "]".repeat(64));
     let e = model_error("deep.yaml", &yaml);
     assert!(e.contains("nest deeper than 64 levels"), "{e}");
-    // At the list that makes the 65th level.
+    // At the list that makes the 65th level (the innermost, just before the 1), with exit 2.
     assert!(e.starts_with(&format!("deep.yaml:1:{}:", 13 + 63)), "{e}");
+    assert_refused("deep.yaml", &yaml, "[1", &["nest deeper than 64 levels"]);
     let json = format!("{{\"components\": {}1{}}}", "[".repeat(64), "]".repeat(64));
     assert!(model_error("deep.json", &json).contains("nest deeper than 64 levels"));
     let toml = format!("components = {}1{}\n", "[".repeat(64), "]".repeat(64));

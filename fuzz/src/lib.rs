@@ -145,7 +145,7 @@ fn whole_diagram_estimate(system: &System) -> u64 {
             let mut domains: Vec<_> = c.replica_domains.iter().flatten().collect();
             domains.sort_unstable();
             domains.dedup();
-            n * need.min(n - need + 1) << domains.len().min(20)
+            (n * need.min(n - need + 1)) << domains.len().min(20)
         })
         .sum()
 }

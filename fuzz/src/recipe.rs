@@ -397,9 +397,9 @@ impl Recipe {
             .values()
             .enumerate()
             .map(|(i, c)| {
-                let pick = *self.design.get(i).unwrap_or(&0) as usize;
-                (!c.variants.is_empty() && pick % (c.variants.len() + 1) > 0)
-                    .then(|| pick % (c.variants.len() + 1) - 1)
+                // 0 is the component as written, v + 1 its variant v.
+                let pick = *self.design.get(i).unwrap_or(&0) as usize % (c.variants.len() + 1);
+                pick.checked_sub(1)
             })
             .collect()
     }
