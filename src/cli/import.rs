@@ -78,12 +78,6 @@ pub fn run(args: Args) -> Result<ExitStatus, CliError> {
 }
 
 fn open_psa_run(args: OpenPsaArgs) -> Result<ExitStatus, CliError> {
-    if !(args.mission_time.is_finite() && args.mission_time >= 0.0) {
-        return Err(CliError::Usage(format!(
-            "--mission-time must be zero or more hours, not {}",
-            args.mission_time
-        )));
-    }
     let format = match &args.output {
         None => Format::Yaml,
         Some(path) => Format::of(path).ok_or_else(|| {
@@ -98,10 +92,7 @@ fn open_psa_run(args: OpenPsaArgs) -> Result<ExitStatus, CliError> {
             "--format json prints a summary on standard output; name the model file with -o".into(),
         ));
     }
-    let options = open_psa::Options {
-        mission_time_h: args.mission_time,
-    };
-    let tree = open_psa::read_files(&args.files, &options)?;
+    let tree = open_psa::read_files(&args.files, &options(args.mission_time)?)?;
     let spec = tree.to_model()?;
     // What is written must load: a failure here is a bug of the import, said plainly.
     let name = spec.name.clone().unwrap_or_else(|| "model".into());
@@ -169,4 +160,14 @@ fn open_psa_run(args: OpenPsaArgs) -> Result<ExitStatus, CliError> {
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// The reader's options from `--mission-time`.
+pub(super) fn options(mission_time_h: f64) -> Result<open_psa::Options, CliError> {
+    if !(mission_time_h.is_finite() && mission_time_h >= 0.0) {
+        return Err(CliError::Usage(format!(
+            "--mission-time must be zero or more hours, not {mission_time_h}"
+        )));
+    }
+    Ok(open_psa::Options { mission_time_h })
 }

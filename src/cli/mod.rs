@@ -6,6 +6,7 @@ mod check;
 mod downtime;
 mod eval;
 mod explain;
+mod fault_tree;
 mod graph;
 mod import;
 mod lint;
@@ -113,6 +114,8 @@ enum Command {
     Tradeoff(tradeoff::Args),
     /// Convert models from other tools (Open-PSA MEF fault trees) into nines models
     Import(import::Args),
+    /// Exact probabilities of Open-PSA fault trees' gates, NOT/XOR/NAND/NOR included
+    FaultTree(fault_tree::Args),
     /// Shell completions for bash, zsh, fish, elvish or powershell
     Completions {
         #[arg(value_enum)]
@@ -148,6 +151,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Schema(a) => schema::run(a),
         Command::Tradeoff(a) => tradeoff::run(a, &term),
         Command::Import(a) => import::run(a),
+        Command::FaultTree(a) => fault_tree::run(a),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "nines", &mut std::io::stdout());
             Ok(ExitStatus::Success)

@@ -33,8 +33,8 @@ pub struct Node {
     pub high: Edge,
 }
 
-/// The most nodes a diagram may hold before the engine gives up: 720 MiB of nodes, 512 MiB of
-/// unique table and the computed table's 320 MiB, about 1.6 GiB (a probability pass adds
+/// The most nodes a diagram may hold before the engine gives up: 720 MiB of nodes, 1 GiB of
+/// unique table and the computed table's 320 MiB, about 2 GiB (a probability pass adds
 /// 16 bytes a node, 64 when it weighs four assignments at once).
 pub const MAX_NODES: usize = 60_000_000;
 
@@ -43,6 +43,9 @@ const MAX_CACHE: usize = 1 << 24;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooLarge;
+
+/// The high half of a hash: a unique-table entry's tag.
+const TAG_MASK: u64 = 0xFFFF_FFFF_0000_0000;
 
 /// Operation tags in the computed table.
 const OP_AND: u32 = 1;
@@ -59,8 +62,9 @@ struct CacheEntry {
 
 pub struct Manager {
     nodes: Vec<Node>,
-    /// Open addressing over node indices + 1 (0 is empty).
-    unique: Vec<u32>,
+    /// Open addressing: node index + 1 in the low half (0 is empty), the high half of the node's
+    /// hash in the high half, so that a probe rarely has to fetch a node to rule it out.
+    unique: Vec<u64>,
     cache: Vec<CacheEntry>,
     pub limit: usize,
 }
@@ -138,16 +142,22 @@ impl Manager {
         if is_complement(high) {
             return Ok(not(self.make(var, not(low), not(high))?));
         }
+        let hash = hash3(var, low, high);
+        let tag = hash & TAG_MASK;
         let mask = self.unique.len() - 1;
-        let mut slot = hash3(var, low, high) as usize & mask;
+        let mut slot = hash as usize & mask;
         loop {
             let entry = self.unique[slot];
             if entry == 0 {
                 break;
             }
-            let n = self.nodes[entry as usize - 1];
-            if n.var == var && n.low == low && n.high == high {
-                return Ok(((entry - 1) << 1) as Edge);
+            // Only a slot whose tag matches costs a look at its node.
+            if entry & TAG_MASK == tag {
+                let id = entry as u32 - 1;
+                let n = self.nodes[id as usize];
+                if n.var == var && n.low == low && n.high == high {
+                    return Ok(id << 1);
+                }
             }
             slot = (slot + 1) & mask;
         }
@@ -156,7 +166,7 @@ impl Manager {
         }
         let id = self.nodes.len() as u32;
         self.nodes.push(Node { var, low, high });
-        self.unique[slot] = id + 1;
+        self.unique[slot] = tag | (id as u64 + 1);
         if self.nodes.len() * 2 > self.unique.len() {
             self.grow();
         }
@@ -168,15 +178,16 @@ impl Manager {
         self.unique = vec![0; size];
         let mask = size - 1;
         for (i, n) in self.nodes.iter().enumerate().skip(1) {
-            let mut slot = hash3(n.var, n.low, n.high) as usize & mask;
+            let hash = hash3(n.var, n.low, n.high);
+            let mut slot = hash as usize & mask;
             while self.unique[slot] != 0 {
                 slot = (slot + 1) & mask;
             }
-            self.unique[slot] = i as u32 + 1;
+            self.unique[slot] = (hash & TAG_MASK) | (i as u64 + 1);
         }
         // A computed table about as large as the diagram keeps hit rates up; what it knows is
         // carried over, since the gates still to build reuse the results of the last ones. Past
-        // 2^24 entries (320 MiB) it stops growing, so a diagram near MAX_NODES stays near 1.6 GiB.
+        // 2^24 entries (320 MiB) it stops growing, so a diagram near MAX_NODES stays near 2 GiB.
         let target = size.min(MAX_CACHE);
         if self.cache.len() < target {
             let old = std::mem::replace(&mut self.cache, vec![CacheEntry::default(); target]);

@@ -10,8 +10,10 @@
 
 pub mod bdd;
 mod binomial;
+pub mod circuit;
 mod conditioned;
 pub mod modular;
+mod rewrite;
 
 use bdd::{Edge, Manager, TooLarge, Var};
 

@@ -9,60 +9,84 @@
 //! end of that first walk through it.
 
 use super::bdd::{self, Edge, Manager, Var, edge_pq, not};
+use super::circuit::{Circuit, Lit, Node, NodeId};
 use super::{EngineError, StateOdds};
 use crate::model::units::Odds;
-use crate::structure::{EventId, Gate, GateId, Structure};
+use crate::structure::{Gate, GateId, Structure};
 
 /// What a level of the variable order stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Slot {
-    Event(EventId),
-    /// The module rooted at this gate, as one variable.
-    Module(GateId),
+    Event(usize),
+    /// The module rooted at this node, as one variable.
+    Module(NodeId),
 }
 
-fn inputs(g: &Gate) -> &[GateId] {
-    match g {
-        Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => xs,
-        Gate::Never | Gate::Event(_) => &[],
+/// The nodes the outputs depend on.
+pub(crate) fn cone(circuit: &Circuit, outputs: &[Lit]) -> Vec<bool> {
+    let mut live = vec![false; circuit.nodes.len()];
+    for x in outputs {
+        live[x.node()] = true;
     }
-}
-
-/// Gates no other gate uses.
-fn tops(structure: &Structure) -> Vec<GateId> {
-    let mut used = vec![false; structure.gates.len()];
-    for g in &structure.gates {
-        for &x in inputs(g) {
-            used[x] = true;
+    for n in (0..circuit.nodes.len()).rev() {
+        if live[n] {
+            for x in circuit.nodes[n].inputs() {
+                live[x.node()] = true;
+            }
         }
     }
-    (0..structure.gates.len()).filter(|&g| !used[g]).collect()
+    live
 }
 
-/// Where walks start: the tops first (the walk then dates them from their own subtrees), then
-/// every component's `down` and `impaired`, which the results are read from.
-fn roots(structure: &Structure) -> Vec<GateId> {
-    let mut roots = tops(structure);
-    roots.extend(
-        structure
-            .components
-            .iter()
-            .flat_map(|c| [c.down, c.impaired]),
-    );
-    roots
+/// Live nodes no live node uses: where the walks start.
+pub(crate) fn tops(circuit: &Circuit, live: &[bool]) -> Vec<NodeId> {
+    let mut used = vec![false; circuit.nodes.len()];
+    for (n, node) in circuit.nodes.iter().enumerate() {
+        if live[n] {
+            for x in node.inputs() {
+                used[x.node()] = true;
+            }
+        }
+    }
+    (0..circuit.nodes.len())
+        .filter(|&n| live[n] && !used[n])
+        .collect()
 }
 
-/// Which gates are modules (with at least two inputs: a gate of one event is that event).
-pub fn modules(structure: &Structure) -> Vec<bool> {
-    let n = structure.gates.len();
-    // first visit, exit of the first walk, last visit.
+/// When the depth-first walk from the tops met each node: `first` visit, `exit` of the first walk
+/// through it, `last` visit; and over everything below a node, the earliest first visit (`low`)
+/// and the latest visit (`high`). Zero: never visited.
+pub(crate) struct Dates {
+    pub first: Vec<u64>,
+    pub exit: Vec<u64>,
+    pub last: Vec<u64>,
+    pub low: Vec<u64>,
+    pub high: Vec<u64>,
+}
+
+impl Dates {
+    /// The dates of `node` and everything below it: [earliest, latest].
+    pub fn span(&self, node: NodeId) -> (u64, u64) {
+        (
+            self.first[node].min(self.low[node]),
+            self.last[node].max(self.high[node]),
+        )
+    }
+
+    /// Whether everything below `node` is met only inside the first walk through `inside`.
+    pub fn within(&self, node: NodeId, inside: NodeId) -> bool {
+        let (lo, hi) = self.span(node);
+        lo > self.first[inside] && hi < self.exit[inside]
+    }
+}
+
+pub(crate) fn dates(circuit: &Circuit, tops: &[NodeId]) -> Dates {
+    let n = circuit.nodes.len();
     let (mut first, mut exit, mut last) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
     let mut clock = 0u64;
-    // From the tops only: that a gate is also some component's own result is no visit from
-    // outside (every other gate is below some top).
-    for root in tops(structure) {
-        // (gate, next input to walk)
-        let mut stack: Vec<(GateId, usize)> = Vec::new();
+    for &root in tops {
+        // (node, next input to walk)
+        let mut stack: Vec<(NodeId, usize)> = Vec::new();
         clock += 1;
         if first[root] != 0 {
             last[root] = clock;
@@ -73,7 +97,7 @@ pub fn modules(structure: &Structure) -> Vec<bool> {
         stack.push((root, 0));
         while let Some(top) = stack.last_mut() {
             let (g, next) = *top;
-            let xs = inputs(&structure.gates[g]);
+            let xs = circuit.nodes[g].inputs();
             if next == xs.len() {
                 clock += 1;
                 exit[g] = clock;
@@ -82,7 +106,7 @@ pub fn modules(structure: &Structure) -> Vec<bool> {
                 continue;
             }
             top.1 += 1;
-            let x = xs[next];
+            let x = xs[next].node();
             clock += 1;
             if first[x] == 0 {
                 first[x] = clock;
@@ -93,79 +117,109 @@ pub fn modules(structure: &Structure) -> Vec<bool> {
             }
         }
     }
-    // Earliest first visit and latest visit of anything below each gate; inputs come first.
+    // Inputs come first, so one pass in index order sees them before the nodes they feed.
     let mut low = vec![u64::MAX; n];
     let mut high = vec![0u64; n];
-    let mut module = vec![false; n];
     for g in 0..n {
-        let xs = inputs(&structure.gates[g]);
-        for &x in xs {
+        for x in circuit.nodes[g].inputs() {
+            let x = x.node();
             low[g] = low[g].min(first[x]).min(low[x]);
             high[g] = high[g].max(last[x]).max(high[x]);
         }
-        module[g] = xs.len() >= 2 && first[g] != 0 && low[g] > first[g] && high[g] < exit[g];
     }
-    // DOWN and impaired of one component are combined into DEGRADED: they must share variables,
-    // so where they differ neither stands for itself as a module variable.
-    for c in &structure.components {
-        if c.down != c.impaired {
-            module[c.down] = false;
-            module[c.impaired] = false;
-        }
+    Dates {
+        first,
+        exit,
+        last,
+        low,
+        high,
     }
-    module
+}
+
+/// Which nodes are modules (with at least two inputs: a node of one input is that input): the
+/// dating walk of Dutuit and Rauzy (1996) — a node is a module when every visit to everything
+/// below it happens inside the first walk through it.
+pub fn modules(circuit: &Circuit, tops: &[NodeId]) -> Vec<bool> {
+    let d = dates(circuit, tops);
+    (0..circuit.nodes.len())
+        .map(|g| {
+            circuit.nodes[g].inputs().len() >= 2
+                && d.first[g] != 0
+                && d.low[g] > d.first[g]
+                && d.high[g] < d.exit[g]
+        })
+        .collect()
 }
 
 /// The variable order: a depth-first walk from the tops, each event at its first visit and each
 /// module as one variable where the walk enters it (its own events follow, deeper, for its own
-/// diagram). Domains, shared by everything, come first.
-pub fn slot_order(structure: &Structure, module: &[bool]) -> Vec<Slot> {
-    let mut order = Vec::with_capacity(structure.events.len());
-    let mut placed = vec![false; structure.events.len()];
-    for (e, ev) in structure.events.iter().enumerate() {
-        if matches!(ev.kind, crate::structure::EventKind::Domain(_)) {
-            placed[e] = true;
+/// diagram). `first` events (a model's domains, shared by everything) come before all.
+pub fn slot_order(
+    circuit: &Circuit,
+    tops: &[NodeId],
+    module: &[bool],
+    first: &[usize],
+) -> Vec<Slot> {
+    let mut order = Vec::with_capacity(circuit.events.len());
+    let mut placed = vec![false; circuit.events.len()];
+    for &e in first {
+        if !std::mem::replace(&mut placed[e], true) {
             order.push(Slot::Event(e));
         }
     }
-    let mut visited = vec![false; structure.gates.len()];
-    for root in roots(structure) {
+    let mut inputs = Vec::new();
+    let mut visited = vec![false; circuit.nodes.len()];
+    for &root in tops {
         let mut stack = vec![root];
         while let Some(g) = stack.pop() {
             if std::mem::replace(&mut visited[g], true) {
                 continue;
             }
-            match &structure.gates[g] {
-                Gate::Never => {}
-                Gate::Event(e) => {
+            match &circuit.nodes[g] {
+                Node::False => {}
+                Node::Event(e) => {
                     if !std::mem::replace(&mut placed[*e], true) {
                         order.push(Slot::Event(*e));
                     }
                 }
-                Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
+                node => {
                     if module[g] {
                         order.push(Slot::Module(g));
                     }
+                    // Gates before events, otherwise as written: the events of the sub-trees
+                    // come first, the gate's own events after them, which
+                    // on the Aralia trees is never far from the best of the orders tried.
+                    inputs.clear();
+                    inputs.extend(
+                        node.inputs()
+                            .iter()
+                            .map(|x| x.node())
+                            .filter(|&x| !visited[x]),
+                    );
+                    inputs.sort_by_key(|&x| matches!(circuit.nodes[x], Node::Event(_)));
                     // Reversed so the first input is walked first.
-                    stack.extend(xs.iter().rev().filter(|&&x| !visited[x]));
+                    stack.extend(inputs.iter().rev());
                 }
             }
-        }
-    }
-    for (e, p) in placed.iter().enumerate() {
-        if !p {
-            order.push(Slot::Event(e));
         }
     }
     order
 }
 
-/// Every component's state probabilities, module by module.
-pub fn evaluate(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
-    let module = modules(structure);
-    let order = slot_order(structure, &module);
-    let mut event_level = vec![0 as Var; structure.events.len()];
-    let mut module_level = vec![Var::MAX; structure.gates.len()];
+/// P and 1 − P of each output, module by module. `first` events go at the top of the order.
+pub fn probabilities(
+    circuit: &Circuit,
+    outputs: &[Lit],
+    first: &[usize],
+) -> Result<Vec<Odds>, EngineError> {
+    let (rewritten, outputs) = super::rewrite::simplify(circuit, outputs);
+    let (circuit, outputs) = (&rewritten, &outputs[..]);
+    let live = cone(circuit, outputs);
+    let tops = tops(circuit, &live);
+    let module = modules(circuit, &tops);
+    let order = slot_order(circuit, &tops, &module, first);
+    let mut event_level = vec![Var::MAX; circuit.events.len()];
+    let mut module_level = vec![Var::MAX; circuit.nodes.len()];
     for (l, s) in order.iter().enumerate() {
         match *s {
             Slot::Event(e) => event_level[e] = l as Var,
@@ -173,14 +227,18 @@ pub fn evaluate(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
         }
     }
     let mut m = Manager::new();
-    // `gate[g]`: g's own function; `seen[g]`: what the gates above g use (its module variable).
-    let mut gate: Vec<Edge> = Vec::with_capacity(structure.gates.len());
-    let mut seen: Vec<Edge> = Vec::with_capacity(structure.gates.len());
-    for (g, def) in structure.gates.iter().enumerate() {
-        let edge = match def {
-            Gate::Never => bdd::ZERO,
-            Gate::Event(e) => {
-                let odds = structure.events[*e].odds;
+    // `own[g]`: g's own function; `seen[g]`: what the nodes above g use (its module variable).
+    let mut own: Vec<Edge> = vec![bdd::ZERO; circuit.nodes.len()];
+    let mut seen: Vec<Edge> = vec![bdd::ZERO; circuit.nodes.len()];
+    let mut ins: Vec<Edge> = Vec::new();
+    for (g, node) in circuit.nodes.iter().enumerate() {
+        if !live[g] {
+            continue;
+        }
+        let edge = match node {
+            Node::False => bdd::ZERO,
+            Node::Event(e) => {
+                let odds = circuit.events[*e];
                 // Certain events are constants: same probabilities, smaller diagrams.
                 if odds.p == 0.0 {
                     bdd::ZERO
@@ -190,41 +248,39 @@ pub fn evaluate(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
                     m.variable(event_level[*e])?
                 }
             }
-            Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
-                let mut ins: Vec<Edge> = xs.iter().map(|&x| seen[x]).collect();
+            Node::Or(xs) | Node::And(xs) | Node::AtLeast(_, xs) | Node::Xor(xs) => {
+                ins.clear();
+                ins.extend(xs.iter().map(|x| seen[x.node()] ^ x.is_negated() as Edge));
                 // Deepest first: each step then mostly adds nodes above what is built.
                 ins.sort_by_key(|&e| std::cmp::Reverse(m.var(e)));
-                match def {
-                    Gate::Or(_) => ins.iter().try_fold(bdd::ZERO, |acc, &x| m.or(acc, x))?,
-                    Gate::And(_) => ins.iter().try_fold(bdd::ONE, |acc, &x| m.and(acc, x))?,
-                    Gate::AtLeast(k, _) => m.at_least(*k as usize, &ins)?,
-                    _ => unreachable!(),
+                match node {
+                    Node::Or(_) => ins.iter().try_fold(bdd::ZERO, |acc, &x| m.or(acc, x))?,
+                    Node::And(_) => ins.iter().try_fold(bdd::ONE, |acc, &x| m.and(acc, x))?,
+                    Node::AtLeast(k, _) => m.at_least(*k as usize, &ins)?,
+                    _ => ins
+                        .iter()
+                        .try_fold(bdd::ZERO, |acc, &x| m.ite(x, not(acc), acc))?,
                 }
             }
         };
-        gate.push(edge);
+        own[g] = edge;
         // A module that is more than a constant or one variable is one variable above.
         let trivial = bdd::index(edge) == 0 || {
             let (lo, hi) = m.branches(edge);
             bdd::index(lo) == 0 && bdd::index(hi) == 0
         };
-        seen.push(if module[g] && !trivial && module_level[g] != Var::MAX {
+        seen[g] = if module[g] && !trivial && module_level[g] != Var::MAX {
             m.variable(module_level[g])?
         } else {
             edge
-        });
+        };
     }
-    let degraded: Vec<Edge> = structure
-        .components
-        .iter()
-        .map(|c| m.and(gate[c.impaired], not(gate[c.down])))
-        .collect::<Result<_, _>>()?;
     // One pass over the nodes, children first. A module's variable is made after its diagram is
     // complete, so its probability is known by the time a node tests it.
     let mut level_odds: Vec<Option<(f64, f64)>> = order
         .iter()
         .map(|s| match *s {
-            Slot::Event(e) => Some((structure.events[e].odds.p, structure.events[e].odds.q)),
+            Slot::Event(e) => Some((circuit.events[e].p, circuit.events[e].q)),
             Slot::Module(_) => None,
         })
         .collect();
@@ -239,7 +295,7 @@ pub fn evaluate(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
                 let Slot::Module(g) = order[v] else {
                     unreachable!("only module levels start unknown")
                 };
-                let odds = edge_pq(&pq, gate[g]);
+                let odds = edge_pq(&pq, own[g]);
                 level_odds[v] = Some(odds);
                 odds
             }
@@ -248,17 +304,55 @@ pub fn evaluate(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
         let hi = edge_pq(&pq, n.high);
         pq.push((q * lo.0 + p * hi.0, q * lo.1 + p * hi.1));
     }
+    Ok(outputs
+        .iter()
+        .map(|x| {
+            let (p, q) = edge_pq(&pq, own[x.node()] ^ x.is_negated() as Edge);
+            Odds { p, q }
+        })
+        .collect())
+}
+
+/// A structure as a circuit: node g is gate g.
+pub fn circuit_of(structure: &Structure) -> Circuit {
+    let mut circuit = Circuit::new(structure.events.iter().map(|e| e.odds).collect());
+    let lits = |xs: &[GateId]| xs.iter().map(|&x| Lit::of(x)).collect();
+    for g in &structure.gates {
+        circuit.push(match g {
+            Gate::Never => Node::False,
+            Gate::Event(e) => Node::Event(*e),
+            Gate::Or(xs) => Node::Or(lits(xs)),
+            Gate::And(xs) => Node::And(lits(xs)),
+            Gate::AtLeast(k, xs) => Node::AtLeast(*k, lits(xs)),
+        });
+    }
+    circuit
+}
+
+/// Every component's state probabilities, module by module.
+pub fn evaluate(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
+    let mut circuit = circuit_of(structure);
+    let mut outputs = Vec::with_capacity(3 * structure.components.len());
+    for c in &structure.components {
+        let (down, impaired) = (Lit::of(c.down), Lit::of(c.impaired));
+        // Never DEGRADED when the two coincide: `down` only holds the place.
+        let degraded = if c.down == c.impaired {
+            down
+        } else {
+            circuit.push(Node::And(vec![impaired, down.negate()]))
+        };
+        outputs.extend([down, degraded, impaired]);
+    }
+    let domains: Vec<usize> = structure.domains.iter().map(|&(e, _)| e).collect();
+    let odds = probabilities(&circuit, &outputs, &domains)?;
     Ok(structure
         .components
         .iter()
-        .zip(degraded)
-        .map(|(c, d)| {
-            let (p, q) = edge_pq(&pq, gate[c.down]);
-            StateOdds {
-                down: Odds { p, q },
-                degraded: edge_pq(&pq, d).0,
-                up: edge_pq(&pq, gate[c.impaired]).1,
-            }
+        .zip(odds.chunks_exact(3))
+        .map(|(c, o)| StateOdds {
+            down: o[0],
+            degraded: if c.down == c.impaired { 0.0 } else { o[1].p },
+            up: o[2].q,
         })
         .collect())
 }
@@ -389,9 +483,76 @@ mod tests {
             Model::parse(std::path::Path::new("m.yaml"), text.into(), Format::Yaml).unwrap();
         let system = model.system().unwrap();
         let s = Structure::new(&system);
-        let m = modules(&s);
+        let circuit = circuit_of(&s);
+        let live = vec![true; circuit.nodes.len()];
+        let m = modules(&circuit, &tops(&circuit, &live));
         let id = |name: &str| s.components[system.component_id(name).unwrap()].down;
         assert!(!m[id("a")] && !m[id("b")]);
         assert!(m[id("p")] && m[id("top")]);
+    }
+
+    /// A random circuit: events, then nodes over earlier nodes, negated inputs included.
+    fn circuit() -> impl Strategy<Value = (Circuit, Vec<Lit>)> {
+        let events =
+            prop::collection::vec(prop::sample::select(vec![0.0, 0.1, 0.5, 0.7, 1.0]), 1..9);
+        let nodes = prop::collection::vec(
+            (
+                0u8..5,
+                1u32..4,
+                prop::collection::vec((any::<prop::sample::Index>(), any::<bool>()), 1..5),
+            ),
+            1..14,
+        );
+        (events, nodes, any::<prop::sample::Index>()).prop_map(|(ps, specs, out)| {
+            let mut c = Circuit::new(ps.iter().map(|&p| Odds { p, q: 1.0 - p }).collect());
+            for e in 0..ps.len() {
+                c.push(Node::Event(e));
+            }
+            for (kind, k, ins) in specs {
+                let n = c.nodes.len();
+                let xs: Vec<Lit> = ins
+                    .iter()
+                    .map(|(i, neg)| {
+                        let x = Lit::of(i.index(n));
+                        if *neg { x.negate() } else { x }
+                    })
+                    .collect();
+                c.push(match kind {
+                    0 => Node::Or(xs),
+                    1 => Node::And(xs),
+                    2 => Node::AtLeast(k, xs),
+                    3 => Node::Xor(xs),
+                    _ => Node::False,
+                });
+            }
+            let n = c.nodes.len();
+            let outputs = vec![Lit::of(n - 1), Lit::of(out.index(n)).negate()];
+            (c, outputs)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn circuits_with_negation_give_the_exact_probabilities((c, outputs) in circuit()) {
+            let n = c.events.len();
+            let mut truth = vec![0.0; outputs.len()];
+            for bits in 0u32..(1 << n) {
+                let weight: f64 = (0..n)
+                    .map(|e| if bits >> e & 1 == 1 { c.events[e].p } else { c.events[e].q })
+                    .product();
+                let value = c.values(|e| bits >> e & 1 == 1);
+                for (t, x) in truth.iter_mut().zip(&outputs) {
+                    if value[x.node()] != x.is_negated() {
+                        *t += weight;
+                    }
+                }
+            }
+            let got = probabilities(&c, &outputs, &[]).unwrap();
+            for (t, g) in truth.iter().zip(&got) {
+                prop_assert!((t - g.p).abs() < 1e-12 && (1.0 - t - g.q).abs() < 1e-12,
+                    "truth {t}, engine {g:?}, {c:?} {outputs:?}");
+            }
+        }
     }
 }

@@ -4,5 +4,6 @@
 //! ordinary model file.
 
 pub mod emit;
+pub mod logic;
 pub mod open_psa;
 pub mod xml;

@@ -1451,7 +1451,7 @@ impl FaultTree {
                         g.name.split('/').next().unwrap_or(&g.name),
                         g.op.element()
                     ),
-                    "a nines model is coherent: a failure never repairs anything; rewrite the gate with <or>, <and> and <atleast>",
+                    "a nines model is coherent: a failure never repairs anything; `nines fault-tree FILE...` solves the tree as it is, or rewrite the gate with <or>, <and> and <atleast>",
                 ),
                 source.as_deref(),
             ));

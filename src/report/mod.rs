@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod check;
 pub mod downtime;
 pub mod eval;
+pub mod fault_tree;
 pub mod graph;
 pub mod lint;
 pub mod plot;

@@ -1,0 +1,95 @@
+//! A Boolean circuit over independent events, negation included: what the modular engine
+//! solves. A model's structure lowers to one (monotone gates, plus each component's DEGRADED =
+//! impaired and not down); so does a fault tree with NOT, NAND, NOR or XOR gates, which no model
+//! can express.
+
+use crate::model::units::Odds;
+
+pub type NodeId = usize;
+
+/// A node's output or its negation: the node's index shifted left by one, the low bit the
+/// negation (as the decision diagrams' complement edges, which make negation free).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Lit(u32);
+
+impl Lit {
+    pub fn of(node: NodeId) -> Lit {
+        Lit((node as u32) << 1)
+    }
+    pub fn negate(self) -> Lit {
+        Lit(self.0 ^ 1)
+    }
+    pub fn node(self) -> NodeId {
+        (self.0 >> 1) as NodeId
+    }
+    pub fn is_negated(self) -> bool {
+        self.0 & 1 == 1
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    /// Never true (a negated `False` is always true).
+    False,
+    /// True when the event happens.
+    Event(usize),
+    Or(Vec<Lit>),
+    And(Vec<Lit>),
+    /// True when at least k inputs are.
+    AtLeast(u32, Vec<Lit>),
+    /// True when an odd number of inputs are.
+    Xor(Vec<Lit>),
+}
+
+impl Node {
+    pub fn inputs(&self) -> &[Lit] {
+        match self {
+            Node::Or(xs) | Node::And(xs) | Node::AtLeast(_, xs) | Node::Xor(xs) => xs,
+            Node::False | Node::Event(_) => &[],
+        }
+    }
+}
+
+/// Nodes in topological order: every input has a smaller index than the node it feeds. Each
+/// event has at most one node (the module search tells sub-circuits apart by their nodes).
+#[derive(Clone, Debug, Default)]
+pub struct Circuit {
+    /// The probability of each event; events are independent.
+    pub events: Vec<Odds>,
+    pub nodes: Vec<Node>,
+}
+
+impl Circuit {
+    pub fn new(events: Vec<Odds>) -> Circuit {
+        Circuit {
+            events,
+            nodes: Vec::new(),
+        }
+    }
+
+    /// Appends a node; its inputs must already be in the circuit.
+    pub fn push(&mut self, node: Node) -> Lit {
+        debug_assert!(node.inputs().iter().all(|x| x.node() < self.nodes.len()));
+        debug_assert!(!matches!(node, Node::Event(e) if e >= self.events.len()));
+        self.nodes.push(node);
+        Lit::of(self.nodes.len() - 1)
+    }
+
+    /// The value of every node for one assignment of the events (for tests and fuzzing).
+    pub fn values(&self, happens: impl Fn(usize) -> bool) -> Vec<bool> {
+        let mut value = Vec::with_capacity(self.nodes.len());
+        for node in &self.nodes {
+            let v = |x: &Lit| value[x.node()] != x.is_negated();
+            let out = match node {
+                Node::False => false,
+                Node::Event(e) => happens(*e),
+                Node::Or(xs) => xs.iter().any(v),
+                Node::And(xs) => xs.iter().all(v),
+                Node::AtLeast(k, xs) => xs.iter().filter(|x| v(x)).count() >= *k as usize,
+                Node::Xor(xs) => xs.iter().filter(|x| v(x)).count() % 2 == 1,
+            };
+            value.push(out);
+        }
+        value
+    }
+}

@@ -1,0 +1,73 @@
+//! `nines fault-tree`: the exact probabilities of a fault tree's gates.
+
+use comfy_table::{Cell, CellAlignment, Table, presets};
+use serde::Serialize;
+
+use super::Format;
+use super::text::escape_markdown;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GateProbability {
+    pub name: String,
+    /// A gate no other gate uses.
+    pub top: bool,
+    pub probability: f64,
+    /// 1 − probability, kept apart so that values near one keep their digits.
+    pub complement: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FaultTreeReport {
+    pub model: Option<String>,
+    pub gates_total: usize,
+    pub basic_events: usize,
+    pub house_events: usize,
+    pub ccf_groups: usize,
+    pub gates: Vec<GateProbability>,
+}
+
+impl FaultTreeReport {
+    pub fn render(&self, format: Format) -> String {
+        let title = format!(
+            "{}: {} gates over {} basic events{} — exact probabilities",
+            self.model.as_deref().unwrap_or("fault tree"),
+            self.gates_total,
+            self.basic_events,
+            match (self.house_events, self.ccf_groups) {
+                (0, 0) => String::new(),
+                (h, c) => format!(", {h} house events, {c} common-cause groups"),
+            }
+        );
+        let kind = |g: &GateProbability| if g.top { "top" } else { "gate" };
+        match format {
+            Format::Json => serde_json::to_string_pretty(self).expect("serialises") + "\n",
+            Format::Markdown => {
+                let mut out = format!("{title}\n\n| gate | | probability |\n|---|---|---:|\n");
+                for g in &self.gates {
+                    out += &format!(
+                        "| {} | {} | {:.6e} |\n",
+                        escape_markdown(&g.name),
+                        kind(g),
+                        g.probability
+                    );
+                }
+                out
+            }
+            Format::Table => {
+                let mut t = Table::new();
+                t.load_style(presets::UTF8_FULL_CONDENSED);
+                t.force_no_tty();
+                t.set_header(vec!["gate", "", "probability"]);
+                for g in &self.gates {
+                    t.add_row(vec![
+                        Cell::new(&g.name),
+                        Cell::new(kind(g)),
+                        Cell::new(format!("{:.6e}", g.probability))
+                            .set_alignment(CellAlignment::Right),
+                    ]);
+                }
+                format!("{title}\n{t}\n")
+            }
+        }
+    }
+}
