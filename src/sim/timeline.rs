@@ -5,8 +5,11 @@
 //! sources — a replica's failure, its rolling maintenance, a domain's failure, a component's
 //! maintenance or failover — plus delay gates for dependencies with `tolerate`. A gate keeps a
 //! count of its inputs that are true and is true when the count reaches its threshold (OR: 1,
-//! AND: all, k-of-n: k). When a source changes, only the gates downstream of it are visited, in
-//! topological order, and only while outputs change: one event costs what it actually changes.
+//! AND: all, k-of-n: k). When a source changes, only the gates downstream of it are visited, and
+//! only while outputs change: one event costs what it actually changes. The gates are monotone
+//! and an event changes one source, so within an instant every gate moves (if at all) in the
+//! direction the source moved, once: a depth-first walk needs no topological order and no gate
+//! can flicker.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -19,6 +22,8 @@ use crate::system::{ComponentId, DependencyTarget, OnFailure, System};
 
 type NodeId = u32;
 const NEVER: NodeId = 0;
+/// Marks a fanout entry that is a delay node (they are visited differently).
+const DELAY_FED: NodeId = 1 << 31;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum NodeKind {
@@ -34,13 +39,12 @@ enum NodeKind {
 #[derive(Clone, Debug)]
 struct Network {
     kind: Vec<NodeKind>,
-    /// Longest path from a source: a node is evaluated after every node of a lower level.
-    level: Vec<u32>,
     /// The input of each delay node.
     delay_input: Vec<NodeId>,
     /// Per node: where its fanout and its watchers start (CSR), side by side so that one
     /// cache line serves both; entry n + 1 ends them.
     starts: Vec<(u32, u32)>,
+    /// The nodes each node feeds; a delay node is marked with `DELAY_FED`.
     fanout: Vec<NodeId>,
     /// Per node: the components whose DOWN (`false`) or impaired (`true`) state it is.
     watchers: Vec<(ComponentId, bool)>,
@@ -302,8 +306,9 @@ impl Network {
         let mut fan: Vec<Vec<NodeId>> = vec![Vec::new(); n];
         let mut delay_input = vec![NEVER; n];
         for (id, inputs) in b.inputs.iter().enumerate() {
+            let delay = matches!(b.kind[id], NodeKind::Delay(_));
             for &x in inputs {
-                fan[x as usize].push(id as NodeId);
+                fan[x as usize].push(id as NodeId | if delay { DELAY_FED } else { 0 });
             }
             if let NodeKind::Delay(_) = b.kind[id] {
                 delay_input[id] = inputs[0];
@@ -314,19 +319,11 @@ impl Network {
             watch[net.down as usize].push((c, false));
             watch[net.impaired as usize].push((c, true));
         }
-        let mut level = vec![0u32; n];
-        for (id, inputs) in b.inputs.iter().enumerate() {
-            level[id] = inputs
-                .iter()
-                .map(|&x| level[x as usize] + 1)
-                .max()
-                .unwrap_or(0);
-        }
+        assert!(n < DELAY_FED as usize, "node ids fit in 31 bits");
         let (fan_start, fanout) = csr(fan);
         let (watch_start, watchers) = csr(watch);
         Network {
             kind: b.kind,
-            level,
             delay_input,
             starts: fan_start.into_iter().zip(watch_start).collect(),
             fanout,
@@ -605,17 +602,14 @@ struct Histograms {
     outage: Vec<Histogram>,
 }
 
-/// A node's inputs that are true, its value, and whether it waits for re-evaluation: kept
-/// together so that visiting a node touches one cache line.
+/// A node's inputs that are true and the count that makes it true: eight bytes, so that the
+/// whole network's state stays in the first-level cache. A gate is true when `count >=
+/// threshold`; a source has threshold one and a count of zero or one; a delay has threshold
+/// `u32::MAX` (its value is kept in `Runner::delayed`).
 #[derive(Clone, Copy, Debug, Default)]
 struct NodeState {
     count: u32,
-    /// The threshold of a gate; `u32::MAX` for sources and delays (always visited).
     threshold: u32,
-    /// The node's level (a copy of the network's, where the visit needs it).
-    level: u32,
-    value: bool,
-    queued: bool,
 }
 
 /// A component's bookkeeping during one run.
@@ -658,11 +652,11 @@ struct Runner<'a> {
     windows: usize,
     budget: Vec<Option<f64>>,
     state: Vec<NodeState>,
+    /// The value of each delay node.
+    delayed: Vec<bool>,
     token: Vec<u32>,
-    /// Nodes to re-evaluate, by level; `low..=high` may hold some.
-    worklist: Vec<Vec<NodeId>>,
-    low: usize,
-    high: usize,
+    /// Nodes that changed and whose fanout is still to be told.
+    stack: Vec<(NodeId, bool)>,
     agenda: Agenda,
     failover_token: Vec<u32>,
     /// What one run keeps per component, one cache line each.
@@ -695,20 +689,18 @@ impl<'a> Runner<'a> {
             state: net
                 .kind
                 .iter()
-                .zip(&net.level)
-                .map(|(k, &level)| NodeState {
-                    level,
+                .map(|k| NodeState {
+                    count: 0,
                     threshold: match k {
                         NodeKind::Threshold(t) => *t,
-                        _ => u32::MAX,
+                        NodeKind::Source => 1,
+                        NodeKind::Delay(_) => u32::MAX,
                     },
-                    ..NodeState::default()
                 })
                 .collect(),
+            delayed: vec![false; n],
             token: vec![0; n],
-            worklist: vec![Vec::new(); net.level.iter().max().map_or(1, |&l| l as usize + 1)],
-            low: usize::MAX,
-            high: 0,
+            stack: Vec::new(),
             agenda: Agenda::default(),
             failover_token: vec![0; c],
             run: vec![ComponentRun::default(); c],
@@ -730,9 +722,8 @@ impl<'a> Runner<'a> {
     fn run(&mut self, s: &mut Stream) {
         for st in &mut self.state {
             st.count = 0;
-            st.value = false;
-            st.queued = false;
         }
+        self.delayed.fill(false);
         self.agenda.clear();
         self.failures.fill(0);
         self.run.fill(ComponentRun::default());
@@ -798,12 +789,11 @@ impl<'a> Runner<'a> {
                 What::DelayExpiry => {
                     let input = net.delay_input[i] as usize;
                     if e.token() == self.token[i] & 0xff_ffff
-                        && self.state[input].value
-                        && !self.state[i].value
+                        && self.value(input)
+                        && !self.delayed[i]
                     {
-                        self.state[i].value = true;
-                        self.changed(i as NodeId, true, t);
-                        self.settle(t);
+                        self.delayed[i] = true;
+                        self.propagate(i as NodeId, true, t);
                     }
                 }
             }
@@ -822,7 +812,7 @@ impl<'a> Runner<'a> {
         let down = k
             .replica_down
             .iter()
-            .filter(|&&r| self.state[r as usize].value)
+            .filter(|&&r| self.value(r as usize))
             .count() as u32;
         if down >= k.need {
             return;
@@ -833,105 +823,92 @@ impl<'a> Runner<'a> {
         self.set(node, true, t);
     }
 
-    fn set(&mut self, source: NodeId, v: bool, t: f64) {
-        let s = source as usize;
-        if self.state[s].value != v {
-            self.state[s].value = v;
-            self.changed(source, v, t);
-            self.settle(t);
-        }
-    }
-
-    /// Passes a node's new value to the nodes it feeds and to the components watching it.
-    fn changed(&mut self, node: NodeId, v: bool, t: f64) {
-        let net = self.net;
-        let n = node as usize;
-        let ((fan_from, watch_from), (fan_to, watch_to)) = (net.starts[n], net.starts[n + 1]);
-        for &f in &net.fanout[fan_from as usize..fan_to as usize] {
-            let f = f as usize;
-            let st = &mut self.state[f];
-            if v {
-                st.count += 1;
-            } else {
-                st.count -= 1;
-            }
-            // A gate whose output this count leaves as it is needs no visit (if a later change
-            // in this instant flips it, that change queues it).
-            if st.threshold != u32::MAX && (st.count >= st.threshold) == st.value {
-                continue;
-            }
-            if !self.state[f].queued {
-                self.state[f].queued = true;
-                let l = self.state[f].level as usize;
-                self.worklist[l].push(f as NodeId);
-                self.low = self.low.min(l);
-                self.high = self.high.max(l);
-            }
-        }
-        for &(c, impaired) in &net.watchers[watch_from as usize..watch_to as usize] {
-            self.record(c, impaired, v, t);
-        }
-    }
-
-    /// Re-evaluates queued nodes level by level until nothing changes: a node's inputs are all
-    /// settled before it is looked at, so no gate flickers within an instant.
-    fn settle(&mut self, t: f64) {
-        let mut l = self.low;
-        while l <= self.high {
-            if self.worklist[l].is_empty() {
-                l += 1;
-                continue;
-            }
-            let mut nodes = std::mem::take(&mut self.worklist[l]);
-            for &node in &nodes {
-                self.evaluate(node, t);
-            }
-            nodes.clear();
-            self.worklist[l] = nodes;
-            l += 1;
-        }
-        self.low = usize::MAX;
-        self.high = 0;
-    }
-
+    /// A node's value.
     #[inline]
-    fn evaluate(&mut self, node: NodeId, t: f64) {
-        let n = node as usize;
-        self.evaluations += 1;
-        let st = &mut self.state[n];
-        st.queued = false;
-        if st.threshold != u32::MAX {
-            // A threshold gate, the common case, without a look at its kind.
-            let v = st.count >= st.threshold;
-            if v != st.value {
-                st.value = v;
-                self.changed(node, v, t);
+    fn value(&self, n: usize) -> bool {
+        let st = self.state[n];
+        if st.threshold == u32::MAX {
+            self.delayed[n]
+        } else {
+            st.count >= st.threshold
+        }
+    }
+
+    fn set(&mut self, source: NodeId, v: bool, t: f64) {
+        let st = &mut self.state[source as usize];
+        if (st.count != 0) != v {
+            st.count = v as u32;
+            self.propagate(source, v, t);
+        }
+    }
+
+    /// Passes a node's new value `v` on, depth first, through every gate it flips, and tells
+    /// the components watching each changed node. Every gate moves the way `v` did (the gates
+    /// are monotone), so a gate flips when its count crosses its threshold, and at most once.
+    fn propagate(&mut self, node: NodeId, v: bool, t: f64) {
+        let net = self.net;
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.push((node, v));
+        let mut popped = 0u64;
+        while let Some((node, v)) = stack.pop() {
+            popped += 1;
+            let n = node as usize;
+            let ((fan_from, watch_from), (fan_to, watch_to)) = (net.starts[n], net.starts[n + 1]);
+            for &f in &net.fanout[fan_from as usize..fan_to as usize] {
+                if f & DELAY_FED != 0 {
+                    self.delay_input_changed((f & !DELAY_FED) as usize, v, t, &mut stack);
+                    continue;
+                }
+                let st = &mut self.state[f as usize];
+                // Up: the count reaches the threshold; down: it leaves it.
+                if v {
+                    st.count += 1;
+                    if st.count == st.threshold {
+                        stack.push((f, true));
+                    }
+                } else {
+                    if st.count == st.threshold {
+                        stack.push((f, false));
+                    }
+                    st.count -= 1;
+                }
             }
+            for &(c, impaired) in &net.watchers[watch_from as usize..watch_to as usize] {
+                self.record(c, impaired, v, t);
+            }
+        }
+        self.stack = stack;
+        // Gates flipped (the node itself is not one).
+        self.evaluations += popped - 1;
+    }
+
+    /// A delay node's input became `input`: it starts (or restarts) the clock when true, and
+    /// passes a recovery on at once.
+    #[cold]
+    fn delay_input_changed(
+        &mut self,
+        n: usize,
+        input: bool,
+        t: f64,
+        stack: &mut Vec<(NodeId, bool)>,
+    ) {
+        let NodeKind::Delay(tolerate) = self.net.kind[n] else {
+            unreachable!("marked as a delay")
+        };
+        self.state[n].count = input as u32;
+        self.token[n] = self.token[n].wrapping_add(1);
+        if input {
+            if !self.delayed[n] {
+                let token = self.token[n];
+                self.schedule(t + tolerate, What::DelayExpiry, n, token);
+            }
+        } else if self.delayed[n] {
+            self.delayed[n] = false;
+            // Counted when it is popped.
+            stack.push((n as NodeId, false));
             return;
         }
-        match self.net.kind[n] {
-            NodeKind::Threshold(k) => {
-                let v = self.state[n].count >= k;
-                if v != self.state[n].value {
-                    self.state[n].value = v;
-                    self.changed(node, v, t);
-                }
-            }
-            NodeKind::Delay(tolerate) => {
-                let input = self.state[self.net.delay_input[n] as usize].value;
-                self.token[n] = self.token[n].wrapping_add(1);
-                if input {
-                    if !self.state[n].value {
-                        let token = self.token[n];
-                        self.schedule(t + tolerate, What::DelayExpiry, n, token);
-                    }
-                } else if self.state[n].value {
-                    self.state[n].value = false;
-                    self.changed(node, false, t);
-                }
-            }
-            NodeKind::Source => {}
-        }
+        self.evaluations += 1;
     }
 
     fn record(&mut self, c: ComponentId, impaired: bool, v: bool, t: f64) {
@@ -998,10 +975,10 @@ impl<'a> Runner<'a> {
             if !closing.is_nan() {
                 self.outage(c, self.run[c].down_since, closing);
             }
-            if self.state[k.down as usize].value {
+            if self.value(k.down as usize) {
                 self.outage(c, self.run[c].down_since, h);
             }
-            if self.state[k.impaired as usize].value {
+            if self.value(k.impaired as usize) {
                 self.run[c].impaired_time += h - self.run[c].impaired_since;
             }
         }
