@@ -85,6 +85,7 @@ const MIN_EXP: i32 = -40;
 const MAX_EXP: i32 = 80;
 const BLOCKS: usize = (MAX_EXP - MIN_EXP) as usize;
 const NONE: u32 = u32::MAX;
+const _: () = assert!(BLOCKS * SUB < u16::MAX as usize);
 
 impl Default for Histogram {
     fn default() -> Self {
@@ -133,12 +134,28 @@ impl Histogram {
 
     #[inline]
     pub fn add(&mut self, x: f64) {
-        self.count += 1;
+        self.add_bucket(Self::bucket_of(x));
+    }
+
+    /// The bucket `x` falls in, as a number below `u16::MAX` (0 for zero and NaN): two bytes
+    /// to keep a value until it is added with `add_bucket`, exactly as `add` would.
+    #[inline]
+    pub fn bucket_of(x: f64) -> u16 {
         if x <= 0.0 || x.is_nan() {
+            return 0;
+        }
+        let (block, sub) = Self::slot(x);
+        (1 + block * SUB + sub) as u16
+    }
+
+    #[inline]
+    pub fn add_bucket(&mut self, bucket: u16) {
+        self.count += 1;
+        if bucket == 0 {
             self.zeros += 1;
             return;
         }
-        let (block, sub) = Self::slot(x);
+        let (block, sub) = ((bucket as usize - 1) / SUB, (bucket as usize - 1) % SUB);
         let at = self.bucket(block);
         self.counts[at + sub] = self.counts[at + sub].saturating_add(1);
     }

@@ -709,8 +709,9 @@ struct Runner<'a> {
     /// What one run keeps per component, one cache line each.
     run: Vec<ComponentRun>,
     /// Outage durations of this run, per component, added to the histograms at its end: a
-    /// thousand histograms do not stay in cache, one component's do while it is flushed.
-    durations: Vec<Vec<f64>>,
+    /// thousand histograms do not stay in cache, one component's do while it is flushed. Kept
+    /// as histogram buckets, two bytes each.
+    durations: Vec<Vec<u16>>,
     failures: Vec<u32>,
     window_down: Vec<f64>,
     events: u64,
@@ -997,7 +998,7 @@ impl<'a> Runner<'a> {
         }
         self.run[c].down_time += b - a;
         self.run[c].outages += 1;
-        self.durations[c].push(b - a);
+        self.durations[c].push(Histogram::bucket_of(b - a));
         let mut w = (a / self.window) as usize;
         while w < self.windows {
             let start = w as f64 * self.window;
@@ -1043,7 +1044,7 @@ impl<'a> Runner<'a> {
         let h = self.horizon;
         for (c, sum) in sums.iter_mut().enumerate() {
             for d in self.durations[c].drain(..) {
-                hist.outage[c].add(d);
+                hist.outage[c].add_bucket(d);
             }
             let down = self.run[c].down_time.min(h);
             sum.unavailability.add(down / h);
