@@ -46,25 +46,51 @@ struct Network {
     starts: Vec<(u32, u32)>,
     /// The nodes each node feeds; a delay node is marked with `DELAY_FED`.
     fanout: Vec<NodeId>,
-    /// Per node: the components whose DOWN (`false`) or impaired (`true`) state it is.
-    watchers: Vec<(ComponentId, bool)>,
+    /// Per node: the components whose DOWN (`IMPAIRED` clear) or impaired (set) state it is.
+    watchers: Vec<u32>,
+    /// The distinct failure and repair distributions, which clocks name by index: a clock
+    /// takes twelve bytes, and the few samplers stay in cache.
+    samplers: Vec<Sampler>,
     replicas: Vec<Replica>,
     domains: Vec<Clock>,
     maintenances: Vec<Maintenance>,
     components: Vec<ComponentNet>,
 }
 
-#[derive(Clone, Debug)]
+/// Marks a watcher of a component's impaired state.
+const IMPAIRED: u32 = 1 << 31;
+
+#[derive(Clone, Copy, Debug)]
 struct Clock {
     node: NodeId,
-    failure: Sampler,
-    repair: Sampler,
+    /// Indices into `Network::samplers`.
+    failure: u32,
+    repair: u32,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct Replica {
     clock: Clock,
-    component: ComponentId,
+    component: u32,
+    /// Whether the component fails over when a replica fails.
+    failover: bool,
+}
+
+/// Hands out the index of each distinct sampler.
+#[derive(Default)]
+struct Samplers {
+    list: Vec<Sampler>,
+    known: HashMap<(String, u64, u64), u32>,
+}
+
+impl Samplers {
+    fn of(&mut self, l: &crate::system::Lifetime) -> u32 {
+        let key = (format!("{:?}", l.kind), l.mean_s.to_bits(), l.shape.to_bits());
+        *self.known.entry(key).or_insert_with(|| {
+            self.list.push(Sampler::new(l));
+            (self.list.len() - 1) as u32
+        })
+    }
 }
 
 /// A planned outage of `duration` every `every`, starting `offset` into each period.
@@ -175,14 +201,15 @@ impl Network {
         let mut b = Builder::default();
         b.source(); // NEVER
         let own: Vec<NodeId> = system.domains.iter().map(|_| b.source()).collect();
+        let mut samplers = Samplers::default();
         let domains: Vec<Clock> = system
             .domains
             .iter()
             .zip(&own)
             .map(|(d, &node)| Clock {
                 node,
-                failure: Sampler::new(&d.failure),
-                repair: Sampler::new(&d.repair),
+                failure: samplers.of(&d.failure),
+                repair: samplers.of(&d.repair),
             })
             .collect();
         // A domain is down when it or an ancestor is down.
@@ -230,10 +257,11 @@ impl Network {
                 replicas.push(Replica {
                     clock: Clock {
                         node: failed,
-                        failure: Sampler::new(&comp.failure),
-                        repair: Sampler::new(&comp.repair),
+                        failure: samplers.of(&comp.failure),
+                        repair: samplers.of(&comp.repair),
                     },
-                    component: c,
+                    component: c as u32,
+                    failover: comp.failover_s > 0.0,
                 });
                 let mut parts = vec![failed];
                 if let Some(m) = maintenance.filter(|m| m.rolling) {
@@ -314,12 +342,13 @@ impl Network {
                 delay_input[id] = inputs[0];
             }
         }
-        let mut watch: Vec<Vec<(ComponentId, bool)>> = vec![Vec::new(); n];
+        let mut watch: Vec<Vec<u32>> = vec![Vec::new(); n];
         for (c, net) in components.iter().enumerate() {
-            watch[net.down as usize].push((c, false));
-            watch[net.impaired as usize].push((c, true));
+            watch[net.down as usize].push(c as u32);
+            watch[net.impaired as usize].push(c as u32 | IMPAIRED);
         }
         assert!(n < DELAY_FED as usize, "node ids fit in 31 bits");
+        assert!(components.len() < IMPAIRED as usize, "component ids fit in 31 bits");
         let (fan_start, fanout) = csr(fan);
         let (watch_start, watchers) = csr(watch);
         Network {
@@ -328,6 +357,7 @@ impl Network {
             starts: fan_start.into_iter().zip(watch_start).collect(),
             fanout,
             watchers,
+            samplers: samplers.list,
             replicas,
             domains,
             maintenances,
@@ -785,11 +815,11 @@ impl<'a> Runner<'a> {
         self.window_down.fill(0.0);
         let net = self.net;
         for (i, r) in net.replicas.iter().enumerate() {
-            let t = r.clock.failure.sample(s);
+            let t = net.samplers[r.clock.failure as usize].sample(s);
             self.schedule(t, What::ReplicaFailure, i, 0);
         }
         for (i, d) in net.domains.iter().enumerate() {
-            let t = d.failure.sample(s);
+            let t = net.samplers[d.failure as usize].sample(s);
             self.schedule(t, What::DomainFailure, i, 0);
         }
         for (i, m) in net.maintenances.iter().enumerate() {
@@ -804,26 +834,32 @@ impl<'a> Runner<'a> {
             let i = e.index();
             match e.what() {
                 What::ReplicaFailure => {
-                    let r = &net.replicas[i];
+                    let r = net.replicas[i];
                     self.set(r.clock.node, true, t);
-                    self.schedule(t + r.clock.repair.sample(s), What::ReplicaRepair, i, 0);
-                    self.failures[r.component] += 1;
-                    self.failover(r.component, t);
+                    let repair = net.samplers[r.clock.repair as usize].sample(s);
+                    self.schedule(t + repair, What::ReplicaRepair, i, 0);
+                    self.failures[r.component as usize] += 1;
+                    if r.failover {
+                        self.failover(r.component as usize, t);
+                    }
                 }
                 What::ReplicaRepair => {
-                    let r = &net.replicas[i];
+                    let r = net.replicas[i];
                     self.set(r.clock.node, false, t);
-                    self.schedule(t + r.clock.failure.sample(s), What::ReplicaFailure, i, 0);
+                    let failure = net.samplers[r.clock.failure as usize].sample(s);
+                    self.schedule(t + failure, What::ReplicaFailure, i, 0);
                 }
                 What::DomainFailure => {
-                    let d = &net.domains[i];
+                    let d = net.domains[i];
                     self.set(d.node, true, t);
-                    self.schedule(t + d.repair.sample(s), What::DomainRepair, i, 0);
+                    let repair = net.samplers[d.repair as usize].sample(s);
+                    self.schedule(t + repair, What::DomainRepair, i, 0);
                 }
                 What::DomainRepair => {
-                    let d = &net.domains[i];
+                    let d = net.domains[i];
                     self.set(d.node, false, t);
-                    self.schedule(t + d.failure.sample(s), What::DomainFailure, i, 0);
+                    let failure = net.samplers[d.failure as usize].sample(s);
+                    self.schedule(t + failure, What::DomainFailure, i, 0);
                 }
                 What::MaintenanceStart => {
                     let m = &net.maintenances[i];
@@ -929,7 +965,8 @@ impl<'a> Runner<'a> {
                     st.count -= 1;
                 }
             }
-            for &(c, impaired) in &net.watchers[watch_from as usize..watch_to as usize] {
+            for &w in &net.watchers[watch_from as usize..watch_to as usize] {
+                let (c, impaired) = ((w & !IMPAIRED) as ComponentId, w & IMPAIRED != 0);
                 self.record(c, impaired, v, t);
             }
         }
