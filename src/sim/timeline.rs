@@ -85,7 +85,11 @@ struct Samplers {
 
 impl Samplers {
     fn of(&mut self, l: &crate::system::Lifetime) -> u32 {
-        let key = (format!("{:?}", l.kind), l.mean_s.to_bits(), l.shape.to_bits());
+        let key = (
+            format!("{:?}", l.kind),
+            l.mean_s.to_bits(),
+            l.shape.to_bits(),
+        );
         *self.known.entry(key).or_insert_with(|| {
             self.list.push(Sampler::new(l));
             (self.list.len() - 1) as u32
@@ -348,7 +352,10 @@ impl Network {
             watch[net.impaired as usize].push(c as u32 | IMPAIRED);
         }
         assert!(n < DELAY_FED as usize, "node ids fit in 31 bits");
-        assert!(components.len() < IMPAIRED as usize, "component ids fit in 31 bits");
+        assert!(
+            components.len() < IMPAIRED as usize,
+            "component ids fit in 31 bits"
+        );
         let (fan_start, fanout) = csr(fan);
         let (watch_start, watchers) = csr(watch);
         Network {
@@ -733,7 +740,7 @@ struct Runner<'a> {
     delayed: Vec<bool>,
     token: Vec<u32>,
     /// Nodes that changed and whose fanout is still to be told.
-    stack: Vec<(NodeId, bool)>,
+    stack: Vec<NodeId>,
     agenda: Agenda,
     failover_token: Vec<u32>,
     /// What one run keeps per component, one cache line each.
@@ -780,7 +787,7 @@ impl<'a> Runner<'a> {
                 .collect(),
             delayed: vec![false; n],
             token: vec![0; n],
-            stack: Vec::new(),
+            stack: vec![NEVER; n + 1],
             agenda: Agenda::new(horizon),
             failover_token: vec![0; c],
             run: vec![ComponentRun::default(); c],
@@ -939,31 +946,34 @@ impl<'a> Runner<'a> {
     /// are monotone), so a gate flips when its count crosses its threshold, and at most once.
     fn propagate(&mut self, node: NodeId, v: bool, t: f64) {
         let net = self.net;
+        // Every node on it flipped the way `v` says; it has room for every node, each once.
         let mut stack = std::mem::take(&mut self.stack);
-        stack.push((node, v));
+        // Up adds one to the count of each gate fed, which flips when the count reaches its
+        // threshold; down takes one away, and the gate flips when the count leaves it.
+        let (step, back) = if v { (1u32, 0u32) } else { (u32::MAX, 1u32) };
+        stack[0] = node;
+        let mut top = 1;
         let mut popped = 0u64;
-        while let Some((node, v)) = stack.pop() {
+        while top > 0 {
+            top -= 1;
+            let n = stack[top] as usize;
             popped += 1;
-            let n = node as usize;
             let ((fan_from, watch_from), (fan_to, watch_to)) = (net.starts[n], net.starts[n + 1]);
             for &f in &net.fanout[fan_from as usize..fan_to as usize] {
                 if f & DELAY_FED != 0 {
-                    self.delay_input_changed((f & !DELAY_FED) as usize, v, t, &mut stack);
+                    let d = (f & !DELAY_FED) as usize;
+                    if self.delay_input_changed(d, v, t) {
+                        stack[top] = d as NodeId;
+                        top += 1;
+                    }
                     continue;
                 }
                 let st = &mut self.state[f as usize];
-                // Up: the count reaches the threshold; down: it leaves it.
-                if v {
-                    st.count += 1;
-                    if st.count == st.threshold {
-                        stack.push((f, true));
-                    }
-                } else {
-                    if st.count == st.threshold {
-                        stack.push((f, false));
-                    }
-                    st.count -= 1;
-                }
+                st.count = st.count.wrapping_add(step);
+                // Written always, kept only if the gate flipped: whether it did is data the
+                // processor cannot guess, and a branch on it would stall it half the time.
+                stack[top] = f;
+                top += (st.count.wrapping_add(back) == st.threshold) as usize;
             }
             for &w in &net.watchers[watch_from as usize..watch_to as usize] {
                 let (c, impaired) = ((w & !IMPAIRED) as ComponentId, w & IMPAIRED != 0);
@@ -976,15 +986,9 @@ impl<'a> Runner<'a> {
     }
 
     /// A delay node's input became `input`: it starts (or restarts) the clock when true, and
-    /// passes a recovery on at once.
+    /// passes a recovery on at once (returns whether the delay node flipped).
     #[cold]
-    fn delay_input_changed(
-        &mut self,
-        n: usize,
-        input: bool,
-        t: f64,
-        stack: &mut Vec<(NodeId, bool)>,
-    ) {
+    fn delay_input_changed(&mut self, n: usize, input: bool, t: f64) -> bool {
         let NodeKind::Delay(tolerate) = self.net.kind[n] else {
             unreachable!("marked as a delay")
         };
@@ -998,10 +1002,10 @@ impl<'a> Runner<'a> {
         } else if self.delayed[n] {
             self.delayed[n] = false;
             // Counted when it is popped.
-            stack.push((n as NodeId, false));
-            return;
+            return true;
         }
         self.evaluations += 1;
+        false
     }
 
     fn record(&mut self, c: ComponentId, impaired: bool, v: bool, t: f64) {
