@@ -969,11 +969,12 @@ impl<'a> Runner<'a> {
                     continue;
                 }
                 let st = &mut self.state[f as usize];
-                st.count = st.count.wrapping_add(step);
+                let count = st.count.wrapping_add(step);
+                st.count = count;
                 // Written always, kept only if the gate flipped: whether it did is data the
                 // processor cannot guess, and a branch on it would stall it half the time.
                 stack[top] = f;
-                top += (st.count.wrapping_add(back) == st.threshold) as usize;
+                top += (count.wrapping_add(back) == st.threshold) as usize;
             }
             for &w in &net.watchers[watch_from as usize..watch_to as usize] {
                 let (c, impaired) = ((w & !IMPAIRED) as ComponentId, w & IMPAIRED != 0);
