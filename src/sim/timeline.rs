@@ -23,7 +23,20 @@ use crate::system::{ComponentId, DependencyTarget, OnFailure, System};
 type NodeId = u32;
 const NEVER: NodeId = 0;
 /// Marks a fanout entry that is a delay node (they are visited differently).
-const DELAY_FED: NodeId = 1 << 31;
+const DELAY_FED: u32 = 1 << 31;
+
+/// The layout of a node's record in `Network::records`: its count of true inputs, the count
+/// that makes it true (one for a source, `u32::MAX` for a delay, whose value is kept apart),
+/// its id, how many nodes it feeds and how many components watch it; then the records of the
+/// nodes it feeds (where their counts are), then its watchers. A visit reads one record
+/// front to back, and the count it updates sits beside what the next visit of that node
+/// reads: one cache line serves both.
+const COUNT: usize = 0;
+const THRESHOLD: usize = 1;
+const ID: usize = 2;
+const FANOUT: usize = 3;
+const WATCHERS: usize = 4;
+const HEADER: usize = 5;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum NodeKind {
@@ -41,13 +54,12 @@ struct Network {
     kind: Vec<NodeKind>,
     /// The input of each delay node.
     delay_input: Vec<NodeId>,
-    /// Per node: where its fanout and its watchers start (CSR), side by side so that one
-    /// cache line serves both; entry n + 1 ends them.
-    starts: Vec<(u32, u32)>,
-    /// The nodes each node feeds; a delay node is marked with `DELAY_FED`.
-    fanout: Vec<NodeId>,
-    /// Per node: the components whose DOWN (`IMPAIRED` clear) or impaired (set) state it is.
-    watchers: Vec<u32>,
+    /// The nodes' records, laid out as `COUNT`..`HEADER` say, with every count zero. In the
+    /// fanout a delay node's record is marked with `DELAY_FED`; a watcher is a component whose
+    /// DOWN (`IMPAIRED` clear) or impaired (set) state the node is.
+    records: Vec<u32>,
+    /// Where each node's record starts.
+    record: Vec<u32>,
     /// The distinct failure and repair distributions, which clocks name by index: a clock
     /// takes twelve bytes, and the few samplers stay in cache.
     samplers: Vec<Sampler>,
@@ -335,6 +347,7 @@ impl Network {
             .map(|c| c.expect("every component lowered"))
             .collect();
         let n = b.kind.len();
+        assert!(n < DELAY_FED as usize, "node ids fit in 31 bits");
         let mut fan: Vec<Vec<NodeId>> = vec![Vec::new(); n];
         let mut delay_input = vec![NEVER; n];
         for (id, inputs) in b.inputs.iter().enumerate() {
@@ -351,19 +364,42 @@ impl Network {
             watch[net.down as usize].push(c as u32);
             watch[net.impaired as usize].push(c as u32 | IMPAIRED);
         }
-        assert!(n < DELAY_FED as usize, "node ids fit in 31 bits");
         assert!(
             components.len() < IMPAIRED as usize,
             "component ids fit in 31 bits"
         );
-        let (fan_start, fanout) = csr(fan);
-        let (watch_start, watchers) = csr(watch);
+        let mut record = Vec::with_capacity(n);
+        let mut at = 0usize;
+        for id in 0..n {
+            record.push(at as u32);
+            at += HEADER + fan[id].len() + watch[id].len();
+        }
+        assert!(at < DELAY_FED as usize, "records fit in 31 bits");
+        let mut records = Vec::with_capacity(at);
+        for id in 0..n {
+            records.extend([
+                0,
+                match b.kind[id] {
+                    NodeKind::Threshold(t) => t,
+                    NodeKind::Source => 1,
+                    NodeKind::Delay(_) => u32::MAX,
+                },
+                id as u32,
+                fan[id].len() as u32,
+                watch[id].len() as u32,
+            ]);
+            records.extend(
+                fan[id]
+                    .iter()
+                    .map(|&f| record[(f & !DELAY_FED) as usize] | (f & DELAY_FED)),
+            );
+            records.extend(&watch[id]);
+        }
         Network {
             kind: b.kind,
             delay_input,
-            starts: fan_start.into_iter().zip(watch_start).collect(),
-            fanout,
-            watchers,
+            records,
+            record,
             samplers: samplers.list,
             replicas,
             domains,
@@ -371,17 +407,6 @@ impl Network {
             components,
         }
     }
-}
-
-fn csr<T>(lists: Vec<Vec<T>>) -> (Vec<u32>, Vec<T>) {
-    let mut start = Vec::with_capacity(lists.len() + 1);
-    let mut flat = Vec::new();
-    start.push(0);
-    for l in lists {
-        flat.extend(l);
-        start.push(flat.len() as u32);
-    }
-    (start, flat)
 }
 
 /// What happens at an event; the order of the variants breaks ties in time, so that at one
@@ -686,16 +711,6 @@ struct Histograms {
     outage: Vec<Histogram>,
 }
 
-/// A node's inputs that are true and the count that makes it true: eight bytes, so that the
-/// whole network's state stays in the first-level cache. A gate is true when `count >=
-/// threshold`; a source has threshold one and a count of zero or one; a delay has threshold
-/// `u32::MAX` (its value is kept in `Runner::delayed`).
-#[derive(Clone, Copy, Debug, Default)]
-struct NodeState {
-    count: u32,
-    threshold: u32,
-}
-
 /// A component's bookkeeping during one run.
 #[derive(Clone, Copy, Debug)]
 #[repr(align(64))]
@@ -735,12 +750,13 @@ struct Runner<'a> {
     window: f64,
     windows: usize,
     budget: Vec<Option<f64>>,
-    state: Vec<NodeState>,
+    /// The network's records, with this run's counts.
+    records: Vec<u32>,
     /// The value of each delay node.
     delayed: Vec<bool>,
     token: Vec<u32>,
-    /// Nodes that changed and whose fanout is still to be told.
-    stack: Vec<NodeId>,
+    /// Records of nodes that changed and whose fanout is still to be told.
+    stack: Vec<u32>,
     agenda: Agenda,
     failover_token: Vec<u32>,
     /// What one run keeps per component, one cache line each.
@@ -773,21 +789,10 @@ impl<'a> Runner<'a> {
                 .iter()
                 .map(|k| k.slo.map(|s| s.down.p * window))
                 .collect(),
-            state: net
-                .kind
-                .iter()
-                .map(|k| NodeState {
-                    count: 0,
-                    threshold: match k {
-                        NodeKind::Threshold(t) => *t,
-                        NodeKind::Source => 1,
-                        NodeKind::Delay(_) => u32::MAX,
-                    },
-                })
-                .collect(),
+            records: net.records.clone(),
             delayed: vec![false; n],
             token: vec![0; n],
-            stack: vec![NEVER; n + 1],
+            stack: vec![0; n + 1],
             agenda: Agenda::new(horizon),
             failover_token: vec![0; c],
             run: vec![ComponentRun::default(); c],
@@ -810,9 +815,7 @@ impl<'a> Runner<'a> {
 
     /// One run from all-up at t = 0 to the horizon.
     fn run(&mut self, s: &mut Stream) {
-        for st in &mut self.state {
-            st.count = 0;
-        }
+        self.records.copy_from_slice(&self.net.records);
         self.delayed.fill(false);
         // About one event per bucket: as many buckets as the last run had events.
         self.agenda.clear(self.events_last_run as usize);
@@ -891,7 +894,7 @@ impl<'a> Runner<'a> {
                         && !self.delayed[i]
                     {
                         self.delayed[i] = true;
-                        self.propagate(i as NodeId, true, t);
+                        self.propagate(net.record[i], true, t);
                     }
                 }
             }
@@ -925,75 +928,81 @@ impl<'a> Runner<'a> {
     /// A node's value.
     #[inline]
     fn value(&self, n: usize) -> bool {
-        let st = self.state[n];
-        if st.threshold == u32::MAX {
+        let r = &self.records[self.net.record[n] as usize..];
+        if r[THRESHOLD] == u32::MAX {
             self.delayed[n]
         } else {
-            st.count >= st.threshold
+            r[COUNT] >= r[THRESHOLD]
         }
     }
 
     fn set(&mut self, source: NodeId, v: bool, t: f64) {
-        let st = &mut self.state[source as usize];
-        if (st.count != 0) != v {
-            st.count = v as u32;
-            self.propagate(source, v, t);
+        let at = self.net.record[source as usize];
+        let count = &mut self.records[at as usize + COUNT];
+        if (*count != 0) != v {
+            *count = v as u32;
+            self.propagate(at, v, t);
         }
     }
 
-    /// Passes a node's new value `v` on, depth first, through every gate it flips, and tells
-    /// the components watching each changed node. Every gate moves the way `v` did (the gates
-    /// are monotone), so a gate flips when its count crosses its threshold, and at most once.
-    fn propagate(&mut self, node: NodeId, v: bool, t: f64) {
-        let net = self.net;
-        // Every node on it flipped the way `v` says; it has room for every node, each once.
+    /// Passes the new value `v` of the node whose record is at `at` on, depth first, through
+    /// every gate it flips, and tells the components watching each changed node. Every gate
+    /// moves the way `v` did (the gates are monotone), so a gate flips when its count crosses
+    /// its threshold, and at most once.
+    fn propagate(&mut self, at: u32, v: bool, t: f64) {
+        let mut records = std::mem::take(&mut self.records);
+        // Records of nodes that flipped the way `v` says; room for every node, each once.
         let mut stack = std::mem::take(&mut self.stack);
         // Up adds one to the count of each gate fed, which flips when the count reaches its
         // threshold; down takes one away, and the gate flips when the count leaves it.
         let (step, back) = if v { (1u32, 0u32) } else { (u32::MAX, 1u32) };
-        stack[0] = node;
+        stack[0] = at;
         let mut top = 1;
         let mut popped = 0u64;
         while top > 0 {
             top -= 1;
-            let n = stack[top] as usize;
+            let at = stack[top] as usize;
             popped += 1;
-            let ((fan_from, watch_from), (fan_to, watch_to)) = (net.starts[n], net.starts[n + 1]);
-            for &f in &net.fanout[fan_from as usize..fan_to as usize] {
+            let fanout = at + HEADER..at + HEADER + records[at + FANOUT] as usize;
+            let watchers = fanout.end..fanout.end + records[at + WATCHERS] as usize;
+            for k in fanout {
+                let f = records[k];
                 if f & DELAY_FED != 0 {
                     let d = (f & !DELAY_FED) as usize;
-                    if self.delay_input_changed(d, v, t) {
-                        stack[top] = d as NodeId;
+                    records[d + COUNT] = v as u32;
+                    if self.delay_input_changed(records[d + ID] as usize, v, t) {
+                        stack[top] = d as u32;
                         top += 1;
                     }
                     continue;
                 }
-                let st = &mut self.state[f as usize];
-                let count = st.count.wrapping_add(step);
-                st.count = count;
+                let f = f as usize;
+                let count = records[f + COUNT].wrapping_add(step);
+                records[f + COUNT] = count;
                 // Written always, kept only if the gate flipped: whether it did is data the
                 // processor cannot guess, and a branch on it would stall it half the time.
-                stack[top] = f;
-                top += (count.wrapping_add(back) == st.threshold) as usize;
+                stack[top] = f as u32;
+                top += (count.wrapping_add(back) == records[f + THRESHOLD]) as usize;
             }
-            for &w in &net.watchers[watch_from as usize..watch_to as usize] {
+            for k in watchers {
+                let w = records[k];
                 let (c, impaired) = ((w & !IMPAIRED) as ComponentId, w & IMPAIRED != 0);
                 self.record(c, impaired, v, t);
             }
         }
         self.stack = stack;
+        self.records = records;
         // Gates flipped (the node itself is not one).
         self.evaluations += popped - 1;
     }
 
-    /// A delay node's input became `input`: it starts (or restarts) the clock when true, and
-    /// passes a recovery on at once (returns whether the delay node flipped).
+    /// The input of delay node `n` became `input`: it starts (or restarts) the clock when
+    /// true, and passes a recovery on at once (returns whether the delay node flipped).
     #[cold]
     fn delay_input_changed(&mut self, n: usize, input: bool, t: f64) -> bool {
         let NodeKind::Delay(tolerate) = self.net.kind[n] else {
             unreachable!("marked as a delay")
         };
-        self.state[n].count = input as u32;
         self.token[n] = self.token[n].wrapping_add(1);
         if input {
             if !self.delayed[n] {
