@@ -260,8 +260,8 @@ mod tests {
             (v - 1.0).abs() < 5.0 * (8.0 / n as f64).sqrt(),
             "variance {v}"
         );
-        for x in [0.001, 0.05, 0.5, 1.0, 2.0, 4.0, 7.0, 8.0, 10.0] {
-            let p = (-x as f64).exp();
+        for x in [0.001f64, 0.05, 0.5, 1.0, 2.0, 4.0, 7.0, 8.0, 10.0] {
+            let p = (-x).exp();
             let got = xs.iter().filter(|&&y| y > x).count() as f64 / n as f64;
             let se = (p * (1.0 - p) / n as f64).sqrt();
             assert!(

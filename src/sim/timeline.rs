@@ -543,7 +543,7 @@ impl Agenda {
 
     #[inline]
     fn push(&mut self, e: Event) {
-        if !(e.t < self.horizon) {
+        if e.t >= self.horizon {
             return;
         }
         // Rounding is monotone, so a later time never lands in an earlier bucket; events come
