@@ -105,8 +105,7 @@ impl Sampler {
         match *self {
             Sampler::Never => f64::INFINITY,
             Sampler::Now => 0.0,
-            // U ≤ 1 − 2⁻⁵³ keeps the draw above zero.
-            Sampler::Exponential { mean } => -mean * (s.open01() * (1.0 - f64::EPSILON / 2.0)).ln(),
+            Sampler::Exponential { mean } => mean * s.exp1(),
             Sampler::Fixed { value } => value,
             Sampler::Weibull {
                 scale,

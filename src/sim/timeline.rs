@@ -5,8 +5,11 @@
 //! sources — a replica's failure, its rolling maintenance, a domain's failure, a component's
 //! maintenance or failover — plus delay gates for dependencies with `tolerate`. A gate keeps a
 //! count of its inputs that are true and is true when the count reaches its threshold (OR: 1,
-//! AND: all, k-of-n: k). When a source changes, only the gates downstream of it are visited, in
-//! topological order, and only while outputs change: one event costs what it actually changes.
+//! AND: all, k-of-n: k). When a source changes, only the gates downstream of it are visited, and
+//! only while outputs change: one event costs what it actually changes. The gates are monotone
+//! and an event changes one source, so within an instant every gate moves (if at all) in the
+//! direction the source moved, once: a depth-first walk needs no topological order and no gate
+//! can flicker.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -19,6 +22,21 @@ use crate::system::{ComponentId, DependencyTarget, OnFailure, System};
 
 type NodeId = u32;
 const NEVER: NodeId = 0;
+/// Marks a fanout entry that is a delay node (they are visited differently).
+const DELAY_FED: u32 = 1 << 31;
+
+/// The layout of a node's record in `Network::records`: its count of true inputs, the count
+/// that makes it true (one for a source, `u32::MAX` for a delay, whose value is kept apart),
+/// its id, how many nodes it feeds and how many components watch it; then the records of the
+/// nodes it feeds (where their counts are), then its watchers. A visit reads one record
+/// front to back, and the count it updates sits beside what the next visit of that node
+/// reads: one cache line serves both.
+const COUNT: usize = 0;
+const THRESHOLD: usize = 1;
+const ID: usize = 2;
+const FANOUT: usize = 3;
+const WATCHERS: usize = 4;
+const HEADER: usize = 5;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum NodeKind {
@@ -34,33 +52,61 @@ enum NodeKind {
 #[derive(Clone, Debug)]
 struct Network {
     kind: Vec<NodeKind>,
-    /// Longest path from a source: a node is evaluated after every node of a lower level.
-    level: Vec<u32>,
     /// The input of each delay node.
     delay_input: Vec<NodeId>,
-    /// Per node: where its fanout and its watchers start (CSR), side by side so that one
-    /// cache line serves both; entry n + 1 ends them.
-    starts: Vec<(u32, u32)>,
-    fanout: Vec<NodeId>,
-    /// Per node: the components whose DOWN (`false`) or impaired (`true`) state it is.
-    watchers: Vec<(ComponentId, bool)>,
+    /// The nodes' records, laid out as `COUNT`..`HEADER` say, with every count zero. In the
+    /// fanout a delay node's record is marked with `DELAY_FED`; a watcher is a component whose
+    /// DOWN (`IMPAIRED` clear) or impaired (set) state the node is.
+    records: Vec<u32>,
+    /// Where each node's record starts.
+    record: Vec<u32>,
+    /// The distinct failure and repair distributions, which clocks name by index: a clock
+    /// takes twelve bytes, and the few samplers stay in cache.
+    samplers: Vec<Sampler>,
     replicas: Vec<Replica>,
     domains: Vec<Clock>,
     maintenances: Vec<Maintenance>,
     components: Vec<ComponentNet>,
 }
 
-#[derive(Clone, Debug)]
+/// Marks a watcher of a component's impaired state.
+const IMPAIRED: u32 = 1 << 31;
+
+#[derive(Clone, Copy, Debug)]
 struct Clock {
     node: NodeId,
-    failure: Sampler,
-    repair: Sampler,
+    /// Indices into `Network::samplers`.
+    failure: u32,
+    repair: u32,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct Replica {
     clock: Clock,
-    component: ComponentId,
+    component: u32,
+    /// Whether the component fails over when a replica fails.
+    failover: bool,
+}
+
+/// Hands out the index of each distinct sampler.
+#[derive(Default)]
+struct Samplers {
+    list: Vec<Sampler>,
+    known: HashMap<(String, u64, u64), u32>,
+}
+
+impl Samplers {
+    fn of(&mut self, l: &crate::system::Lifetime) -> u32 {
+        let key = (
+            format!("{:?}", l.kind),
+            l.mean_s.to_bits(),
+            l.shape.to_bits(),
+        );
+        *self.known.entry(key).or_insert_with(|| {
+            self.list.push(Sampler::new(l));
+            (self.list.len() - 1) as u32
+        })
+    }
 }
 
 /// A planned outage of `duration` every `every`, starting `offset` into each period.
@@ -171,14 +217,15 @@ impl Network {
         let mut b = Builder::default();
         b.source(); // NEVER
         let own: Vec<NodeId> = system.domains.iter().map(|_| b.source()).collect();
+        let mut samplers = Samplers::default();
         let domains: Vec<Clock> = system
             .domains
             .iter()
             .zip(&own)
             .map(|(d, &node)| Clock {
                 node,
-                failure: Sampler::new(&d.failure),
-                repair: Sampler::new(&d.repair),
+                failure: samplers.of(&d.failure),
+                repair: samplers.of(&d.repair),
             })
             .collect();
         // A domain is down when it or an ancestor is down.
@@ -226,10 +273,11 @@ impl Network {
                 replicas.push(Replica {
                     clock: Clock {
                         node: failed,
-                        failure: Sampler::new(&comp.failure),
-                        repair: Sampler::new(&comp.repair),
+                        failure: samplers.of(&comp.failure),
+                        repair: samplers.of(&comp.repair),
                     },
-                    component: c,
+                    component: c as u32,
+                    failover: comp.failover_s > 0.0,
                 });
                 let mut parts = vec![failed];
                 if let Some(m) = maintenance.filter(|m| m.rolling) {
@@ -299,55 +347,66 @@ impl Network {
             .map(|c| c.expect("every component lowered"))
             .collect();
         let n = b.kind.len();
+        assert!(n < DELAY_FED as usize, "node ids fit in 31 bits");
         let mut fan: Vec<Vec<NodeId>> = vec![Vec::new(); n];
         let mut delay_input = vec![NEVER; n];
         for (id, inputs) in b.inputs.iter().enumerate() {
+            let delay = matches!(b.kind[id], NodeKind::Delay(_));
             for &x in inputs {
-                fan[x as usize].push(id as NodeId);
+                fan[x as usize].push(id as NodeId | if delay { DELAY_FED } else { 0 });
             }
             if let NodeKind::Delay(_) = b.kind[id] {
                 delay_input[id] = inputs[0];
             }
         }
-        let mut watch: Vec<Vec<(ComponentId, bool)>> = vec![Vec::new(); n];
+        let mut watch: Vec<Vec<u32>> = vec![Vec::new(); n];
         for (c, net) in components.iter().enumerate() {
-            watch[net.down as usize].push((c, false));
-            watch[net.impaired as usize].push((c, true));
+            watch[net.down as usize].push(c as u32);
+            watch[net.impaired as usize].push(c as u32 | IMPAIRED);
         }
-        let mut level = vec![0u32; n];
-        for (id, inputs) in b.inputs.iter().enumerate() {
-            level[id] = inputs
-                .iter()
-                .map(|&x| level[x as usize] + 1)
-                .max()
-                .unwrap_or(0);
+        assert!(
+            components.len() < IMPAIRED as usize,
+            "component ids fit in 31 bits"
+        );
+        let mut record = Vec::with_capacity(n);
+        let mut at = 0usize;
+        for id in 0..n {
+            record.push(at as u32);
+            at += HEADER + fan[id].len() + watch[id].len();
         }
-        let (fan_start, fanout) = csr(fan);
-        let (watch_start, watchers) = csr(watch);
+        assert!(at < DELAY_FED as usize, "records fit in 31 bits");
+        let mut records = Vec::with_capacity(at);
+        for id in 0..n {
+            records.extend([
+                0,
+                match b.kind[id] {
+                    NodeKind::Threshold(t) => t,
+                    NodeKind::Source => 1,
+                    NodeKind::Delay(_) => u32::MAX,
+                },
+                id as u32,
+                fan[id].len() as u32,
+                watch[id].len() as u32,
+            ]);
+            records.extend(
+                fan[id]
+                    .iter()
+                    .map(|&f| record[(f & !DELAY_FED) as usize] | (f & DELAY_FED)),
+            );
+            records.extend(&watch[id]);
+        }
         Network {
             kind: b.kind,
-            level,
             delay_input,
-            starts: fan_start.into_iter().zip(watch_start).collect(),
-            fanout,
-            watchers,
+            records,
+            record,
+            samplers: samplers.list,
             replicas,
             domains,
             maintenances,
             components,
         }
     }
-}
-
-fn csr<T>(lists: Vec<Vec<T>>) -> (Vec<u32>, Vec<T>) {
-    let mut start = Vec::with_capacity(lists.len() + 1);
-    let mut flat = Vec::new();
-    start.push(0);
-    for l in lists {
-        flat.extend(l);
-        start.push(flat.len() as u32);
-    }
-    (start, flat)
 }
 
 /// What happens at an event; the order of the variants breaks ties in time, so that at one
@@ -426,66 +485,113 @@ impl Ord for Event {
     }
 }
 
-/// The pending events: a 4-ary min-heap on (time, code). Shallower than a binary heap, and a
-/// node's four children share a cache line or two.
-#[derive(Clone, Debug, Default)]
+/// The pending events of a run in buckets of equal length over the horizon (a calendar queue):
+/// an event goes into the bucket of its time, and the next event is the least of the first
+/// bucket that holds any. With about one event per bucket both take a few steps, where a heap
+/// takes a dozen comparisons the processor cannot predict. Events at or past the horizon never
+/// happen in the run, so they are not kept.
+#[derive(Clone, Debug)]
 struct Agenda {
-    heap: Vec<Event>,
+    horizon: f64,
+    /// Buckets per second.
+    scale: f64,
+    /// The first entry of each bucket's list, or `END`.
+    heads: Vec<u32>,
+    entries: Vec<Entry>,
+    /// The list of unused entries.
+    free: u32,
+    /// No bucket before this one holds an event.
+    cursor: usize,
 }
 
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    event: Event,
+    next: u32,
+}
+
+const END: u32 = u32::MAX;
+
 impl Agenda {
-    fn clear(&mut self) {
-        self.heap.clear();
+    fn new(horizon: f64) -> Agenda {
+        let mut a = Agenda {
+            horizon,
+            scale: 0.0,
+            heads: Vec::new(),
+            entries: Vec::new(),
+            free: END,
+            cursor: 0,
+        };
+        a.clear(64);
+        a
+    }
+
+    /// Empties the agenda and gives it about `buckets` buckets (a power of two).
+    fn clear(&mut self, buckets: usize) {
+        let buckets = buckets.clamp(64, 1 << 22).next_power_of_two();
+        self.heads.clear();
+        self.heads.resize(buckets, END);
+        self.entries.clear();
+        self.free = END;
+        self.cursor = 0;
+        self.scale = if self.horizon > 0.0 && self.horizon.is_finite() {
+            buckets as f64 / self.horizon
+        } else {
+            0.0
+        };
     }
 
     #[inline]
     fn push(&mut self, e: Event) {
-        let key = e.key();
-        let mut i = self.heap.len();
-        self.heap.push(e);
-        while i > 0 {
-            let parent = (i - 1) / 4;
-            if self.heap[parent].key() <= key {
-                break;
-            }
-            self.heap[i] = self.heap[parent];
-            i = parent;
+        if e.t >= self.horizon {
+            return;
         }
-        self.heap[i] = e;
+        // Rounding is monotone, so a later time never lands in an earlier bucket; events come
+        // no earlier than the one being handled, so never before the cursor.
+        let b = ((e.t * self.scale) as usize).clamp(self.cursor, self.heads.len() - 1);
+        let entry = Entry {
+            event: e,
+            next: self.heads[b],
+        };
+        let at = if self.free != END {
+            let at = self.free;
+            self.free = self.entries[at as usize].next;
+            self.entries[at as usize] = entry;
+            at
+        } else {
+            self.entries.push(entry);
+            (self.entries.len() - 1) as u32
+        };
+        self.heads[b] = at;
     }
 
     #[inline]
     fn pop(&mut self) -> Option<Event> {
-        let last = self.heap.pop()?;
-        if self.heap.is_empty() {
-            return Some(last);
+        let heads = &mut self.heads;
+        while *heads.get(self.cursor)? == END {
+            self.cursor += 1;
         }
-        let top = self.heap[0];
-        let key = last.key();
-        let n = self.heap.len();
-        let mut i = 0;
-        loop {
-            let first = 4 * i + 1;
-            if first >= n {
-                break;
+        let first = heads[self.cursor];
+        let (mut best, mut before_best) = (first, END);
+        let mut best_key = self.entries[first as usize].event.key();
+        let (mut before, mut at) = (first, self.entries[first as usize].next);
+        while at != END {
+            let e = &self.entries[at as usize];
+            let key = e.event.key();
+            if key < best_key {
+                (best, before_best, best_key) = (at, before, key);
             }
-            let mut best = first;
-            let mut best_key = self.heap[first].key();
-            for c in first + 1..(first + 4).min(n) {
-                let k = self.heap[c].key();
-                if k < best_key {
-                    best = c;
-                    best_key = k;
-                }
-            }
-            if key <= best_key {
-                break;
-            }
-            self.heap[i] = self.heap[best];
-            i = best;
+            (before, at) = (at, e.next);
         }
-        self.heap[i] = last;
-        Some(top)
+        let Entry { event, next } = self.entries[best as usize];
+        if before_best == END {
+            heads[self.cursor] = next;
+        } else {
+            self.entries[before_best as usize].next = next;
+        }
+        self.entries[best as usize].next = self.free;
+        self.free = best;
+        Some(event)
     }
 }
 
@@ -605,19 +711,6 @@ struct Histograms {
     outage: Vec<Histogram>,
 }
 
-/// A node's inputs that are true, its value, and whether it waits for re-evaluation: kept
-/// together so that visiting a node touches one cache line.
-#[derive(Clone, Copy, Debug, Default)]
-struct NodeState {
-    count: u32,
-    /// The threshold of a gate; `u32::MAX` for sources and delays (always visited).
-    threshold: u32,
-    /// The node's level (a copy of the network's, where the visit needs it).
-    level: u32,
-    value: bool,
-    queued: bool,
-}
-
 /// A component's bookkeeping during one run.
 #[derive(Clone, Copy, Debug)]
 #[repr(align(64))]
@@ -657,22 +750,26 @@ struct Runner<'a> {
     window: f64,
     windows: usize,
     budget: Vec<Option<f64>>,
-    state: Vec<NodeState>,
+    /// The network's records, with this run's counts.
+    records: Vec<u32>,
+    /// The value of each delay node.
+    delayed: Vec<bool>,
     token: Vec<u32>,
-    /// Nodes to re-evaluate, by level; `low..=high` may hold some.
-    worklist: Vec<Vec<NodeId>>,
-    low: usize,
-    high: usize,
+    /// Records of nodes that changed and whose fanout is still to be told.
+    stack: Vec<u32>,
     agenda: Agenda,
     failover_token: Vec<u32>,
     /// What one run keeps per component, one cache line each.
     run: Vec<ComponentRun>,
     /// Outage durations of this run, per component, added to the histograms at its end: a
-    /// thousand histograms do not stay in cache, one component's do while it is flushed.
-    durations: Vec<Vec<f64>>,
+    /// thousand histograms do not stay in cache, one component's do while it is flushed. Kept
+    /// as histogram buckets, two bytes each.
+    durations: Vec<Vec<u16>>,
     failures: Vec<u32>,
     window_down: Vec<f64>,
     events: u64,
+    /// Events of the last run, which sizes the agenda of the next.
+    events_last_run: u64,
     evaluations: u64,
 }
 
@@ -692,30 +789,20 @@ impl<'a> Runner<'a> {
                 .iter()
                 .map(|k| k.slo.map(|s| s.down.p * window))
                 .collect(),
-            state: net
-                .kind
-                .iter()
-                .zip(&net.level)
-                .map(|(k, &level)| NodeState {
-                    level,
-                    threshold: match k {
-                        NodeKind::Threshold(t) => *t,
-                        _ => u32::MAX,
-                    },
-                    ..NodeState::default()
-                })
-                .collect(),
+            records: net.records.clone(),
+            delayed: vec![false; n],
             token: vec![0; n],
-            worklist: vec![Vec::new(); net.level.iter().max().map_or(1, |&l| l as usize + 1)],
-            low: usize::MAX,
-            high: 0,
-            agenda: Agenda::default(),
+            stack: vec![0; n + 1],
+            agenda: Agenda::new(horizon),
             failover_token: vec![0; c],
             run: vec![ComponentRun::default(); c],
             durations: vec![Vec::new(); c],
             failures: vec![0; c],
             window_down: vec![0.0; c * windows],
             events: 0,
+            // A guess for the first run: a few events per clock.
+            events_last_run: 8
+                * (net.replicas.len() + net.domains.len() + net.maintenances.len()) as u64,
             evaluations: 0,
         }
     }
@@ -728,22 +815,21 @@ impl<'a> Runner<'a> {
 
     /// One run from all-up at t = 0 to the horizon.
     fn run(&mut self, s: &mut Stream) {
-        for st in &mut self.state {
-            st.count = 0;
-            st.value = false;
-            st.queued = false;
-        }
-        self.agenda.clear();
+        self.records.copy_from_slice(&self.net.records);
+        self.delayed.fill(false);
+        // About one event per bucket: as many buckets as the last run had events.
+        self.agenda.clear(self.events_last_run as usize);
+        let events_before = self.events;
         self.failures.fill(0);
         self.run.fill(ComponentRun::default());
         self.window_down.fill(0.0);
         let net = self.net;
         for (i, r) in net.replicas.iter().enumerate() {
-            let t = r.clock.failure.sample(s);
+            let t = net.samplers[r.clock.failure as usize].sample(s);
             self.schedule(t, What::ReplicaFailure, i, 0);
         }
         for (i, d) in net.domains.iter().enumerate() {
-            let t = d.failure.sample(s);
+            let t = net.samplers[d.failure as usize].sample(s);
             self.schedule(t, What::DomainFailure, i, 0);
         }
         for (i, m) in net.maintenances.iter().enumerate() {
@@ -758,26 +844,32 @@ impl<'a> Runner<'a> {
             let i = e.index();
             match e.what() {
                 What::ReplicaFailure => {
-                    let r = &net.replicas[i];
+                    let r = net.replicas[i];
                     self.set(r.clock.node, true, t);
-                    self.schedule(t + r.clock.repair.sample(s), What::ReplicaRepair, i, 0);
-                    self.failures[r.component] += 1;
-                    self.failover(r.component, t);
+                    let repair = net.samplers[r.clock.repair as usize].sample(s);
+                    self.schedule(t + repair, What::ReplicaRepair, i, 0);
+                    self.failures[r.component as usize] += 1;
+                    if r.failover {
+                        self.failover(r.component as usize, t);
+                    }
                 }
                 What::ReplicaRepair => {
-                    let r = &net.replicas[i];
+                    let r = net.replicas[i];
                     self.set(r.clock.node, false, t);
-                    self.schedule(t + r.clock.failure.sample(s), What::ReplicaFailure, i, 0);
+                    let failure = net.samplers[r.clock.failure as usize].sample(s);
+                    self.schedule(t + failure, What::ReplicaFailure, i, 0);
                 }
                 What::DomainFailure => {
-                    let d = &net.domains[i];
+                    let d = net.domains[i];
                     self.set(d.node, true, t);
-                    self.schedule(t + d.repair.sample(s), What::DomainRepair, i, 0);
+                    let repair = net.samplers[d.repair as usize].sample(s);
+                    self.schedule(t + repair, What::DomainRepair, i, 0);
                 }
                 What::DomainRepair => {
-                    let d = &net.domains[i];
+                    let d = net.domains[i];
                     self.set(d.node, false, t);
-                    self.schedule(t + d.failure.sample(s), What::DomainFailure, i, 0);
+                    let failure = net.samplers[d.failure as usize].sample(s);
+                    self.schedule(t + failure, What::DomainFailure, i, 0);
                 }
                 What::MaintenanceStart => {
                     let m = &net.maintenances[i];
@@ -798,16 +890,16 @@ impl<'a> Runner<'a> {
                 What::DelayExpiry => {
                     let input = net.delay_input[i] as usize;
                     if e.token() == self.token[i] & 0xff_ffff
-                        && self.state[input].value
-                        && !self.state[i].value
+                        && self.value(input)
+                        && !self.delayed[i]
                     {
-                        self.state[i].value = true;
-                        self.changed(i as NodeId, true, t);
-                        self.settle(t);
+                        self.delayed[i] = true;
+                        self.propagate(net.record[i], true, t);
                     }
                 }
             }
         }
+        self.events_last_run = self.events - events_before;
         self.finish();
     }
 
@@ -822,7 +914,7 @@ impl<'a> Runner<'a> {
         let down = k
             .replica_down
             .iter()
-            .filter(|&&r| self.state[r as usize].value)
+            .filter(|&&r| self.value(r as usize))
             .count() as u32;
         if down >= k.need {
             return;
@@ -833,105 +925,97 @@ impl<'a> Runner<'a> {
         self.set(node, true, t);
     }
 
-    fn set(&mut self, source: NodeId, v: bool, t: f64) {
-        let s = source as usize;
-        if self.state[s].value != v {
-            self.state[s].value = v;
-            self.changed(source, v, t);
-            self.settle(t);
-        }
-    }
-
-    /// Passes a node's new value to the nodes it feeds and to the components watching it.
-    fn changed(&mut self, node: NodeId, v: bool, t: f64) {
-        let net = self.net;
-        let n = node as usize;
-        let ((fan_from, watch_from), (fan_to, watch_to)) = (net.starts[n], net.starts[n + 1]);
-        for &f in &net.fanout[fan_from as usize..fan_to as usize] {
-            let f = f as usize;
-            let st = &mut self.state[f];
-            if v {
-                st.count += 1;
-            } else {
-                st.count -= 1;
-            }
-            // A gate whose output this count leaves as it is needs no visit (if a later change
-            // in this instant flips it, that change queues it).
-            if st.threshold != u32::MAX && (st.count >= st.threshold) == st.value {
-                continue;
-            }
-            if !self.state[f].queued {
-                self.state[f].queued = true;
-                let l = self.state[f].level as usize;
-                self.worklist[l].push(f as NodeId);
-                self.low = self.low.min(l);
-                self.high = self.high.max(l);
-            }
-        }
-        for &(c, impaired) in &net.watchers[watch_from as usize..watch_to as usize] {
-            self.record(c, impaired, v, t);
-        }
-    }
-
-    /// Re-evaluates queued nodes level by level until nothing changes: a node's inputs are all
-    /// settled before it is looked at, so no gate flickers within an instant.
-    fn settle(&mut self, t: f64) {
-        let mut l = self.low;
-        while l <= self.high {
-            if self.worklist[l].is_empty() {
-                l += 1;
-                continue;
-            }
-            let mut nodes = std::mem::take(&mut self.worklist[l]);
-            for &node in &nodes {
-                self.evaluate(node, t);
-            }
-            nodes.clear();
-            self.worklist[l] = nodes;
-            l += 1;
-        }
-        self.low = usize::MAX;
-        self.high = 0;
-    }
-
+    /// A node's value.
     #[inline]
-    fn evaluate(&mut self, node: NodeId, t: f64) {
-        let n = node as usize;
-        self.evaluations += 1;
-        let st = &mut self.state[n];
-        st.queued = false;
-        if st.threshold != u32::MAX {
-            // A threshold gate, the common case, without a look at its kind.
-            let v = st.count >= st.threshold;
-            if v != st.value {
-                st.value = v;
-                self.changed(node, v, t);
-            }
-            return;
+    fn value(&self, n: usize) -> bool {
+        let r = &self.records[self.net.record[n] as usize..];
+        if r[THRESHOLD] == u32::MAX {
+            self.delayed[n]
+        } else {
+            r[COUNT] >= r[THRESHOLD]
         }
-        match self.net.kind[n] {
-            NodeKind::Threshold(k) => {
-                let v = self.state[n].count >= k;
-                if v != self.state[n].value {
-                    self.state[n].value = v;
-                    self.changed(node, v, t);
-                }
-            }
-            NodeKind::Delay(tolerate) => {
-                let input = self.state[self.net.delay_input[n] as usize].value;
-                self.token[n] = self.token[n].wrapping_add(1);
-                if input {
-                    if !self.state[n].value {
-                        let token = self.token[n];
-                        self.schedule(t + tolerate, What::DelayExpiry, n, token);
+    }
+
+    fn set(&mut self, source: NodeId, v: bool, t: f64) {
+        let at = self.net.record[source as usize];
+        let count = &mut self.records[at as usize + COUNT];
+        if (*count != 0) != v {
+            *count = v as u32;
+            self.propagate(at, v, t);
+        }
+    }
+
+    /// Passes the new value `v` of the node whose record is at `at` on, depth first, through
+    /// every gate it flips, and tells the components watching each changed node. Every gate
+    /// moves the way `v` did (the gates are monotone), so a gate flips when its count crosses
+    /// its threshold, and at most once.
+    fn propagate(&mut self, at: u32, v: bool, t: f64) {
+        let mut records = std::mem::take(&mut self.records);
+        // Records of nodes that flipped the way `v` says; room for every node, each once.
+        let mut stack = std::mem::take(&mut self.stack);
+        // Up adds one to the count of each gate fed, which flips when the count reaches its
+        // threshold; down takes one away, and the gate flips when the count leaves it.
+        let (step, back) = if v { (1u32, 0u32) } else { (u32::MAX, 1u32) };
+        stack[0] = at;
+        let mut top = 1;
+        let mut popped = 0u64;
+        while top > 0 {
+            top -= 1;
+            let at = stack[top] as usize;
+            popped += 1;
+            let fanout = at + HEADER..at + HEADER + records[at + FANOUT] as usize;
+            let watchers = fanout.end..fanout.end + records[at + WATCHERS] as usize;
+            for k in fanout {
+                let f = records[k];
+                if f & DELAY_FED != 0 {
+                    let d = (f & !DELAY_FED) as usize;
+                    records[d + COUNT] = v as u32;
+                    if self.delay_input_changed(records[d + ID] as usize, v, t) {
+                        stack[top] = d as u32;
+                        top += 1;
                     }
-                } else if self.state[n].value {
-                    self.state[n].value = false;
-                    self.changed(node, false, t);
+                    continue;
                 }
+                let f = f as usize;
+                let count = records[f + COUNT].wrapping_add(step);
+                records[f + COUNT] = count;
+                // Written always, kept only if the gate flipped: whether it did is data the
+                // processor cannot guess, and a branch on it would stall it half the time.
+                stack[top] = f as u32;
+                top += (count.wrapping_add(back) == records[f + THRESHOLD]) as usize;
             }
-            NodeKind::Source => {}
+            for k in watchers {
+                let w = records[k];
+                let (c, impaired) = ((w & !IMPAIRED) as ComponentId, w & IMPAIRED != 0);
+                self.record(c, impaired, v, t);
+            }
         }
+        self.stack = stack;
+        self.records = records;
+        // Gates flipped (the node itself is not one).
+        self.evaluations += popped - 1;
+    }
+
+    /// The input of delay node `n` became `input`: it starts (or restarts) the clock when
+    /// true, and passes a recovery on at once (returns whether the delay node flipped).
+    #[cold]
+    fn delay_input_changed(&mut self, n: usize, input: bool, t: f64) -> bool {
+        let NodeKind::Delay(tolerate) = self.net.kind[n] else {
+            unreachable!("marked as a delay")
+        };
+        self.token[n] = self.token[n].wrapping_add(1);
+        if input {
+            if !self.delayed[n] {
+                let token = self.token[n];
+                self.schedule(t + tolerate, What::DelayExpiry, n, token);
+            }
+        } else if self.delayed[n] {
+            self.delayed[n] = false;
+            // Counted when it is popped.
+            return true;
+        }
+        self.evaluations += 1;
+        false
     }
 
     fn record(&mut self, c: ComponentId, impaired: bool, v: bool, t: f64) {
@@ -965,7 +1049,7 @@ impl<'a> Runner<'a> {
         }
         self.run[c].down_time += b - a;
         self.run[c].outages += 1;
-        self.durations[c].push(b - a);
+        self.durations[c].push(Histogram::bucket_of(b - a));
         let mut w = (a / self.window) as usize;
         while w < self.windows {
             let start = w as f64 * self.window;
@@ -998,10 +1082,10 @@ impl<'a> Runner<'a> {
             if !closing.is_nan() {
                 self.outage(c, self.run[c].down_since, closing);
             }
-            if self.state[k.down as usize].value {
+            if self.value(k.down as usize) {
                 self.outage(c, self.run[c].down_since, h);
             }
-            if self.state[k.impaired as usize].value {
+            if self.value(k.impaired as usize) {
                 self.run[c].impaired_time += h - self.run[c].impaired_since;
             }
         }
@@ -1011,7 +1095,7 @@ impl<'a> Runner<'a> {
         let h = self.horizon;
         for (c, sum) in sums.iter_mut().enumerate() {
             for d in self.durations[c].drain(..) {
-                hist.outage[c].add(d);
+                hist.outage[c].add_bucket(d);
             }
             let down = self.run[c].down_time.min(h);
             sum.unavailability.add(down / h);
