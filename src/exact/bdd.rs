@@ -38,10 +38,13 @@ pub struct Node {
 /// assignments at once).
 pub const MAX_NODES: usize = 60_000_000;
 
-/// The most entries of the computed table (5 MiB). Its probes are random: a table that stays
-/// in the processor's caches answers faster than a larger one hits more often (das9701: 7.3 s
-/// at 2^24 entries, 6.0 s at 2^18, 9.9 s at 2^16; a 10,000-component eval 1.96 s → 1.69 s).
-const MAX_CACHE: usize = 1 << 18;
+/// The most entries of the computed table (80 MiB). Its probes are random, so a table that
+/// stays nearer the processor answers faster than a larger one hits more often — but one too
+/// small forgets results that recursions need again and again. Measured: das9701 7.3 s at 2^24
+/// entries, 6.4 s at 2^22, 6.0 s at 2^18; a 10,000-component eval 1.96 s, 1.85 s, 1.69 s; but
+/// at 2^20 or less nus9601 recomputes so much that it runs for minutes instead of reaching the
+/// node limit in 20 s.
+const MAX_CACHE: usize = 1 << 22;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooLarge;
