@@ -94,3 +94,16 @@ fn downtime_json_matches_the_spec_example() {
         assert_close!(v["per_s"][period].as_f64().unwrap(), seconds, 1e-9);
     }
 }
+
+#[test]
+fn always_down_has_zero_nines_not_minus_zero() {
+    let out = nines()
+        .args(["downtime", "0", "-f", "json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\"nines\": 0.0"), "{text}");
+    let out = nines().args(["downtime", "0%"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("(0.00 nines)"), "{text}");
+}

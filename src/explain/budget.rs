@@ -286,7 +286,7 @@ pub fn budget(
                 via: name_of(*via),
                 availability: q,
                 unavailability: p,
-                nines: finite(-p.log10() + 0.0),
+                nines: finite(-p.log10()),
                 spend_per_year_s: p * YEAR,
                 share: finite(p / slo_u),
                 composite_availability: composite_q,

@@ -223,7 +223,7 @@ pub fn explain(
         availability: a,
         unavailability: u,
         // + 0.0 turns the −0 of an always-down component into 0.
-        nines: finite(-u.log10() + 0.0),
+        nines: finite(-u.log10()),
         downtime_per_year_s: u * YEAR,
         max_order: options.max_order,
         cut_sets_total: total.min(u64::MAX as u128) as u64,

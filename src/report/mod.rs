@@ -23,7 +23,8 @@ pub enum Format {
     Markdown,
 }
 
-/// JSON has no infinity: a component that never fails has `nines: null`.
+/// JSON has no infinity: a component that never fails has `nines: null`. A component that is
+/// always down has 0 nines, not the −0 that −log10(1) gives.
 pub fn finite(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
+    x.is_finite().then_some(x + 0.0)
 }

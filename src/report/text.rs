@@ -43,7 +43,8 @@ pub fn format_nines(nines: f64) -> String {
     if nines.is_infinite() {
         "∞".into()
     } else {
-        format!("{nines:.2}")
+        // + 0.0 turns −0 (always down) into 0.
+        format!("{:.2}", nines + 0.0)
     }
 }
 
