@@ -6,7 +6,9 @@
 //!
 //! Modules are found by the linear-time dating walk of Dutuit and Rauzy (1996): a gate is a module
 //! when every visit to every gate below it happens between the first entry into the gate and the
-//! end of that first walk through it.
+//! end of that first walk through it. The engine works on a [`Circuit`] (negations allowed),
+//! rewritten first ([`super::rewrite`]) so that more of it falls into modules; a model's
+//! structure becomes one through [`circuit_of`].
 
 use super::bdd::{self, Edge, Manager, Var, edge_pq, not};
 use super::circuit::{Circuit, Lit, Node, NodeId};
@@ -186,9 +188,8 @@ pub fn slot_order(
                     if module[g] {
                         order.push(Slot::Module(g));
                     }
-                    // Gates before events, otherwise as written: the events of the sub-trees
-                    // come first, the gate's own events after them, which
-                    // on the Aralia trees is never far from the best of the orders tried.
+                    // Sub-gates before the gate's own events, otherwise as written: of the orders
+                    // tried on the Aralia trees, never far from the best (docs/open-psa.md).
                     inputs.clear();
                     inputs.extend(
                         node.inputs()
