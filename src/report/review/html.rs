@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::markdown::{kind_text, signed_nines};
+use super::markdown::{risk_row, signed_nines};
 use super::svg::{self, BudgetBar, NinesBar};
 use super::{EdgeKind, MAX_DRAWN_COMPONENTS, Review};
 use crate::lint::Severity;
@@ -394,25 +394,11 @@ fn risks_section(r: &Review, out: &mut String) {
         }
         out.push_str("</div>\n<div class=\"scroll\"><table>\n<thead><tr><th>contributor</th><th>kind</th><th class=\"num\">own unavailability</th><th class=\"num\">Birnbaum</th><th class=\"num\">Fussell–Vesely</th><th class=\"num\">one more nine saves / year</th></tr></thead>\n<tbody>\n");
         for i in e.importance.iter().take(r.top) {
-            let saves = e
-                .where_to_invest
-                .iter()
-                .find(|w| w.name == i.name && w.kind == i.kind)
-                .map_or("—".into(), |w| {
-                    format_duration_human(w.reduction_per_year_s)
-                });
+            let [name, kind, own, birnbaum, fv, saves] = risk_row(e, i);
             let _ = writeln!(
                 out,
-                "<tr><td class=\"name\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{saves}</td></tr>",
-                esc(&i.name),
-                kind_text(i.kind),
-                format_probability(i.unavailability),
-                format_probability(i.birnbaum),
-                if i.fussell_vesely > 0.0 {
-                    format_share(i.fussell_vesely)
-                } else {
-                    "0".into()
-                },
+                "<tr><td class=\"name\">{}</td><td>{kind}</td><td class=\"num\">{own}</td><td class=\"num\">{birnbaum}</td><td class=\"num\">{fv}</td><td class=\"num\">{saves}</td></tr>",
+                esc(&name),
             );
         }
         out.push_str("</tbody></table></div>\n");

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::{MAX_DRAWN_COMPONENTS, Review};
 use crate::explain::Kind;
+use crate::explain::explanation::{Explanation, ImportanceRow};
 use crate::lint::Severity;
 use crate::model::units::{format_duration_human, format_percent};
 use crate::report::Format;
@@ -232,6 +233,26 @@ pub fn md_prose(s: &str, in_table: bool) -> String {
     out
 }
 
+/// A row of a top-risks table as text, the name not yet escaped: contributor, kind, own
+/// unavailability, Birnbaum, Fussell–Vesely, and what one more nine of it saves a year.
+pub fn risk_row(e: &Explanation, i: &ImportanceRow) -> [String; 6] {
+    let saves = e
+        .where_to_invest
+        .iter()
+        .find(|w| w.name == i.name && w.kind == i.kind)
+        .map_or("—".into(), |w| {
+            format_duration_human(w.reduction_per_year_s)
+        });
+    [
+        i.name.clone(),
+        kind_text(i.kind).into(),
+        format_probability(i.unavailability),
+        format_probability(i.birnbaum),
+        format_share_or_zero(i.fussell_vesely),
+        saves,
+    ]
+}
+
 fn format_share_or_zero(x: f64) -> String {
     if x <= 0.0 {
         "0".into()
@@ -251,7 +272,7 @@ pub fn signed_nines(x: f64) -> String {
     }
 }
 
-pub fn kind_text(k: Kind) -> &'static str {
+fn kind_text(k: Kind) -> &'static str {
     match k {
         Kind::Component => "component",
         Kind::Domain => "domain",
@@ -291,22 +312,11 @@ fn risks(r: &Review, out: &mut String) {
         out.push_str("| contributor | kind | own unavailability | Birnbaum | Fussell–Vesely | one more nine saves / year |\n");
         out.push_str("|---|---|---:|---:|---:|---:|\n");
         for i in e.importance.iter().take(r.top) {
-            let saves = e
-                .where_to_invest
-                .iter()
-                .find(|w| w.name == i.name && w.kind == i.kind)
-                .map_or("—".into(), |w| {
-                    format_duration_human(w.reduction_per_year_s)
-                });
+            let [name, kind, own, birnbaum, fv, saves] = risk_row(e, i);
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} |",
-                md(&i.name),
-                kind_text(i.kind),
-                format_probability(i.unavailability),
-                format_probability(i.birnbaum),
-                format_share_or_zero(i.fussell_vesely),
-                saves
+                "| {} | {kind} | {own} | {birnbaum} | {fv} | {saves} |",
+                md(&name)
             );
         }
         if e.importance.len() > r.top {
