@@ -71,7 +71,8 @@ fn coalesce(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
         let node = &circuit.nodes[g];
         let mut xs = Vec::with_capacity(node.inputs().len());
         for &x in node.inputs() {
-            if merged[x.node()] && !x.is_negated() && same_op(&circuit.nodes[x.node()], node) {
+            // A merged node has one use, and this is it.
+            if merged[x.node()] {
                 xs.append(&mut handed[x.node()]);
             } else {
                 xs.push(moved(&map, x));

@@ -7,11 +7,6 @@ use crate::exact::circuit::{Circuit, Lit, Node};
 impl FaultTree {
     /// The circuit of the tree and, per gate, the literal that is its output. Events are the
     /// tree's events followed by one common cause per common-cause group.
-    pub fn circuit(&self) -> Circuit {
-        self.lower().0
-    }
-
-    /// `circuit` with each gate's output literal.
     pub fn lower(&self) -> (Circuit, Vec<Lit>) {
         let mut odds: Vec<_> = self.events.iter().map(|e| e.odds).collect();
         odds.extend(self.ccf_groups.iter().map(|c| c.odds));
