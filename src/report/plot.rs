@@ -156,6 +156,34 @@ fn nines_label(n: f64) -> String {
 }
 
 /// The cost-versus-nines plot of a tradeoff, written to `path` (.svg or .png).
+/// The axes both cost plots share: nines across, monthly cost up on a log scale. A macro, as
+/// the chart's type differs per drawing backend.
+macro_rules! cost_chart {
+    ($root:expr, $title:expr, $x:expr, $y:expr) => {{
+        let mut chart = ChartBuilder::on($root)
+            .caption($title, (FONT, 22))
+            .margin(18)
+            .margin_right(56)
+            .x_label_area_size(50)
+            .y_label_area_size(90)
+            .build_cartesian_2d($x, ($y).log_scale())
+            .map_err(draw_error)?;
+        chart
+            .configure_mesh()
+            .x_desc("availability (nines; 3 nines = 99.9%)")
+            .y_desc("monthly cost (log scale)")
+            .x_labels(8)
+            .x_label_formatter(&|x| nines_label(*x))
+            .y_label_formatter(&|y| format_money(*y))
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 15))
+            .light_line_style(RGBColor(240, 240, 240))
+            .draw()
+            .map_err(draw_error)?;
+        chart
+    }};
+}
+
 pub fn plot_tradeoff(t: &Tradeoff, path: &Path) -> Result<(), PlotError> {
     let bytes = tradeoff_bytes(t, kind_of(path)?)?;
     write_file(path, &bytes)
@@ -230,26 +258,7 @@ fn tradeoff_bytes(t: &Tradeoff, kind: Kind) -> Result<Vec<u8>, PlotError> {
         ($root:expr) => {{
             let root = $root;
             root.fill(&WHITE).map_err(draw_error)?;
-            let mut chart = ChartBuilder::on(root)
-                .caption(&title, (FONT, 22))
-                .margin(18)
-                .margin_right(56)
-                .x_label_area_size(50)
-                .y_label_area_size(90)
-                .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
-                .map_err(draw_error)?;
-            chart
-                .configure_mesh()
-                .x_desc("availability (nines; 3 nines = 99.9%)")
-                .y_desc("monthly cost (log scale)")
-                .x_labels(8)
-                .x_label_formatter(&|x| nines_label(*x))
-                .y_label_formatter(&|y| format_money(*y))
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 15))
-                .light_line_style(RGBColor(240, 240, 240))
-                .draw()
-                .map_err(draw_error)?;
+            let mut chart = cost_chart!(root, &title, x0..x1, y0..y1);
             if let Some(n) = slo_nines {
                 chart
                     .draw_series(DashedLineSeries::new(
@@ -405,26 +414,7 @@ pub fn plot_rule(
         ($root:expr) => {{
             let root = $root;
             root.fill(&WHITE).map_err(draw_error)?;
-            let mut chart = ChartBuilder::on(root)
-                .caption(&title, (FONT, 22))
-                .margin(18)
-                .margin_right(56)
-                .x_label_area_size(50)
-                .y_label_area_size(90)
-                .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
-                .map_err(draw_error)?;
-            chart
-                .configure_mesh()
-                .x_desc("availability (nines; 3 nines = 99.9%)")
-                .y_desc("monthly cost (log scale)")
-                .x_labels(8)
-                .x_label_formatter(&|x| nines_label(*x))
-                .y_label_formatter(&|y| format_money(*y))
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 15))
-                .light_line_style(RGBColor(240, 240, 240))
-                .draw()
-                .map_err(draw_error)?;
+            let mut chart = cost_chart!(root, &title, x0..x1, y0..y1);
             chart
                 .draw_series(LineSeries::new(infra.clone(), FRONTIER.stroke_width(2)))
                 .map_err(draw_error)?
