@@ -24,6 +24,24 @@ pub struct ComponentResult {
     pub meets_slo: Option<bool>,
 }
 
+impl ComponentResult {
+    /// What every table of components shows of one: availability, nines, degraded, downtime
+    /// per window and per year.
+    pub fn cells(&self) -> [String; 5] {
+        [
+            format_percent(self.availability, self.unavailability),
+            self.nines.map_or("∞".into(), format_nines),
+            if self.degraded > 0.0 {
+                format_share(self.degraded)
+            } else {
+                "—".into()
+            },
+            format_duration_human(self.downtime_per_window_s),
+            format_duration_human(self.downtime_per_year_s),
+        ]
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct EvalReport {
     pub model: String,
@@ -100,26 +118,14 @@ impl EvalReport {
                 (true, Some(false)) => verdict.fg(Color::Red),
                 _ => verdict,
             };
-            t.add_row(vec![
-                Cell::new(&c.name),
-                Cell::new(format_percent(c.availability, c.unavailability))
-                    .set_alignment(CellAlignment::Right),
-                Cell::new(c.nines.map_or("∞".into(), format_nines))
-                    .set_alignment(CellAlignment::Right),
-                Cell::new(if c.degraded > 0.0 {
-                    format_share(c.degraded)
-                } else {
-                    "—".into()
-                })
-                .set_alignment(CellAlignment::Right),
-                Cell::new(format_duration_human(c.downtime_per_window_s))
-                    .set_alignment(CellAlignment::Right),
-                Cell::new(format_duration_human(c.downtime_per_year_s))
-                    .set_alignment(CellAlignment::Right),
-                Cell::new(c.slo.map_or(String::new(), |s| format_percent(s, 1.0 - s)))
-                    .set_alignment(CellAlignment::Right),
-                verdict,
-            ]);
+            let numbers = c
+                .cells()
+                .into_iter()
+                .chain([c.slo.map_or(String::new(), |s| format_percent(s, 1.0 - s))]);
+            let mut row = vec![Cell::new(&c.name)];
+            row.extend(numbers.map(|x| Cell::new(x).set_alignment(CellAlignment::Right)));
+            row.push(verdict);
+            t.add_row(row);
         }
         format!(
             "{} — exact availability, window {window}\n{t}\n",
@@ -139,17 +145,9 @@ impl EvalReport {
         out += "|---|---:|---:|---:|---:|---:|---:|---|\n";
         for c in &self.components {
             out += &format!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} |\n",
                 escape_markdown(&c.name),
-                format_percent(c.availability, c.unavailability),
-                c.nines.map_or("∞".into(), format_nines),
-                if c.degraded > 0.0 {
-                    format_share(c.degraded)
-                } else {
-                    "—".into()
-                },
-                format_duration_human(c.downtime_per_window_s),
-                format_duration_human(c.downtime_per_year_s),
+                c.cells().join(" | "),
                 c.slo.map_or(String::new(), |s| format_percent(s, 1.0 - s)),
                 Self::verdict(c),
             );

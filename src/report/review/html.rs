@@ -317,19 +317,15 @@ fn components_section(r: &Review, out: &mut String, window: &str) {
             (Some(s), Some(m)) => format!("{} {}", format_percent(s, 1.0 - s), verdict_pill(m)),
             _ => String::new(),
         };
+        let numbers: String = c
+            .cells()
+            .iter()
+            .map(|x| format!("<td class=\"num\">{x}</td>"))
+            .collect();
         let _ = writeln!(
             out,
-            "<tr><td class=\"name\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{slo}</td></tr>",
+            "<tr><td class=\"name\">{}</td>{numbers}<td>{slo}</td></tr>",
             esc(&c.name),
-            format_percent(c.availability, c.unavailability),
-            c.nines.map_or("∞".into(), format_nines),
-            if c.degraded > 0.0 {
-                format_share(c.degraded)
-            } else {
-                "—".into()
-            },
-            format_duration_human(c.downtime_per_window_s),
-            format_duration_human(c.downtime_per_year_s),
         );
     }
     out.push_str("</tbody></table></div>\n<p class=\"hint\"><em>Degraded</em> is the share of time a component runs on a fail-open path or a fallback: up, but not fully.</p>\n</section>\n");

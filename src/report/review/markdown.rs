@@ -81,17 +81,9 @@ pub fn render(r: &Review) -> String {
     for c in &r.eval.components {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} |",
             md(&c.name),
-            format_percent(c.availability, c.unavailability),
-            c.nines.map_or("∞".into(), format_nines),
-            if c.degraded > 0.0 {
-                format_share(c.degraded)
-            } else {
-                "—".into()
-            },
-            format_duration_human(c.downtime_per_window_s),
-            format_duration_human(c.downtime_per_year_s),
+            c.cells().join(" | "),
             match (c.slo, c.meets_slo) {
                 (Some(s), Some(true)) => format!("{} ✅", format_percent(s, 1.0 - s)),
                 (Some(s), _) => format!("{} ❌", format_percent(s, 1.0 - s)),
