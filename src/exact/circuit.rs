@@ -75,7 +75,8 @@ impl Circuit {
         Lit::of(self.nodes.len() - 1)
     }
 
-    /// The value of every node for one assignment of the events (for tests and fuzzing).
+    /// The value of every node for one assignment of the events: the tests' truth.
+    #[cfg(test)]
     pub fn values(&self, happens: impl Fn(usize) -> bool) -> Vec<bool> {
         let mut value = Vec::with_capacity(self.nodes.len());
         for node in &self.nodes {
