@@ -38,13 +38,19 @@ pub struct Node {
 /// assignments at once).
 pub const MAX_NODES: usize = 60_000_000;
 
-/// The most entries of the computed table (80 MiB). Its probes are random, so a table that
+/// The most entries of the computed table (5 MiB). Its probes are random, so a table that
 /// stays nearer the processor answers faster than a larger one hits more often — but one too
-/// small forgets results that recursions need again and again. Measured: das9701 7.3 s at 2^24
-/// entries, 6.4 s at 2^22, 6.0 s at 2^18; a 10,000-component eval 1.96 s, 1.85 s, 1.69 s; but
-/// at 2^20 or less nus9601 recomputes so much that it runs for minutes instead of reaching the
-/// node limit in 20 s.
-const MAX_CACHE: usize = 1 << 22;
+/// small forgets results that recursions need again and again. Measured (with garbage
+/// collection): das9701 4.3–4.8 s at 2^18 entries, 4.9–5.1 s at 2^20, 6.2 s at 2^22 before
+/// collection; a 10,000-component eval 1.67 s at 2^18, 2.0 s at 2^22. nus9601 recomputes
+/// more with a small table, which MAX_STEPS bounds.
+const MAX_CACHE: usize = 1 << 18;
+
+/// The most operations (applies not found in the computed table) one manager computes before
+/// the engine gives up: about 30 s. With garbage collected the node limit may never be
+/// reached, and a diagram that cannot be built must still end. das9701, the largest Aralia tree
+/// solved, takes 20 million.
+pub const MAX_STEPS: u64 = 100_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooLarge;
@@ -72,6 +78,8 @@ pub struct Manager {
     unique: Vec<u64>,
     cache: Vec<CacheEntry>,
     pub limit: usize,
+    /// Operations computed so far (see MAX_STEPS).
+    steps: u64,
 }
 
 impl Default for Manager {
@@ -95,6 +103,7 @@ impl Manager {
             unique: vec![0; 1 << 12],
             cache: vec![CacheEntry::default(); 1 << 14],
             limit: MAX_NODES,
+            steps: 0,
         };
         m.nodes.push(Node {
             var: TERMINAL_VAR,
@@ -180,6 +189,20 @@ impl Manager {
 
     fn grow(&mut self) {
         let size = self.unique.len() * 2;
+        self.rehash(size);
+        // The computed table grows with the diagram up to MAX_CACHE; what it knows is carried
+        // over, since the gates still to build reuse the results of the last ones.
+        let target = size.min(MAX_CACHE);
+        if self.cache.len() < target {
+            let old = std::mem::replace(&mut self.cache, vec![CacheEntry::default(); target]);
+            for entry in old.into_iter().filter(|e| e.op != 0) {
+                self.store(entry.op, entry.a, entry.b, entry.c, entry.result);
+            }
+        }
+    }
+
+    /// A unique table of `size` slots over the nodes.
+    fn rehash(&mut self, size: usize) {
         self.unique = vec![0; size];
         let mask = size - 1;
         for (i, n) in self.nodes.iter().enumerate().skip(1) {
@@ -190,15 +213,62 @@ impl Manager {
             }
             self.unique[slot] = (hash & TAG_MASK) | (i as u64 + 1);
         }
-        // The computed table grows with the diagram up to MAX_CACHE; what it knows is carried
-        // over, since the gates still to build reuse the results of the last ones.
-        let target = size.min(MAX_CACHE);
-        if self.cache.len() < target {
-            let old = std::mem::replace(&mut self.cache, vec![CacheEntry::default(); target]);
-            for entry in old.into_iter().filter(|e| e.op != 0) {
-                let slot = hash3(entry.a ^ entry.op.rotate_left(28), entry.b, entry.c) as usize
-                    & (target - 1);
-                self.cache[slot] = entry;
+    }
+
+    /// Drops the nodes that no root reaches, renumbering the rest in order (so children still
+    /// come first), and rewrites the roots. The computed table keeps what it knew of the
+    /// survivors. Intermediate diagrams are mostly garbage once a gate is built (das9701: 18 M
+    /// nodes made, under 1 M used); without them the tables stay small and near the processor.
+    pub fn compact(&mut self, roots: &mut [&mut [Edge]]) {
+        let n = self.nodes.len();
+        let mut keep = vec![false; n];
+        keep[0] = true;
+        for r in roots.iter() {
+            for &e in r.iter() {
+                keep[index(e)] = true;
+            }
+        }
+        for i in (1..n).rev() {
+            if keep[i] {
+                let node = self.nodes[i];
+                keep[index(node.low)] = true;
+                keep[index(node.high)] = true;
+            }
+        }
+        let mut map = vec![u32::MAX; n];
+        let mut next = 0usize;
+        for i in 0..n {
+            if keep[i] {
+                map[i] = next as u32;
+                let node = self.nodes[i];
+                let re = |e: Edge| (map[index(e)] << 1) | (e & 1);
+                self.nodes[next] = Node {
+                    var: node.var,
+                    low: re(node.low),
+                    high: re(node.high),
+                };
+                next += 1;
+            }
+        }
+        self.nodes.truncate(next);
+        let re = |e: Edge| match map[index(e)] {
+            u32::MAX => None,
+            to => Some((to << 1) | (e & 1)),
+        };
+        for r in roots.iter_mut() {
+            for e in r.iter_mut() {
+                *e = re(*e).expect("roots are kept");
+            }
+        }
+        let size = (self.nodes.len() * 2).next_power_of_two().max(1 << 12);
+        self.rehash(size);
+        let blank = vec![CacheEntry::default(); self.cache.len()];
+        let old = std::mem::replace(&mut self.cache, blank);
+        for entry in old.into_iter().filter(|e| e.op != 0) {
+            if let (Some(a), Some(b), Some(c), Some(result)) =
+                (re(entry.a), re(entry.b), re(entry.c), re(entry.result))
+            {
+                self.store(entry.op, a, b, c, result);
             }
         }
     }
@@ -225,6 +295,15 @@ impl Manager {
         };
     }
 
+    #[inline]
+    fn step(&mut self) -> Result<(), TooLarge> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return Err(TooLarge);
+        }
+        Ok(())
+    }
+
     pub fn and(&mut self, f: Edge, g: Edge) -> Result<Edge, TooLarge> {
         if f == ZERO || g == ZERO || f == not(g) {
             return Ok(ZERO);
@@ -239,6 +318,7 @@ impl Manager {
         if let Some(r) = self.lookup(OP_AND, f, g, 0) {
             return Ok(r);
         }
+        self.step()?;
         let var = self.var(f).min(self.var(g));
         let (f0, f1) = self.cofactors(f, var);
         let (g0, g1) = self.cofactors(g, var);
@@ -285,6 +365,7 @@ impl Manager {
         if let Some(r) = self.lookup(OP_ITE, f, g, h) {
             return Ok(r);
         }
+        self.step()?;
         let var = self.var(f).min(self.var(g)).min(self.var(h));
         let (f0, f1) = self.cofactors(f, var);
         let (g0, g1) = self.cofactors(g, var);
@@ -412,6 +493,30 @@ mod tests {
         assert!((q - 1.0).abs() < 1e-15);
         let (p, _) = edge_pq(&pq, not(both));
         assert!((p - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn compaction_keeps_what_roots_reach_and_their_probabilities() {
+        let mut m = Manager::new();
+        let vars: Vec<Edge> = (0..8).map(|v| m.variable(v).unwrap()).collect();
+        let three = m.at_least(3, &vars).unwrap();
+        let garbage = m.at_least(5, &vars).unwrap();
+        let odds = [(0.3, 0.7); 8];
+        let pq = m.probabilities(&odds);
+        let (before, dropped) = (edge_pq(&pq, not(three)), edge_pq(&pq, garbage));
+        let size = m.len();
+        let mut roots = [not(three), vars[2]];
+        m.compact(&mut [&mut roots]);
+        assert!(m.len() < size, "{} nodes kept of {size}", m.len());
+        let after = m.probabilities(&odds);
+        assert_eq!(edge_pq(&after, roots[0]), before);
+        // The kept nodes still answer: rebuilding gives the same edge, and a dropped function
+        // can be built anew.
+        let vars: Vec<Edge> = (0..8).map(|v| m.variable(v).unwrap()).collect();
+        assert_eq!(vars[2], roots[1]);
+        assert_eq!(not(m.at_least(3, &vars).unwrap()), roots[0]);
+        let again = m.at_least(5, &vars).unwrap();
+        assert_eq!(edge_pq(&m.probabilities(&odds), again), dropped);
     }
 
     #[test]

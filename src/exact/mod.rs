@@ -48,7 +48,8 @@ impl StateOdds {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EngineError {
     #[error(
-        "the decision diagram grew past {0} nodes; the model is too entangled to solve exactly (try `nines sample`)"
+        "the decision diagram grew past {0} nodes or {ops} operations; the model is too entangled to solve exactly (try `nines sample`)",
+        ops = bdd::MAX_STEPS
     )]
     TooLarge(usize),
 }

@@ -207,11 +207,25 @@ pub fn slot_order(
     order
 }
 
+/// How many nodes the diagram may hold before the first collection of garbage (50 MiB).
+/// Collections are not free (one pass over the nodes and the computed table), so the next one
+/// waits until the diagram has doubled.
+const COLLECT_AT: usize = 1 << 22;
+
 /// P and 1 − P of each output, module by module. `first` events go at the top of the order.
 pub fn probabilities(
     circuit: &Circuit,
     outputs: &[Lit],
     first: &[usize],
+) -> Result<Vec<Odds>, EngineError> {
+    probabilities_collecting_at(circuit, outputs, first, COLLECT_AT)
+}
+
+fn probabilities_collecting_at(
+    circuit: &Circuit,
+    outputs: &[Lit],
+    first: &[usize],
+    collect_at: usize,
 ) -> Result<Vec<Odds>, EngineError> {
     let (rewritten, outputs) = super::rewrite::simplify(circuit, outputs);
     let (circuit, outputs) = (&rewritten, &outputs[..]);
@@ -232,9 +246,28 @@ pub fn probabilities(
     let mut own: Vec<Edge> = vec![bdd::ZERO; circuit.nodes.len()];
     let mut seen: Vec<Edge> = vec![bdd::ZERO; circuit.nodes.len()];
     let mut ins: Vec<Edge> = Vec::new();
+    // Users still to build of each node: its diagram is garbage once they are built, unless
+    // the probability pass reads it (an output's, a module's).
+    let mut pending = vec![0u32; circuit.nodes.len()];
+    let mut kept = module.clone();
+    for x in outputs {
+        kept[x.node()] = true;
+    }
+    for (g, node) in circuit.nodes.iter().enumerate() {
+        if live[g] {
+            for x in node.inputs() {
+                pending[x.node()] += 1;
+            }
+        }
+    }
+    let mut next_collection = collect_at;
     for (g, node) in circuit.nodes.iter().enumerate() {
         if !live[g] {
             continue;
+        }
+        if m.len() >= next_collection {
+            m.compact(&mut [&mut own, &mut seen]);
+            next_collection = (2 * m.len()).max(collect_at);
         }
         let edge = match node {
             Node::False => bdd::ZERO,
@@ -265,6 +298,14 @@ pub fn probabilities(
             }
         };
         own[g] = edge;
+        for x in node.inputs() {
+            let x = x.node();
+            pending[x] -= 1;
+            if pending[x] == 0 && !kept[x] {
+                own[x] = bdd::ZERO;
+                seen[x] = bdd::ZERO;
+            }
+        }
         // A module that is more than a constant or one variable is one variable above.
         let trivial = bdd::index(edge) == 0 || {
             let (lo, hi) = m.branches(edge);
@@ -549,10 +590,13 @@ mod tests {
                     }
                 }
             }
-            let got = probabilities(&c, &outputs, &[]).unwrap();
-            for (t, g) in truth.iter().zip(&got) {
-                prop_assert!((t - g.p).abs() < 1e-12 && (1.0 - t - g.q).abs() < 1e-12,
-                    "truth {t}, engine {g:?}, {c:?} {outputs:?}");
+            // Also with garbage collected after nearly every gate.
+            for collect_at in [COLLECT_AT, 4] {
+                let got = probabilities_collecting_at(&c, &outputs, &[], collect_at).unwrap();
+                for (t, g) in truth.iter().zip(&got) {
+                    prop_assert!((t - g.p).abs() < 1e-12 && (1.0 - t - g.q).abs() < 1e-12,
+                        "truth {t}, engine {g:?}, collect at {collect_at}, {c:?} {outputs:?}");
+                }
             }
         }
     }
