@@ -71,13 +71,17 @@ for t in "${trees[@]}"; do
     p_nines=-
     nines_s=-
     start=$(now)
-    if timeout "$nines_timeout" "$nines" fault-tree "$xml" --format json \
-        >"$work/$t.ft.json" 2>"$work/$t.ft.err"; then
+    status=0
+    timeout "$nines_timeout" "$nines" fault-tree "$xml" --format json \
+        >"$work/$t.ft.json" 2>"$work/$t.ft.err" || status=$?
+    if [[ $status == 0 ]]; then
         nines_s=$(seconds "$start" "$(now)")
         p_nines=$(grep -m1 '"probability"' "$work/$t.ft.json" | tr -d ' ,' | cut -d: -f2)
-    else
+    elif [[ $status == 124 ]]; then
         nines_s=">$nines_timeout"
-        note="${note:+$note; }nines: $(head -1 "$work/$t.ft.err")"
+    else
+        nines_s="failed"
+        note="${note:+$note; }nines gave up after $(seconds "$start" "$(now)") s: $(head -1 "$work/$t.ft.err")"
     fi
     # And the model route: import to a nines model, then `nines eval` (coherent trees only).
     eval_s=-
