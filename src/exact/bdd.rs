@@ -194,9 +194,19 @@ impl Manager {
         // over, since the gates still to build reuse the results of the last ones.
         let target = size.min(MAX_CACHE);
         if self.cache.len() < target {
-            let old = std::mem::replace(&mut self.cache, vec![CacheEntry::default(); target]);
-            for entry in old.into_iter().filter(|e| e.op != 0) {
-                self.store(entry.op, entry.a, entry.b, entry.c, entry.result);
+            self.recache(target, Some);
+        }
+    }
+
+    /// A computed table of `size` entries holding the old one's, each edge rewritten by `map`;
+    /// an entry with an edge `map` drops is forgotten.
+    fn recache(&mut self, size: usize, map: impl Fn(Edge) -> Option<Edge>) {
+        let old = std::mem::replace(&mut self.cache, vec![CacheEntry::default(); size]);
+        for entry in old.into_iter().filter(|e| e.op != 0) {
+            if let (Some(a), Some(b), Some(c), Some(result)) =
+                (map(entry.a), map(entry.b), map(entry.c), map(entry.result))
+            {
+                self.store(entry.op, a, b, c, result);
             }
         }
     }
@@ -262,15 +272,7 @@ impl Manager {
         }
         let size = (self.nodes.len() * 2).next_power_of_two().max(1 << 12);
         self.rehash(size);
-        let blank = vec![CacheEntry::default(); self.cache.len()];
-        let old = std::mem::replace(&mut self.cache, blank);
-        for entry in old.into_iter().filter(|e| e.op != 0) {
-            if let (Some(a), Some(b), Some(c), Some(result)) =
-                (re(entry.a), re(entry.b), re(entry.c), re(entry.result))
-            {
-                self.store(entry.op, a, b, c, result);
-            }
-        }
+        self.recache(self.cache.len(), re);
     }
 
     pub fn variable(&mut self, var: Var) -> Result<Edge, TooLarge> {
