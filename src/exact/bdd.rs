@@ -75,6 +75,10 @@ struct CacheEntry {
 }
 
 const OP_SHIFT: u32 = 30;
+const _: () = assert!(
+    2 * MAX_NODES < 1 << OP_SHIFT,
+    "edges must leave the top bits free"
+);
 
 pub struct Manager {
     nodes: Vec<Node>,
