@@ -42,8 +42,9 @@ pub const MAX_NODES: usize = 60_000_000;
 /// stays nearer the processor answers faster than a larger one hits more often — but one too
 /// small forgets results that recursions need again and again. Measured (with garbage
 /// collection): das9701 4.3–4.8 s at 2^18 entries, 4.9–5.1 s at 2^20, 6.2 s at 2^22 before
-/// collection; a 10,000-component eval 1.67 s at 2^18, 2.0 s at 2^22. nus9601 recomputes
-/// more with a small table, which MAX_STEPS bounds.
+/// collection; a 10,000-component eval 1.67 s at 2^18, 2.0 s at 2^22. With 16-byte entries
+/// 2^19 (8 MiB) is still 5% slower than 2^18. nus9601 recomputes more with a small table,
+/// which MAX_STEPS bounds.
 const MAX_CACHE: usize = 1 << 18;
 
 /// The most operations (applies not found in the computed table) one manager computes before
