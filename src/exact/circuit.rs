@@ -25,9 +25,15 @@ impl Lit {
     pub fn is_negated(self) -> bool {
         self.0 & 1 == 1
     }
+
+    /// This literal in a rewritten circuit, given where each old node went.
+    pub fn through(self, map: &[Lit]) -> Lit {
+        let to = map[self.node()];
+        if self.is_negated() { to.negate() } else { to }
+    }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Node {
     /// Never true (a negated `False` is always true).
     False,
@@ -92,5 +98,66 @@ impl Circuit {
             value.push(out);
         }
         value
+    }
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A random circuit: events, then nodes over earlier nodes, negated inputs included.
+    pub fn arbitrary() -> impl Strategy<Value = (Circuit, Vec<Lit>)> {
+        let events =
+            prop::collection::vec(prop::sample::select(vec![0.0, 0.1, 0.5, 0.7, 1.0]), 1..9);
+        let nodes = prop::collection::vec(
+            (
+                0u8..5,
+                1u32..4,
+                prop::collection::vec((any::<prop::sample::Index>(), any::<bool>()), 1..5),
+            ),
+            1..14,
+        );
+        (events, nodes, any::<prop::sample::Index>()).prop_map(|(ps, specs, out)| {
+            let mut c = Circuit::new(ps.iter().map(|&p| Odds { p, q: 1.0 - p }).collect());
+            for e in 0..ps.len() {
+                c.push(Node::Event(e));
+            }
+            for (kind, k, ins) in specs {
+                let n = c.nodes.len();
+                let xs: Vec<Lit> = ins
+                    .iter()
+                    .map(|(i, neg)| {
+                        let x = Lit::of(i.index(n));
+                        if *neg { x.negate() } else { x }
+                    })
+                    .collect();
+                c.push(match kind {
+                    0 => Node::Or(xs),
+                    1 => Node::And(xs),
+                    2 => Node::AtLeast(k, xs),
+                    3 => Node::Xor(xs),
+                    _ => Node::False,
+                });
+            }
+            let n = c.nodes.len();
+            let outputs = vec![Lit::of(n - 1), Lit::of(out.index(n)).negate()];
+            (c, outputs)
+        })
+    }
+
+    /// Whether two circuits' outputs agree on every assignment of the events.
+    pub fn same_functions(a: &Circuit, a_outs: &[Lit], b: &Circuit, b_outs: &[Lit]) -> bool {
+        let n = a.events.len();
+        (0u32..1 << n).all(|bits| {
+            let (va, vb) = (
+                a.values(|e| bits >> e & 1 == 1),
+                b.values(|e| bits >> e & 1 == 1),
+            );
+            a_outs
+                .iter()
+                .zip(b_outs)
+                .all(|(x, y)| (va[x.node()] != x.is_negated()) == (vb[y.node()] != y.is_negated()))
+        })
     }
 }

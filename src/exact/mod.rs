@@ -12,6 +12,8 @@ pub mod bdd;
 mod binomial;
 pub mod circuit;
 mod conditioned;
+mod decompose;
+mod distribute;
 pub mod modular;
 mod rewrite;
 

@@ -1,18 +1,80 @@
 //! Rewrites that keep a circuit's function and expose more modules, so that more of it is
 //! solved as small independent diagrams:
 //!
+//! - sharing: gates of the same kind over the same inputs are one gate;
 //! - coalescing: an OR used by one OR only (AND by one AND) is merged into it;
+//! - distributivity ([`super::distribute`]): the common inputs of an OR's ANDs (an AND's ORs)
+//!   are factored out;
+//! - decomposition ([`super::decompose`]): a node fixed by an AND or OR above it is a constant
+//!   below it;
 //! - grouping: the inputs of an OR, AND or XOR that share nothing with its other inputs nor with
 //!   anything outside it become one new gate, a module (Dutuit and Rauzy's dating, applied to
 //!   groups of inputs as SCRAM's preprocessor does).
 
+use std::collections::{HashMap, HashSet};
+
 use super::circuit::{Circuit, Lit, Node};
+use super::decompose::decompose;
+use super::distribute::distribute;
 use super::modular::{cone, dates, tops};
 
-/// The circuit rewritten, with the outputs' literals in it.
-pub fn simplify(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
-    let (c, outs) = coalesce(circuit, outputs);
-    group(&c, &outs)
+/// The circuit rewritten, with the outputs' literals in it; `factored`: with distributivity.
+pub fn simplify(circuit: &Circuit, outputs: &[Lit], factored: bool) -> (Circuit, Vec<Lit>) {
+    let tidy = |(c, outs): (Circuit, Vec<Lit>)| {
+        let (c, outs) = share(&c, &outs);
+        coalesce(&c, &outs)
+    };
+    let mut c = tidy((circuit.clone(), outputs.to_vec()));
+    if factored {
+        c = tidy(distribute(&c.0, &c.1));
+    }
+    let c = tidy(decompose(&c.0, &c.1));
+    group(&c.0, &c.1)
+}
+
+/// One node for each function written twice: gates of the same kind over the same inputs are
+/// one gate, and an OR or AND of one input is that input. Two copies of a sub-tree share all
+/// their events, so neither could be a module; one can.
+fn share(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
+    let live = cone(circuit, outputs);
+    let mut out = Circuit::new(circuit.events.clone());
+    let mut map = vec![Lit::of(0); circuit.nodes.len()];
+    let mut known: HashMap<Node, Lit> = HashMap::new();
+    for (g, node) in circuit.nodes.iter().enumerate().filter(|&(g, _)| live[g]) {
+        let mut xs: Vec<Lit> = node.inputs().iter().map(|&x| x.through(&map)).collect();
+        let mut key = xs.clone();
+        key.sort_unstable_by_key(|x| (x.node(), x.is_negated()));
+        if matches!(node, Node::Or(_) | Node::And(_)) {
+            key.dedup();
+            if key.len() == 1 {
+                map[g] = key[0];
+                continue;
+            }
+            // x ∨ x = x, keeping the order as written.
+            let mut seen = HashSet::new();
+            xs.retain(|x| seen.insert(*x));
+        }
+        map[g] = *known
+            .entry(with_inputs(node, key))
+            .or_insert_with(|| out.push(with_inputs(node, xs)));
+    }
+    let outs = outputs.iter().map(|&x| x.through(&map)).collect();
+    (out, outs)
+}
+
+/// How often the live nodes and the outputs use each node, an output counting twice (it keeps
+/// its own node).
+pub(super) fn uses(circuit: &Circuit, live: &[bool], outputs: &[Lit]) -> Vec<u32> {
+    let mut uses = vec![0u32; circuit.nodes.len()];
+    for x in outputs {
+        uses[x.node()] += 2;
+    }
+    for (node, _) in circuit.nodes.iter().zip(live).filter(|(_, live)| **live) {
+        for x in node.inputs() {
+            uses[x.node()] = uses[x.node()].saturating_add(1);
+        }
+    }
+    uses
 }
 
 fn same_op(a: &Node, b: &Node) -> bool {
@@ -32,26 +94,11 @@ fn with_inputs(node: &Node, xs: Vec<Lit>) -> Node {
     }
 }
 
-/// A new literal for `x`, given where each old node went.
-fn moved(map: &[Lit], x: Lit) -> Lit {
-    let to = map[x.node()];
-    if x.is_negated() { to.negate() } else { to }
-}
-
 /// Merges each OR (AND) that feeds one OR (AND) only, and nothing else, into it.
 fn coalesce(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
     let n = circuit.nodes.len();
     let live = cone(circuit, outputs);
-    let mut uses = vec![0u32; n];
-    for x in outputs {
-        // An output keeps its own node.
-        uses[x.node()] += 2;
-    }
-    for g in (0..n).filter(|&g| live[g]) {
-        for x in circuit.nodes[g].inputs() {
-            uses[x.node()] = uses[x.node()].saturating_add(1);
-        }
-    }
+    let uses = uses(circuit, &live, outputs);
     let mut merged = vec![false; n];
     for g in (0..n).filter(|&g| live[g]) {
         for x in circuit.nodes[g].inputs() {
@@ -75,7 +122,7 @@ fn coalesce(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
             if merged[x.node()] {
                 xs.append(&mut handed[x.node()]);
             } else {
-                xs.push(moved(&map, x));
+                xs.push(x.through(&map));
             }
         }
         if merged[g] {
@@ -89,7 +136,7 @@ fn coalesce(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
             map[g] = out.push(with_inputs(node, xs));
         }
     }
-    let outs = outputs.iter().map(|&x| moved(&map, x)).collect();
+    let outs = outputs.iter().map(|&x| x.through(&map)).collect();
     (out, outs)
 }
 
@@ -107,7 +154,7 @@ fn group(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
         let xs = node.inputs();
         let groupable = matches!(node, Node::Or(_) | Node::And(_) | Node::Xor(_));
         if !groupable || xs.len() < 3 {
-            let xs = xs.iter().map(|&x| moved(&map, x)).collect();
+            let xs = xs.iter().map(|&x| x.through(&map)).collect();
             map[g] = out.push(with_inputs(node, xs));
             continue;
         }
@@ -128,7 +175,7 @@ fn group(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
                 let run = &spans[run_start..i];
                 let local = run.iter().all(|&(_, _, x)| d.within(x.node(), g));
                 let to = if local { &mut inside } else { &mut rest };
-                to.extend(run.iter().map(|&(_, _, x)| moved(&map, x)));
+                to.extend(run.iter().map(|&(_, _, x)| x.through(&map)));
                 run_start = i;
                 run_end = 0;
             }
@@ -141,18 +188,89 @@ fn group(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
             rest.push(module);
             map[g] = out.push(with_inputs(node, rest));
         } else {
-            let xs = xs.iter().map(|&x| moved(&map, x)).collect();
+            let xs = xs.iter().map(|&x| x.through(&map)).collect();
             map[g] = out.push(with_inputs(node, xs));
         }
     }
-    let outs = outputs.iter().map(|&x| moved(&map, x)).collect();
+    let outs = outputs.iter().map(|&x| x.through(&map)).collect();
     (out, outs)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exact::circuit::tests::{arbitrary, same_functions};
     use crate::model::units::Odds;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn every_rewrite_keeps_every_output((c, outs) in arbitrary()) {
+            let rewrites = [
+                ("share", share(&c, &outs)),
+                ("coalesce", coalesce(&c, &outs)),
+                ("distribute", distribute(&c, &outs)),
+                ("decompose", decompose(&c, &outs)),
+                ("group", group(&c, &outs)),
+                ("simplify", simplify(&c, &outs, false)),
+                ("simplify factored", simplify(&c, &outs, true)),
+            ];
+            for (name, (d, d_outs)) in rewrites {
+                prop_assert!(same_functions(&c, &outs, &d, &d_outs), "{name}: {c:?} {outs:?}\n{d:?} {d_outs:?}");
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        /// Sums of products (products of sums), the shapes distributivity takes apart, over five
+        /// events and their negations, some terms used twice.
+        #[test]
+        fn factoring_keeps_sums_of_products(
+            and in any::<bool>(),
+            terms in prop::collection::vec(
+                (prop::collection::vec((0usize..5, any::<bool>()), 1..4), any::<bool>()), 1..7),
+        ) {
+            let (mut c, e) = events(5);
+            let mut xs = Vec::new();
+            let mut shared = Vec::new();
+            for (lits, twice) in terms {
+                let ys: Vec<Lit> = lits.iter().map(|&(i, neg)| if neg { e[i].negate() } else { e[i] }).collect();
+                let t = c.push(if and { Node::Or(ys) } else { Node::And(ys) });
+                xs.push(t);
+                if twice {
+                    shared.push(t);
+                }
+            }
+            let top = c.push(if and { Node::And(xs) } else { Node::Or(xs) });
+            let mut outs = vec![top];
+            outs.extend(shared);
+            let (d, d_outs) = distribute(&c, &outs);
+            prop_assert!(same_functions(&c, &outs, &d, &d_outs), "{c:?} {outs:?}\n{d:?} {d_outs:?}");
+        }
+    }
+
+    #[test]
+    fn an_or_of_ands_is_factored() {
+        // (a ∧ b) ∨ (a ∧ c) ∨ (b ∧ c ∧ a) ∨ d = (a ∧ (b ∨ c)) ∨ d: the third term is absorbed.
+        let (mut c, e) = events(4);
+        let ab = c.push(Node::And(vec![e[0], e[1]]));
+        let ac = c.push(Node::And(vec![e[0], e[2]]));
+        let bca = c.push(Node::And(vec![e[1], e[2], e[0]]));
+        let top = c.push(Node::Or(vec![ab, ac, bca, e[3]]));
+        let (d, outs) = distribute(&c, &[top]);
+        let Node::Or(xs) = &d.nodes[outs[0].node()] else {
+            panic!("top stays an OR: {d:?}")
+        };
+        assert_eq!(xs.len(), 2);
+        let Node::And(ys) = &d.nodes[xs[0].node()] else {
+            panic!("a ∧ (b ∨ c) first, where a ∧ b was: {d:?}")
+        };
+        assert_eq!(ys[0], e[0]);
+        assert_eq!(d.nodes[ys[1].node()], Node::Or(vec![e[1], e[2]]));
+        assert_eq!(xs[1], e[3]);
+    }
 
     fn events(n: usize) -> (Circuit, Vec<Lit>) {
         let mut c = Circuit::new(vec![Odds { p: 0.1, q: 0.9 }; n]);
