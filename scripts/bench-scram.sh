@@ -35,7 +35,7 @@ elif ! command -v scram >/dev/null; then
 fi
 
 cargo build --release --quiet
-nines=$PWD/target/release/nines
+nines=${CARGO_TARGET_DIR:-$PWD/target}/release/nines
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

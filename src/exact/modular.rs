@@ -153,17 +153,24 @@ pub fn modules(circuit: &Circuit, tops: &[NodeId]) -> Vec<bool> {
         .collect()
 }
 
-/// Every event once, in the order a depth-first walk from the tops meets them: each gate's
-/// sub-gates first, as written, then its events, the most used first (as SCRAM orders them).
-/// `first` events (a model's domains, shared by everything) come before all.
-pub fn event_walk(circuit: &Circuit, tops: &[NodeId], first: &[usize]) -> Vec<usize> {
+/// The variable order: a depth-first walk from the tops, each event at its first visit and each
+/// module as one variable where the walk enters it (its own events follow, deeper, for its own
+/// diagram). A gate's sub-gates are walked first, as written, then its events, the most used
+/// first (as SCRAM orders them). `first` events (a model's domains, shared by everything) come
+/// before all.
+pub fn slot_order(
+    circuit: &Circuit,
+    tops: &[NodeId],
+    module: &[bool],
+    first: &[usize],
+) -> Vec<Slot> {
     let outputs: Vec<Lit> = tops.iter().map(|&t| Lit::of(t)).collect();
     let users = super::rewrite::uses(circuit, &cone(circuit, &outputs), &outputs);
-    let mut walk = Vec::with_capacity(circuit.events.len());
+    let mut order = Vec::with_capacity(circuit.events.len());
     let mut placed = vec![false; circuit.events.len()];
     for &e in first {
         if !std::mem::replace(&mut placed[e], true) {
-            walk.push(e);
+            order.push(Slot::Event(e));
         }
     }
     let mut inputs = Vec::new();
@@ -178,10 +185,13 @@ pub fn event_walk(circuit: &Circuit, tops: &[NodeId], first: &[usize]) -> Vec<us
                 Node::False => {}
                 Node::Event(e) => {
                     if !std::mem::replace(&mut placed[*e], true) {
-                        walk.push(*e);
+                        order.push(Slot::Event(*e));
                     }
                 }
                 node => {
+                    if module[g] {
+                        order.push(Slot::Module(g));
+                    }
                     inputs.clear();
                     inputs.extend(
                         node.inputs()
@@ -189,8 +199,6 @@ pub fn event_walk(circuit: &Circuit, tops: &[NodeId], first: &[usize]) -> Vec<us
                             .map(|x| x.node())
                             .filter(|&x| !visited[x]),
                     );
-                    // Of the orders tried on the Aralia trees, never far from the best
-                    // (docs/open-psa.md).
                     inputs.sort_by_key(|&x| {
                         let event = matches!(circuit.nodes[x], Node::Event(_));
                         (event, event.then(|| std::cmp::Reverse(users[x])))
@@ -201,39 +209,7 @@ pub fn event_walk(circuit: &Circuit, tops: &[NodeId], first: &[usize]) -> Vec<us
             }
         }
     }
-    walk
-}
-
-/// The variable order: events ranked by `walk`, each module just above its first event (its
-/// own events follow, deeper, for its own diagram).
-pub fn slot_order(circuit: &Circuit, live: &[bool], module: &[bool], walk: &[usize]) -> Vec<Slot> {
-    let mut rank = vec![u32::MAX; circuit.events.len()];
-    for (i, &e) in walk.iter().enumerate() {
-        rank[e] = i as u32;
-    }
-    let mut low = vec![u32::MAX; circuit.nodes.len()];
-    let mut slots = Vec::new();
-    for (g, node) in circuit.nodes.iter().enumerate() {
-        low[g] = match node {
-            Node::Event(e) => rank[*e],
-            _ => node
-                .inputs()
-                .iter()
-                .map(|x| low[x.node()])
-                .min()
-                .unwrap_or(u32::MAX),
-        };
-        if !live[g] {
-            continue;
-        }
-        match node {
-            Node::Event(e) => slots.push(((low[g], 1, g), Slot::Event(*e))),
-            _ if module[g] => slots.push(((low[g], 0, g), Slot::Module(g))),
-            _ => {}
-        }
-    }
-    slots.sort_unstable_by_key(|s| s.0);
-    slots.into_iter().map(|s| s.1).collect()
+    order
 }
 
 /// How many nodes the diagram may hold before the first collection of garbage (50 MiB).
@@ -256,20 +232,12 @@ fn probabilities_collecting_at(
     first: &[usize],
     collect_at: usize,
 ) -> Result<Vec<Odds>, EngineError> {
-    // The variables are ordered by the walk of the circuit as it is before distributivity
-    // regroups it: the same function, and the walk of the regrouped circuit orders some trees
-    // far worse (edf9202: 17 thousand steps against 3.5 million).
-    let walk = {
-        let (plain, outputs) = super::rewrite::simplify(circuit, outputs, false);
-        let live = cone(&plain, &outputs);
-        event_walk(&plain, &tops(&plain, &live), first)
-    };
-    let (rewritten, outputs) = super::rewrite::simplify(circuit, outputs, true);
+    let (rewritten, outputs) = super::rewrite::simplify(circuit, outputs);
     let (circuit, outputs) = (&rewritten, &outputs[..]);
     let live = cone(circuit, outputs);
     let tops = tops(circuit, &live);
     let module = modules(circuit, &tops);
-    let order = slot_order(circuit, &live, &module, &walk);
+    let order = slot_order(circuit, &tops, &module, first);
     let mut event_level = vec![Var::MAX; circuit.events.len()];
     let mut module_level = vec![Var::MAX; circuit.nodes.len()];
     for (l, s) in order.iter().enumerate() {

@@ -18,16 +18,14 @@ use super::decompose::decompose;
 use super::distribute::distribute;
 use super::modular::{cone, dates, tops};
 
-/// The circuit rewritten, with the outputs' literals in it; `factored`: with distributivity.
-pub fn simplify(circuit: &Circuit, outputs: &[Lit], factored: bool) -> (Circuit, Vec<Lit>) {
+/// The circuit rewritten, with the outputs' literals in it.
+pub fn simplify(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
     let tidy = |(c, outs): (Circuit, Vec<Lit>)| {
         let (c, outs) = share(&c, &outs);
         coalesce(&c, &outs)
     };
-    let mut c = tidy((circuit.clone(), outputs.to_vec()));
-    if factored {
-        c = tidy(distribute(&c.0, &c.1));
-    }
+    let c = tidy((circuit.clone(), outputs.to_vec()));
+    let c = tidy(distribute(&c.0, &c.1));
     let c = tidy(decompose(&c.0, &c.1));
     group(&c.0, &c.1)
 }
@@ -129,9 +127,10 @@ fn coalesce(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
             handed[g] = xs;
         } else {
             if matches!(node, Node::Or(_) | Node::And(_)) {
-                // x ∨ x = x: a repeated input only costs (at-least and xor count repeats).
-                xs.sort_unstable_by_key(|x| (x.node(), x.is_negated()));
-                xs.dedup();
+                // x ∨ x = x: a repeated input only costs (at-least and xor count repeats). The
+                // inputs stay as written: the variable order follows them.
+                let mut seen = HashSet::new();
+                xs.retain(|x| seen.insert(*x));
             }
             map[g] = out.push(with_inputs(node, xs));
         }
@@ -213,8 +212,7 @@ mod tests {
                 ("distribute", distribute(&c, &outs)),
                 ("decompose", decompose(&c, &outs)),
                 ("group", group(&c, &outs)),
-                ("simplify", simplify(&c, &outs, false)),
-                ("simplify factored", simplify(&c, &outs, true)),
+                ("simplify", simplify(&c, &outs)),
             ];
             for (name, (d, d_outs)) in rewrites {
                 prop_assert!(same_functions(&c, &outs, &d, &d_outs), "{name}: {c:?} {outs:?}\n{d:?} {d_outs:?}");
