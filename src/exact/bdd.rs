@@ -88,8 +88,9 @@ pub struct Manager {
     unique: Vec<u64>,
     cache: Vec<CacheEntry>,
     pub limit: usize,
-    /// Operations computed so far (see MAX_STEPS).
+    /// Operations computed so far, and how many may be (MAX_STEPS unless set lower).
     steps: u64,
+    pub max_steps: u64,
 }
 
 impl Default for Manager {
@@ -114,6 +115,7 @@ impl Manager {
             cache: vec![CacheEntry::default(); 1 << 14],
             limit: MAX_NODES,
             steps: 0,
+            max_steps: MAX_STEPS,
         };
         m.nodes.push(Node {
             var: TERMINAL_VAR,
@@ -315,7 +317,7 @@ impl Manager {
     #[inline]
     fn step(&mut self) -> Result<(), TooLarge> {
         self.steps += 1;
-        if self.steps > MAX_STEPS {
+        if self.steps > self.max_steps {
             return Err(TooLarge);
         }
         Ok(())

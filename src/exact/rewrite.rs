@@ -18,15 +18,18 @@ use super::decompose::decompose;
 use super::distribute::distribute;
 use super::modular::{cone, dates, tops};
 
-/// The circuit rewritten, with the outputs' literals in it.
-pub fn simplify(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
-    let tidy = |(c, outs): (Circuit, Vec<Lit>)| {
-        let (c, outs) = share(&c, &outs);
-        coalesce(&c, &outs)
-    };
-    let c = tidy((circuit.clone(), outputs.to_vec()));
-    let c = tidy(distribute(&c.0, &c.1));
-    let c = tidy(decompose(&c.0, &c.1));
+/// The circuit rewritten, with the outputs' literals in it. `numbered`: each OR's and AND's
+/// inputs first sorted by node number, which the variable order then follows; otherwise they
+/// stay as written.
+pub fn simplify(circuit: &Circuit, outputs: &[Lit], numbered: bool) -> (Circuit, Vec<Lit>) {
+    let (c, outs) = share(circuit, outputs);
+    let mut c = coalesce(&c, &outs, numbered);
+    // Later passes keep the order: the gates they make sit where the ones they replace were.
+    for pass in [distribute, decompose] {
+        let (d, outs) = pass(&c.0, &c.1);
+        let (d, outs) = share(&d, &outs);
+        c = coalesce(&d, &outs, false);
+    }
     group(&c.0, &c.1)
 }
 
@@ -93,7 +96,7 @@ fn with_inputs(node: &Node, xs: Vec<Lit>) -> Node {
 }
 
 /// Merges each OR (AND) that feeds one OR (AND) only, and nothing else, into it.
-fn coalesce(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
+fn coalesce(circuit: &Circuit, outputs: &[Lit], numbered: bool) -> (Circuit, Vec<Lit>) {
     let n = circuit.nodes.len();
     let live = cone(circuit, outputs);
     let uses = uses(circuit, &live, outputs);
@@ -127,10 +130,14 @@ fn coalesce(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
             handed[g] = xs;
         } else {
             if matches!(node, Node::Or(_) | Node::And(_)) {
-                // x ∨ x = x: a repeated input only costs (at-least and xor count repeats). The
-                // inputs stay as written: the variable order follows them.
-                let mut seen = HashSet::new();
-                xs.retain(|x| seen.insert(*x));
+                // x ∨ x = x: a repeated input only costs (at-least and xor count repeats).
+                if numbered {
+                    xs.sort_unstable_by_key(|x| (x.node(), x.is_negated()));
+                    xs.dedup();
+                } else {
+                    let mut seen = HashSet::new();
+                    xs.retain(|x| seen.insert(*x));
+                }
             }
             map[g] = out.push(with_inputs(node, xs));
         }
@@ -208,11 +215,13 @@ mod tests {
         fn every_rewrite_keeps_every_output((c, outs) in arbitrary()) {
             let rewrites = [
                 ("share", share(&c, &outs)),
-                ("coalesce", coalesce(&c, &outs)),
+                ("coalesce", coalesce(&c, &outs, false)),
+                ("coalesce numbered", coalesce(&c, &outs, true)),
                 ("distribute", distribute(&c, &outs)),
                 ("decompose", decompose(&c, &outs)),
                 ("group", group(&c, &outs)),
-                ("simplify", simplify(&c, &outs)),
+                ("simplify", simplify(&c, &outs, false)),
+                ("simplify numbered", simplify(&c, &outs, true)),
             ];
             for (name, (d, d_outs)) in rewrites {
                 prop_assert!(same_functions(&c, &outs, &d, &d_outs), "{name}: {c:?} {outs:?}\n{d:?} {d_outs:?}");
@@ -281,7 +290,7 @@ mod tests {
         let (mut c, e) = events(3);
         let inner = c.push(Node::Or(vec![e[0], e[1]]));
         let top = c.push(Node::Or(vec![inner, e[2]]));
-        let (c, outs) = coalesce(&c, &[top]);
+        let (c, outs) = coalesce(&c, &[top], false);
         assert_eq!(
             c.nodes[outs[0].node()],
             Node::Or(vec![Lit::of(0), Lit::of(1), Lit::of(2)])
