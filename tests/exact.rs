@@ -8,8 +8,8 @@ use nines::model::spec::{
 };
 use nines::model::units::{Availability, Duration};
 use nines::model::{Format, Model};
-use nines::structure::{EventKind, Structure};
-use nines::system::{DependencyTarget, System};
+use nines::structure::Structure;
+use nines::system::System;
 use proptest::prelude::*;
 
 use crate::util::*;
@@ -222,120 +222,6 @@ fn wide_groups_stay_polynomial() {
 // ---------------------------------------------------------------------------------------------
 // Brute force: SPEC §3 applied to every state of the basic events.
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-enum State {
-    Up,
-    Degraded,
-    Down,
-}
-
-/// Component states for one assignment of the basic events, straight from SPEC §3.
-fn states_by_rule(system: &System, structure: &Structure, failed: &[bool]) -> Vec<State> {
-    let n = system.components.len();
-    let domain_event: Vec<bool> = (0..system.domains.len())
-        .map(|d| {
-            structure
-                .events
-                .iter()
-                .zip(failed)
-                .any(|(e, &f)| f && e.kind == EventKind::Domain(d))
-        })
-        .collect();
-    let domain_up = |mut d: usize| loop {
-        if domain_event[d] {
-            return false;
-        }
-        match system.domains[d].parent {
-            Some(p) => d = p,
-            None => return true,
-        }
-    };
-    let event = |kind: EventKind| {
-        structure
-            .events
-            .iter()
-            .zip(failed)
-            .any(|(e, &f)| f && e.kind == kind)
-    };
-    let order = nines::graph::topological_order(system).unwrap();
-    let mut state = vec![State::Up; n];
-    for &c in &order {
-        let comp = &system.components[c];
-        let up = (0..comp.replicas)
-            .filter(|&i| {
-                !event(EventKind::Replica {
-                    component: c,
-                    index: i,
-                }) && comp.replica_domains[i as usize].is_none_or(domain_up)
-            })
-            .count() as u32;
-        let mut s = if up < comp.min_available
-            || event(EventKind::Maintenance(c))
-            || event(EventKind::Failover(c))
-        {
-            State::Down
-        } else {
-            State::Up
-        };
-        for d in &comp.dependencies {
-            let target = match &d.target {
-                DependencyTarget::Component(t) => state[*t],
-                DependencyTarget::Group { at_least, members } => {
-                    let up = members.iter().filter(|&&m| state[m] == State::Up).count() as u32;
-                    let alive = members.iter().filter(|&&m| state[m] != State::Down).count() as u32;
-                    if up >= *at_least {
-                        State::Up
-                    } else if alive >= *at_least {
-                        State::Degraded
-                    } else {
-                        State::Down
-                    }
-                }
-            };
-            let seen = match d.on_failure {
-                OnFailure::Fail => target,
-                OnFailure::Degrade => match (target, d.fallback) {
-                    (State::Down, Some(f)) if state[f] == State::Down => State::Down,
-                    (State::Down, _) => State::Degraded,
-                    (t, _) => t,
-                },
-                OnFailure::Ignore => State::Up,
-            };
-            s = s.max(seen);
-        }
-        state[c] = s;
-    }
-    state
-}
-
-/// (P(DOWN), P(DEGRADED), P(UP)) per component by enumerating all 2^events states.
-fn brute_force(system: &System) -> Vec<(f64, f64, f64)> {
-    let structure = Structure::new(system);
-    let k = structure.events.len();
-    assert!(k <= 16, "too many events for brute force: {k}");
-    let mut totals = vec![(0.0, 0.0, 0.0); system.components.len()];
-    for mask in 0u32..(1 << k) {
-        let failed: Vec<bool> = (0..k).map(|i| mask >> i & 1 == 1).collect();
-        let weight: f64 = structure
-            .events
-            .iter()
-            .zip(&failed)
-            .map(|(e, &f)| if f { e.odds.p } else { e.odds.q })
-            .product();
-        for (t, s) in totals
-            .iter_mut()
-            .zip(states_by_rule(system, &structure, &failed))
-        {
-            match s {
-                State::Down => t.0 += weight,
-                State::Degraded => t.1 += weight,
-                State::Up => t.2 += weight,
-            }
-        }
-    }
-    totals
-}
-
 fn availability_strategy() -> impl Strategy<Value = Availability> {
     prop_oneof![
         Just("0.5"),
@@ -479,13 +365,13 @@ proptest! {
         let structure = Structure::new(&system);
         let conditioned = nines::exact::evaluate(&structure).unwrap();
         let whole = nines::exact::evaluate_whole(&structure).unwrap();
-        let truths = brute_force(&system);
+        let truths = nines::exact::enumerate::enumerate(&system, &structure).unwrap();
         for (c, (truth, got)) in truths.iter().zip(conditioned.iter().chain(&whole)).chain(truths.iter().zip(&whole)).enumerate() {
             let c = c % system.components.len();
             let name = &system.components[c].name;
-            prop_assert!((truth.0 - got.down.p).abs() <= 1e-12, "{name} down: enumeration {} engine {}", truth.0, got.down.p);
-            prop_assert!((truth.1 - got.degraded).abs() <= 1e-12, "{name} degraded: enumeration {} engine {}", truth.1, got.degraded);
-            prop_assert!((truth.2 - got.up).abs() <= 1e-12, "{name} up: enumeration {} engine {}", truth.2, got.up);
+            prop_assert!((truth.down.p - got.down.p).abs() <= 1e-12, "{name} down: enumeration {} engine {}", truth.down.p, got.down.p);
+            prop_assert!((truth.degraded - got.degraded).abs() <= 1e-12, "{name} degraded: enumeration {} engine {}", truth.degraded, got.degraded);
+            prop_assert!((truth.up - got.up).abs() <= 1e-12, "{name} up: enumeration {} engine {}", truth.up, got.up);
             prop_assert!((got.down.p + got.down.q - 1.0).abs() <= 1e-12);
         }
     }

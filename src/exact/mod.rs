@@ -14,6 +14,7 @@ pub mod circuit;
 mod conditioned;
 mod decompose;
 mod distribute;
+pub mod enumerate;
 pub mod modular;
 mod rewrite;
 

@@ -1,0 +1,141 @@
+//! The definition itself: every component's state probabilities from all 2^events assignments
+//! of the basic events, SPEC §3's rules applied to each — read from the `System`, not from the
+//! gates the engines build. Exponential, so for small models only: the independent truth the
+//! engines are checked against, in the tests and under the fuzzer.
+
+use super::StateOdds;
+use crate::model::units::Odds;
+use crate::structure::{EventKind, Structure};
+use crate::system::{DependencyTarget, OnFailure, System};
+
+/// The most basic events [`enumerate`] takes (a million assignments).
+pub const MAX_EVENTS: usize = 20;
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum State {
+    Up,
+    Degraded,
+    Down,
+}
+
+/// The basic events of one assignment, by what they stand for.
+struct Failed {
+    domain: Vec<bool>,
+    replica: Vec<Vec<bool>>,
+    maintenance: Vec<bool>,
+    failover: Vec<bool>,
+}
+
+/// Every component's state probabilities by enumeration; `None` past [`MAX_EVENTS`] events.
+pub fn enumerate(system: &System, structure: &Structure) -> Option<Vec<StateOdds>> {
+    let k = structure.events.len();
+    if k > MAX_EVENTS {
+        return None;
+    }
+    let order = crate::graph::topological_order(system).ok()?;
+    let n = system.components.len();
+    // P(DOWN), P(DEGRADED), P(UP): each summed on its own, so that none loses its digits.
+    let mut totals = vec![[0.0f64; 3]; n];
+    for mask in 0u32..(1 << k) {
+        let mut failed = Failed {
+            domain: vec![false; system.domains.len()],
+            replica: (system.components.iter())
+                .map(|c| vec![false; c.replicas as usize])
+                .collect(),
+            maintenance: vec![false; n],
+            failover: vec![false; n],
+        };
+        let mut weight = 1.0;
+        for (i, e) in structure.events.iter().enumerate() {
+            let happened = mask >> i & 1 == 1;
+            weight *= if happened { e.odds.p } else { e.odds.q };
+            if !happened {
+                continue;
+            }
+            match e.kind {
+                EventKind::Domain(d) => failed.domain[d] = true,
+                EventKind::Replica { component, index } => {
+                    failed.replica[component][index as usize] = true
+                }
+                EventKind::Maintenance(c) => failed.maintenance[c] = true,
+                EventKind::Failover(c) => failed.failover[c] = true,
+            }
+        }
+        if weight == 0.0 {
+            continue;
+        }
+        for (t, s) in totals.iter_mut().zip(states(system, &order, &failed)) {
+            t[match s {
+                State::Down => 0,
+                State::Degraded => 1,
+                State::Up => 2,
+            }] += weight;
+        }
+    }
+    Some(
+        totals
+            .into_iter()
+            .map(|[down, degraded, up]| StateOdds {
+                down: Odds {
+                    p: down,
+                    q: degraded + up,
+                },
+                degraded,
+                up,
+            })
+            .collect(),
+    )
+}
+
+/// Every component's state under one assignment, components taken dependencies first.
+fn states(system: &System, order: &[usize], failed: &Failed) -> Vec<State> {
+    let domain_up = |mut d: usize| loop {
+        if failed.domain[d] {
+            return false;
+        }
+        match system.domains[d].parent {
+            Some(p) => d = p,
+            None => return true,
+        }
+    };
+    let mut state = vec![State::Up; system.components.len()];
+    for &c in order {
+        let comp = &system.components[c];
+        let up = (0..comp.replicas as usize)
+            .filter(|&i| !failed.replica[c][i] && comp.replica_domains[i].is_none_or(domain_up))
+            .count() as u32;
+        let mut s = if up < comp.min_available || failed.maintenance[c] || failed.failover[c] {
+            State::Down
+        } else {
+            State::Up
+        };
+        for d in &comp.dependencies {
+            let target = match &d.target {
+                DependencyTarget::Component(t) => state[*t],
+                DependencyTarget::Group { at_least, members } => {
+                    let up = members.iter().filter(|&&m| state[m] == State::Up).count() as u32;
+                    let alive = members.iter().filter(|&&m| state[m] != State::Down).count() as u32;
+                    if up >= *at_least {
+                        State::Up
+                    } else if alive >= *at_least {
+                        State::Degraded
+                    } else {
+                        State::Down
+                    }
+                }
+            };
+            let seen = match d.on_failure {
+                OnFailure::Fail => target,
+                OnFailure::Degrade => match (target, d.fallback) {
+                    (State::Down, Some(f)) if state[f] == State::Down => State::Down,
+                    (State::Down, _) => State::Degraded,
+                    (t, _) => t,
+                },
+                OnFailure::Ignore => State::Up,
+            };
+            s = s.max(seen);
+        }
+        state[c] = s;
+    }
+    state
+}
