@@ -164,7 +164,7 @@ impl Graph {
             .collect();
         for d in destinations {
             // Earlier destinations may have fixed x in this one.
-            if !self.users[x].contains(&d) {
+            if !self.uses(d, x) {
                 continue;
             }
             let x_in = |y: Lit| self.nodes[d].inputs().contains(&y);
@@ -196,7 +196,7 @@ impl Graph {
             if self.nodes[g].inputs().is_empty() {
                 continue;
             }
-            if self.users[x].contains(&g) {
+            if self.uses(g, x) {
                 if !self.within(g, root, depth) {
                     g = self.copy(g, a);
                 }
@@ -206,6 +206,11 @@ impl Graph {
                 self.descend(g, root, x, value, depth + 1);
             }
         }
+    }
+
+    /// Whether x is one of g's inputs (g's inputs are fewer than x's users).
+    fn uses(&self, g: NodeId, x: NodeId) -> bool {
+        self.nodes[g].inputs().iter().any(|y| y.node() == x)
     }
 
     /// Whether every path from a top to g goes through root (false when unsure).

@@ -3,10 +3,14 @@
 //! all overlap (a top event written as every pair of failing trains) become nested gates over
 //! fewer, smaller sub-functions, and their diagrams are built with far fewer steps.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::circuit::{Circuit, Lit, Node};
 use super::modular::cone;
+
+/// Terms a gate may have and still be factored: absorption compares them in pairs, and each
+/// factoring step goes through them all.
+const MAX_TERMS: usize = 1_000;
 
 /// The circuit with the common inputs of each OR's ANDs (AND's ORs) factored out.
 pub fn distribute(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
@@ -59,8 +63,13 @@ fn factor(out: &mut Circuit, xs: Vec<Lit>, once: &[bool], and: bool) -> Lit {
             Some(term.ok_or(x))
         })
         .collect();
-    absorb(&mut items);
-    while let Some(y) = most_shared(&items) {
+    let terms = items.iter().flatten().filter(|i| i.is_ok()).count();
+    if terms <= MAX_TERMS {
+        absorb(&mut items);
+    }
+    while terms <= MAX_TERMS
+        && let Some(y) = most_shared(&items)
+    {
         // y ∧ (OR of the rests), or y ∨ (AND of the rests), where the first member was, so
         // that the depth-first walk meets the inputs in much the same order.
         let mut rests = Vec::new();
@@ -93,7 +102,7 @@ fn factor(out: &mut Circuit, xs: Vec<Lit>, once: &[bool], and: bool) -> Lit {
 
 /// Absorption: x ∨ (x ∧ y) = x, and (x ∧ y) ∨ (x ∧ y ∧ z) = x ∧ y (dually for AND).
 fn absorb(items: &mut [Option<Result<Vec<Lit>, Lit>>]) {
-    let plain: Vec<Lit> = items
+    let plain: HashSet<Lit> = items
         .iter()
         .flatten()
         .filter_map(|i| i.clone().err())
