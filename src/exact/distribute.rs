@@ -85,7 +85,8 @@ fn factor(out: &mut Circuit, xs: Vec<Lit>, once: &[bool], and: bool) -> Lit {
                 *item = None;
             }
         }
-        let inner = factor(out, rests.clone(), &vec![true; rests.len()], and);
+        let once = vec![true; rests.len()];
+        let inner = factor(out, rests, &once, and);
         let at = at.expect("y is in two terms");
         items[at] = Some(Err(gate(out, vec![y, inner], !and)));
     }

@@ -160,12 +160,13 @@ pub fn modules(circuit: &Circuit, tops: &[NodeId]) -> Vec<bool> {
 /// before all.
 pub fn slot_order(
     circuit: &Circuit,
+    live: &[bool],
     tops: &[NodeId],
     module: &[bool],
     first: &[usize],
 ) -> Vec<Slot> {
-    let outputs: Vec<Lit> = tops.iter().map(|&t| Lit::of(t)).collect();
-    let users = super::rewrite::uses(circuit, &cone(circuit, &outputs), &outputs);
+    let tops_read: Vec<Lit> = tops.iter().map(|&t| Lit::of(t)).collect();
+    let users = super::rewrite::uses(circuit, live, &tops_read);
     let mut order = Vec::with_capacity(circuit.events.len());
     let mut placed = vec![false; circuit.events.len()];
     for &e in first {
@@ -248,7 +249,7 @@ fn solve(
     let live = cone(circuit, outputs);
     let tops = tops(circuit, &live);
     let module = modules(circuit, &tops);
-    let order = slot_order(circuit, &tops, &module, first);
+    let order = slot_order(circuit, &live, &tops, &module, first);
     let mut event_level = vec![Var::MAX; circuit.events.len()];
     let mut module_level = vec![Var::MAX; circuit.nodes.len()];
     for (l, s) in order.iter().enumerate() {
