@@ -193,7 +193,10 @@ impl Manager {
         let id = self.nodes.len() as u32;
         self.nodes.push(Node { var, low, high });
         self.unique[slot] = tag | (id as u64 + 1);
-        if self.nodes.len() * 2 > self.unique.len() {
+        // Grown past three quarters full: with tags a probe still scans one or two cache
+        // lines, and a table half the size misses the cache less (edf9204: 2.7 → 1.8 million
+        // last-level misses in cachegrind, 82 → 64 MB).
+        if self.nodes.len() * 4 > self.unique.len() * 3 {
             self.grow();
         }
         Ok(id << 1)
@@ -226,12 +229,10 @@ impl Manager {
 
     /// A unique table of `size` slots over the nodes.
     fn rehash(&mut self, size: usize) {
-        if size == self.unique.len() {
-            // Pages already mapped: clearing them is cheaper than faulting in new ones.
-            self.unique.fill(0);
-        } else {
-            self.unique = vec![0; size];
-        }
+        // Cleared and resized in place, the table keeps the pages it already has: clearing
+        // them is cheaper than faulting in new ones (edf9204: 45,700 page faults → 21,900).
+        self.unique.clear();
+        self.unique.resize(size, 0);
         let mask = size - 1;
         for (i, n) in self.nodes.iter().enumerate().skip(1) {
             let hash = hash3(n.var, n.low, n.high);
@@ -289,10 +290,7 @@ impl Manager {
             }
         }
         // The table keeps its size: the build will grow back, and growing means rehashing.
-        let size = (self.nodes.len() * 2)
-            .next_power_of_two()
-            .max(self.unique.len());
-        self.rehash(size);
+        self.rehash(self.unique.len());
         self.recache(self.cache.len(), re);
     }
 
