@@ -3,6 +3,7 @@
 #
 #   fuzz/run.sh load_yaml          # 600 s
 #   fuzz/run.sh engine 3600        # an hour
+#   fuzz/run.sh import_open_psa    # seeded from ../shared/bench/open-psa when it is there
 #
 # Crashes land in fuzz/artifacts/TARGET/; reproduce one with
 #   cargo fuzz run --sanitizer none -a TARGET fuzz/artifacts/TARGET/crash-...
@@ -18,12 +19,18 @@ case $target in
     load_yaml) cp models/*.yaml models/*.json "$corpus"/ ;;
     load_toml) cp models/*.toml "$corpus"/ ;;
     load_json) cp models/*.json "$corpus"/ ;;
+    import_open_psa)
+        # The small MEF files of the public benchmark, where it sits beside the clone.
+        if [ -d ../shared/bench/open-psa ]; then
+            find ../shared/bench/open-psa -name '*.xml' -size -8k -exec cp {} "$corpus"/ \;
+        fi ;;
 esac
 if [ -d "fuzz/seeds/$target" ]; then
     cp fuzz/seeds/"$target"/* "$corpus"/ 2>/dev/null || true
 fi
 case $target in
     load_*) options="-max_len=8192 -dict=fuzz/model.dict" ;;
+    import_open_psa) options="-max_len=8192 -dict=fuzz/open_psa.dict" ;;
     # Bytes become models through `arbitrary`: start at full length for models of every size.
     *) options="-max_len=2048 -len_control=0" ;;
 esac

@@ -381,6 +381,22 @@ fn bad_input_is_located() {
     );
     assert!(err.contains("bad.xml:2:"), "{err}");
     assert!(err.contains("gate `g` uses <xor>"), "{err}");
+
+    // Events alone (data for gates in another file) are no tree; found by fuzzing.
+    let err = import_error(
+        "<opsa-mef>\n<model-data><define-basic-event name=\"a\"><float value=\"0.1\"/></define-basic-event></model-data>\n</opsa-mef>",
+    );
+    assert!(err.contains("bad.xml:1:1: no gate in the file"), "{err}");
+    assert!(err.contains("hint: define the fault tree's gates"), "{err}");
+
+    // A name that would act on the terminal (found by fuzzing: the model it made was invalid).
+    let err = import_error(
+        "<opsa-mef><define-fault-tree name=\"t\">\n<define-gate name=\"g&#27;[2J\"><or><basic-event name=\"a\"/><basic-event name=\"b\"/></or></define-gate>\n</define-fault-tree></opsa-mef>",
+    );
+    assert!(
+        err.contains("bad.xml:2:1: the name \"g\\u{1b}[2J\" holds a control character"),
+        "{err}"
+    );
 }
 
 #[test]

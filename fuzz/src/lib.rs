@@ -3,6 +3,7 @@
 //!
 //! Every check here panics on a violation, which is what libFuzzer records as a crash.
 
+pub mod open_psa;
 pub mod oracle;
 pub mod recipe;
 

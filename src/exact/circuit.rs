@@ -81,8 +81,8 @@ impl Circuit {
         Lit::of(self.nodes.len() - 1)
     }
 
-    /// The value of every node for one assignment of the events: the tests' truth.
-    #[cfg(test)]
+    /// The value of every node for one assignment of the events: the circuit's meaning, which
+    /// the tests and the fuzzers check the engine against.
     pub fn values(&self, happens: impl Fn(usize) -> bool) -> Vec<bool> {
         let mut value = Vec::with_capacity(self.nodes.len());
         for node in &self.nodes {

@@ -202,6 +202,24 @@ fn parse_here(sources: &[(PathBuf, String)], options: &Options) -> Result<FaultT
         reader.document(file, root)?;
     }
     reader.resolve()?;
+    // Events alone are data for gates in another file; with no gate at all there is nothing
+    // to solve or import.
+    if reader.tree.gates.is_empty() {
+        let files = if sources.len() == 1 {
+            "the file"
+        } else {
+            "the files"
+        };
+        return Err(reader.at(
+            0,
+            &roots[0],
+            with_hint(
+                format!("no gate in {files}: nothing to solve"),
+                "define the fault tree's gates (<define-gate> in <define-fault-tree>), or name \
+                 the file that has them too",
+            ),
+        ));
+    }
     Ok(reader.tree)
 }
 
@@ -285,6 +303,16 @@ impl<'a> Reader<'a> {
 
     fn name_of(&self, file: usize, e: &Element) -> Result<String, ModelError> {
         match e.attribute("name") {
+            // Names reach terminals and reports, where a control character would act (an escape
+            // sequence) or break the layout; a model refuses them too (found by fuzzing).
+            Some(n) if n.chars().any(char::is_control) => Err(self.at(
+                file,
+                e,
+                with_hint(
+                    format!("the name {n:?} holds a control character"),
+                    "use letters, digits, `-`, `_` or `.`",
+                ),
+            )),
             Some(n) if !n.trim().is_empty() => Ok(n.trim().to_string()),
             _ => Err(self.at(
                 file,
