@@ -50,7 +50,9 @@ pub fn check_import(data: &[u8]) {
     if tree.first_non_coherent().is_some() {
         return;
     }
-    let Ok(spec) = tree.to_model() else { return };
+    let spec = tree
+        .to_model()
+        .unwrap_or_else(|e| panic!("a coherent tree imports: {e}"));
     let system = nines::model::validate::validate(&spec, "fuzz")
         .unwrap_or_else(|e| panic!("an imported tree is a valid model: {}", e.message));
     let states = nines::exact::evaluate_system(&system).expect("a small model solves");
