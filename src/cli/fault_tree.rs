@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use nines::exact::{self, modular};
+use nines::exact::{self, EngineError, modular};
+use nines::import::open_psa::FaultTree;
 use nines::import::open_psa;
 use nines::model::error::did_you_mean;
 use nines::report::fault_tree::{FaultTreeReport, GateProbability};
@@ -63,7 +64,8 @@ pub fn run(args: Args) -> Result<ExitStatus, CliError> {
     };
     let (circuit, gate_lit) = tree.lower();
     let outputs: Vec<_> = chosen.iter().map(|&g| gate_lit[g]).collect();
-    let odds = exact::with_deep_stack(|| modular::probabilities(&circuit, &outputs, &[]))?;
+    let odds = exact::with_deep_stack(|| modular::probabilities(&circuit, &outputs, &[]))
+        .map_err(|e| too_large(e, &tree))?;
     let (gates_total, basic_events, house_events) = tree.counts();
     let report = FaultTreeReport {
         model: tree.name.clone(),
@@ -84,4 +86,29 @@ pub fn run(args: Args) -> Result<ExitStatus, CliError> {
     };
     print(&report.render(args.format.into()))?;
     Ok(ExitStatus::Success)
+}
+
+/// The engine's give-up, with what a fault tree's user can do instead: `nines sample` estimates
+/// a nines model, which `nines import` makes of a coherent tree only.
+fn too_large(e: EngineError, tree: &FaultTree) -> CliError {
+    let files: Vec<String> = tree.files.iter().map(|f| f.display().to_string()).collect();
+    let hint = match tree.first_non_coherent() {
+        None => format!(
+            "for an estimate with confidence intervals, import the tree and sample it: `nines \
+             import open-psa {} -o tree.yaml`, then `nines sample tree.yaml --no-exact \
+             --method plain --samples 100000000`",
+            files.join(" ")
+        ),
+        Some(g) => format!(
+            "sampling needs a nines model, and gate `{}` uses <{}>, which a model cannot express",
+            g.name,
+            g.op.element()
+        ),
+    };
+    let EngineError::TooLarge(nodes) = e;
+    CliError::Usage(format!(
+        "the decision diagram grew past {nodes} nodes or {} operations: the tree is too \
+         entangled to solve exactly\n  = hint: {hint}",
+        exact::bdd::MAX_STEPS
+    ))
 }

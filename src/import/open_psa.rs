@@ -77,7 +77,8 @@ pub enum Op {
 }
 
 impl Op {
-    fn element(&self) -> &'static str {
+    /// The MEF element that writes this operation.
+    pub fn element(&self) -> &'static str {
         match self {
             Op::Or => "or",
             Op::And => "and",
