@@ -15,7 +15,7 @@
 //! converge towards each event's probability given that the component is down, which is the
 //! importance density with least variance among independent ones.
 
-use super::stats::{Z95, wilson};
+use super::stats::{Z95, wilson, wilson_z};
 use super::stream::{ChunkStreams, Chunks, Stream, run_chunks};
 use crate::structure::{EventId, Gate, GateId, Structure};
 
@@ -466,7 +466,15 @@ pub fn sample(structure: &Structure, opts: &SnapshotOptions) -> SnapshotResult {
                 precision,
                 cap,
             ) {
-                Some(est) => {
+                // An estimate the plain samples already rule out is a failed tuning, not news:
+                // the densities missed how the component really fails (the imported nus9601
+                // fault tree's top gates: 1e-169 ± 0, with 4 of a million plain samples down).
+                Some(est)
+                    if {
+                        let (lo, hi) = wilson_z(k, drawn, Z999);
+                        est.ci95.1 >= lo && est.ci95.0 <= hi
+                    } =>
+                {
                     importance_samples += est.samples;
                     ComponentEstimate {
                         method: Method::Importance,
@@ -477,7 +485,7 @@ pub fn sample(structure: &Structure, opts: &SnapshotOptions) -> SnapshotResult {
                         ..plain
                     }
                 }
-                None => plain,
+                _ => plain,
             }
         })
         .collect();
@@ -488,6 +496,11 @@ pub fn sample(structure: &Structure, opts: &SnapshotOptions) -> SnapshotResult {
         components,
     }
 }
+
+/// Fewer effective samples than this and an importance-sampling estimate is not trusted.
+const MIN_EFFECTIVE_SAMPLES: f64 = 100.0;
+/// Standard deviations of the plain interval an importance estimate must meet (99.9%).
+const Z999: f64 = 3.29;
 
 /// An importance-sampling estimate of P(gate).
 #[derive(Clone, Debug)]
@@ -515,7 +528,8 @@ struct Weighted {
 
 /// P(`root`) by importance sampling: events of its support are drawn with tuned probabilities
 /// and each sample in which `root` happens counts with its likelihood ratio. None when no
-/// biasing makes `root` happen (it then is, for all practical purposes, impossible).
+/// biasing makes `root` happen (it then is, for all practical purposes, impossible), or when
+/// a few weights dominate the estimate (fewer than 100 effective samples).
 pub fn importance(
     structure: &Structure,
     root: GateId,
@@ -734,7 +748,12 @@ pub fn importance(
         let var = ((est.sum_sq / n - mean * mean) * n / (n - 1.0)).max(0.0);
         let half = Z95 * (var / n).sqrt();
         if (mean > 0.0 && half <= rel_error * mean) || samples >= max_samples {
-            if est.hits == 0 {
+            // Kish's effective sample size (Σw)² / Σw². Over hundreds of biased events the
+            // weights can span hundreds of orders of magnitude: a handful of hits then carry
+            // the whole estimate and the sample variance says nothing (the imported nus9601
+            // fault tree: 5.9e-166 ± 0 where plain sampling counts 1e-5). Such an estimate is
+            // refused, and the plain one, with its honest interval, stands.
+            if est.hits == 0 || est.sum * est.sum < MIN_EFFECTIVE_SAMPLES * est.sum_sq {
                 return None;
             }
             return Some(ImportanceEstimate {

@@ -6,13 +6,18 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 /// Wilson's score interval for `k` successes in `n` trials, at 95%. Unlike the normal
 /// approximation it stays inside [0, 1] and is sensible with no successes at all.
 pub fn wilson(k: u64, n: u64) -> (f64, f64) {
+    wilson_z(k, n, Z95)
+}
+
+/// The Wilson interval for `z` standard deviations (1.96 for 95%, 3.29 for 99.9%).
+pub fn wilson_z(k: u64, n: u64, z: f64) -> (f64, f64) {
     if n == 0 {
         return (0.0, 1.0);
     }
     let (k, n) = (k as f64, n as f64);
-    let z2 = Z95 * Z95;
+    let z2 = z * z;
     let centre = (k + z2 / 2.0) / (n + z2);
-    let half = Z95 / (n + z2) * (k * (n - k) / n + z2 / 4.0).sqrt();
+    let half = z / (n + z2) * (k * (n - k) / n + z2 / 4.0).sqrt();
     ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
