@@ -4,8 +4,7 @@
 use std::path::PathBuf;
 
 use nines::exact::{self, EngineError, modular};
-use nines::import::open_psa;
-use nines::import::open_psa::FaultTree;
+use nines::import::open_psa::{self, FaultTree};
 use nines::model::error::did_you_mean;
 use nines::report::fault_tree::{FaultTreeReport, GateProbability};
 
