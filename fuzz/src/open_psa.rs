@@ -5,11 +5,11 @@
 
 use std::path::PathBuf;
 
-use nines::exact::circuit::{Circuit, Lit};
-use nines::exact::{self, modular};
+use nines::exact::{self, enumerate, modular};
 use nines::import::open_psa::{self, Options};
 
-/// Trees with more events are only read (and lowered): 2^12 states, a millisecond.
+/// Trees with more events are only read (and lowered): 2^12 states, a millisecond (below
+/// `enumerate::MAX_EVENTS`).
 const MAX_EVENTS: usize = 12;
 /// Nor is a larger circuit solved: one input must cost milliseconds.
 const MAX_NODES: usize = 2_000;
@@ -37,7 +37,7 @@ pub fn check_import(data: &[u8]) {
             return;
         }
     };
-    let truth = by_enumeration(&circuit, &gates);
+    let truth = enumerate::circuit_probabilities(&circuit, &gates).expect("few events");
     for ((gate, o), t) in tree.gates.iter().zip(&odds).zip(&truth) {
         assert!(
             (o.p - t).abs() <= 1e-9 && (o.q - (1.0 - t)).abs() <= 1e-9,
@@ -68,26 +68,4 @@ pub fn check_import(data: &[u8]) {
             o.p
         );
     }
-}
-
-/// P(output) for each output, summed over every state of the circuit's events.
-fn by_enumeration(circuit: &Circuit, outputs: &[Lit]) -> Vec<f64> {
-    let n = circuit.events.len();
-    let mut total = vec![0.0; outputs.len()];
-    for state in 0u32..1 << n {
-        let happens = |e: usize| state >> e & 1 == 1;
-        let weight: f64 = (0..n)
-            .map(|e| {
-                let odds = circuit.events[e];
-                if happens(e) { odds.p } else { odds.q }
-            })
-            .product();
-        let value = circuit.values(happens);
-        for (t, x) in total.iter_mut().zip(outputs) {
-            if value[x.node()] != x.is_negated() {
-                *t += weight;
-            }
-        }
-    }
-    total
 }

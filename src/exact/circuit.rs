@@ -82,7 +82,7 @@ impl Circuit {
     }
 
     /// The value of every node for one assignment of the events: the circuit's meaning, which
-    /// the tests and the fuzzers check the engine against.
+    /// `enumerate::circuit_probabilities` sums for the tests and the fuzzers.
     pub fn values(&self, happens: impl Fn(usize) -> bool) -> Vec<bool> {
         let mut value = Vec::with_capacity(self.nodes.len());
         for node in &self.nodes {

@@ -4,12 +4,36 @@
 //! engines are checked against, in the tests and under the fuzzer.
 
 use super::StateOdds;
+use super::circuit::{Circuit, Lit};
 use crate::model::units::Odds;
 use crate::structure::{EventKind, Structure};
 use crate::system::{DependencyTarget, OnFailure, System};
 
 /// The most basic events [`enumerate`] takes (a million assignments).
 pub const MAX_EVENTS: usize = 20;
+
+/// P(output) of each output of a circuit, summed over every assignment of its events (each
+/// node's value from [`Circuit::values`]); `None` past [`MAX_EVENTS`] events.
+pub fn circuit_probabilities(circuit: &Circuit, outputs: &[Lit]) -> Option<Vec<f64>> {
+    let n = circuit.events.len();
+    if n > MAX_EVENTS {
+        return None;
+    }
+    let mut total = vec![0.0; outputs.len()];
+    for mask in 0u32..(1 << n) {
+        let happens = |e: usize| mask >> e & 1 == 1;
+        let weight: f64 = (circuit.events.iter().enumerate())
+            .map(|(e, odds)| if happens(e) { odds.p } else { odds.q })
+            .product();
+        let value = circuit.values(happens);
+        for (t, x) in total.iter_mut().zip(outputs) {
+            if value[x.node()] != x.is_negated() {
+                *t += weight;
+            }
+        }
+    }
+    Some(total)
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum State {

@@ -556,19 +556,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(300))]
         #[test]
         fn circuits_with_negation_give_the_exact_probabilities((c, outputs) in arbitrary()) {
-            let n = c.events.len();
-            let mut truth = vec![0.0; outputs.len()];
-            for bits in 0u32..(1 << n) {
-                let weight: f64 = (0..n)
-                    .map(|e| if bits >> e & 1 == 1 { c.events[e].p } else { c.events[e].q })
-                    .product();
-                let value = c.values(|e| bits >> e & 1 == 1);
-                for (t, x) in truth.iter_mut().zip(&outputs) {
-                    if value[x.node()] != x.is_negated() {
-                        *t += weight;
-                    }
-                }
-            }
+            let truth = crate::exact::enumerate::circuit_probabilities(&c, &outputs).unwrap();
             // Also with garbage collected after nearly every gate.
             for (numbered, collect_at) in [(false, COLLECT_AT), (true, COLLECT_AT), (false, 4)] {
                 let got = solve(&c, &outputs, &[], numbered, bdd::MAX_STEPS, collect_at).unwrap();
