@@ -1,8 +1,17 @@
-//! The system lowered to Boolean functions over independent basic events (SPEC §3).
+//! The system lowered to Boolean functions over basic events (SPEC §3), once for every engine.
+//!
+//! [`lower`] is the one place where the model's meaning is written: a component is DOWN when
+//! too few replicas are up (each down on its own, in its rolling maintenance turn, or with its
+//! domain chain), in whole-component maintenance, failing over, or when a dependency says so;
+//! it is impaired (DOWN or DEGRADED) when a fail-open dependency is impaired. Each engine gives
+//! it a [`Gates`] builder: the exact engines' [`Structure`] (monotone gates over independent
+//! events, equal sub-functions shared) and the timeline simulation's network (gates over
+//! sources driven by clocks, with delays for `tolerate`). A semantic change is made here once.
 //!
 //! Every component gets two monotone gates: `down` (the component is DOWN) and `impaired` (it
-//! is not UP: DOWN or DEGRADED). Both are built from the same gate network, in which equal
-//! sub-functions are shared, so every engine evaluates a shared dependency once.
+//! is not UP). The basic events are independent, except that the rolling-maintenance turns of
+//! one component's replicas are mutually exclusive (an [`Exclusive`] group): the windows follow
+//! each other and never overlap.
 
 use std::collections::HashMap;
 
@@ -15,14 +24,218 @@ pub type GateId = usize;
 /// What a basic event stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
-    /// Replica `index` of a component is down on its own (failure or rolling maintenance).
+    /// Replica `index` of a component has failed on its own.
     Replica { component: ComponentId, index: u32 },
+    /// Replica `index` of a component is in its turn of rolling maintenance.
+    RollingMaintenance { component: ComponentId, index: u32 },
     /// A domain itself is down.
     Domain(DomainId),
     /// A component is in whole-component maintenance.
     Maintenance(ComponentId),
     /// A component is failing over after a replica failure.
     Failover(ComponentId),
+}
+
+impl EventKind {
+    /// The component or domain the event belongs to.
+    pub fn owner(self) -> Owner {
+        match self {
+            EventKind::Replica { component, .. }
+            | EventKind::RollingMaintenance { component, .. }
+            | EventKind::Maintenance(component)
+            | EventKind::Failover(component) => Owner::Component(component),
+            EventKind::Domain(d) => Owner::Domain(d),
+        }
+    }
+}
+
+/// How an engine stores the gates [`lower`] asks for.
+pub trait Gates {
+    type Node: Copy + PartialEq;
+    /// The node that is never true.
+    const NEVER: Self::Node;
+    /// A new basic event (a source of the network).
+    fn event(&mut self, system: &System, kind: EventKind) -> Self::Node;
+    fn or(&mut self, inputs: Vec<Self::Node>) -> Self::Node;
+    fn and(&mut self, inputs: Vec<Self::Node>) -> Self::Node;
+    /// At least `k` of the inputs, each counted as often as it is listed.
+    fn at_least(&mut self, k: u32, inputs: Vec<Self::Node>) -> Self::Node;
+    /// A dependency's state as its caller sees it through `tolerate`: outages shorter than
+    /// `seconds` are hidden. Steady-state engines keep the state as it is (conservative).
+    fn tolerate(&mut self, _seconds: Option<f64>, input: Self::Node) -> Self::Node {
+        input
+    }
+    /// These events (made by `event`, in this order) never happen together.
+    fn exclusive(&mut self, _events: &[Self::Node]) {}
+}
+
+/// One component's nodes, as [`lower`] built them.
+#[derive(Clone, Debug)]
+pub struct LoweredComponent<N> {
+    /// Its own failures: too few replicas, maintenance, failover (dependencies aside).
+    pub local: N,
+    pub down: N,
+    pub impaired: N,
+    /// Too few replicas up: at least `need` of `replica_down`.
+    pub capacity: N,
+    pub need: u32,
+    /// Per replica: out of service (failed, in its maintenance turn, or its domain down).
+    pub replica_down: Vec<N>,
+    /// Per replica: its own failure event.
+    pub replica_failed: Vec<N>,
+    /// Per replica: its rolling-maintenance event, if any.
+    pub replica_maintenance: Vec<Option<N>>,
+    pub maintenance: Option<N>,
+    pub failover: Option<N>,
+}
+
+/// The whole system's nodes.
+#[derive(Clone, Debug)]
+pub struct Lowered<N> {
+    /// Per domain: its own event.
+    pub domain_events: Vec<N>,
+    /// Per component, in the system's order.
+    pub components: Vec<LoweredComponent<N>>,
+}
+
+/// Writes the system's meaning into `g`.
+pub fn lower<G: Gates>(system: &System, g: &mut G) -> Lowered<G::Node> {
+    let order = crate::graph::topological_order(system).expect("a validated system is acyclic");
+    let domain_events: Vec<G::Node> = (0..system.domains.len())
+        .map(|d| g.event(system, EventKind::Domain(d)))
+        .collect();
+    // A domain is down when it or any ancestor is down; parents come first in the chain.
+    let mut domain_down: Vec<Option<G::Node>> = vec![None; system.domains.len()];
+    for d in 0..system.domains.len() {
+        let mut chain = vec![d];
+        // Up to the first ancestor with a gate: each domain is climbed once, so that a deep
+        // hierarchy costs its size, not its square.
+        while let Some(&x) = chain.last()
+            && domain_down[x].is_none()
+            && let Some(p) = system.domains[x].parent
+        {
+            chain.push(p);
+        }
+        for &x in chain.iter().rev() {
+            if domain_down[x].is_none() {
+                let own = domain_events[x];
+                domain_down[x] = Some(match system.domains[x].parent {
+                    Some(p) => g.or(vec![domain_down[p].expect("parents first"), own]),
+                    None => own,
+                });
+            }
+        }
+    }
+    let mut components: Vec<Option<LoweredComponent<G::Node>>> =
+        vec![None; system.components.len()];
+    for &c in &order {
+        let comp = &system.components[c];
+        let maintenance = comp.maintenance.as_ref().filter(|m| m.duration_s > 0.0);
+        let mut own_parts = Vec::new();
+        let whole = maintenance
+            .filter(|m| !m.rolling)
+            .map(|_| g.event(system, EventKind::Maintenance(c)));
+        own_parts.extend(whole);
+        // A single replica has nobody to fail over to, and with every replica needed a
+        // failure takes the component down anyway.
+        let failover = (comp.failover_s > 0.0 && comp.replicas > comp.min_available)
+            .then(|| g.event(system, EventKind::Failover(c)));
+        own_parts.extend(failover);
+        let n = comp.replicas;
+        let mut replica_failed = Vec::with_capacity(n as usize);
+        let mut replica_maintenance = Vec::with_capacity(n as usize);
+        let mut replica_down = Vec::with_capacity(n as usize);
+        for i in 0..n {
+            let failed = g.event(
+                system,
+                EventKind::Replica {
+                    component: c,
+                    index: i,
+                },
+            );
+            let turn = maintenance.filter(|m| m.rolling).map(|_| {
+                g.event(
+                    system,
+                    EventKind::RollingMaintenance {
+                        component: c,
+                        index: i,
+                    },
+                )
+            });
+            let mut parts = vec![failed];
+            parts.extend(turn);
+            if let Some(d) = comp.replica_domains[i as usize] {
+                parts.push(domain_down[d].expect("every domain has a gate"));
+            }
+            replica_failed.push(failed);
+            replica_maintenance.push(turn);
+            replica_down.push(g.or(parts));
+        }
+        let turns: Vec<G::Node> = replica_maintenance.iter().flatten().copied().collect();
+        if turns.len() > 1 {
+            g.exclusive(&turns);
+        }
+        // DOWN when fewer than min_available replicas are up: n - k + 1 of them down.
+        let need = n - comp.min_available + 1;
+        let capacity = g.at_least(need, replica_down.clone());
+        own_parts.push(capacity);
+        let local = g.or(own_parts);
+        let mut down_parts = vec![local];
+        let mut impaired_parts = Vec::new();
+        for dep in &comp.dependencies {
+            let lowered = |t: &ComponentId| components[*t].as_ref().expect("dependencies first");
+            let (down, impaired) = match &dep.target {
+                DependencyTarget::Component(t) => (lowered(t).down, lowered(t).impaired),
+                DependencyTarget::Group { at_least, members } => {
+                    let need = members.len() as u32 - at_least + 1;
+                    let downs = members.iter().map(|m| lowered(m).down).collect();
+                    let impaireds = members.iter().map(|m| lowered(m).impaired).collect();
+                    (g.at_least(need, downs), g.at_least(need, impaireds))
+                }
+            };
+            let down = g.tolerate(dep.tolerate_s, down);
+            let impaired = g.tolerate(dep.tolerate_s, impaired);
+            match dep.on_failure {
+                OnFailure::Fail => {
+                    down_parts.push(down);
+                    impaired_parts.push(impaired);
+                }
+                OnFailure::Degrade => {
+                    if let Some(f) = dep.fallback {
+                        let fallback = components[f].as_ref().expect("fallbacks first").down;
+                        down_parts.push(g.and(vec![down, fallback]));
+                    }
+                    impaired_parts.push(impaired);
+                }
+                OnFailure::Ignore => {}
+            }
+        }
+        // A part of DOWN is already in `down`: left out, so that a component whose
+        // dependencies cannot degrade it has impaired = down (one gate, not two equal ones).
+        impaired_parts.retain(|x| !down_parts.contains(x));
+        let down = g.or(down_parts);
+        impaired_parts.push(down);
+        let impaired = g.or(impaired_parts);
+        components[c] = Some(LoweredComponent {
+            local,
+            down,
+            impaired,
+            capacity,
+            need,
+            replica_down,
+            replica_failed,
+            replica_maintenance,
+            maintenance: whole,
+            failover,
+        });
+    }
+    Lowered {
+        domain_events,
+        components: components
+            .into_iter()
+            .map(|c| c.expect("every component lowered"))
+            .collect(),
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -36,12 +249,7 @@ pub struct BasicEvent {
 impl BasicEvent {
     /// The component or domain the event belongs to.
     pub fn owner(&self) -> Owner {
-        match self.kind {
-            EventKind::Replica { component, .. }
-            | EventKind::Maintenance(component)
-            | EventKind::Failover(component) => Owner::Component(component),
-            EventKind::Domain(d) => Owner::Domain(d),
-        }
+        self.kind.owner()
     }
 }
 
@@ -62,6 +270,16 @@ pub enum Gate {
     AtLeast(u32, Vec<GateId>),
 }
 
+impl Gate {
+    /// The gates this one reads.
+    pub fn inputs(&self) -> &[GateId] {
+        match self {
+            Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => xs,
+            Gate::Never | Gate::Event(_) => &[],
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct ComponentGates {
     /// The component's own failures: too few replicas, maintenance, failover. Only its own
@@ -77,8 +295,17 @@ pub struct Capacity {
     /// At least `need` replicas down (on their own or with their domain): too few up.
     pub gate: GateId,
     pub need: u32,
-    /// Each replica's own event and the domain it lives in.
+    /// Each replica's own failure event and the domain it lives in.
     pub replicas: Vec<(EventId, Option<DomainId>)>,
+    /// Each replica's rolling-maintenance turn (an exclusive group), when it has one.
+    pub turns: Vec<EventId>,
+}
+
+/// Events of which at most one happens: the `members`' own odds are their marginal
+/// probabilities, and P(none) = 1 − their sum.
+#[derive(Clone, Debug)]
+pub struct Exclusive {
+    pub members: Vec<EventId>,
 }
 
 #[derive(Clone, Debug)]
@@ -91,170 +318,104 @@ pub struct Structure {
     pub domains: Vec<(EventId, Option<DomainId>)>,
     /// Each component's replicas, in the system's order.
     pub capacity: Vec<Capacity>,
+    /// Groups of mutually exclusive events; every other event is independent of all others.
+    pub exclusive: Vec<Exclusive>,
+    /// Per event: its group and its place in it.
+    pub group_of: Vec<Option<(u32, u32)>>,
 }
 
 pub const NEVER: GateId = 0;
 
 impl Structure {
     pub fn new(system: &System) -> Structure {
-        let order = crate::graph::topological_order(system).expect("a validated system is acyclic");
         let mut b = Builder::default();
         b.gates.push(Gate::Never);
-        let domain_events: Vec<GateId> = system
-            .domains
+        let lowered = lower(system, &mut b);
+        let event_of = |b: &Builder, g: GateId| match b.gates[g] {
+            Gate::Event(e) => e,
+            _ => unreachable!("an event's gate is the event"),
+        };
+        let capacity = lowered
+            .components
             .iter()
-            .enumerate()
-            .map(|(d, domain)| {
-                b.event(BasicEvent {
-                    name: domain.name.clone(),
-                    kind: EventKind::Domain(d),
-                    odds: domain.down,
-                })
+            .zip(&system.components)
+            .map(|(l, comp)| Capacity {
+                gate: l.capacity,
+                need: l.need,
+                replicas: l
+                    .replica_failed
+                    .iter()
+                    .zip(&comp.replica_domains)
+                    .map(|(&g, &d)| (event_of(&b, g), d))
+                    .collect(),
+                turns: l
+                    .replica_maintenance
+                    .iter()
+                    .flatten()
+                    .map(|&g| event_of(&b, g))
+                    .collect(),
             })
             .collect();
-        // A domain is down when it or any ancestor is down; parents come first in the chain.
-        let mut domain_down: Vec<Option<GateId>> = vec![None; system.domains.len()];
-        for d in 0..system.domains.len() {
-            let mut chain = vec![d];
-            // Up to the first ancestor with a gate: each domain is climbed once, so that a deep
-            // hierarchy costs its size, not its square.
-            while let Some(&x) = chain.last()
-                && domain_down[x].is_none()
-                && let Some(p) = system.domains[x].parent
-            {
-                chain.push(p);
-            }
-            for &x in chain.iter().rev() {
-                if domain_down[x].is_none() {
-                    let own = domain_events[x];
-                    let g = match system.domains[x].parent {
-                        Some(p) => b.or(vec![domain_down[p].expect("parents first"), own]),
-                        None => own,
-                    };
-                    domain_down[x] = Some(g);
-                }
-            }
-        }
-        let mut components = vec![
-            ComponentGates {
-                local: NEVER,
-                down: NEVER,
-                impaired: NEVER
-            };
-            system.components.len()
-        ];
-        let mut capacity = vec![
-            Capacity {
-                gate: NEVER,
-                need: 0,
-                replicas: Vec::new(),
-            };
-            system.components.len()
-        ];
-        for &c in &order {
-            let comp = &system.components[c];
-            let mut down_parts = Vec::new();
-            if let Some(odds) = comp.maintenance_down() {
-                down_parts.push(b.event(BasicEvent {
-                    name: format!("{}:maintenance", comp.name),
-                    kind: EventKind::Maintenance(c),
-                    odds,
-                }));
-            }
-            if let Some(odds) = comp.failover_down() {
-                down_parts.push(b.event(BasicEvent {
-                    name: format!("{}:failover", comp.name),
-                    kind: EventKind::Failover(c),
-                    odds,
-                }));
-            }
-            let replicas: Vec<GateId> = (0..comp.replicas)
-                .map(|i| {
-                    let name = if comp.replicas == 1 {
-                        comp.name.clone()
-                    } else {
-                        format!("{}[{i}]", comp.name)
-                    };
-                    capacity[c]
-                        .replicas
-                        .push((b.events.len(), comp.replica_domains[i as usize]));
-                    let own = b.event(BasicEvent {
-                        name,
-                        kind: EventKind::Replica {
-                            component: c,
-                            index: i,
-                        },
-                        odds: comp.replica_down,
-                    });
-                    match comp.replica_domains[i as usize] {
-                        Some(d) => {
-                            b.or(vec![domain_down[d].expect("every domain has a gate"), own])
-                        }
-                        None => own,
-                    }
-                })
-                .collect();
-            // DOWN when fewer than min_available replicas are up: n - k + 1 of them down.
-            let need = comp.replicas - comp.min_available + 1;
-            capacity[c].need = need;
-            capacity[c].gate = b.at_least(need, replicas);
-            down_parts.push(capacity[c].gate);
-            let local = b.or(down_parts);
-            let mut down_parts = vec![local];
-            let mut impaired_parts = Vec::new();
-            for dep in &comp.dependencies {
-                let (down, impaired) = match &dep.target {
-                    DependencyTarget::Component(t) => {
-                        (components[*t].down, components[*t].impaired)
-                    }
-                    DependencyTarget::Group { at_least, members } => {
-                        let need = members.len() as u32 - at_least + 1;
-                        let downs = members.iter().map(|m| components[*m].down).collect();
-                        let impaireds = members.iter().map(|m| components[*m].impaired).collect();
-                        (b.at_least(need, downs), b.at_least(need, impaireds))
-                    }
-                };
-                match dep.on_failure {
-                    OnFailure::Fail => {
-                        down_parts.push(down);
-                        impaired_parts.push(impaired);
-                    }
-                    OnFailure::Degrade => {
-                        if let Some(f) = dep.fallback {
-                            down_parts.push(b.and(vec![down, components[f].down]));
-                        }
-                        impaired_parts.push(impaired);
-                    }
-                    OnFailure::Ignore => {}
-                }
-            }
-            // A part of DOWN is already in `down`: left out, so that a component whose
-            // dependencies cannot degrade it has impaired = down (one gate, not two equal ones).
-            impaired_parts.retain(|g| !down_parts.contains(g));
-            let down = b.or(down_parts);
-            impaired_parts.push(down);
-            let impaired = b.or(impaired_parts);
-            components[c] = ComponentGates {
-                local,
-                down,
-                impaired,
-            };
-        }
-        let domains = system
-            .domains
-            .iter()
-            .enumerate()
-            .map(|(d, domain)| match b.gates[domain_events[d]] {
-                Gate::Event(e) => (e, domain.parent),
-                _ => unreachable!("a domain's gate is its event"),
-            })
+        let domains = (lowered.domain_events.iter())
+            .zip(&system.domains)
+            .map(|(&g, d)| (event_of(&b, g), d.parent))
             .collect();
+        let mut group_of = vec![None; b.events.len()];
+        for (i, group) in b.exclusive.iter().enumerate() {
+            for (j, &e) in group.members.iter().enumerate() {
+                group_of[e] = Some((i as u32, j as u32));
+            }
+        }
         Structure {
             events: b.events,
             gates: b.gates,
-            components,
+            components: (lowered.components.iter())
+                .map(|l| ComponentGates {
+                    local: l.local,
+                    down: l.down,
+                    impaired: l.impaired,
+                })
+                .collect(),
             domains,
             capacity,
+            exclusive: b.exclusive,
+            group_of,
+        }
+    }
+
+    /// The odds of each event's decision variable, given the events' own odds: an independent
+    /// event's are its own; within an exclusive group, member i happens when variable i does
+    /// and no earlier one did, so variable i carries P(member i | no earlier member).
+    pub fn variable_odds(&self, odds: &[Odds]) -> Vec<Odds> {
+        let mut v = odds.to_vec();
+        for group in &self.exclusive {
+            // P(no member up to here), summed from the marginals: 1 − Σ p.
+            let mut none = 1.0f64;
+            let mut taken = 0.0f64;
+            for &e in &group.members {
+                let p = odds[e].p;
+                let left = (none - p).max(0.0);
+                v[e] = if none > 0.0 {
+                    Odds {
+                        p: (p / none).min(1.0),
+                        q: left / none,
+                    }
+                } else {
+                    Odds::NEVER
+                };
+                taken += p;
+                none = (1.0 - taken).max(0.0);
+            }
+        }
+        v
+    }
+
+    /// The earlier members of `e`'s exclusive group: their variables must be false for `e`
+    /// to happen.
+    pub fn excluded_by(&self, e: EventId) -> &[EventId] {
+        match self.group_of[e] {
+            Some((g, i)) => &self.exclusive[g as usize].members[..i as usize],
+            None => &[],
         }
     }
 
@@ -268,11 +429,8 @@ impl Structure {
                 continue;
             }
             match &self.gates[g] {
-                Gate::Never => {}
                 Gate::Event(e) => events.push(*e),
-                Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
-                    stack.extend(xs.iter().filter(|&&x| !seen[x]))
-                }
+                gate => stack.extend(gate.inputs().iter().filter(|&&x| !seen[x])),
             }
         }
         events.sort_unstable();
@@ -280,12 +438,13 @@ impl Structure {
     }
 }
 
-/// Builds gates with simplification and sharing of equal gates.
+/// Builds the exact engines' gates, with simplification and sharing of equal gates.
 #[derive(Default)]
 struct Builder {
     events: Vec<BasicEvent>,
     gates: Vec<Gate>,
     known: HashMap<Gate, GateId>,
+    exclusive: Vec<Exclusive>,
 }
 
 impl Builder {
@@ -299,16 +458,59 @@ impl Builder {
         id
     }
 
-    fn event(&mut self, event: BasicEvent) -> GateId {
-        let id = self.events.len();
-        self.events.push(event);
-        self.intern(Gate::Event(id))
-    }
-
     fn normalise(mut inputs: Vec<GateId>) -> Vec<GateId> {
         inputs.sort_unstable();
         inputs.dedup();
         inputs
+    }
+}
+
+/// The name of an event in explanations: a component's name for its only replica, `name[i]`
+/// for replica i, the domain's name, `name:maintenance` and `name:failover`.
+fn event_name(system: &System, kind: EventKind) -> String {
+    let replica = |c: ComponentId, i: u32| {
+        let comp = &system.components[c];
+        if comp.replicas == 1 {
+            comp.name.clone()
+        } else {
+            format!("{}[{i}]", comp.name)
+        }
+    };
+    match kind {
+        EventKind::Replica { component, index } => replica(component, index),
+        EventKind::RollingMaintenance { component, index } => {
+            format!("{}:maintenance", replica(component, index))
+        }
+        EventKind::Domain(d) => system.domains[d].name.clone(),
+        EventKind::Maintenance(c) => format!("{}:maintenance", system.components[c].name),
+        EventKind::Failover(c) => format!("{}:failover", system.components[c].name),
+    }
+}
+
+impl Gates for Builder {
+    type Node = GateId;
+    const NEVER: GateId = NEVER;
+
+    fn event(&mut self, system: &System, kind: EventKind) -> GateId {
+        let odds = match kind {
+            EventKind::Replica { component, .. } => system.components[component].replica_failed,
+            EventKind::RollingMaintenance { component, .. } => {
+                let m = (system.components[component].maintenance.as_ref())
+                    .expect("a turn of maintenance has a maintenance");
+                Odds::ratio(m.duration_s, m.every_s - m.duration_s)
+            }
+            EventKind::Domain(d) => system.domains[d].down,
+            EventKind::Maintenance(c) => (system.components[c].maintenance_down())
+                .expect("a maintenance event has a maintenance"),
+            EventKind::Failover(c) => system.failover_down(c),
+        };
+        let id = self.events.len();
+        self.events.push(BasicEvent {
+            name: event_name(system, kind),
+            kind,
+            odds,
+        });
+        self.intern(Gate::Event(id))
     }
 
     fn or(&mut self, inputs: Vec<GateId>) -> GateId {
@@ -332,14 +534,12 @@ impl Builder {
         }
     }
 
-    /// At least k of the inputs; inputs that repeat count once each time they are listed,
-    /// so they are kept as listed (the same component twice cannot occur in a group).
+    /// Inputs that repeat count once each time they are listed, so they are kept as listed
+    /// (the same component twice cannot occur in a group).
     fn at_least(&mut self, k: u32, inputs: Vec<GateId>) -> GateId {
         let live: Vec<GateId> = inputs.into_iter().filter(|&g| g != NEVER).collect();
         let n = live.len() as u32;
-        if k == 0 {
-            unreachable!("at_least is only asked for one or more");
-        }
+        assert!(k > 0, "at_least is only asked for one or more");
         if k > n {
             return NEVER;
         }
@@ -352,6 +552,17 @@ impl Builder {
         let mut sorted = live;
         sorted.sort_unstable();
         self.intern(Gate::AtLeast(k, sorted))
+    }
+
+    fn exclusive(&mut self, events: &[GateId]) {
+        let members = events
+            .iter()
+            .map(|&g| match self.gates[g] {
+                Gate::Event(e) => e,
+                _ => unreachable!("exclusive groups are of events"),
+            })
+            .collect();
+        self.exclusive.push(Exclusive { members });
     }
 }
 

@@ -1,7 +1,7 @@
 //! The validated model: names resolved to indices, availabilities turned into probabilities.
 //! Every engine reads this; none reads the file's types.
 
-pub use crate::model::spec::{DistKind, OnFailure};
+pub use crate::model::spec::{DistKind, FailoverOn, OnFailure};
 use crate::model::units::{Availability, Odds};
 
 pub type ComponentId = usize;
@@ -70,7 +70,9 @@ pub struct Component {
     pub failure: Lifetime,
     pub repair: Lifetime,
     pub maintenance: Option<Maintenance>,
+    /// Outage while traffic moves off a failed replica (0: none), and whose failures cause it.
     pub failover_s: f64,
+    pub failover_on: FailoverOn,
     pub dependencies: Vec<Dependency>,
     pub slo: Option<Availability>,
     pub external: bool,
@@ -87,16 +89,6 @@ impl Component {
             .as_ref()
             .filter(|m| !m.rolling && m.duration_s > 0.0)
             .map(|m| Odds::ratio(m.duration_s, m.every_s - m.duration_s))
-    }
-
-    /// Failover outages as an independent event: replicas × failure frequency × failover time.
-    pub fn failover_down(&self) -> Option<Odds> {
-        if self.failover_s <= 0.0 {
-            return None;
-        }
-        let cycle = self.failure.mean_s + self.repair.mean_s;
-        let p = (self.replicas as f64 * self.failover_s / cycle).min(1.0);
-        (p > 0.0).then(|| Odds::from_p(p))
     }
 
     /// Monthly cost of the component: fixed part and replicas.
@@ -134,10 +126,148 @@ impl Dependency {
 }
 
 impl System {
+    /// P(component `c` is failing over), taken as an independent event: the frequency of the
+    /// failures that cause a failover, times its duration. A failure causes one when the replica
+    /// was in service (its domain chain up, not in maintenance), leaves enough replicas in
+    /// service, and — with `on: leader` — the replica was the leader. With exponential failures
+    /// the frequency is exact: λ·E[N·1{N > k}] for `any` and λ·P(N > k) for `leader`, N the
+    /// replicas in service, k `min_available`, λ = 1/mttf.
+    pub fn failover_down(&self, c: ComponentId) -> Odds {
+        let comp = &self.components[c];
+        if comp.failover_s <= 0.0
+            || comp.replicas <= comp.min_available
+            || comp.failure.mean_s.is_infinite()
+        {
+            return Odds::NEVER;
+        }
+        let in_service = self.in_service(c);
+        let k = comp.min_available as usize;
+        let expected: f64 = match comp.failover_on {
+            FailoverOn::Any => (k + 1..in_service.len())
+                .map(|m| m as f64 * in_service[m])
+                .sum(),
+            FailoverOn::Leader => in_service.iter().skip(k + 1).sum(),
+        };
+        let whole = comp.maintenance_down().unwrap_or(Odds::NEVER).q;
+        let p = whole * expected * comp.failover_s / comp.failure.mean_s;
+        if p.is_nan() {
+            return Odds::NEVER;
+        }
+        Odds::from_p(p.min(1.0))
+    }
+
+    /// The distribution of the number of component `c`'s replicas in service: up on their own,
+    /// their domain chain up, not in their rolling-maintenance turn (at most one replica at a
+    /// time). Domain states are weighed one by one.
+    fn in_service(&self, c: ComponentId) -> Vec<f64> {
+        let comp = &self.components[c];
+        let n = comp.replicas as usize;
+        // The domains the replicas' chains pass through, each once.
+        let mut relevant: Vec<DomainId> = Vec::new();
+        for &d in comp.replica_domains.iter().flatten() {
+            let mut at = Some(d);
+            while let Some(x) = at {
+                if !relevant.contains(&x) {
+                    relevant.push(x);
+                }
+                at = self.domains[x].parent;
+            }
+        }
+        let turn = match &comp.maintenance {
+            Some(m) if m.rolling && m.duration_s > 0.0 => m.duration_s / m.every_s,
+            _ => 0.0,
+        };
+        let mut dist = vec![0.0; n + 1];
+        // Past 2^12 domain states the chains are taken as independent of each other.
+        let states = if relevant.len() <= 12 {
+            1usize << relevant.len()
+        } else {
+            0
+        };
+        let add = |alive: usize, weight: f64, dist: &mut Vec<f64>| {
+            let r = alive as f64;
+            for (m, x) in binomial(alive, comp.replica_failed).into_iter().enumerate() {
+                dist[m] += weight * (1.0 - r * turn) * x;
+            }
+            if alive > 0 {
+                for (m, x) in binomial(alive - 1, comp.replica_failed).into_iter().enumerate() {
+                    dist[m] += weight * r * turn * x;
+                }
+            }
+        };
+        if states == 0 {
+            let chain_up = |d: Option<DomainId>| {
+                let mut up = 1.0;
+                let mut at = d;
+                while let Some(x) = at {
+                    up *= self.domains[x].down.q;
+                    at = self.domains[x].parent;
+                }
+                up
+            };
+            let mean_up: f64 =
+                comp.replica_domains.iter().map(|&d| chain_up(d)).sum::<f64>() / n as f64;
+            for alive in 0..=n {
+                let w = binomial(n, Odds::from_p(1.0 - mean_up))[alive];
+                add(alive, w, &mut dist);
+            }
+            return dist;
+        }
+        for state in 0..states {
+            let mut weight = 1.0;
+            for (i, &d) in relevant.iter().enumerate() {
+                let o = self.domains[d].down;
+                weight *= if state >> i & 1 == 1 { o.p } else { o.q };
+            }
+            if weight == 0.0 {
+                continue;
+            }
+            let up = |d: DomainId| {
+                let mut at = Some(d);
+                while let Some(x) = at {
+                    let i = relevant.iter().position(|&y| y == x).expect("listed");
+                    if state >> i & 1 == 1 {
+                        return false;
+                    }
+                    at = self.domains[x].parent;
+                }
+                true
+            };
+            let alive = comp
+                .replica_domains
+                .iter()
+                .filter(|d| d.is_none_or(up))
+                .count();
+            add(alive, weight, &mut dist);
+        }
+        dist
+    }
+
     pub fn component_id(&self, name: &str) -> Option<ComponentId> {
         self.components.iter().position(|c| c.name == name)
     }
     pub fn domain_id(&self, name: &str) -> Option<DomainId> {
         self.domains.iter().position(|d| d.name == name)
     }
+}
+
+/// P(m of `n` independent replicas are up), m = 0..=n, each down with `down`: by logarithms,
+/// so that thousands of replicas neither overflow nor underflow.
+fn binomial(n: usize, down: Odds) -> Vec<f64> {
+    let mut out = vec![0.0; n + 1];
+    if down.p == 0.0 {
+        out[n] = 1.0;
+        return out;
+    }
+    if down.q == 0.0 {
+        out[0] = 1.0;
+        return out;
+    }
+    let (ln_up, ln_down) = (down.q.ln(), down.p.ln());
+    let mut ln_choose = 0.0f64;
+    for (m, slot) in out.iter_mut().enumerate() {
+        *slot = (ln_choose + m as f64 * ln_up + (n - m) as f64 * ln_down).exp();
+        ln_choose += ((n - m) as f64).ln() - ((m + 1) as f64).ln();
+    }
+    out
 }

@@ -7,6 +7,7 @@ use nines::model::spec::{
     ComponentSpec, DependencySpec, DomainSpec, Maintenance, ModelSpec, OnFailure, Target,
 };
 use nines::model::units::{Availability, Duration};
+use nines::model::spec::{Failover, FailoverOn};
 use nines::model::{Format, Model};
 use nines::structure::Structure;
 use nines::system::System;
@@ -138,8 +139,8 @@ fn ignore_edges_do_not_matter() {
 }
 
 #[test]
-fn maintenance_and_failover_enter_as_independent_events() {
-    // Non-rolling: 2h every 30d for the whole component.
+fn maintenance_and_failover_closed_forms() {
+    // Non-rolling: 2h every 30d for the whole component, independent of its failures.
     let (s, st) = eval_yaml(
         "components:\n  db: { availability: 0.999, maintenance: { every: 30d, duration: 2h } }\n",
     );
@@ -149,22 +150,58 @@ fn maintenance_and_failover_enter_as_independent_events() {
         1.0 - 0.999 * (1.0 - m),
         1e-12
     );
-    // Rolling over 2 replicas: each replica is down for its failures or its maintenance.
+    // Rolling over 2 replicas, one at a time: with no replica in maintenance (1 − 2m) both
+    // must fail; with one in maintenance (2m) the other must.
     let (s, st) = eval_yaml(
         "components:\n  db: { availability: 0.999, replicas: 2, maintenance: { every: 30d, duration: 2h, rolling: true } }\n",
     );
-    let r = 1.0 - 0.999 * (1.0 - m);
-    assert_close!(unavailability(&s, &st, "db"), r * r, 1e-12);
-    // Failover: replicas × 1/(mttf + mttr) × failover.
+    let u = 0.001f64;
+    assert_close!(
+        unavailability(&s, &st, "db"),
+        (1.0 - 2.0 * m) * u * u + 2.0 * m * u,
+        1e-12
+    );
+    // Failover on any failure: λ × E[N·1{N ≥ 2}] × 36 s, N the replicas up (2 with P(A²)).
+    let a = 1000.0 / 1010.0;
+    let r = 10.0 / 1010.0;
     let (s, st) =
         eval_yaml("components:\n  db: { mttf: 1000h, mttr: 10h, replicas: 2, failover: 36s }\n");
-    let f = 2.0 * 36.0 / (1010.0 * 3600.0);
-    let r = 10.0 / 1010.0;
+    let f = 2.0 * a * a * 36.0 / (1000.0 * 3600.0);
     assert_close!(
         unavailability(&s, &st, "db"),
         1.0 - (1.0 - f) * (1.0 - r * r),
         1e-12
     );
+    // On the leader only: λ × P(N ≥ 2) × 36 s.
+    let (s, st) = eval_yaml(
+        "components:\n  db: { mttf: 1000h, mttr: 10h, replicas: 2, failover: { time: 36s, on: leader } }\n",
+    );
+    let f = a * a * 36.0 / (1000.0 * 3600.0);
+    assert_close!(
+        unavailability(&s, &st, "db"),
+        1.0 - (1.0 - f) * (1.0 - r * r),
+        1e-12
+    );
+    // A single replica has nobody to fail over to.
+    let (s, st) = eval_yaml("components:\n  db: { mttf: 1000h, mttr: 10h, failover: 36s }\n");
+    assert_close!(unavailability(&s, &st, "db"), r, 1e-12);
+}
+
+#[test]
+fn an_exact_tie_meets_its_slo() {
+    // Two 90% replicas: 1 − 0.1 × 0.1 is 99% on paper, 0.010000000000000002 in floating point.
+    let (s, st) =
+        eval_yaml("components:\n  db: { availability: 90%, replicas: 2, slo: 99% }\n");
+    let slo = s.components[0].slo.unwrap();
+    assert!(unavailability(&s, &st, "db") > slo.unavailability());
+    assert!(slo.met_by(unavailability(&s, &st, "db")));
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(
+        &dir,
+        "tie.yaml",
+        "components:\n  db: { availability: 90%, replicas: 2, slo: 99% }\n",
+    );
+    nines().arg("check").arg(&model).assert().success();
 }
 
 #[test]
@@ -304,11 +341,20 @@ fn model_strategy() -> impl Strategy<Value = ModelSpec> {
                 2 => {
                     c.maintenance = Some(Maintenance {
                         every: Duration::from_secs(100.0),
-                        duration: Duration::from_secs(20.0),
+                        duration: Duration::from_secs(30.0),
                         rolling: true,
                     })
                 }
-                3 => c.failover = Some(Duration::from_secs(600.0)),
+                3 | 4 => {
+                    c.failover = Some(Failover {
+                        time: Duration::from_secs(600.0),
+                        on: if extra == 3 {
+                            FailoverOn::Any
+                        } else {
+                            FailoverOn::Leader
+                        },
+                    })
+                }
                 _ => {}
             }
             let mut entries = Vec::new();

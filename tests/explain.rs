@@ -27,8 +27,8 @@ fn system_of(yaml: &str) -> System {
 // ---------------------------------------------------------------------------------------------
 // Brute force: every one of the 2^n states of the basic events, each gate evaluated bottom-up.
 
-/// Whether `root` happens in each state (bit e of the index: event e happens).
-fn truth_table(structure: &Structure, root: GateId) -> Vec<bool> {
+/// Whether `root` happens in each state of the events (bit e of the index: event e happens).
+fn event_table(structure: &Structure, root: GateId) -> Vec<bool> {
     let n = structure.events.len();
     assert!(n <= 16, "{n} events are too many to enumerate");
     let mut value = vec![false; structure.gates.len()];
@@ -48,6 +48,30 @@ fn truth_table(structure: &Structure, root: GateId) -> Vec<bool> {
         .collect()
 }
 
+/// The events that happen when the independent variables in `state` do: an exclusive group's
+/// member happens when its variable does and no earlier member's does.
+fn events_of(structure: &Structure, state: usize) -> usize {
+    let mut events = state;
+    for group in &structure.exclusive {
+        let mut taken = false;
+        for &e in &group.members {
+            if taken {
+                events &= !(1 << e);
+            }
+            taken |= state >> e & 1 == 1;
+        }
+    }
+    events
+}
+
+/// Whether `root` happens in each state of the independent variables (bit e: variable e).
+fn truth_table(structure: &Structure, root: GateId) -> Vec<bool> {
+    let events = event_table(structure, root);
+    (0..events.len())
+        .map(|state| events[events_of(structure, state)])
+        .collect()
+}
+
 /// P(root) under the given (P, Q) of each event.
 fn probability(table: &[bool], odds: &[(f64, f64)]) -> f64 {
     table
@@ -63,11 +87,11 @@ fn probability(table: &[bool], odds: &[(f64, f64)]) -> f64 {
         .sum()
 }
 
+/// The variables' odds: each event's own, a group member's given no earlier member.
 fn base_odds(structure: &Structure) -> Vec<(f64, f64)> {
-    structure
-        .events
-        .iter()
-        .map(|e| (e.odds.p, e.odds.q))
+    let odds: Vec<_> = structure.events.iter().map(|e| e.odds).collect();
+    (structure.variable_odds(&odds).iter())
+        .map(|o| (o.p, o.q))
         .collect()
 }
 
@@ -130,7 +154,12 @@ fn brute_cut_sets(structure: &Structure, table: &[bool], k: u32) -> BTreeSet<Vec
         let events: Vec<usize> = (0..structure.events.len())
             .filter(|e| state >> e & 1 == 1)
             .collect();
-        if events.iter().all(|&e| !table[state & !(1 << e)]) {
+        // Two turns of one group cannot happen together.
+        let possible = structure
+            .exclusive
+            .iter()
+            .all(|g| g.members.iter().filter(|&&e| state >> e & 1 == 1).count() <= 1);
+        if possible && events.iter().all(|&e| !table[state & !(1 << e)]) {
             let mut names: Vec<String> = events
                 .iter()
                 .map(|&e| structure.events[e].name.clone())
@@ -150,21 +179,31 @@ fn brute_own(structure: &Structure, system: &System, c: usize) -> f64 {
         .collect();
     let comp = &system.components[c];
     let need = (comp.replicas - comp.min_available + 1) as usize;
+    let odds = base_odds(structure);
     let mut total = 0.0;
     for state in 0..1usize << own.len() {
         let on = |i: usize| state >> i & 1 == 1;
-        let replicas_down = (0..own.len())
-            .filter(|&i| {
-                on(i) && matches!(structure.events[own[i]].kind, EventKind::Replica { .. })
-            })
-            .count();
-        let whole = (0..own.len())
-            .any(|i| on(i) && !matches!(structure.events[own[i]].kind, EventKind::Replica { .. }));
-        if replicas_down >= need || whole {
+        // The variables as events: one turn of maintenance at a time.
+        let variables: usize = (0..own.len()).filter(|&i| on(i)).map(|i| 1 << own[i]).sum();
+        let happened = events_of(structure, variables);
+        let mut down = vec![false; comp.replicas as usize];
+        let mut whole = false;
+        for &e in &own {
+            if happened >> e & 1 == 0 {
+                continue;
+            }
+            match structure.events[e].kind {
+                EventKind::Replica { index, .. } | EventKind::RollingMaintenance { index, .. } => {
+                    down[index as usize] = true
+                }
+                _ => whole = true,
+            }
+        }
+        if down.iter().filter(|&&d| d).count() >= need || whole {
             total += (0..own.len())
                 .map(|i| {
-                    let o = structure.events[own[i]].odds;
-                    if on(i) { o.p } else { o.q }
+                    let o = odds[own[i]];
+                    if on(i) { o.0 } else { o.1 }
                 })
                 .product::<f64>();
         }
@@ -259,7 +298,11 @@ fn check_against_brute_force(system: &System, target: usize, yaml: &str) {
             .all(|w| w[0].birnbaum >= w[1].birnbaum)
     );
 
-    let truth = brute_cut_sets(&structure, &table, max_order);
+    let truth = brute_cut_sets(
+        &structure,
+        &event_table(&structure, structure.components[target].down),
+        max_order,
+    );
     let got: BTreeSet<Vec<String>> = x
         .cut_sets
         .iter()

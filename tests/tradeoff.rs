@@ -67,7 +67,7 @@ fn brute_force(model: &Model, target: &str) -> Vec<Reference> {
                 .components
                 .iter()
                 .zip(&states)
-                .all(|(c, s)| c.slo.is_none_or(|slo| s.down.p <= slo.down.p)),
+                .all(|(c, s)| c.slo.is_none_or(|slo| slo.met_by(s.down.p))),
         });
     }
     out

@@ -113,11 +113,10 @@ fn build(
         level[e] = (selector_levels + l) as Var;
     }
     let mut odds: Vec<(f64, f64)> = vec![(0.5, 0.5); selector_levels];
-    odds.extend(
-        order
-            .iter()
-            .map(|&e| (structure.events[e].odds.p, structure.events[e].odds.q)),
-    );
+    let event_odds: Vec<Odds> = structure.events.iter().map(|e| e.odds).collect();
+    let event_odds = structure.variable_odds(&event_odds);
+    odds.extend(order.iter().map(|&e| (event_odds[e].p, event_odds[e].q)));
+    let mut events = crate::exact::EventEdges::new(&structure, false);
 
     // The gates standing for a component with variants: replaced by multiplexers.
     let mut replaced: Vec<Option<(usize, bool)>> = vec![None; structure.gates.len()];
@@ -147,12 +146,12 @@ fn build(
                 Gate::Event(e) => {
                     let p = structure.events[*e].odds;
                     // Events that cannot happen (the stand-ins' own) or always do are constants.
-                    if p.p == 0.0 {
+                    if p.p == 0.0 && structure.group_of[*e].is_none() {
                         bdd::ZERO
-                    } else if p.q == 0.0 {
+                    } else if p.q == 0.0 && structure.group_of[*e].is_none() {
                         bdd::ONE
                     } else {
-                        m.variable(level[*e])?
+                        events.edge(&mut m, &structure, *e, |x| level[x])?
                     }
                 }
                 Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {

@@ -50,6 +50,7 @@ fn stand_in(name: String, down: Odds) -> Component {
         repair: Lifetime::exponential(1.0),
         maintenance: None,
         failover_s: 0.0,
+        failover_on: crate::system::FailoverOn::Any,
         dependencies: Vec::new(),
         slo: None,
         external: false,

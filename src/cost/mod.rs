@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::exact::{EngineError, StateOdds};
 use crate::graph;
 use crate::model::error::did_you_mean;
-use crate::model::units::{HOUR, MONTH, Odds};
+use crate::model::units::{HOUR, MONTH, Odds, within};
 use crate::system::{ComponentId, System};
 pub use designs::{Catalog, Choice};
 use local::Part;
@@ -261,7 +261,7 @@ pub(crate) fn read(
         .iter()
         .filter(|(c, _)| local.id[*c].is_some())
         .zip(&states[1..])
-        .all(|((_, slo), s)| slo.is_none_or(|slo| s.down.p <= slo.p));
+        .all(|((_, slo), s)| slo.is_none_or(|slo| within(s.down.p, slo.p)));
     Ok(Some(Reading {
         target: states[0],
         meets_slos,
@@ -361,7 +361,7 @@ fn enumerate(
                 let meets_slos = slo_components
                     .iter()
                     .zip(&states[1..])
-                    .all(|(&c, s)| slo_of(c, &picks).is_none_or(|slo| s.down.p <= slo.p));
+                    .all(|(&c, s)| slo_of(c, &picks).is_none_or(|slo| within(s.down.p, slo.p)));
                 progress.tick();
                 Ok(Some(Reading {
                     target: states[0],

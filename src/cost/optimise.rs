@@ -340,7 +340,8 @@ fn dominates(w: &Component, v: &Component) -> Option<bool> {
             face.components.extend(d.targets());
             face.components.extend(d.fallback);
         }
-        if x.replicas > 64 {
+        // Failover depends on the domains' odds, which this local view does not have.
+        if x.replicas > 64 || (x.failover_s > 0.0 && x.replicas > 1) {
             return None;
         }
     }
@@ -424,9 +425,6 @@ fn conditional(c: &Component, face: &Interface, domain_down: &[bool], states: &[
     let mut own = Odds::from_p(capacity_down);
     if let Some(m) = c.maintenance_down() {
         own = own.either(m);
-    }
-    if let Some(f) = c.failover_down() {
-        own = own.either(f);
     }
     let impaired = if entry == DEGRADED { 1.0 } else { own.p };
     (own.p, impaired)
@@ -891,7 +889,7 @@ impl<'a> Optimiser<'a> {
         let s = states[0];
         let meets_slos = scope.roots.iter().zip(states).all(|(&r, s)| {
             self.slo_of(scope, r, assignment)
-                .is_none_or(|slo| s.down.p <= slo)
+                .is_none_or(|slo| crate::model::units::within(s.down.p, slo))
         });
         Outcome {
             choice,
@@ -1043,7 +1041,7 @@ impl Search<'_, '_> {
         let slo_possible = self.scope.roots.iter().zip(states).all(|(&r, s)| {
             self.opt
                 .slo_of(self.scope, r, assignment)
-                .is_none_or(|slo| s.down.p <= slo)
+                .is_none_or(|slo| crate::model::units::within(s.down.p, slo))
         });
         NodeBounds {
             cost,

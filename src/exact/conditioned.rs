@@ -145,7 +145,7 @@ fn compile_marked(
     manager: &mut Manager,
     structure: &Structure,
     marked: &[bool],
-    leaf: impl Fn(&mut Manager, GateId) -> Option<Result<Edge, bdd::TooLarge>>,
+    mut leaf: impl FnMut(&mut Manager, GateId) -> Option<Result<Edge, bdd::TooLarge>>,
 ) -> Result<Vec<Edge>, EngineError> {
     let mut edges = vec![bdd::ZERO; structure.gates.len()];
     for (g, gate) in structure.gates.iter().enumerate() {
@@ -167,8 +167,29 @@ struct Counted {
     need: u32,
     replicas: u32,
     down: Odds,
+    /// P(a given replica is in its rolling-maintenance turn); one replica at a time.
+    turn: f64,
     /// (domain, replicas living in it).
     by_domain: Vec<(usize, u32)>,
+}
+
+impl Counted {
+    /// P(at least `need` replicas down) when `certain` of them are in failed domains: the
+    /// others fail independently, and at most one of them is in its maintenance turn.
+    fn down(&self, certain: u32) -> Odds {
+        let need = self.need.saturating_sub(certain);
+        let alive = self.replicas - certain;
+        let idle = binomial::at_least(need, alive, self.down);
+        let share = alive as f64 * self.turn;
+        if share == 0.0 {
+            return idle;
+        }
+        let turn = binomial::at_least(need.saturating_sub(1), alive - 1, self.down);
+        Odds {
+            p: (1.0 - share) * idle.p + share * turn.p,
+            q: (1.0 - share) * idle.q + share * turn.q,
+        }
+    }
 }
 
 /// The components whose capacity gate would make a large diagram, about need × (n − need + 1)
@@ -205,6 +226,7 @@ fn counted_capacities(structure: &Structure) -> Vec<Counted> {
             need: cap.need,
             replicas: n as u32,
             down,
+            turn: cap.turns.first().map_or(0.0, |&e| structure.events[e].odds.p),
             by_domain,
         });
     }
@@ -275,12 +297,13 @@ pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineE
         .map(|i| (level_event.len() + i) as Var)
         .collect();
     let mut local = Manager::new();
+    let mut events = super::EventEdges::new(structure, false);
     let local_edges = compile_marked(&mut local, structure, &local_marked, |m, g| {
         if counted_at[g] != usize::MAX {
             return Some(m.variable(counted_level[counted_at[g]]));
         }
         match structure.gates[g] {
-            Gate::Event(e) => Some(m.variable(local_level[e])),
+            Gate::Event(e) => Some(events.edge(m, structure, e, |x| local_level[x])),
             _ => None,
         }
     })?;
@@ -314,9 +337,11 @@ pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineE
         (c != usize::MAX).then(|| m.variable(network_level[c]))
     })?;
     // Weigh every domain state, LANES states per walk of the network.
+    let odds: Vec<Odds> = structure.events.iter().map(|e| e.odds).collect();
+    let odds = structure.variable_odds(&odds);
     let mut local_odds: Vec<(f64, f64)> = level_event
         .iter()
-        .map(|&e| (structure.events[e].odds.p, structure.events[e].odds.q))
+        .map(|&e| (odds[e].p, odds[e].q))
         .chain(counted.iter().map(|_| (0.0, 1.0)))
         .collect();
     let mut network_odds = vec![([0.0; LANES], [1.0; LANES]); order.len()];
@@ -344,11 +369,7 @@ pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineE
                     .filter(|&&(d, _)| state.failed[d])
                     .map(|&(_, n)| n)
                     .sum();
-                let tail = binomial::at_least(
-                    k.need.saturating_sub(certain),
-                    k.replicas - certain,
-                    k.down,
-                );
+                let tail = k.down(certain);
                 local_odds[level as usize] = (tail.p, tail.q);
             }
             local.probabilities_into(&local_odds, &mut local_pq);

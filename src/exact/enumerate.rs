@@ -70,20 +70,37 @@ pub fn enumerate(system: &System, structure: &Structure) -> Option<Vec<StateOdds
             failover: vec![false; n],
         };
         let mut weight = 1.0;
+        // Per exclusive group: how many of its members happened, and P(the one that did).
+        let mut groups = vec![(0u32, 1.0f64); structure.exclusive.len()];
         for (i, e) in structure.events.iter().enumerate() {
             let happened = mask >> i & 1 == 1;
-            weight *= if happened { e.odds.p } else { e.odds.q };
+            match structure.group_of[i] {
+                Some((g, _)) if happened => {
+                    groups[g as usize].0 += 1;
+                    groups[g as usize].1 = e.odds.p;
+                }
+                Some(_) => {}
+                None => weight *= if happened { e.odds.p } else { e.odds.q },
+            }
             if !happened {
                 continue;
             }
             match e.kind {
                 EventKind::Domain(d) => failed.domain[d] = true,
-                EventKind::Replica { component, index } => {
+                EventKind::Replica { component, index }
+                | EventKind::RollingMaintenance { component, index } => {
                     failed.replica[component][index as usize] = true
                 }
                 EventKind::Maintenance(c) => failed.maintenance[c] = true,
                 EventKind::Failover(c) => failed.failover[c] = true,
             }
+        }
+        for (group, &(happened, p)) in structure.exclusive.iter().zip(&groups) {
+            weight *= match happened {
+                0 => 1.0 - group.members.iter().map(|&e| structure.events[e].odds.p).sum::<f64>(),
+                1 => p,
+                _ => 0.0,
+            };
         }
         if weight == 0.0 {
             continue;

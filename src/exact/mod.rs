@@ -8,6 +8,7 @@
 //! independent sub-system is one variable to everything above it. [`compile`] keeps every basic
 //! event a variable, for the engines that condition on events.
 
+pub mod approximations;
 pub mod bdd;
 mod binomial;
 pub mod circuit;
@@ -77,10 +78,14 @@ pub struct Compiled {
 impl Compiled {
     /// (P, Q) of every variable level, for `Manager::probabilities`.
     pub fn level_odds(&self, structure: &Structure) -> Vec<(f64, f64)> {
-        self.event_at
-            .iter()
-            .map(|&e| (structure.events[e].odds.p, structure.events[e].odds.q))
-            .collect()
+        let odds: Vec<Odds> = structure.events.iter().map(|e| e.odds).collect();
+        self.level_odds_of(structure, &odds)
+    }
+
+    /// (P, Q) of every variable level when the events have the given odds.
+    pub fn level_odds_of(&self, structure: &Structure, odds: &[Odds]) -> Vec<(f64, f64)> {
+        let odds = structure.variable_odds(odds);
+        self.event_at.iter().map(|&e| (odds[e].p, odds[e].q)).collect()
     }
 }
 
@@ -225,15 +230,77 @@ pub(crate) fn compile_gate(
     })
 }
 
+/// The diagrams of basic events as the variables at `var` encode them: an independent event is
+/// its variable; member i of an exclusive group happens when its variable does and no earlier
+/// member's does (the variables carry [`Structure::variable_odds`]). Members are asked for in
+/// their group's order, so each group's "an earlier member happened" grows by one variable a step.
+pub struct EventEdges {
+    /// Per group: the next member expected and the Or of the variables before it.
+    earlier: Vec<(u32, Edge)>,
+    /// With `independent`, grouped events are plain variables too: a monotone stand-in for
+    /// the minimal cut sets, whose engine needs one.
+    independent: bool,
+}
+
+impl EventEdges {
+    pub fn new(structure: &Structure, independent: bool) -> EventEdges {
+        EventEdges {
+            earlier: vec![(0, bdd::ZERO); structure.exclusive.len()],
+            independent,
+        }
+    }
+
+    pub fn edge(
+        &mut self,
+        manager: &mut Manager,
+        structure: &Structure,
+        e: EventId,
+        var: impl Fn(EventId) -> Var,
+    ) -> Result<Edge, TooLarge> {
+        let own = manager.variable(var(e))?;
+        let Some((g, i)) = structure.group_of[e].filter(|_| !self.independent) else {
+            return Ok(own);
+        };
+        let slot = &mut self.earlier[g as usize];
+        if slot.0 != i {
+            // Out of order: the earlier members from scratch.
+            *slot = (0, bdd::ZERO);
+            for &x in structure.excluded_by(e) {
+                let v = manager.variable(var(x))?;
+                slot.1 = manager.or(slot.1, v)?;
+            }
+        }
+        let edge = manager.and(own, bdd::not(slot.1))?;
+        slot.1 = manager.or(slot.1, own)?;
+        slot.0 = i + 1;
+        Ok(edge)
+    }
+}
+
 /// One diagram over every basic event, with a diagram for every gate.
 pub fn compile(structure: &Structure) -> Result<Compiled, EngineError> {
     compile_with(structure, false)
+}
+
+/// As [`compile`], but with the events of exclusive groups as independent variables: a
+/// monotone function, for the minimal cut sets (a set holding two members of one group
+/// cannot happen, and its caller drops it).
+pub fn compile_monotone(structure: &Structure) -> Result<Compiled, EngineError> {
+    compile_inner(structure, false, true)
 }
 
 /// Every gate's diagram. With `fold_certain`, events that never happen (p = 0, such as a perfect
 /// component's own failure) or always happen are constants rather than variables: the
 /// probabilities are the same and the diagrams smaller, but those events cannot be conditioned on.
 pub fn compile_with(structure: &Structure, fold_certain: bool) -> Result<Compiled, EngineError> {
+    compile_inner(structure, fold_certain, false)
+}
+
+fn compile_inner(
+    structure: &Structure,
+    fold_certain: bool,
+    independent: bool,
+) -> Result<Compiled, EngineError> {
     let event_at = variable_order(structure);
     let mut level = vec![0; structure.events.len()];
     for (l, &e) in event_at.iter().enumerate() {
@@ -241,16 +308,21 @@ pub fn compile_with(structure: &Structure, fold_certain: bool) -> Result<Compile
     }
     let mut manager = Manager::new();
     let mut gate: Vec<Edge> = Vec::with_capacity(structure.gates.len());
+    let mut events = EventEdges::new(structure, independent);
+    let odds: Vec<Odds> = structure.events.iter().map(|e| e.odds).collect();
+    let odds = structure.variable_odds(&odds);
     for g in &structure.gates {
         let edge = match g {
             Gate::Event(e) => {
-                let odds = structure.events[*e].odds;
-                if fold_certain && odds.p == 0.0 {
+                // A member of a group is folded only with the whole group (its variables
+                // are read by the later members).
+                let foldable = fold_certain && structure.group_of[*e].is_none();
+                if foldable && odds[*e].p == 0.0 {
                     bdd::ZERO
-                } else if fold_certain && odds.q == 0.0 {
+                } else if foldable && odds[*e].q == 0.0 {
                     bdd::ONE
                 } else {
-                    manager.variable(level[*e])?
+                    events.edge(&mut manager, structure, *e, |x| level[x])?
                 }
             }
             _ => compile_gate(&mut manager, g, &gate)?,

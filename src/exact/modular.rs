@@ -373,28 +373,52 @@ fn solve(
         .collect())
 }
 
-/// A structure as a circuit: node g is gate g.
-pub fn circuit_of(structure: &Structure) -> Circuit {
-    let mut circuit = Circuit::new(structure.events.iter().map(|e| e.odds).collect());
-    let lits = |xs: &[GateId]| xs.iter().map(|&x| Lit::of(x)).collect();
+/// A structure as a circuit, and the literal of each gate. A member of an exclusive group is
+/// its event and no earlier member's: the events carry [`Structure::variable_odds`].
+pub fn circuit_of(structure: &Structure) -> (Circuit, Vec<Lit>) {
+    let odds: Vec<Odds> = structure.events.iter().map(|e| e.odds).collect();
+    let mut circuit = Circuit::new(structure.variable_odds(&odds));
+    let mut lit: Vec<Lit> = Vec::with_capacity(structure.gates.len());
+    // Per group: the Or of the members met so far (the lowering makes them in group order).
+    let mut earlier: Vec<(u32, Option<Lit>)> = vec![(0, None); structure.exclusive.len()];
     for g in &structure.gates {
-        circuit.push(match g {
-            Gate::Never => Node::False,
-            Gate::Event(e) => Node::Event(*e),
-            Gate::Or(xs) => Node::Or(lits(xs)),
-            Gate::And(xs) => Node::And(lits(xs)),
-            Gate::AtLeast(k, xs) => Node::AtLeast(*k, lits(xs)),
-        });
+        let lits = |xs: &[GateId]| xs.iter().map(|&x| lit[x]).collect();
+        let l = match g {
+            Gate::Never => circuit.push(Node::False),
+            Gate::Event(e) => {
+                let own = circuit.push(Node::Event(*e));
+                match structure.group_of[*e] {
+                    None => own,
+                    Some((group, i)) => {
+                        let (next, before) = earlier[group as usize];
+                        assert_eq!(next, i, "members are lowered in their group's order");
+                        let (edge, seen) = match before {
+                            None => (own, own),
+                            Some(b) => (
+                                circuit.push(Node::And(vec![own, b.negate()])),
+                                circuit.push(Node::Or(vec![b, own])),
+                            ),
+                        };
+                        earlier[group as usize] = (i + 1, Some(seen));
+                        edge
+                    }
+                }
+            }
+            Gate::Or(xs) => circuit.push(Node::Or(lits(xs))),
+            Gate::And(xs) => circuit.push(Node::And(lits(xs))),
+            Gate::AtLeast(k, xs) => circuit.push(Node::AtLeast(*k, lits(xs))),
+        };
+        lit.push(l);
     }
-    circuit
+    (circuit, lit)
 }
 
 /// Every component's state probabilities, module by module.
 pub fn evaluate(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
-    let mut circuit = circuit_of(structure);
+    let (mut circuit, lit) = circuit_of(structure);
     let mut outputs = Vec::with_capacity(3 * structure.components.len());
     for c in &structure.components {
-        let (down, impaired) = (Lit::of(c.down), Lit::of(c.impaired));
+        let (down, impaired) = (lit[c.down], lit[c.impaired]);
         // Never DEGRADED when the two coincide: `down` only holds the place.
         let degraded = if c.down == c.impaired {
             down
@@ -544,10 +568,10 @@ mod tests {
             Model::parse(std::path::Path::new("m.yaml"), text.into(), Format::Yaml).unwrap();
         let system = model.system().unwrap();
         let s = Structure::new(&system);
-        let circuit = circuit_of(&s);
+        let (circuit, lit) = circuit_of(&s);
         let live = vec![true; circuit.nodes.len()];
         let m = modules(&circuit, &tops(&circuit, &live));
-        let id = |name: &str| s.components[system.component_id(name).unwrap()].down;
+        let id = |name: &str| lit[s.components[system.component_id(name).unwrap()].down].node();
         assert!(!m[id("a")] && !m[id("b")]);
         assert!(m[id("p")] && m[id("top")]);
     }

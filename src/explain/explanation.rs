@@ -110,7 +110,8 @@ pub fn explain(
 
     let computed = exact::with_deep_stack(|| -> Result<_, EngineError> {
         // Only the target's cone is compiled: the rest of the model cannot matter.
-        let mut compiled = exact::compile(&cone(&structure, root_gate))?;
+        let cone = cone(&structure, root_gate);
+        let mut compiled = exact::compile(&cone)?;
         let own_events = OwnEvents::new(system, &structure);
         let own_edges = contributors
             .iter()
@@ -138,20 +139,50 @@ pub fn explain(
             .map(|c| c.events.iter().map(|&e| compiled.level[e]).collect())
             .collect();
         let conditionals = importance::conditionals(&compiled.manager, root, &odds, &groups);
-        let p: Vec<f64> = odds.iter().map(|x| x.0).collect();
+        // Cut sets need a monotone function of independent events: with rolling maintenance,
+        // its turns are taken as independent events at their own odds, and a set holding two
+        // turns of one component (which cannot happen together) is dropped.
+        let grouped = (0..structure.events.len())
+            .any(|e| in_support[e] && structure.group_of[e].is_some());
+        let monotone = if grouped {
+            Some(exact::compile_monotone(&cone)?)
+        } else {
+            None
+        };
+        let (cut_diagram, cut_root) = match &monotone {
+            Some(m) => (m, m.gate[root_gate]),
+            None => (&compiled, root),
+        };
+        let p: Vec<f64> = (cut_diagram.event_at.iter())
+            .map(|&e| structure.events[e].odds.p)
+            .collect();
         let cuts = cutsets::minimal_cut_sets(
-            &compiled.manager,
-            root,
+            &cut_diagram.manager,
+            cut_root,
             options.max_order,
             &p,
             options.max_cut_sets,
         )?;
-        let name_at = |v: Var| structure.events[compiled.event_at[v as usize]].name.clone();
+        let event_of = |v: Var| compiled.event_at[v as usize];
+        let name_at = |v: Var| structure.events[event_of(v)].name.clone();
+        let possible = |vars: &[Var]| {
+            let mut groups: Vec<u32> = (vars.iter())
+                .filter_map(|&v| structure.group_of[event_of(v)].map(|(g, _)| g))
+                .collect();
+            let n = groups.len();
+            groups.sort_unstable();
+            groups.dedup();
+            groups.len() == n
+        };
         let cut_sets: Vec<(Vec<String>, f64)> = cuts
             .listed
             .iter()
+            .filter(|(vars, _)| possible(vars))
             .map(|(vars, prob)| (vars.iter().map(|&v| name_at(v)).collect(), *prob))
             .collect();
+        // The count leaves out the impossible sets among those listed (all of them, unless the
+        // listing was capped).
+        let total = cuts.total - (cuts.listed.len() - cut_sets.len()) as u128;
         // Most probable first, as the cut sets are.
         let mut singletons: Vec<(f64, String)> = cuts
             .singletons
@@ -160,7 +191,7 @@ pub fn explain(
             .collect();
         singletons.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
         let singletons: Vec<String> = singletons.into_iter().map(|(_, n)| n).collect();
-        Ok((target, own, conditionals, cut_sets, cuts.total, singletons))
+        Ok((target, own, conditionals, cut_sets, total, singletons))
     })?;
     let (target_pq, own, conditionals, cut_sets, total, singletons) = computed;
     let (u, a) = target_pq;

@@ -138,6 +138,8 @@ pub struct OwnEvents {
     /// Per component: its replica events by index (with their domains), then its maintenance
     /// and failover events.
     replicas: Vec<Vec<EventId>>,
+    /// Per component: its replicas' rolling-maintenance turns, by index.
+    turns: Vec<Vec<EventId>>,
     whole: Vec<Vec<EventId>>,
     domain: Vec<Option<EventId>>,
 }
@@ -146,12 +148,14 @@ impl OwnEvents {
     pub fn new(system: &System, structure: &Structure) -> OwnEvents {
         let mut own = OwnEvents {
             replicas: vec![Vec::new(); system.components.len()],
+            turns: vec![Vec::new(); system.components.len()],
             whole: vec![Vec::new(); system.components.len()],
             domain: vec![None; system.domains.len()],
         };
         for (e, ev) in structure.events.iter().enumerate() {
             match ev.kind {
                 EventKind::Replica { component, .. } => own.replicas[component].push(e),
+                EventKind::RollingMaintenance { component, .. } => own.turns[component].push(e),
                 EventKind::Maintenance(c) | EventKind::Failover(c) => own.whole[c].push(e),
                 EventKind::Domain(d) => own.domain[d] = Some(e),
             }
@@ -173,8 +177,13 @@ impl OwnEvents {
         let comp = &system.components[c];
         let m: &mut Manager = &mut compiled.manager;
         let mut replicas = Vec::with_capacity(self.replicas[c].len());
-        for &e in &self.replicas[c] {
+        let mut turns = crate::exact::EventEdges::new(structure, false);
+        for (i, &e) in self.replicas[c].iter().enumerate() {
             let mut edge = m.variable(compiled.level[e])?;
+            if let Some(&t) = self.turns[c].get(i) {
+                let turn = turns.edge(m, structure, t, |x| compiled.level[x])?;
+                edge = m.or(edge, turn)?;
+            }
             if let (true, EventKind::Replica { index, .. }) = (domains, structure.events[e].kind) {
                 let mut d = comp.replica_domains[index as usize];
                 while let Some(dom) = d {
@@ -232,6 +241,8 @@ pub fn cone(structure: &Structure, root: GateId) -> Structure {
         components: structure.components.clone(),
         domains: structure.domains.clone(),
         capacity: structure.capacity.clone(),
+        exclusive: structure.exclusive.clone(),
+        group_of: structure.group_of.clone(),
     }
 }
 

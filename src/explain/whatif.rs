@@ -133,11 +133,7 @@ fn states(
     degraded: &[Edge],
     odds: &[Odds],
 ) -> Vec<StateOdds> {
-    let level_odds: Vec<(f64, f64)> = compiled
-        .event_at
-        .iter()
-        .map(|&e| (odds[e].p, odds[e].q))
-        .collect();
+    let level_odds = compiled.level_odds_of(structure, odds);
     let pq = compiled.manager.probabilities(&level_odds);
     structure
         .components
@@ -162,13 +158,17 @@ pub fn what_if(
     improved: &[(Owner, Availability)],
 ) -> Result<WhatIf, EngineError> {
     let baseline = Structure::new(system);
-    let changed_system = with_availabilities(system, improved);
-    let mut changed = Structure::new(&changed_system);
-    for event in &mut changed.events {
-        if failed.contains(&event.owner()) {
-            event.odds = Odds::ALWAYS;
-        }
-    }
+    // Failed means available 0%: every quantity derived from the availabilities (the
+    // failovers, which count the replicas in service) follows as in any other model.
+    let down = Availability {
+        down: Odds::ALWAYS,
+    };
+    // Later changes win: a failed owner stays failed whatever it was improved to.
+    let changes: Vec<(Owner, Availability)> = (improved.iter().copied())
+        .chain(failed.iter().map(|&o| (o, down)))
+        .collect();
+    let changed_system = with_availabilities(system, &changes);
+    let changed = Structure::new(&changed_system);
     let (before, after) = exact::with_deep_stack(|| -> Result<_, EngineError> {
         let mut compiled = exact::compile(&baseline)?;
         let degraded = degraded_edges(&mut compiled, &baseline)?;

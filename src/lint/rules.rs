@@ -72,6 +72,7 @@ fn probe(dependencies: Vec<Dependency>) -> Component {
         repair: Lifetime::exponential(1.0),
         maintenance: None,
         failover_s: 0.0,
+        failover_on: crate::system::FailoverOn::Any,
         dependencies,
         slo: None,
         external: false,

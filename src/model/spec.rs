@@ -156,9 +156,10 @@ macro_rules! component_keys {
             /// Monthly cost of the component as a whole.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub fixed_cost: Option<f64>,
-            /// Outage while traffic moves off a failed replica.
+            /// Outage while traffic moves off a failed replica: a duration, or
+            /// `{ time, on: leader|any }`.
             #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub failover: Option<Duration>,
+            pub failover: Option<Failover>,
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub depends_on: Option<Vec<DependencySpec>>,
         }
@@ -178,6 +179,108 @@ component_keys! {
     /// One design alternative of a component.
     pub struct VariantSpec {
         pub name: String,
+    }
+}
+
+/// Which replica failures take the component through a failover.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FailoverOn {
+    /// Every replica's failure (connection draining behind a load balancer).
+    #[default]
+    Any,
+    /// Only the failure of the replica serving as leader (a leader-based database).
+    Leader,
+}
+
+/// `failover: 30s` (every replica failure) or `failover: { time: 30s, on: leader }`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Failover {
+    pub time: Duration,
+    pub on: FailoverOn,
+}
+
+impl<'de> Deserialize<'de> for Failover {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Failover;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a duration such as \"30s\", or { time: 30s, on: leader|any }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Failover, E> {
+                Ok(Failover {
+                    time: Duration::parse(v).map_err(E::custom)?,
+                    on: FailoverOn::Any,
+                })
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Failover, E> {
+                Duration::deserialize(de::value::F64Deserializer::<E>::new(v)).map(|time| {
+                    Failover {
+                        time,
+                        on: FailoverOn::Any,
+                    }
+                })
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Failover, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Failover, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Failover, A::Error> {
+                let (mut time, mut on) = (None, FailoverOn::Any);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "time" => time = Some(map.next_value()?),
+                        "on" => on = map.next_value()?,
+                        other => return Err(de::Error::unknown_field(other, &["time", "on"])),
+                    }
+                }
+                let time = time.ok_or_else(|| {
+                    de::Error::custom(super::error::with_hint(
+                        "a failover map needs `time`".into(),
+                        "write { time: 30s, on: leader }",
+                    ))
+                })?;
+                Ok(Failover { time, on })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for Failover {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.on == FailoverOn::Any {
+            return self.time.serialize(s);
+        }
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("time", &self.time)?;
+        m.serialize_entry("on", &self.on)?;
+        m.end()
+    }
+}
+
+impl JsonSchema for Failover {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Failover".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let duration = generator.subschema_for::<Duration>();
+        let on = generator.subschema_for::<FailoverOn>();
+        schemars::json_schema!({
+            "description": "Outage while traffic moves off a failed replica: a duration (every replica failure causes one), or { time, on: leader|any }.",
+            "oneOf": [
+                duration.clone(),
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["time"],
+                    "properties": { "time": duration, "on": on }
+                }
+            ]
+        })
     }
 }
 

@@ -65,7 +65,19 @@ pub struct Availability {
     pub down: Odds,
 }
 
+/// Whether an unavailability `u` is within a target unavailability: ties within a relative
+/// 1e-12 count as met, so that a value exact on paper (two 90% replicas against 99%) is not
+/// failed by the last bit of its floating-point sum.
+pub fn within(u: f64, target: f64) -> bool {
+    u <= target * (1.0 + 1e-12)
+}
+
 impl Availability {
+    /// Whether a component with unavailability `u` meets this availability as its slo.
+    pub fn met_by(self, u: f64) -> bool {
+        within(u, self.down.p)
+    }
+
     pub fn value(self) -> f64 {
         self.down.q
     }

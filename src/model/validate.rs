@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::error::{did_you_mean, with_hint};
 use super::spec::{
-    ComponentSpec, DependencySpec, DistKind, Distribution, DomainSpec, ModelSpec, Target,
+    ComponentSpec, DependencySpec, DistKind, Distribution, DomainSpec, FailoverOn, ModelSpec, Target,
     VariantSpec,
 };
 use super::tree::PathStep;
@@ -812,7 +812,22 @@ fn component(
             .either(Odds::ratio(m.duration_s, m.every_s - m.duration_s)),
         _ => r.down,
     };
-    let failover_s = k.failover.map_or(0.0, |d| d.seconds);
+    if let (Some(m), Some(written)) = (maintenance.as_ref().filter(|m| m.rolling), &k.maintenance)
+        && replicas as f64 * m.duration_s > m.every_s * (1.0 + 1e-12)
+    {
+        return Err(invalid(
+            &at(&path_of("maintenance"), key("duration")),
+            with_hint(
+                format!(
+                    "rolling maintenance of {replicas} replicas, one at a time for {} each, does not fit in every {}",
+                    written.duration, written.every
+                ),
+                "rolling maintenance takes one replica at a time: replicas × duration must be at most `every`",
+            ),
+        ));
+    }
+    let failover_s = k.failover.map_or(0.0, |f| f.time.seconds);
+    let failover_on = k.failover.map_or(FailoverOn::Any, |f| f.on);
     let amount = |v: Option<f64>, field: &'static str| -> Result<f64> {
         match v {
             Some(x) if !x.is_finite() || x < 0.0 => Err(invalid(
@@ -840,6 +855,7 @@ fn component(
         repair: r.repair,
         maintenance,
         failover_s,
+        failover_on,
         dependencies,
         slo: k.slo,
         external: k.external.unwrap_or(false),

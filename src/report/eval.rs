@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::text::{escape_markdown, format_nines, format_share};
 use super::{Format, finite};
 use crate::exact::StateOdds;
+use crate::exact::approximations::{Approximation, approximations};
 use crate::model::units::{YEAR, format_duration_human, format_percent};
 use crate::system::System;
 
@@ -47,6 +48,8 @@ pub struct EvalReport {
     pub model: String,
     pub window_s: f64,
     pub components: Vec<ComponentResult>,
+    /// Where the numbers above are not exact (empty when they all are).
+    pub approximations: Vec<Approximation>,
 }
 
 impl EvalReport {
@@ -66,14 +69,38 @@ impl EvalReport {
                 downtime_per_year_s: s.down.p * YEAR,
                 slo: c.slo.map(|a| a.value()),
                 // Compared on unavailabilities, where the digits are.
-                meets_slo: c.slo.map(|slo| s.down.p <= slo.down.p),
+                meets_slo: c.slo.map(|slo| slo.met_by(s.down.p)),
             })
             .collect();
         EvalReport {
             model: system.name.clone(),
             window_s: system.window_s,
             components,
+            approximations: approximations(system),
         }
+    }
+
+    /// One line naming what is approximate, for the table; empty when nothing is.
+    fn approximation_note(&self) -> String {
+        if self.approximations.is_empty() {
+            return String::new();
+        }
+        let mut kinds: Vec<(&str, Vec<&str>)> = Vec::new();
+        for a in &self.approximations {
+            match kinds.iter_mut().find(|(k, _)| *k == a.kind) {
+                Some((_, names)) if names.contains(&a.component.as_str()) => {}
+                Some((_, names)) => names.push(&a.component),
+                None => kinds.push((a.kind, vec![&a.component])),
+            }
+        }
+        let parts: Vec<String> = kinds
+            .iter()
+            .map(|(k, names)| format!("{k} of {}", names.join(", ")))
+            .collect();
+        format!(
+            "≈ approximate: {} (see `--format json`)\n",
+            parts.join("; ")
+        )
     }
 
     pub fn render(&self, format: Format, color: bool) -> String {
@@ -128,8 +155,9 @@ impl EvalReport {
             t.add_row(row);
         }
         format!(
-            "{} — exact availability, window {window}\n{t}\n",
-            self.model
+            "{} — exact availability, window {window}\n{t}\n{}",
+            self.model,
+            self.approximation_note()
         )
     }
 
@@ -151,6 +179,17 @@ impl EvalReport {
                 c.slo.map_or(String::new(), |s| format_percent(s, 1.0 - s)),
                 Self::verdict(c),
             );
+        }
+        if !self.approximations.is_empty() {
+            out += "\nApproximations:\n\n";
+            for a in &self.approximations {
+                out += &format!(
+                    "- {} ({}): {}\n",
+                    escape_markdown(&a.component),
+                    a.kind,
+                    escape_markdown(&a.detail)
+                );
+            }
         }
         out
     }

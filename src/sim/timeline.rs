@@ -1,9 +1,10 @@
 //! The timeline simulation: a discrete-event simulation of failures, repairs, maintenance and
 //! failovers over a horizon, many independent runs, each starting with everything up at t = 0.
 //!
-//! The system is lowered (like [`crate::structure`]) to a network of threshold gates over
-//! sources — a replica's failure, its rolling maintenance, a domain's failure, a component's
-//! maintenance or failover — plus delay gates for dependencies with `tolerate`. A gate keeps a
+//! The system is lowered by [`crate::structure::lower`], the same lowering the exact engines
+//! use, to a network of threshold gates over sources — a replica's failure, its rolling
+//! maintenance turn, a domain's failure, a component's maintenance or failover — plus delay
+//! gates for dependencies with `tolerate`. A gate keeps a
 //! count of its inputs that are true and is true when the count reaches its threshold (OR: 1,
 //! AND: all, k-of-n: k). When a source changes, only the gates downstream of it are visited, and
 //! only while outputs change: one event costs what it actually changes. The gates are monotone
@@ -18,7 +19,8 @@ use super::lifetime::Sampler;
 use super::stats::{Histogram, Moments, Z95, wilson};
 use super::stream::{Chunks, Stream, run_chunks};
 use crate::model::units::YEAR;
-use crate::system::{ComponentId, DependencyTarget, OnFailure, System};
+use crate::structure::{EventKind, Gates, lower};
+use crate::system::{ComponentId, FailoverOn, System};
 
 type NodeId = u32;
 const NEVER: NodeId = 0;
@@ -84,8 +86,8 @@ struct Clock {
 struct Replica {
     clock: Clock,
     component: u32,
-    /// Whether the component fails over when a replica fails.
-    failover: bool,
+    /// Its place among the component's replicas.
+    index: u32,
 }
 
 /// Hands out the index of each distinct sampler.
@@ -127,6 +129,10 @@ struct ComponentNet {
     /// Replicas down that make the component DOWN.
     need: u32,
     failover: Option<(NodeId, f64)>,
+    /// Only the leader's failure causes a failover.
+    leader_only: bool,
+    /// Whole-component maintenance: no failover while it lasts.
+    maintenance: Option<NodeId>,
 }
 
 #[derive(Default)]
@@ -211,140 +217,115 @@ impl Builder {
     }
 }
 
-impl Network {
-    fn new(system: &System) -> Network {
-        let order = crate::graph::topological_order(system).expect("a validated system is acyclic");
-        let mut b = Builder::default();
-        b.source(); // NEVER
-        let own: Vec<NodeId> = system.domains.iter().map(|_| b.source()).collect();
-        let mut samplers = Samplers::default();
-        let domains: Vec<Clock> = system
-            .domains
-            .iter()
-            .zip(&own)
-            .map(|(d, &node)| Clock {
-                node,
-                failure: samplers.of(&d.failure),
-                repair: samplers.of(&d.repair),
-            })
-            .collect();
-        // A domain is down when it or an ancestor is down.
-        let mut chain: Vec<Option<NodeId>> = vec![None; system.domains.len()];
-        for d in 0..system.domains.len() {
-            let mut path = vec![d];
-            while let Some(p) = system.domains[*path.last().expect("non-empty")].parent {
-                path.push(p);
+/// The timeline's side of the lowering: every basic event is a source driven by a clock (a
+/// replica's or domain's failures and repairs), a schedule (maintenance) or the failovers.
+struct NetBuilder {
+    b: Builder,
+    samplers: Samplers,
+    replicas: Vec<Replica>,
+    domains: Vec<Clock>,
+    maintenances: Vec<Maintenance>,
+}
+
+impl Gates for NetBuilder {
+    type Node = NodeId;
+    const NEVER: NodeId = NEVER;
+
+    fn event(&mut self, system: &System, kind: EventKind) -> NodeId {
+        let node = self.b.source();
+        match kind {
+            EventKind::Replica { component, index } => {
+                let comp = &system.components[component];
+                self.replicas.push(Replica {
+                    clock: Clock {
+                        node,
+                        failure: self.samplers.of(&comp.failure),
+                        repair: self.samplers.of(&comp.repair),
+                    },
+                    component: component as u32,
+                    index,
+                });
             }
-            for &x in path.iter().rev() {
-                if chain[x].is_none() {
-                    chain[x] = Some(match system.domains[x].parent {
-                        Some(p) => b.or(vec![chain[p].expect("parents first"), own[x]]),
-                        None => own[x],
-                    });
-                }
-            }
-        }
-        let mut replicas = Vec::new();
-        let mut maintenances = Vec::new();
-        let mut components: Vec<Option<ComponentNet>> = vec![None; system.components.len()];
-        for &c in &order {
-            let comp = &system.components[c];
-            let mut down_parts = Vec::new();
-            let maintenance = comp.maintenance.as_ref().filter(|m| m.duration_s > 0.0);
-            if let Some(m) = maintenance.filter(|m| !m.rolling) {
-                let node = b.source();
-                maintenances.push(Maintenance {
+            EventKind::Domain(d) => {
+                let domain = &system.domains[d];
+                self.domains.push(Clock {
                     node,
-                    offset: m.every_s - m.duration_s,
+                    failure: self.samplers.of(&domain.failure),
+                    repair: self.samplers.of(&domain.repair),
+                });
+            }
+            EventKind::Maintenance(c) | EventKind::RollingMaintenance { component: c, .. } => {
+                let comp = &system.components[c];
+                let m = comp.maintenance.as_ref().expect("a maintenance event has one");
+                // Whole: the window ends the period. Rolling: one replica at a time, back to
+                // back, the wave ending with the period.
+                let offset = match kind {
+                    EventKind::RollingMaintenance { index, .. } => {
+                        let step = m.duration_s.min(m.every_s / comp.replicas as f64);
+                        m.every_s - (comp.replicas - index) as f64 * step
+                    }
+                    _ => m.every_s - m.duration_s,
+                };
+                self.maintenances.push(Maintenance {
+                    node,
+                    offset,
                     duration: m.duration_s,
                     every: m.every_s,
                 });
-                down_parts.push(node);
             }
-            let failover = (comp.failover_s > 0.0).then(|| {
-                let node = b.source();
-                down_parts.push(node);
-                (node, comp.failover_s)
-            });
-            let n = comp.replicas;
-            let mut replica_down = Vec::new();
-            for i in 0..n {
-                let failed = b.source();
-                replicas.push(Replica {
-                    clock: Clock {
-                        node: failed,
-                        failure: samplers.of(&comp.failure),
-                        repair: samplers.of(&comp.repair),
-                    },
-                    component: c as u32,
-                    failover: comp.failover_s > 0.0,
-                });
-                let mut parts = vec![failed];
-                if let Some(m) = maintenance.filter(|m| m.rolling) {
-                    // One replica at a time, back to back, the wave ending with the period.
-                    let step = m.duration_s.min(m.every_s / n as f64);
-                    let node = b.source();
-                    maintenances.push(Maintenance {
-                        node,
-                        offset: m.every_s - (n - i) as f64 * step,
-                        duration: m.duration_s,
-                        every: m.every_s,
-                    });
-                    parts.push(node);
-                }
-                if let Some(d) = comp.replica_domains[i as usize] {
-                    parts.push(chain[d].expect("every domain has a node"));
-                }
-                replica_down.push(b.or(parts));
-            }
-            let need = n - comp.min_available + 1;
-            down_parts.push(b.at_least(need, replica_down.clone()));
-            let mut impaired_parts = Vec::new();
-            for dep in &comp.dependencies {
-                let (down, impaired) = match &dep.target {
-                    DependencyTarget::Component(t) => {
-                        let t = components[*t].as_ref().expect("dependencies first");
-                        (t.down, t.impaired)
-                    }
-                    DependencyTarget::Group { at_least, members } => {
-                        let need = members.len() as u32 - at_least + 1;
-                        let net = |m: &ComponentId| components[*m].as_ref().expect("first");
-                        let downs = members.iter().map(|m| net(m).down).collect();
-                        let impaireds = members.iter().map(|m| net(m).impaired).collect();
-                        (b.at_least(need, downs), b.at_least(need, impaireds))
-                    }
-                };
-                let down = b.delay(dep.tolerate_s, down);
-                let impaired = b.delay(dep.tolerate_s, impaired);
-                match dep.on_failure {
-                    OnFailure::Fail => {
-                        down_parts.push(down);
-                        impaired_parts.push(impaired);
-                    }
-                    OnFailure::Degrade => {
-                        if let Some(f) = dep.fallback {
-                            let f = components[f].as_ref().expect("fallbacks first").down;
-                            down_parts.push(b.and(vec![down, f]));
-                        }
-                        impaired_parts.push(impaired);
-                    }
-                    OnFailure::Ignore => {}
-                }
-            }
-            let down = b.or(down_parts);
-            impaired_parts.push(down);
-            let impaired = b.or(impaired_parts);
-            components[c] = Some(ComponentNet {
-                down,
-                impaired,
-                replica_down,
-                need,
-                failover,
-            });
+            EventKind::Failover(_) => {}
         }
-        let components: Vec<ComponentNet> = components
+        node
+    }
+
+    fn or(&mut self, inputs: Vec<NodeId>) -> NodeId {
+        self.b.or(inputs)
+    }
+
+    fn and(&mut self, inputs: Vec<NodeId>) -> NodeId {
+        self.b.and(inputs)
+    }
+
+    fn at_least(&mut self, k: u32, inputs: Vec<NodeId>) -> NodeId {
+        self.b.at_least(k, inputs)
+    }
+
+    fn tolerate(&mut self, seconds: Option<f64>, input: NodeId) -> NodeId {
+        self.b.delay(seconds, input)
+    }
+}
+
+impl Network {
+    fn new(system: &System) -> Network {
+        let mut nb = NetBuilder {
+            b: Builder::default(),
+            samplers: Samplers::default(),
+            replicas: Vec::new(),
+            domains: Vec::new(),
+            maintenances: Vec::new(),
+        };
+        nb.b.source(); // NEVER
+        let lowered = lower(system, &mut nb);
+        let NetBuilder {
+            b,
+            samplers,
+            replicas,
+            domains,
+            maintenances,
+        } = nb;
+        let components: Vec<ComponentNet> = lowered
+            .components
             .into_iter()
-            .map(|c| c.expect("every component lowered"))
+            .zip(&system.components)
+            .map(|(l, comp)| ComponentNet {
+                down: l.down,
+                impaired: l.impaired,
+                replica_down: l.replica_down,
+                need: l.need,
+                failover: l.failover.map(|node| (node, comp.failover_s)),
+                leader_only: comp.failover_on == FailoverOn::Leader,
+                maintenance: l.maintenance,
+            })
             .collect();
         let n = b.kind.len();
         assert!(n < DELAY_FED as usize, "node ids fit in 31 bits");
@@ -759,6 +740,8 @@ struct Runner<'a> {
     stack: Vec<u32>,
     agenda: Agenda,
     failover_token: Vec<u32>,
+    /// Each component's leader (its replica index), `u32::MAX` when none is chosen yet.
+    leader: Vec<u32>,
     /// What one run keeps per component, one cache line each.
     run: Vec<ComponentRun>,
     /// Outage durations of this run, per component, added to the histograms at its end: a
@@ -795,6 +778,7 @@ impl<'a> Runner<'a> {
             stack: vec![0; n + 1],
             agenda: Agenda::new(horizon),
             failover_token: vec![0; c],
+            leader: vec![u32::MAX; c],
             run: vec![ComponentRun::default(); c],
             durations: vec![Vec::new(); c],
             failures: vec![0; c],
@@ -821,6 +805,7 @@ impl<'a> Runner<'a> {
         self.agenda.clear(self.events_last_run as usize);
         let events_before = self.events;
         self.failures.fill(0);
+        self.leader.fill(u32::MAX);
         self.run.fill(ComponentRun::default());
         self.window_down.fill(0.0);
         let net = self.net;
@@ -845,11 +830,13 @@ impl<'a> Runner<'a> {
             match e.what() {
                 What::ReplicaFailure => {
                     let r = net.replicas[i];
+                    // Whether it causes a failover depends on the state just before it.
+                    let fails_over = self.causes_failover(r.component as usize, r.index as usize);
                     self.set(r.clock.node, true, t);
                     let repair = net.samplers[r.clock.repair as usize].sample(s);
                     self.schedule(t + repair, What::ReplicaRepair, i, 0);
                     self.failures[r.component as usize] += 1;
-                    if r.failover {
+                    if fails_over {
                         self.failover(r.component as usize, t);
                     }
                 }
@@ -903,22 +890,52 @@ impl<'a> Runner<'a> {
         self.finish();
     }
 
-    /// A replica failure that leaves enough replicas up still takes the component down while
-    /// traffic fails over.
-    fn failover(&mut self, c: ComponentId, t: f64) {
-        let net = self.net;
-        let k = &net.components[c];
-        let Some((node, duration)) = k.failover else {
-            return;
-        };
-        let down = k
+    /// Whether the failure of replica `i` of component `c`, about to happen, causes a failover:
+    /// the replica is in service (not failed, not in its maintenance turn, its domain up), the
+    /// component is not in whole maintenance, enough replicas stay in service after it, and
+    /// with `on: leader` it is the leader. The leader is kept while it stays in service;
+    /// otherwise the first replica in service takes over when one is needed.
+    fn causes_failover(&mut self, c: ComponentId, i: usize) -> bool {
+        let k = &self.net.components[c];
+        if k.failover.is_none()
+            || self.value(k.replica_down[i] as usize)
+            || k.maintenance.is_some_and(|m| self.value(m as usize))
+        {
+            return false;
+        }
+        let out = k
             .replica_down
             .iter()
             .filter(|&&r| self.value(r as usize))
             .count() as u32;
-        if down >= k.need {
-            return;
+        if out + 1 >= k.need {
+            return false;
         }
+        if k.leader_only {
+            let leader = self.leader[c] as usize;
+            let leader = if leader < k.replica_down.len()
+                && !self.value(k.replica_down[leader] as usize)
+            {
+                leader
+            } else {
+                (k.replica_down.iter())
+                    .position(|&r| !self.value(r as usize))
+                    .expect("replica i is in service")
+            };
+            if leader != i {
+                self.leader[c] = leader as u32;
+                return false;
+            }
+            self.leader[c] = u32::MAX;
+        }
+        true
+    }
+
+    /// Takes component `c` down while traffic fails over.
+    fn failover(&mut self, c: ComponentId, t: f64) {
+        let Some((node, duration)) = self.net.components[c].failover else {
+            return;
+        };
         self.failover_token[c] = self.failover_token[c].wrapping_add(1);
         let token = self.failover_token[c];
         self.schedule(t + duration, What::FailoverEnd, c, token);

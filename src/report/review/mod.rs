@@ -329,7 +329,7 @@ fn slo_rows(system: &System, states: &[StateOdds]) -> Vec<SloRow> {
                 budget_per_window_s: slo.down.p * system.window_s,
                 downtime_per_year_s: s.down.p * YEAR,
                 budget_per_year_s: slo.down.p * YEAR,
-                meets: s.down.p <= slo.down.p,
+                meets: slo.met_by(s.down.p),
                 line: c.line,
             })
         })
@@ -364,7 +364,7 @@ fn graph_data(system: &System, states: &[StateOdds]) -> GraphData {
                 name: c.name.clone(),
                 detail,
                 external: c.external,
-                meets_slo: c.slo.map(|slo| s.down.p <= slo.down.p),
+                meets_slo: c.slo.map(|slo| slo.met_by(s.down.p)),
             }
         })
         .collect();
@@ -463,7 +463,7 @@ fn cost_curves(
 fn assumptions(system: &System) -> Vec<String> {
     let mut out = vec![
         "Exact evaluation: every availability is computed analytically from binary decision diagrams over the model's basic events (no sampling, no error bars); shared dependencies and domains are counted once, not multiplied along each path.".to_string(),
-        "Independence: every replica, every domain, every non-rolling maintenance and every failover is an independent event. Correlation comes only from what the model declares: shared domains (a replica is down when its domain or any ancestor is) and shared dependencies.".to_string(),
+        "Independence: every replica, every domain, every non-rolling maintenance and every failover is an independent event; the turns of a rolling maintenance exclude each other (one replica at a time). Correlation comes only from what the model declares: shared domains (a replica is down when its domain or any ancestor is) and shared dependencies.".to_string(),
         "Steady state: availabilities are long-run averages, so they depend only on mean times to failure and repair; the shape of the distributions matters only to the timeline simulation.".to_string(),
         format!(
             "Downtime per window is unavailability × the {} SLO window; per year, × 365 days. A component is DOWN when it lacks replicas or a hard dependency is down; DEGRADED when it runs on a fail-open path (`degrade`) or a fallback.",
@@ -493,41 +493,15 @@ fn assumptions(system: &System) -> Vec<String> {
         out.push("Maintenance: no component declares planned maintenance.".into());
     } else {
         out.push(format!(
-            "Maintenance is an independent unavailability of duration/every — per replica when rolling, for the whole component otherwise — not scheduled at fixed times: {}.",
+            "Maintenance takes duration/every of the time — the whole component at once, or when rolling one replica at a time, the replicas' windows never overlapping: {}.",
             maintained.join("; ")
         ));
     }
-    let failing_over: Vec<String> = system
-        .components
-        .iter()
-        .filter_map(|c| {
-            let p = c.failover_down()?.p;
-            Some(format!(
-                "{} ({} per failure, unavailability {:.2e})",
-                c.name,
-                format_duration_human(c.failover_s),
-                p
-            ))
-        })
-        .collect();
-    if !failing_over.is_empty() {
-        out.push(format!(
-            "Failover is an independent unavailability of replicas × failure rate × failover time: {}.",
-            failing_over.join("; ")
-        ));
-    }
-    let tolerating = system
-        .components
-        .iter()
-        .flat_map(|c| &c.dependencies)
-        .filter(|d| d.tolerate_s.is_some())
-        .count();
-    if tolerating > 0 {
-        out.push(format!(
-            "`tolerate` ({tolerating} dependenc{}) is ignored by the exact evaluation, conservatively: every outage of the target counts, however short.",
-            if tolerating == 1 { "y" } else { "ies" }
-        ));
-    }
+    out.extend(
+        crate::exact::approximations::approximations(system)
+            .into_iter()
+            .map(|a| format!("Approximation for {}: {}.", a.component, a.detail)),
+    );
     if system.domains.is_empty() {
         out.push(
             "The model declares no failure domains: replicas are assumed never to fail together."

@@ -1,0 +1,60 @@
+//! Where the exact engines approximate, said aloud. Everything else `eval` computes is exact;
+//! these are the features the timeline simulation follows event by event and the steady-state
+//! engines can only take as an independent unavailability or leave out.
+
+use serde::Serialize;
+
+use crate::model::spec::DistKind;
+use crate::model::units::format_duration_human;
+use crate::system::{FailoverOn, System};
+
+/// One place where `eval` is not exact.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Approximation {
+    pub component: String,
+    /// `failover` or `tolerate`.
+    pub kind: &'static str,
+    pub detail: String,
+}
+
+/// Every approximation `eval` makes on this system, in the system's order.
+pub fn approximations(system: &System) -> Vec<Approximation> {
+    let mut out = Vec::new();
+    for (c, comp) in system.components.iter().enumerate() {
+        let p = system.failover_down(c).p;
+        if p > 0.0 {
+            let mut detail = format!(
+                "failover outages ({} each) are an independent unavailability of {p:.3e}: their exact frequency times their length, so one that overlaps another outage of the component counts twice",
+                format_duration_human(comp.failover_s)
+            );
+            if comp.failover_on == FailoverOn::Leader && comp.failure.kind != DistKind::Exponential
+            {
+                detail.push_str(
+                    "; the leader is taken to fail at 1/mttf, exact for exponential failures only",
+                );
+            }
+            out.push(Approximation {
+                component: comp.name.clone(),
+                kind: "failover",
+                detail,
+            });
+        }
+        for d in comp.dependencies.iter().filter(|d| d.tolerate_s > Some(0.0)) {
+            let targets: Vec<&str> = d
+                .targets()
+                .iter()
+                .map(|&t| system.components[t].name.as_str())
+                .collect();
+            out.push(Approximation {
+                component: comp.name.clone(),
+                kind: "tolerate",
+                detail: format!(
+                    "`tolerate: {}` on {} is left out: every outage of it counts, however short (conservative)",
+                    format_duration_human(d.tolerate_s.unwrap_or(0.0)),
+                    targets.join(", ")
+                ),
+            });
+        }
+    }
+    out
+}
