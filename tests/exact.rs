@@ -274,7 +274,7 @@ fn availability_strategy() -> impl Strategy<Value = Availability> {
 }
 
 /// A random small model: up to 3 domains, up to 6 components, every dependency form.
-fn model_strategy() -> impl Strategy<Value = ModelSpec> {
+pub(crate) fn model_strategy() -> impl Strategy<Value = ModelSpec> {
     let domains = prop::collection::vec(
         (
             availability_strategy(),

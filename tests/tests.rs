@@ -3,6 +3,7 @@
 #[macro_use]
 mod util;
 
+mod agreement;
 mod check;
 mod cli_eval;
 mod exact;

@@ -611,6 +611,8 @@ pub struct ComponentTimeline {
     pub unavailability: f64,
     /// 95% interval of the unavailability, from the spread between runs.
     pub unavailability_ci95: (f64, f64),
+    /// The standard error of the unavailability, from the spread between runs.
+    pub unavailability_se: f64,
     /// Share of time DEGRADED.
     pub degraded: f64,
     /// Outages (DOWN periods) per year, and their count per run.
@@ -1250,6 +1252,7 @@ pub fn simulate(
                     let h = Z95 * t.unavailability.std_error();
                     ((m - h).max(0.0), (m + h).min(1.0))
                 },
+                unavailability_se: t.unavailability.std_error(),
                 degraded: t.degraded / runs as f64,
                 outages_per_year: outages / years,
                 outages_per_run: t.outages,
