@@ -15,4 +15,5 @@ mod open_psa;
 mod properties;
 mod review;
 mod sim;
+mod start;
 mod tradeoff;
