@@ -13,7 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use nines::model::{Format, Model};
 use nines::sim::snapshot::{Importance, SnapshotOptions, sample};
 use nines::sim::stream::default_threads;
-use nines::sim::timeline::{TimelineOptions, simulate};
+use nines::sim::timeline::{Start, TimelineOptions, simulate};
 use nines::structure::Structure;
 use nines::system::System;
 
@@ -102,6 +102,7 @@ fn timeline(c: &mut Criterion) {
         horizon_s: YEAR,
         seed: 1,
         threads,
+        start: Start::Stationary,
     };
     if measuring() {
         let t = Instant::now();
@@ -122,6 +123,7 @@ fn timeline(c: &mut Criterion) {
             horizon_s: YEAR,
             seed: 1,
             threads,
+            start: Start::Stationary,
         };
         if measuring() {
             let t = Instant::now();

@@ -16,4 +16,5 @@ mod open_psa;
 mod properties;
 mod review;
 mod sim;
+mod start;
 mod tradeoff;

@@ -50,6 +50,10 @@ pub struct Args {
     /// Seed of the simulation, with --simulate
     #[arg(long, default_value_t = 0, requires = "simulate")]
     pub seed: u64,
+    /// The state simulated runs start in, with --simulate: the long-run steady state, or
+    /// everything up and new
+    #[arg(long, value_enum, default_value = "stationary", requires = "simulate")]
+    pub start: super::simulate::StartArg,
 }
 
 /// Runs the timeline simulation and keeps what the report draws.
@@ -72,6 +76,7 @@ fn simulation(system: &System, args: &Args) -> Result<SimulationSummary, CliErro
         horizon_s: horizon.seconds,
         seed: args.seed,
         threads,
+        start: args.start.into(),
     };
     let result = simulate(system, &opts, &|_| {});
     let components = system

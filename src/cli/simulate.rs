@@ -6,7 +6,7 @@ use nines::model::load_system;
 use nines::model::units::Duration;
 use nines::report::simulate::SimulateReport;
 use nines::sim::stream::default_threads;
-use nines::sim::timeline::{TimelineOptions, simulate};
+use nines::sim::timeline::{Start, TimelineOptions, simulate};
 
 use super::output::print;
 use super::{CliError, ExitStatus, OutputFormat, Terminal};
@@ -15,7 +15,10 @@ use super::{CliError, ExitStatus, OutputFormat, Terminal};
 #[command(after_help = "\
 Simulates failures and repairs of every replica and domain over time (from their failure and
 repair distributions), maintenance on its schedule, failovers and `tolerate` on dependencies.
-Every run starts with everything up at t = 0 and is cut into consecutive SLO windows.
+Every run starts in the steady state (--start stationary: each replica and domain up or down
+with its long-run odds, maintenance at a random point of its period), so every window's
+expected downtime is the long-run one; --start new starts everything up and new at t = 0, as
+after a fresh launch. Runs are cut into consecutive SLO windows.
 Reports availability with a 95% confidence interval over runs, outages per year, outage
 durations, downtime per window (p50, p90, p99), the probability that a window breaches the
 component's slo and how soon a breached window's error budget ran out.
@@ -24,6 +27,7 @@ The same --seed gives the same output for any --threads.
 Examples:
   nines simulate models/checkout.yaml
   nines simulate models/checkout.yaml --runs 10000 --horizon 5y --threads 2
+  nines simulate models/checkout.yaml --start new --horizon 30d   (the first month after launch)
   nines simulate models/checkout.yaml --format json | jq '.components[] | {name, p_window_breach}'")]
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
@@ -37,6 +41,9 @@ pub struct Args {
     /// Seed of the random streams
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// The state runs start in: the long-run steady state, or everything up and new
+    #[arg(long, value_enum, default_value = "stationary")]
+    pub start: StartArg,
     /// Worker threads (default: all cores); the result does not depend on it
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
@@ -48,6 +55,24 @@ pub struct Args {
     pub timing: bool,
     #[arg(long, short, value_enum, default_value = "table")]
     pub format: OutputFormat,
+}
+
+/// `--start`, as the command line spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StartArg {
+    /// Every process in its steady state at t = 0
+    Stationary,
+    /// Everything up and new at t = 0 (a fresh launch)
+    New,
+}
+
+impl From<StartArg> for Start {
+    fn from(s: StartArg) -> Start {
+        match s {
+            StartArg::Stationary => Start::Stationary,
+            StartArg::New => Start::New,
+        }
+    }
 }
 
 /// Bounds that keep memory and time sane: the work is runs × horizon.
@@ -130,6 +155,7 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         horizon_s: horizon.seconds,
         seed: args.seed,
         threads: args.threads.unwrap_or_else(default_threads),
+        start: args.start.into(),
     };
     let bar = (term.progress && args.format != OutputFormat::Json).then(|| {
         let b = indicatif::ProgressBar::new(args.runs);

@@ -7,7 +7,7 @@ use super::Format;
 use super::text::{escape_markdown, format_probability, format_share};
 use crate::exact::StateOdds;
 use crate::model::units::{format_duration_human, format_percent};
-use crate::sim::timeline::{Percentiles, TimelineResult};
+use crate::sim::timeline::{Percentiles, Start, TimelineResult};
 use crate::system::System;
 
 #[derive(Clone, Debug, Serialize)]
@@ -46,6 +46,8 @@ pub struct SimulateReport {
     pub window_s: f64,
     pub windows_per_run: usize,
     pub seed: u64,
+    /// The state runs started in: `stationary` (the steady state) or `new` (all up at t = 0).
+    pub start: Start,
     pub events: u64,
     pub components: Vec<SimulatedComponent>,
 }
@@ -94,6 +96,7 @@ impl SimulateReport {
             window_s: r.window_s,
             windows_per_run: r.windows_per_run,
             seed,
+            start: r.start,
             events: r.events,
             components,
         }
@@ -165,8 +168,12 @@ impl SimulateReport {
     }
 
     fn footer(&self) -> String {
+        let start = match self.start {
+            Start::Stationary => "",
+            Start::New => ", starting all up and new",
+        };
         format!(
-            "{} runs of {}, window {} ({} complete per run), seed {}",
+            "{} runs of {}, window {} ({} complete per run), seed {}{start}",
             self.runs,
             format_duration_human(self.horizon_s),
             format_duration_human(self.window_s),

@@ -120,6 +120,45 @@ impl Sampler {
             } => (scale * standard_gamma(shape, s)).max(floor),
         }
     }
+
+    /// The mean, from the parameters (infinite for `Never`).
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Sampler::Never => f64::INFINITY,
+            Sampler::Now => 0.0,
+            Sampler::Exponential { mean } => mean,
+            Sampler::Fixed { value } => value,
+            Sampler::Weibull {
+                scale, inv_shape, ..
+            } => scale * ln_gamma(1.0 + inv_shape).exp(),
+            Sampler::Lognormal { mu, sigma, .. } => (mu + sigma * sigma / 2.0).exp(),
+            Sampler::Gamma { shape, scale, .. } => shape * scale,
+        }
+    }
+
+    /// One draw of the residual life seen from a random instant of a long run of renewals: the
+    /// equilibrium distribution, density S(x)/mean, whose mean is E[X²]/(2·E[X]). A random
+    /// instant falls in an interval with probability proportional to its length, so the
+    /// interval is drawn length-biased (density x·f(x)/mean) and the instant uniformly inside
+    /// it. Every length-biased distribution here has a closed form: a weibull's is
+    /// scale·Gamma(1 + 1/k)^(1/k), a lognormal's shifts μ by σ², a gamma's adds one to the
+    /// shape, a fixed time's is itself; the exponential's residual is the exponential.
+    #[inline]
+    pub fn residual(&self, s: &mut Stream) -> f64 {
+        let whole = match *self {
+            Sampler::Never => return f64::INFINITY,
+            Sampler::Now => return 0.0,
+            Sampler::Exponential { mean } => return mean * s.exp1(),
+            Sampler::Fixed { value } => value,
+            Sampler::Weibull {
+                scale, inv_shape, ..
+            } => scale * standard_gamma(1.0 + inv_shape, s).powf(inv_shape),
+            Sampler::Lognormal { mu, sigma, .. } => (mu + sigma * sigma + sigma * s.normal()).exp(),
+            Sampler::Gamma { shape, scale, .. } => scale * standard_gamma(shape + 1.0, s),
+        };
+        // (0, 1] scaled: never zero, so a clock never fires at the very start by rounding.
+        whole * s.open01()
+    }
 }
 
 /// Marsaglia and Tsang's method (ACM TOMS 2000); shapes below one by the boost

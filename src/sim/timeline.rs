@@ -1,5 +1,7 @@
 //! The timeline simulation: a discrete-event simulation of failures, repairs, maintenance and
-//! failovers over a horizon, many independent runs, each starting with everything up at t = 0.
+//! failovers over a horizon, many independent runs, each starting in the steady state (every
+//! failure and repair process in its long-run state, maintenance at a random phase) or, on
+//! request, with everything up and new at t = 0.
 //!
 //! The system is lowered by [`crate::structure::lower`], the same lowering the exact engines
 //! use, to a network of threshold gates over sources — a replica's failure, its rolling
@@ -115,6 +117,9 @@ impl Samplers {
 #[derive(Clone, Debug)]
 struct Maintenance {
     node: NodeId,
+    /// The component it belongs to: a stationary start shifts all of a component's
+    /// maintenance by one draw, so that its rolling wave stays back to back.
+    component: u32,
     offset: f64,
     duration: f64,
     every: f64,
@@ -268,6 +273,7 @@ impl Gates for NetBuilder {
                 };
                 self.maintenances.push(Maintenance {
                     node,
+                    component: c as u32,
                     offset,
                     duration: m.duration_s,
                     every: m.every_s,
@@ -576,12 +582,37 @@ impl Agenda {
     }
 }
 
+/// The state a run starts in at t = 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Start {
+    /// Every replica and domain up or down with its long-run probability, the time to its next
+    /// change drawn from the equilibrium residual life of its current phase, and every
+    /// component's maintenance at a uniformly random phase of its period: the expected downtime
+    /// of any window is the steady state's, whatever the distributions.
+    #[default]
+    Stationary,
+    /// Everything up and new: a fresh launch. A weibull clock of shape below one then fails
+    /// early far more often than later on, one above one less often.
+    New,
+}
+
+impl Start {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Start::Stationary => "stationary",
+            Start::New => "new",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct TimelineOptions {
     pub runs: u64,
     pub horizon_s: f64,
     pub seed: u64,
     pub threads: usize,
+    pub start: Start,
 }
 
 impl Default for TimelineOptions {
@@ -591,6 +622,7 @@ impl Default for TimelineOptions {
             horizon_s: YEAR,
             seed: 0,
             threads: 1,
+            start: Start::Stationary,
         }
     }
 }
@@ -645,6 +677,7 @@ impl ComponentTimeline {
 pub struct TimelineResult {
     pub runs: u64,
     pub horizon_s: f64,
+    pub start: Start,
     pub window_s: f64,
     /// Complete SLO windows per run (a trailing partial window is left out of window figures).
     pub windows_per_run: usize,
@@ -756,10 +789,13 @@ struct Runner<'a> {
     /// Events of the last run, which sizes the agenda of the next.
     events_last_run: u64,
     evaluations: u64,
+    start: Start,
+    /// This run's maintenance phase of each component (NaN until drawn).
+    phase: Vec<f64>,
 }
 
 impl<'a> Runner<'a> {
-    fn new(net: &'a Network, system: &System, horizon: f64) -> Runner<'a> {
+    fn new(net: &'a Network, system: &System, horizon: f64, start: Start) -> Runner<'a> {
         let n = net.kind.len();
         let c = net.components.len();
         let window = system.window_s;
@@ -790,6 +826,8 @@ impl<'a> Runner<'a> {
             events_last_run: 8
                 * (net.replicas.len() + net.domains.len() + net.maintenances.len()) as u64,
             evaluations: 0,
+            start,
+            phase: vec![f64::NAN; c],
         }
     }
 
@@ -799,7 +837,7 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// One run from all-up at t = 0 to the horizon.
+    /// One run from t = 0, in the state `self.start` says, to the horizon.
     fn run(&mut self, s: &mut Stream) {
         self.records.copy_from_slice(&self.net.records);
         self.delayed.fill(false);
@@ -811,16 +849,21 @@ impl<'a> Runner<'a> {
         self.run.fill(ComponentRun::default());
         self.window_down.fill(0.0);
         let net = self.net;
-        for (i, r) in net.replicas.iter().enumerate() {
-            let t = net.samplers[r.clock.failure as usize].sample(s);
-            self.schedule(t, What::ReplicaFailure, i, 0);
-        }
-        for (i, d) in net.domains.iter().enumerate() {
-            let t = net.samplers[d.failure as usize].sample(s);
-            self.schedule(t, What::DomainFailure, i, 0);
-        }
-        for (i, m) in net.maintenances.iter().enumerate() {
-            self.schedule(m.offset, What::MaintenanceStart, i, 0);
+        match self.start {
+            Start::New => {
+                for (i, r) in net.replicas.iter().enumerate() {
+                    let t = net.samplers[r.clock.failure as usize].sample(s);
+                    self.schedule(t, What::ReplicaFailure, i, 0);
+                }
+                for (i, d) in net.domains.iter().enumerate() {
+                    let t = net.samplers[d.failure as usize].sample(s);
+                    self.schedule(t, What::DomainFailure, i, 0);
+                }
+                for (i, m) in net.maintenances.iter().enumerate() {
+                    self.schedule(m.offset, What::MaintenanceStart, i, 0);
+                }
+            }
+            Start::Stationary => self.start_stationary(s),
         }
         while let Some(e) = self.agenda.pop() {
             if e.t >= self.horizon {
@@ -890,6 +933,66 @@ impl<'a> Runner<'a> {
         }
         self.events_last_run = self.events - events_before;
         self.finish();
+    }
+
+    /// Puts every clock in its steady state at t = 0. Whatever starts down is set down at once,
+    /// before any event: the components' outages then open at 0, and none of it counts as a
+    /// failure or fails over (it happened before the run).
+    fn start_stationary(&mut self, s: &mut Stream) {
+        let net = self.net;
+        for (i, r) in net.replicas.iter().enumerate() {
+            let (down, next) = self.steady_clock(r.clock, s);
+            if down {
+                self.set(r.clock.node, true, 0.0);
+                self.schedule(next, What::ReplicaRepair, i, 0);
+            } else {
+                self.schedule(next, What::ReplicaFailure, i, 0);
+            }
+        }
+        for (i, &d) in net.domains.iter().enumerate() {
+            let (down, next) = self.steady_clock(d, s);
+            if down {
+                self.set(d.node, true, 0.0);
+                self.schedule(next, What::DomainRepair, i, 0);
+            } else {
+                self.schedule(next, What::DomainFailure, i, 0);
+            }
+        }
+        self.phase.fill(f64::NAN);
+        for (i, m) in net.maintenances.iter().enumerate() {
+            let owner = m.component as usize;
+            if self.phase[owner].is_nan() {
+                // Uniform in [0, every) (open01 is in (0, 1]), on a grid of 1/1024 s: with
+                // offsets and durations in whole seconds every sum below is then exact, so one
+                // replica's slot ends at the very instant the next one's starts, as unshifted.
+                let u = m.every * (1.0 - s.open01());
+                self.phase[owner] = (u * 1024.0).floor() / 1024.0;
+            }
+            // The schedule shifted by the phase: its starts fall at `at` + j·every.
+            let at = (m.offset + self.phase[owner]) % m.every;
+            let end = at - m.every + m.duration;
+            if end > 0.0 {
+                // The window that started one period earlier is still on.
+                self.set(m.node, true, 0.0);
+                self.schedule(end, What::MaintenanceEnd, i, 0);
+            } else {
+                self.schedule(at, What::MaintenanceStart, i, 0);
+            }
+        }
+    }
+
+    /// Whether an alternating failure/repair clock is down at a random instant of its long run
+    /// (with probability mean repair / (mean failure + mean repair)), and the time to its next
+    /// change, a residual life of the phase it is in.
+    fn steady_clock(&self, clock: Clock, s: &mut Stream) -> (bool, f64) {
+        let failure = &self.net.samplers[clock.failure as usize];
+        let repair = &self.net.samplers[clock.repair as usize];
+        let down = crate::model::units::Odds::ratio(repair.mean(), failure.mean()).p;
+        if s.open01() <= down {
+            (true, repair.residual(s))
+        } else {
+            (false, failure.residual(s))
+        }
     }
 
     /// Whether the failure of replica `i` of component `c`, about to happen, causes a failover:
@@ -1195,7 +1298,7 @@ pub fn simulate(
         opts.threads,
         || {
             (
-                Runner::new(&net, system, horizon),
+                Runner::new(&net, system, horizon, opts.start),
                 Histograms {
                     window_downtime: vec![Histogram::new(); n],
                     outage: vec![Histogram::new(); n],
@@ -1280,6 +1383,7 @@ pub fn simulate(
     TimelineResult {
         runs,
         horizon_s: horizon,
+        start: opts.start,
         window_s: system.window_s,
         windows_per_run,
         events,
