@@ -14,5 +14,6 @@ mod models;
 mod open_psa;
 mod properties;
 mod review;
+mod sample;
 mod sim;
 mod tradeoff;
