@@ -13,7 +13,10 @@ const Z999: f64 = 3.29;
 
 /// One component at unavailability `u`.
 fn single(u: f64) -> String {
-    format!("components:\n  a: {{ availability: {:.15}% }}\n", 100.0 * (1.0 - u))
+    format!(
+        "components:\n  a: {{ availability: {:.15}% }}\n",
+        100.0 * (1.0 - u)
+    )
 }
 
 /// A 2-of-3 database whose replicas share one zone: down when the zone is (half of `u`) or two
@@ -100,7 +103,9 @@ fn check(what: &str, t: &Trial, z_max: f64) {
 /// The unavailabilities checked: every power of ten from 10⁻² to 10⁻⁹, and 4·10⁻⁴, where a
 /// million plain samples reach ±10% about half the time (so the pilot picks either method).
 fn grid() -> Vec<(String, f64)> {
-    let mut us: Vec<(String, f64)> = (2..=9).map(|e| (format!("1e-{e}"), 10f64.powi(-e))).collect();
+    let mut us: Vec<(String, f64)> = (2..=9)
+        .map(|e| (format!("1e-{e}"), 10f64.powi(-e)))
+        .collect();
     us.push(("4e-4".into(), 4e-4));
     us
 }
@@ -111,7 +116,12 @@ fn grid() -> Vec<(String, f64)> {
 /// (coverage) and 1 in 370 (|z| < 3); the seeds are fixed, so it passes or fails always.
 #[test]
 fn intervals_cover_and_estimates_are_unbiased() {
-    for (name, u) in [("1e-2", 1e-2), ("4e-4", 4e-4), ("1e-7", 1e-7), ("1e-9", 1e-9)] {
+    for (name, u) in [
+        ("1e-2", 1e-2),
+        ("4e-4", 4e-4),
+        ("1e-7", 1e-7),
+        ("1e-9", 1e-9),
+    ] {
         check(&format!("single {name}"), &trial(&single(u), 80), 3.0);
         check(&format!("2-of-3 {name}"), &trial(&redundant(u), 80), 3.0);
     }
@@ -172,7 +182,16 @@ fn same_seed_same_json_for_one_or_two_threads() {
     for extra in [&[][..], &["--rel-error", "0.05"][..]] {
         let run = |threads: &str| {
             let out = nines()
-                .args(["sample", m, "--samples", "200000", "--seed", "5", "-f", "json"])
+                .args([
+                    "sample",
+                    m,
+                    "--samples",
+                    "200000",
+                    "--seed",
+                    "5",
+                    "-f",
+                    "json",
+                ])
                 .args(extra)
                 .args(["--threads", threads])
                 .output()
@@ -213,6 +232,12 @@ fn table_shows_method_and_ess() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("method, ESS"), "{text}");
-    assert!(text.contains("importance ") && text.contains("k "), "{text}");
-    assert!(text.contains("10000 plain samples after a pilot of 2500"), "{text}");
+    assert!(
+        text.contains("importance ") && text.contains("k "),
+        "{text}"
+    );
+    assert!(
+        text.contains("10000 plain samples after a pilot of 2500"),
+        "{text}"
+    );
 }

@@ -822,8 +822,8 @@ pub fn importance(
     // samples (more rounds until the interval is narrow enough) would stop more often on a
     // high estimate than on a low one.
     let pilot = pass(&mixture, chunks.take(PILOT_CHUNKS), threads, false);
-    // Weights may underflow to zero where the tuning went far astray.
-    if pilot.hits == 0 || !(pilot.sum > 0.0) {
+    // Weights may underflow to zero, or overflow, where the tuning went far astray.
+    if pilot.hits == 0 || pilot.sum <= 0.0 || !pilot.sum_sq.is_finite() {
         return None;
     }
     let pilot_n = (PILOT_CHUNKS as u64 * IS_CHUNK) as f64;
@@ -834,7 +834,7 @@ pub fn importance(
         .max(for_ess)
         .max(MIN_IMPORTANCE_SAMPLES as f64);
     let cap = max_samples.max(MIN_IMPORTANCE_SAMPLES);
-    let samples = if wanted >= cap as f64 {
+    let samples = if wanted.is_nan() || wanted >= cap as f64 {
         cap
     } else {
         wanted.ceil() as u64
