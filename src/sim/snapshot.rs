@@ -537,6 +537,9 @@ pub fn sample(structure: &Structure, opts: &SnapshotOptions) -> SnapshotResult {
 
 /// Fewer effective samples than this and an importance-sampling estimate is not trusted.
 const MIN_EFFECTIVE_SAMPLES: f64 = 100.0;
+/// Fewer effective samples than this in the pilot of an importance estimate and the tuning
+/// is taken to have failed (where it works, the pilot has thousands).
+const MIN_PILOT_EFFECTIVE_SAMPLES: f64 = 10.0;
 /// Chunks of the pilot that sizes an importance estimate.
 const PILOT_CHUNKS: usize = 2;
 /// The fewest samples of an importance estimate, so its normal interval rests on thousands of
@@ -830,10 +833,16 @@ pub fn importance(
     let (mean, var) = pilot.mean_var(pilot_n);
     let for_precision = (Z95 / rel_error).powi(2) * var / (mean * mean);
     let for_ess = MIN_EFFECTIVE_SAMPLES * pilot_n / pilot.ess();
+    let cap = max_samples.max(MIN_IMPORTANCE_SAMPLES);
+    // A pilot whose weight a handful of samples carry shows the tuning failed: better the
+    // plain estimate now than millions of samples for an estimate that would be refused. The
+    // pilot's samples are not the estimate's, so refusing on them favours no outcome.
+    if pilot.ess() < MIN_PILOT_EFFECTIVE_SAMPLES || for_ess > cap as f64 {
+        return None;
+    }
     let wanted = for_precision
         .max(for_ess)
         .max(MIN_IMPORTANCE_SAMPLES as f64);
-    let cap = max_samples.max(MIN_IMPORTANCE_SAMPLES);
     let samples = if wanted.is_nan() || wanted >= cap as f64 {
         cap
     } else {
