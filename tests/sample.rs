@@ -8,9 +8,6 @@ use nines::structure::Structure;
 
 use crate::util::*;
 
-/// Standard deviations of a 99.9% two-sided normal band.
-const Z999: f64 = 3.29;
-
 /// One component at unavailability `u`.
 fn single(u: f64) -> String {
     format!(
@@ -75,18 +72,38 @@ fn trial(yaml: &str, seeds: u64) -> Trial {
     }
 }
 
-/// Coverage within the 99.9% band of Binomial(seeds, 0.95), and the mean within `z_max` standard
-/// errors of the exact value.
-fn check(what: &str, t: &Trial, z_max: f64) {
-    let n = t.seeds as f64;
-    let half = Z999 * (n * 0.95 * 0.05).sqrt();
-    let share = t.covered as f64 / n;
+/// The band that Binomial(n, 0.95) falls in with probability at least 1 − `alpha`: the counts
+/// left out below and above each have probability at most `alpha` / 2 (exact, from the
+/// binomial's probabilities).
+fn binomial_band(n: u64, alpha: f64) -> (u64, u64) {
+    let ln_pmf = |k: u64| {
+        let ln_choose: f64 = (1..=k).map(|i| ((n - k + i) as f64 / i as f64).ln()).sum();
+        ln_choose + k as f64 * 0.95f64.ln() + (n - k) as f64 * 0.05f64.ln()
+    };
+    let pmf: Vec<f64> = (0..=n).map(|k| ln_pmf(k).exp()).collect();
+    let (mut lo, mut below) = (0, 0.0);
+    while below + pmf[lo as usize] <= alpha / 2.0 {
+        below += pmf[lo as usize];
+        lo += 1;
+    }
+    let (mut hi, mut above) = (n, 0.0);
+    while above + pmf[hi as usize] <= alpha / 2.0 {
+        above += pmf[hi as usize];
+        hi -= 1;
+    }
+    (lo, hi)
+}
+
+/// Coverage within the band where a correct engine's count falls with probability 1 − `alpha`,
+/// and the mean within `z_max` standard errors of the exact value.
+fn check(what: &str, t: &Trial, alpha: f64, z_max: f64) {
+    let (lo, hi) = binomial_band(t.seeds, alpha);
     eprintln!(
-        "{what}: exact {:.3e}, covered {}/{} ({share:.3}), z {:+.2}, importance {}",
+        "{what}: exact {:.3e}, covered {}/{} (band {lo}..={hi}), z {:+.2}, importance {}",
         t.exact, t.covered, t.seeds, t.z, t.importance
     );
     assert!(
-        (t.covered as f64 - 0.95 * n).abs() <= half,
+        (lo..=hi).contains(&t.covered),
         "{what}: the 95% intervals covered {:.3e} in {} of {} seeds",
         t.exact,
         t.covered,
@@ -112,30 +129,66 @@ fn grid() -> Vec<(String, f64)> {
 
 /// 80 seeds per case, as CI runs them: plain sampling (10⁻²), the switch (4·10⁻⁴, where
 /// choosing the method from the reported samples biased the mean by +1.5%) and importance
-/// sampling (10⁻⁷, 10⁻⁹). Each check fails a correct engine with odds of about 1 in 1,000
-/// (coverage) and 1 in 370 (|z| < 3); the seeds are fixed, so it passes or fails always.
+/// sampling (10⁻⁷, 10⁻⁹), on both models. The coverage bands hold all 8 counts together with
+/// probability 99.9% (Bonferroni: 1 − 0.001/8 each); |z| < 3 fails a correct engine's case with
+/// odds of 1 in 370. The seeds are fixed, so the test passes or fails always.
 #[test]
 fn intervals_cover_and_estimates_are_unbiased() {
-    for (name, u) in [
+    let cases = [
         ("1e-2", 1e-2),
         ("4e-4", 4e-4),
         ("1e-7", 1e-7),
         ("1e-9", 1e-9),
-    ] {
-        check(&format!("single {name}"), &trial(&single(u), 80), 3.0);
-        check(&format!("2-of-3 {name}"), &trial(&redundant(u), 80), 3.0);
+    ];
+    let alpha = 0.001 / (2 * cases.len()) as f64;
+    for (name, u) in cases {
+        check(
+            &format!("single {name}"),
+            &trial(&single(u), 80),
+            alpha,
+            3.0,
+        );
+        check(
+            &format!("2-of-3 {name}"),
+            &trial(&redundant(u), 80),
+            alpha,
+            3.0,
+        );
     }
 }
 
-/// The full grid over 400 seeds: coverage between 93.2% and 96.8% (the 99.9% band) and |z| < 3
-/// at every unavailability, for both models.
+/// The full grid over 400 seeds, both models: coverage within the band that holds all 18
+/// counts together with probability 99.9% (360..=395 of 400 each; 364..=393 for one case
+/// alone), and |z| < 3 at every unavailability.
 #[test]
 #[ignore = "slow: 7,200 runs of `sample`, half a minute on two idle cores"]
 fn intervals_cover_and_estimates_are_unbiased_everywhere() {
-    for (name, u) in grid() {
-        check(&format!("single {name}"), &trial(&single(u), 400), 3.0);
-        check(&format!("2-of-3 {name}"), &trial(&redundant(u), 400), 3.0);
+    let cases = grid();
+    let alpha = 0.001 / (2 * cases.len()) as f64;
+    for (name, u) in cases {
+        check(
+            &format!("single {name}"),
+            &trial(&single(u), 400),
+            alpha,
+            3.0,
+        );
+        check(
+            &format!("2-of-3 {name}"),
+            &trial(&redundant(u), 400),
+            alpha,
+            3.0,
+        );
     }
+}
+
+/// The bands, against the binomial's probabilities summed independently (Python's
+/// `math.comb`): 99.9% of Binomial(400, 0.95) lies in 364..=393.
+#[test]
+fn coverage_bands_are_the_binomials() {
+    assert_eq!(binomial_band(400, 0.001), (364, 393));
+    assert_eq!(binomial_band(400, 0.001 / 18.0), (360, 395));
+    assert_eq!(binomial_band(80, 0.001), (68, 80));
+    assert_eq!(binomial_band(80, 0.001 / 8.0), (67, 80));
 }
 
 /// A component at 99.999993% (7·10⁻⁸): with a million plain samples one is DOWN about one

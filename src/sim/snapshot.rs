@@ -419,9 +419,14 @@ struct MethodPlan {
 fn plan(down: &[u64], pilot: u64, opts: &SnapshotOptions, max_samples: u64) -> MethodPlan {
     let auto = opts.importance == Importance::Auto;
     let e = opts.rel_error.unwrap_or(DEFAULT_PLAIN_PRECISION);
+    // From the pilot's count less one standard deviation, so that the precision is reached
+    // more often than not (a pilot of 25 DOWN samples is ±20%).
     let need: Vec<Option<f64>> = down
         .iter()
-        .map(|&k| (k > 0).then(|| samples_for(k as f64 / pilot as f64, e)))
+        .map(|&k| {
+            let u = (k as f64 - (k as f64).sqrt()) / pilot as f64;
+            (u > 0.0).then(|| samples_for(u, e))
+        })
         .collect();
     let mut samples = opts.samples.clamp(1, max_samples);
     if opts.rel_error.is_some() {
