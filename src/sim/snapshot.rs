@@ -603,7 +603,9 @@ impl Weighted {
         (mean, var)
     }
 
-    /// Kish's effective sample size of the hits, (Σw)² / Σw²; 0 without hits.
+    /// Kish's effective sample size of the hits, (Σw)² / Σw²; 0 without hits, and 0 when the
+    /// squares underflow (weights below 1e-154): the spread of such weights, and so any
+    /// interval, is lost to rounding.
     fn ess(&self) -> f64 {
         if self.sum_sq > 0.0 {
             self.sum * self.sum / self.sum_sq
