@@ -185,6 +185,18 @@ fn snapshot(c: &mut Criterion) {
     g.bench_function("nine-nines/importance", |b| {
         b.iter(|| sample(&structure, &opts))
     });
+    // One component at nine nines with the default options: the pilot, a million plain
+    // samples and the importance estimate, as `nines sample` runs it.
+    let s = system("components:\n  a: { availability: 99.9999999% }\n");
+    let structure = Structure::new(&s);
+    let opts = SnapshotOptions {
+        seed: 1,
+        threads,
+        ..SnapshotOptions::default()
+    };
+    g.bench_function("one-component-nine-nines/default", |b| {
+        b.iter(|| sample(&structure, &opts))
+    });
     g.finish();
 }
 

@@ -15,6 +15,7 @@ mod models;
 mod open_psa;
 mod properties;
 mod review;
+mod sample;
 mod sim;
 mod start;
 mod tradeoff;

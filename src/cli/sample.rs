@@ -22,10 +22,13 @@ pub enum MethodArg {
 #[command(after_help = "\
 Estimates every component's availability by sampling the basic events (replicas, domains,
 maintenance, failovers) independently, 64 samples per machine word, and shows it with a 95%
-confidence interval (Wilson) beside the exact value. Components too rare for plain sampling
-(the interval wider than ±10%, or --rel-error) are estimated by importance sampling with
-cross-entropy-tuned failure biasing (method `importance`, normal-approximation interval).
-The same --seed gives the same output for any --threads.
+confidence interval beside the exact value. A pilot of a quarter of --samples, with random
+numbers of its own, picks each component's method: plain sampling (Wilson interval) where
+--samples resolve it to ±10% (or --rel-error), otherwise importance sampling with
+cross-entropy-tuned failure biasing (normal-approximation interval). The estimates then come
+from fresh samples only, so the choice does not tilt them. `method, ESS` shows the method and
+the effective number of DOWN samples behind each estimate. The same --seed gives the same
+output for any --threads.
 
 Examples:
   nines sample models/checkout.yaml
@@ -35,7 +38,7 @@ Examples:
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
-    /// Plain samples (the first round with --rel-error)
+    /// Plain samples (the least drawn with --rel-error)
     #[arg(long, short = 'n', default_value_t = 1_000_000)]
     pub samples: u64,
     /// Seed of the random streams

@@ -33,6 +33,9 @@ pub struct SampledComponent {
     pub samples: u64,
     /// Plain samples in which the component was DOWN.
     pub down_samples: u64,
+    /// Effective sample size of the unavailability estimate: how many equally weighted DOWN
+    /// samples it is worth (for plain sampling, `down_samples`).
+    pub ess: f64,
     pub exact: Option<ExactValues>,
     /// Whether the unavailability interval contains the exact value.
     pub exact_in_ci: Option<bool>,
@@ -43,9 +46,31 @@ pub struct SampleReport {
     pub model: String,
     /// Plain samples.
     pub samples: u64,
+    /// Plain samples of the pilot that chose each component's method.
+    pub pilot_samples: u64,
     pub importance_samples: u64,
     pub seed: u64,
     pub components: Vec<SampledComponent>,
+}
+
+/// An effective sample size in three significant digits at most: 812, 9.81k, 1.23M.
+fn format_count(x: f64) -> String {
+    let x = x.round();
+    let (value, unit) = if x >= 1e6 {
+        (x / 1e6, "M")
+    } else if x >= 1e3 {
+        (x / 1e3, "k")
+    } else {
+        return format!("{x}");
+    };
+    let digits = if value >= 100.0 {
+        0
+    } else if value >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{value:.digits$}{unit}")
 }
 
 impl SampleReport {
@@ -79,6 +104,7 @@ impl SampleReport {
                     method: e.method,
                     samples: e.samples,
                     down_samples: e.down_samples,
+                    ess: e.ess,
                     exact_in_ci: x
                         .as_ref()
                         .map(|x| ulo <= x.unavailability && x.unavailability <= uhi),
@@ -89,6 +115,7 @@ impl SampleReport {
         SampleReport {
             model: system.name.clone(),
             samples: result.samples,
+            pilot_samples: result.pilot_samples,
             importance_samples: result.importance_samples,
             seed,
             components,
@@ -123,10 +150,14 @@ impl SampleReport {
                     } else {
                         "—".into()
                     },
-                    match c.method {
-                        Method::Plain => "plain".into(),
-                        Method::Importance => "importance".into(),
-                    },
+                    format!(
+                        "{} {}",
+                        match c.method {
+                            Method::Plain => "plain",
+                            Method::Importance => "importance",
+                        },
+                        format_count(c.ess)
+                    ),
                     match c.exact_in_ci {
                         Some(true) => "✓".into(),
                         Some(false) => "✗".into(),
@@ -143,16 +174,19 @@ impl SampleReport {
         "unavailability 95% CI",
         "exact",
         "degraded",
-        "method",
+        "method, ESS",
         "exact in CI",
     ];
 
     fn footer(&self) -> String {
-        let mut s = format!("{} plain samples, seed {}", self.samples, self.seed);
+        let mut s = format!("{} plain samples", self.samples);
+        if self.pilot_samples > 0 {
+            s += &format!(" after a pilot of {}", self.pilot_samples);
+        }
         if self.importance_samples > 0 {
             s += &format!(", {} importance samples", self.importance_samples);
         }
-        s
+        s + &format!(", seed {}", self.seed)
     }
 
     fn table(&self, color: bool) -> String {
