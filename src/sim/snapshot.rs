@@ -161,16 +161,23 @@ struct Sheet<'a> {
     draws: Vec<Draw>,
     rows: Vec<u64>,
     next_mark: Vec<u64>,
+    /// The event gates of each exclusive group, in order: drawn as independent variables, then
+    /// member i kept only where no earlier member's variable is set.
+    groups: Vec<Vec<GateId>>,
 }
 
 impl<'a> Sheet<'a> {
     fn new(structure: &'a Structure, order: Vec<GateId>, draws: Vec<Draw>) -> Sheet<'a> {
+        let gates = event_gates(structure);
         Sheet {
             structure,
             order,
             next_mark: vec![0; draws.len()],
             draws,
             rows: vec![0; structure.gates.len() * WORDS],
+            groups: (structure.exclusive.iter())
+                .map(|g| g.members.iter().map(|&e| gates[e]).collect())
+                .collect(),
         }
     }
 
@@ -194,6 +201,16 @@ impl<'a> Sheet<'a> {
                 row[bit / 64] ^= 1 << (bit % 64);
                 mark(i, bit);
                 *next = next.saturating_add(1 + d.gap(s));
+            }
+        }
+        for group in &self.groups {
+            let mut earlier = [0u64; WORDS];
+            for &g in group {
+                let row = &mut self.rows[g * WORDS..(g + 1) * WORDS];
+                for (x, e) in row.iter_mut().zip(&mut earlier) {
+                    *x &= !*e;
+                    *e |= *x;
+                }
             }
         }
     }
@@ -290,6 +307,12 @@ fn cone(structure: &Structure, roots: impl IntoIterator<Item = GateId>) -> Vec<G
         .collect()
 }
 
+/// The odds each event's variable is drawn with (see `Structure::variable_odds`).
+fn variable_odds(structure: &Structure) -> Vec<crate::model::units::Odds> {
+    let odds: Vec<_> = structure.events.iter().map(|e| e.odds).collect();
+    structure.variable_odds(&odds)
+}
+
 fn event_gates(structure: &Structure) -> Vec<GateId> {
     let mut at = vec![0; structure.events.len()];
     for (g, gate) in structure.gates.iter().enumerate() {
@@ -329,11 +352,10 @@ fn plain_round(
 ) -> Counts {
     let n = structure.components.len();
     let gates = event_gates(structure);
-    let draws: Vec<Draw> = structure
-        .events
+    let draws: Vec<Draw> = variable_odds(structure)
         .iter()
         .enumerate()
-        .map(|(e, ev)| Draw::new(gates[e], ev.odds.p, ev.odds.q))
+        .map(|(e, o)| Draw::new(gates[e], o.p, o.q))
         .collect();
     let order = cone(
         structure,
@@ -630,28 +652,25 @@ pub fn importance(
     rel_error: f64,
     max_samples: u64,
 ) -> Option<ImportanceEstimate> {
-    let support: Vec<EventId> = structure
-        .support(root)
-        .into_iter()
-        .filter(|&e| {
-            let p = structure.events[e].odds.p;
-            p > 0.0 && p < 1.0
-        })
+    // A member of an exclusive group reads the variables of the members before it.
+    let odds = variable_odds(structure);
+    let mut all_support = structure.support(root);
+    let earlier: Vec<EventId> = (all_support.iter())
+        .flat_map(|&e| structure.excluded_by(e).iter().copied())
+        .collect();
+    all_support.extend(earlier);
+    all_support.sort_unstable();
+    all_support.dedup();
+    let support: Vec<EventId> = (all_support.iter().copied())
+        .filter(|&e| odds[e].p > 0.0 && odds[e].p < 1.0)
         .collect();
     if support.is_empty() {
         return None;
     }
     let gates = event_gates(structure);
-    let all_support = structure.support(root);
     let order = cone(structure, [root]);
-    let p: Vec<f64> = support
-        .iter()
-        .map(|&e| structure.events[e].odds.p)
-        .collect();
-    let q: Vec<f64> = support
-        .iter()
-        .map(|&e| structure.events[e].odds.q)
-        .collect();
+    let p: Vec<f64> = support.iter().map(|&e| odds[e].p).collect();
+    let q: Vec<f64> = support.iter().map(|&e| odds[e].q).collect();
     let mut chunks = Chunks::new(seed, stage);
 
     // One pass over chunks drawn from a mixture of biased densities: each chunk is split in
@@ -673,7 +692,6 @@ pub fn importance(
             let mut base = vec![0.0; k];
             let mut delta: Vec<Vec<f64>> = Vec::new();
             for &e in &all_support {
-                let ev = &structure.events[e];
                 match support.iter().position(|&s| s == e) {
                     Some(i) => {
                         let d = Draw::new(gates[e], gen_v[i], 1.0 - gen_v[i]);
@@ -693,7 +711,7 @@ pub fn importance(
                         delta.push(ds);
                     }
                     None => {
-                        draws.push(Draw::new(gates[e], ev.odds.p, ev.odds.q));
+                        draws.push(Draw::new(gates[e], odds[e].p, odds[e].q));
                         delta.push(vec![0.0; k]);
                     }
                 }
