@@ -125,6 +125,9 @@ pub struct Finding {
     pub subject: String,
     pub message: String,
     pub hint: String,
+    /// The components with an slo it takes down (single points of failure only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<String>,
 }
 
 impl Finding {
@@ -137,13 +140,23 @@ impl Finding {
             subject: subject.to_string(),
             message,
             hint,
+            components: Vec::new(),
         }
     }
 }
 
-/// Every finding of every rule on a model, by line, then rule.
+/// Every finding of every rule on a model, by line, then rule, except those the model allows
+/// where they stand (`lint: { allow: [...] }` on a component).
 pub fn lint(model: &Model, system: &System) -> Result<Vec<Finding>, EngineError> {
-    let mut findings = rules::run(model, system)?;
+    sorted(rules::run(model, system, true)?)
+}
+
+/// Every finding, allowed or not: what the model would be told without its `lint:` keys.
+pub fn lint_ignoring_allows(model: &Model, system: &System) -> Result<Vec<Finding>, EngineError> {
+    sorted(rules::run(model, system, false)?)
+}
+
+fn sorted(mut findings: Vec<Finding>) -> Result<Vec<Finding>, EngineError> {
     findings.sort_by(|a, b| {
         (a.line, a.rule, &a.subject, &a.message).cmp(&(b.line, b.rule, &b.subject, &b.message))
     });
