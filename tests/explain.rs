@@ -305,7 +305,7 @@ fn check_against_brute_force(system: &System, target: usize, yaml: &str) {
 // ---------------------------------------------------------------------------------------------
 // Random small models.
 
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
     fn next(&mut self) -> u64 {
         self.0 = self
@@ -325,7 +325,7 @@ impl Rng {
 /// A random model with every feature that changes the structure: domains with parents, replicas
 /// k of n spread over domains, whole-component maintenance, failover, hard, degrading (with and
 /// without fallback) and ignored dependencies, redundancy groups. At most `max_events` events.
-fn random_model(rng: &mut Rng, max_events: usize) -> String {
+pub(crate) fn random_model(rng: &mut Rng, max_events: usize) -> String {
     loop {
         let mut yaml = String::from("domains:\n");
         let domains = rng.below(3);

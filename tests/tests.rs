@@ -3,6 +3,7 @@
 #[macro_use]
 mod util;
 
+mod agree;
 mod check;
 mod cli_eval;
 mod exact;

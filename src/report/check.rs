@@ -112,7 +112,7 @@ impl CheckReport {
             .zip(states)
             .filter_map(|(c, s)| {
                 let slo = c.slo?;
-                let meets_slo = s.down.p <= slo.down.p;
+                let meets_slo = crate::explain::budget::meets(s.down.p, slo);
                 let margin_nines = finite(slo.down.p.log10() - s.down.p.log10());
                 // A component never down has infinite headroom.
                 let meets_margin = options

@@ -66,7 +66,9 @@ impl EvalReport {
                 downtime_per_year_s: s.down.p * YEAR,
                 slo: c.slo.map(|a| a.value()),
                 // Compared on unavailabilities, where the digits are.
-                meets_slo: c.slo.map(|slo| s.down.p <= slo.down.p),
+                meets_slo: c
+                    .slo
+                    .map(|slo| crate::explain::budget::meets(s.down.p, slo)),
             })
             .collect();
         EvalReport {
