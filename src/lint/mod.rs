@@ -2,8 +2,12 @@
 //! severity, the line of the model it is about and a hint for the fix.
 //!
 //! The rules that talk about probabilities (an SLO's ceiling, the extra nine) read exact
-//! results; the rules about single points of failure read [`Structure::single_points`], which is
-//! exact for the monotone gates the structure is made of. Nothing here samples.
+//! results; the rules about single points of failure read [`Structure::single_points`], or for
+//! N004 the basic events that alone take a component down (those `explain` lists), both exact for
+//! the monotone gates the structure is made of. Nothing here samples.
+//!
+//! A component's `lint: { allow: [...] }` drops the findings about it; [`lint_ignoring_allows`]
+//! gives everything.
 //!
 //! [`Structure::single_points`]: crate::structure::Structure::single_points
 
