@@ -29,7 +29,7 @@ use std::collections::{HashMap, VecDeque};
 use comfy_table::{Cell, CellAlignment, Color};
 use serde::Serialize;
 
-use super::{cone, new_table};
+use super::{OwnEvents, cone, new_table};
 use crate::exact::bdd::{self, Edge, Var};
 use crate::exact::{self, EngineError};
 use crate::model::units::{Availability, YEAR, format_percent};
@@ -215,6 +215,21 @@ pub fn meets(unavailability: f64, slo: Availability) -> bool {
     unavailability <= slo.down.p * (1.0 + 1e-12)
 }
 
+/// Whether `f` holds with variable `on` happening and every other one not: one path down the
+/// diagram.
+fn down_with_only(manager: &bdd::Manager, mut f: Edge, on: Var) -> bool {
+    loop {
+        if f == bdd::ONE {
+            return true;
+        }
+        if f == bdd::ZERO {
+            return false;
+        }
+        let (low, high) = manager.branches(f);
+        f = if manager.var(f) == on { high } else { low };
+    }
+}
+
 /// What a row of the budget holds.
 #[derive(Clone, Debug)]
 enum Row {
@@ -329,6 +344,7 @@ pub fn budget(
             }
         }
     }
+    let first_shared = rows.len();
     for &x in &shared_order {
         row_of[x] = Some(rows.len());
         rows.push((Row::Component(x), via_of[x].unwrap_or(target)));
@@ -387,6 +403,7 @@ pub fn budget(
         .collect();
     ordered.extend(rows);
     let rows = ordered;
+    let first_shared = first_shared + shift;
     let mut events_of: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
     for &e in &support {
         let r = match structure.events[e].owner() {
@@ -411,18 +428,22 @@ pub fn budget(
                 v
             })
             .collect();
-        // DOWN with some event of the row happening.
-        let mut charged: Vec<Edge> = Vec::with_capacity(rows.len());
-        for row_vars in &vars {
-            let mut any = bdd::ZERO;
-            for &v in row_vars {
-                let x = compiled.manager.variable(v)?;
-                any = compiled.manager.or(any, x)?;
-            }
-            charged.push(compiled.manager.and(root, any)?);
-        }
+        // Own failures of the component and of its hard dependencies take it down alone, so
+        // alone they cost their own unavailability.
+        let own_events = OwnEvents::new(system, &structure);
+        let mut own_down: Vec<Option<Edge>> = Vec::with_capacity(rows.len());
         let mut composite: Vec<Option<Edge>> = Vec::with_capacity(rows.len());
-        for (row, _) in &rows {
+        for (i, (row, _)) in rows.iter().enumerate() {
+            let hard = i < first_shared;
+            own_down.push(match row {
+                Row::Own => {
+                    Some(own_events.down(&mut compiled, &structure, system, target, false)?)
+                }
+                Row::Component(c) if hard => {
+                    Some(own_events.down(&mut compiled, &structure, system, *c, false)?)
+                }
+                _ => None,
+            });
             composite.push(match row {
                 Row::Own => Some(root),
                 Row::Component(c) => Some(compiled.gate[structure.components[*c].down]),
@@ -432,28 +453,83 @@ pub fn budget(
         }
         let pq = compiled.manager.probabilities(&odds);
         let target_down = bdd::edge_pq(&pq, root);
-        // The ordered decomposition: each row's events are made perfect after it is charged.
-        let mut given = odds.clone();
-        let mut carried = 1.0;
-        let mut table = Vec::new();
-        let mut shares = Vec::with_capacity(rows.len());
-        for (i, &e) in charged.iter().enumerate() {
-            compiled.manager.probabilities_into(&given, &mut table);
-            shares.push(carried * bdd::edge_pq(&table, e).0);
-            for &v in &vars[i] {
-                carried *= given[v as usize].1;
-                given[v as usize] = (0.0, 1.0);
+        let mut row_at = vec![usize::MAX; odds.len()];
+        for (i, vs) in vars.iter().enumerate() {
+            for &v in vs {
+                row_at[v as usize] = i;
             }
         }
-        // Each row alone: every event outside it perfect.
-        let mut alone: Vec<(f64, f64)> = Vec::with_capacity(rows.len());
-        for row_vars in &vars {
-            let mut only = vec![(0.0, 1.0); odds.len()];
-            for &v in row_vars {
-                only[v as usize] = odds[v as usize];
+        // The ordered decomposition: before[i] = P(DOWN ∧ rows before i perfect), row i's share
+        // before[i] − before[i + 1]. The differences telescope: they add up to P(DOWN) less
+        // P(DOWN with every event perfect), which is nothing. Four prefixes per pass.
+        let m = rows.len();
+        let mut perfect_before = vec![1.0; m + 1];
+        for i in 0..m {
+            perfect_before[i + 1] = vars[i]
+                .iter()
+                .fold(perfect_before[i], |q, &v| q * odds[v as usize].1);
+        }
+        let mut before = vec![0.0; m + 1];
+        let mut lanes: Vec<(bdd::Lanes, bdd::Lanes)> = Vec::new();
+        let mut table = Vec::new();
+        for first in (0..=m).step_by(bdd::LANES) {
+            lanes.clear();
+            lanes.extend(odds.iter().zip(&row_at).map(|(&(p, q), &r)| {
+                let mut lane = ([p; bdd::LANES], [q; bdd::LANES]);
+                for s in 0..bdd::LANES {
+                    if r < first + s {
+                        lane.0[s] = 0.0;
+                        lane.1[s] = 1.0;
+                    }
+                }
+                lane
+            }));
+            compiled.manager.probabilities_lanes(&lanes, &mut table);
+            let down = bdd::edge_lanes(&table, root).0;
+            for s in 0..bdd::LANES {
+                if first + s <= m {
+                    before[first + s] = perfect_before[first + s] * down[s];
+                }
             }
-            compiled.manager.probabilities_into(&only, &mut table);
-            alone.push(bdd::edge_pq(&table, root));
+        }
+        // Rounding may leave a row that adds nothing a hair below zero.
+        let shares: Vec<f64> = (0..m)
+            .map(|i| (before[i] - before[i + 1]).max(0.0))
+            .collect();
+        // Each row alone: every event outside it perfect. Own failures read above; a domain
+        // takes the component down alone or not at all (one walk of the diagram); the rest, four
+        // rows per pass.
+        let mut alone: Vec<(f64, f64)> = vec![(0.0, 1.0); m];
+        let mut pending: Vec<usize> = Vec::new();
+        for (i, (row, _)) in rows.iter().enumerate() {
+            match (row, own_down[i]) {
+                (_, Some(e)) => alone[i] = bdd::edge_pq(&pq, e),
+                (Row::Domain(_), None) if vars[i].len() == 1 => {
+                    let v = vars[i][0];
+                    if down_with_only(&compiled.manager, root, v) {
+                        alone[i] = odds[v as usize];
+                    }
+                }
+                _ => pending.push(i),
+            }
+        }
+        for batch in pending.chunks(bdd::LANES) {
+            lanes.clear();
+            lanes.extend(odds.iter().zip(&row_at).map(|(&(p, q), &r)| {
+                let mut lane = ([0.0; bdd::LANES], [1.0; bdd::LANES]);
+                for (s, &i) in batch.iter().enumerate() {
+                    if r == i {
+                        lane.0[s] = p;
+                        lane.1[s] = q;
+                    }
+                }
+                lane
+            }));
+            compiled.manager.probabilities_lanes(&lanes, &mut table);
+            let (p, q) = bdd::edge_lanes(&table, root);
+            for (s, &i) in batch.iter().enumerate() {
+                alone[i] = (p[s], q[s]);
+            }
         }
         let composite_pq: Vec<Option<(f64, f64)>> = rows
             .iter()
