@@ -849,6 +849,79 @@ fn budget_shares_add_up_to_the_exact_unavailability_on_random_models() {
     }
 }
 
+#[test]
+fn budget_shares_match_brute_force_on_random_models() {
+    // Each row's share, by enumeration: P(DOWN, every event of the rows above it absent, one of
+    // its own present). Rows are told apart by their owners: a component or domain row holds its
+    // owner's events, the one group or fallback row (models with more are skipped) the rest.
+    let mut rng = Rng(7);
+    let mut checked = 0;
+    for _ in 0..80 {
+        let yaml = random_model(&mut rng, 11);
+        let system = system_of(&yaml);
+        let structure = Structure::new(&system);
+        let target = system.components.len() - 1;
+        let b = budget(&system, target, Availability::parse("99%").unwrap(), None).unwrap();
+        let ways: Vec<usize> = (0..b.dependencies.len())
+            .filter(|&i| {
+                matches!(
+                    b.dependencies[i].kind,
+                    DependencyKind::Group | DependencyKind::Fallback
+                )
+            })
+            .collect();
+        if ways.len() > 1 {
+            continue;
+        }
+        let row_of = |e: usize| -> Option<usize> {
+            let owner = match structure.events[e].owner() {
+                Owner::Component(c) => &system.components[c].name,
+                Owner::Domain(d) => &system.domains[d].name,
+            };
+            b.dependencies
+                .iter()
+                .position(|d| {
+                    &d.name == owner
+                        && !matches!(d.kind, DependencyKind::Group | DependencyKind::Fallback)
+                })
+                .or(ways.first().copied())
+        };
+        let rows: Vec<Option<usize>> = (0..structure.events.len()).map(row_of).collect();
+        let table = truth_table(&structure, structure.components[target].down);
+        let odds = base_odds(&structure);
+        let mut share = vec![0.0; b.dependencies.len()];
+        for (state, &down) in table.iter().enumerate() {
+            if !down {
+                continue;
+            }
+            // The first row, in order, with an event present takes the state.
+            let first = (0..structure.events.len())
+                .filter(|&e| state >> e & 1 == 1)
+                .filter_map(|e| rows[e])
+                .min();
+            let weight: f64 = odds
+                .iter()
+                .enumerate()
+                .map(|(e, &(p, q))| if state >> e & 1 == 1 { p } else { q })
+                .product();
+            if let Some(r) = first {
+                share[r] += weight;
+            }
+        }
+        let total: f64 = share.iter().sum();
+        for (d, truth) in b.dependencies.iter().zip(&share) {
+            let got = d.share_per_year_s / (365.0 * 86400.0);
+            assert!(
+                (got - truth).abs() <= 1e-9 * truth.abs() + 1e-12 * total,
+                "{}: {got:e} vs {truth:e}\n{yaml}",
+                d.name
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 40, "only {checked} models checked");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The commands.
 
