@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use nines::explain::budget::budget;
+use nines::explain::budget::{DependencyKind, budget};
 use nines::explain::explanation::{ExplainOptions, Explanation, explain};
 use nines::explain::whatif::{Effect, what_if};
 use nines::model::units::Availability;
@@ -348,7 +348,7 @@ fn check_against_brute_force(system: &System, target: usize, yaml: &str) {
 // ---------------------------------------------------------------------------------------------
 // Random small models.
 
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
     fn next(&mut self) -> u64 {
         self.0 = self
@@ -368,7 +368,7 @@ impl Rng {
 /// A random model with every feature that changes the structure: domains with parents, replicas
 /// k of n spread over domains, whole-component maintenance, failover, hard, degrading (with and
 /// without fallback) and ignored dependencies, redundancy groups. At most `max_events` events.
-fn random_model(rng: &mut Rng, max_events: usize) -> String {
+pub(crate) fn random_model(rng: &mut Rng, max_events: usize) -> String {
     loop {
         let mut yaml = String::from("domains:\n");
         let domains = rng.below(3);
@@ -740,18 +740,39 @@ fn budget_reproduces_the_papers_worked_example() {
     )
     .unwrap();
     let minute = 60.0;
+    let year = 365.0 * 86400.0;
     assert_close!(b.budget_per_year_s, 52.56 * minute, 1e-12);
-    assert_close!(b.dependencies_spend_per_year_s, 26.28 * minute, 1e-12);
-    assert_close!(b.own_per_year_s, 26.28 * minute, 1e-12);
-    assert_eq!(b.dependencies.len(), 5);
-    for d in &b.dependencies {
+    // The service's own row first, then the five dependencies, each alone at 5.256 min.
+    let names: Vec<&str> = b.dependencies.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["service", "dep-1", "dep-2", "dep-3", "dep-4", "dep-5"]
+    );
+    assert_eq!(b.dependencies[0].kind, DependencyKind::Own);
+    assert_eq!(b.dependencies[0].extra_nine, None);
+    for d in &b.dependencies[1..] {
         assert_close!(d.spend_per_year_s, 5.256 * minute, 1e-12);
-        assert!(d.extra_nine, "99.999% has the extra nine over 99.99%");
+        assert_eq!(
+            d.extra_nine,
+            Some(true),
+            "99.999% has the extra nine over 99.99%"
+        );
     }
-    assert_close!(b.per_outage_s.unwrap(), 26.28 * minute / 4.0, 1e-12);
-    // The service's own 99.995% takes 26.28 min a year: exactly what is left.
-    assert_close!(b.own_actual_per_year_s, 26.28 * minute, 1e-12);
-    assert!(b.meets_slo);
+    // In series the ordered shares are closed forms: the service's own 5e-5, then each
+    // dependency's 1e-5 while everything before it is up.
+    let (own_q, dep_q): (f64, f64) = (1.0 - 5e-5, 1.0 - 1e-5);
+    assert_close!(b.own_actual_per_year_s, 5e-5 * year, 1e-12);
+    for (i, d) in b.dependencies[1..].iter().enumerate() {
+        let share = own_q * dep_q.powi(i as i32) * 1e-5;
+        assert_close!(d.share_per_year_s, share * year, 1e-12);
+    }
+    // Summed rather than 1 − q⁶, which cancels most of its digits.
+    let u = 5e-5 + (0..5).map(|i| own_q * dep_q.powi(i) * 1e-5).sum::<f64>();
+    assert_close!(b.unavailability, u, 1e-12);
+    assert_close!(b.dependencies_spend_per_year_s, (u - 5e-5) * year, 1e-12);
+    assert_close!(b.own_per_year_s, (1e-4 - (u - 5e-5)) * year, 1e-12);
+    assert_close!(b.per_outage_s.unwrap(), b.own_per_year_s / 4.0, 1e-12);
+    assert!(b.meets_slo && b.own_fits);
 
     // One dependency at 99.99% breaks the rule of the extra nine and overspends.
     let system = system_of(&PAPER.replacen(
@@ -763,17 +784,22 @@ fn budget_reproduces_the_papers_worked_example() {
         &system,
         target,
         system.components[target].slo.unwrap(),
-        None,
+        Some(4.0),
     )
     .unwrap();
     let dep1 = b.dependencies.iter().find(|d| d.name == "dep-1").unwrap();
-    assert!(!dep1.extra_nine);
-    assert!(!b.own_fits);
+    assert_eq!(dep1.extra_nine, Some(false));
+    assert!(!b.own_fits && !b.meets_slo);
+    // Nothing is left for the service's own outages: no time per outage, rather than zero.
+    assert!(b.own_per_year_s < 0.0);
+    assert_eq!(b.per_outage_s, None);
 }
 
 #[test]
-fn budget_counts_each_hard_dependency_once_and_groups_as_one() {
+fn budget_charges_shared_causes_once_and_groups_last() {
     let yaml = "
+domains:
+  region: { availability: 99.9% }
 components:
   disk: { availability: 99.99% }
   db: { availability: 99.95%, depends_on: [disk] }
@@ -783,6 +809,7 @@ components:
   cache: { availability: 99% }
   app:
     availability: 99.9%
+    spread: [region]
     slo: 99.5%
     depends_on:
       - auth
@@ -800,19 +827,45 @@ components:
     )
     .unwrap();
     let names: Vec<&str> = b.dependencies.iter().map(|d| d.name.as_str()).collect();
-    assert_eq!(names, ["auth", "db", "1 of {web-1, web-2}", "disk"]);
+    assert_eq!(
+        names,
+        ["region", "app", "auth", "db", "disk", "1 of {web-1, web-2}"]
+    );
     let year = 365.0 * 86400.0;
-    // Each component is charged its own unavailability only: db's disk is disk's line.
-    assert_close!(b.dependencies[1].spend_per_year_s, 0.0005 * year, 1e-9);
-    assert_close!(b.dependencies[3].spend_per_year_s, 0.0001 * year, 1e-9);
-    // The group is charged what it adds beyond db and disk: both web servers down.
-    assert_close!(b.dependencies[2].spend_per_year_s, 0.01 * 0.01 * year, 1e-9);
+    // Alone, each is its own unavailability: db's disk is disk's row, not db's.
+    let alone = [1e-3, 1e-3, 1e-3, 5e-4, 1e-4, 1e-4];
+    for (d, p) in b.dependencies.iter().zip(alone) {
+        assert_close!(d.spend_per_year_s, p * year, 1e-9);
+    }
+    // Every way down here is in series except the pair of web servers, so the shares are
+    // closed forms: each row's own failure while every row before it is up.
+    let q: Vec<f64> = [1e-3, 1e-3, 1e-3, 5e-4, 1e-4]
+        .iter()
+        .map(|p| 1.0 - p)
+        .collect();
+    let mut before = 1.0;
+    for (i, d) in b.dependencies[..5].iter().enumerate() {
+        assert_close!(d.share_per_year_s, before * alone[i] * year, 1e-12);
+        before *= q[i];
+    }
+    // The group is charged what it adds: both web servers down with everything else up.
+    assert_close!(
+        b.dependencies[5].share_per_year_s,
+        before * 1e-4 * year,
+        1e-12
+    );
+    let total: f64 = b.dependencies.iter().map(|d| d.share_per_year_s).sum();
+    let u = b.unavailability;
+    // 1 − Πq cancels digits: good to about 1e-12 absolute, so 1e-9 relative here.
+    assert_close!(u, 1.0 - before * (1.0 - 1e-4), 1e-9);
+    assert_close!(total, u * year, 1e-12);
     assert_eq!(b.not_charged, ["cache"]);
 }
 
 #[test]
-fn budget_is_an_upper_bound_on_random_models() {
+fn budget_shares_add_up_to_the_exact_unavailability_on_random_models() {
     let mut rng = Rng(99);
+    let year = 365.0 * 86400.0;
     for _ in 0..60 {
         let yaml = random_model(&mut rng, 14);
         let system = system_of(&yaml);
@@ -820,19 +873,96 @@ fn budget_is_an_upper_bound_on_random_models() {
         for target in 0..system.components.len() {
             let slo = Availability::parse("99%").unwrap();
             let b = budget(&system, target, slo, None).unwrap();
-            let bound = b.own_actual_per_year_s + b.dependencies_spend_per_year_s;
-            let exact = b.unavailability * 365.0 * 86400.0;
-            assert!(exact <= bound * (1.0 + 1e-12), "{exact} > {bound}\n{yaml}");
             assert_close!(b.unavailability, states[target].down.p, 1e-12);
+            let total: f64 = b.dependencies.iter().map(|d| d.share_per_year_s).sum();
+            assert_close!(total, states[target].down.p * year, 1e-9);
+            assert_eq!(b.meets_slo, states[target].down.p <= 0.01 * (1.0 + 1e-12));
+            assert_eq!(b.own_fits, b.meets_slo, "{yaml}");
             for d in &b.dependencies {
-                if let Some(c) = system.component_id(&d.name) {
+                assert!(d.share_per_year_s >= 0.0, "{d:?}\n{yaml}");
+                if let Some(c) = system.component_id(&d.name)
+                    && d.kind != DependencyKind::Domain
+                {
                     assert_close!(d.composite_availability, states[c].down.q, 1e-12);
-                    // Charged at its own unavailability: never more than what it delivers.
+                    // Alone, a row never takes more than the component it stands for delivers.
                     assert!(d.unavailability <= states[c].down.p * (1.0 + 1e-12));
                 }
             }
         }
     }
+}
+
+#[test]
+fn budget_shares_match_brute_force_on_random_models() {
+    // Each row's share, by enumeration: P(DOWN, every event of the rows above it absent, one of
+    // its own present). Rows are told apart by their owners: a component or domain row holds its
+    // owner's events, the one group or fallback row (models with more are skipped) the rest.
+    let mut rng = Rng(7);
+    let mut checked = 0;
+    for _ in 0..80 {
+        let yaml = random_model(&mut rng, 11);
+        let system = system_of(&yaml);
+        let structure = Structure::new(&system);
+        let target = system.components.len() - 1;
+        let b = budget(&system, target, Availability::parse("99%").unwrap(), None).unwrap();
+        let ways: Vec<usize> = (0..b.dependencies.len())
+            .filter(|&i| {
+                matches!(
+                    b.dependencies[i].kind,
+                    DependencyKind::Group | DependencyKind::Fallback
+                )
+            })
+            .collect();
+        if ways.len() > 1 {
+            continue;
+        }
+        let row_of = |e: usize| -> Option<usize> {
+            let owner = match structure.events[e].owner() {
+                Owner::Component(c) => &system.components[c].name,
+                Owner::Domain(d) => &system.domains[d].name,
+            };
+            b.dependencies
+                .iter()
+                .position(|d| {
+                    &d.name == owner
+                        && !matches!(d.kind, DependencyKind::Group | DependencyKind::Fallback)
+                })
+                .or(ways.first().copied())
+        };
+        let rows: Vec<Option<usize>> = (0..structure.events.len()).map(row_of).collect();
+        let table = truth_table(&structure, structure.components[target].down);
+        let odds = base_odds(&structure);
+        let mut share = vec![0.0; b.dependencies.len()];
+        for (state, &down) in table.iter().enumerate() {
+            if !down {
+                continue;
+            }
+            // The first row, in order, with an event present takes the state.
+            let first = (0..structure.events.len())
+                .filter(|&e| state >> e & 1 == 1)
+                .filter_map(|e| rows[e])
+                .min();
+            let weight: f64 = odds
+                .iter()
+                .enumerate()
+                .map(|(e, &(p, q))| if state >> e & 1 == 1 { p } else { q })
+                .product();
+            if let Some(r) = first {
+                share[r] += weight;
+            }
+        }
+        let total: f64 = share.iter().sum();
+        for (d, truth) in b.dependencies.iter().zip(&share) {
+            let got = d.share_per_year_s / (365.0 * 86400.0);
+            assert!(
+                (got - truth).abs() <= 1e-9 * truth.abs() + 1e-12 * total,
+                "{}: {got:e} vs {truth:e}\n{yaml}",
+                d.name
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 40, "only {checked} models checked");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -958,8 +1088,21 @@ fn whatif_and_budget_json_have_the_spec_fields() {
     assert_eq!(v["component"], "service");
     assert_eq!(v["slo"], 0.9999);
     assert_close!(v["budget_per_year_s"].as_f64().unwrap(), 3153.6, 1e-12);
-    assert_close!(v["own_per_year_s"].as_f64().unwrap(), 1576.8, 1e-12);
-    let d = &v["dependencies"][0];
+    assert!(v["own_per_year_s"].as_f64().unwrap() > 1576.8);
+    let u = v["unavailability"].as_f64().unwrap();
+    let exact = 5e-5
+        + (0..5)
+            .map(|i| (1.0 - 5e-5) * (1.0 - 1e-5f64).powi(i) * 1e-5)
+            .sum::<f64>();
+    assert_close!(u, exact, 1e-12);
+    let rows = v["dependencies"].as_array().unwrap();
+    let total: f64 = rows
+        .iter()
+        .map(|d| d["share_per_year_s"].as_f64().unwrap())
+        .sum();
+    assert_close!(total, u * 365.0 * 86400.0, 1e-12);
+    assert_eq!(rows[0]["kind"], "own");
+    let d = &rows[1];
     assert_eq!(d["name"], "dep-1");
     assert_close!(d["availability"].as_f64().unwrap(), 0.99999, 1e-15);
     assert_close!(d["spend_per_year_s"].as_f64().unwrap(), 315.36, 1e-12);

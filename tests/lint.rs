@@ -155,6 +155,32 @@ components:
     assert_eq!(of("N002", &findings(&yaml.replace("K", "2"))).len(), 1);
 }
 
+#[test]
+fn n002_fires_only_beyond_rounding() {
+    let yaml = "
+components:
+  db: { availability: DB }
+  api:
+    availability: 99.99%
+    depends_on: [db]
+    slo: 99.9%
+";
+    // 1.0001e-4 down against the 1e-4 asked: both print 99.99% and 4.00 nines.
+    assert!(of("N002", &findings(&yaml.replace("DB", "99.989999%"))).is_empty());
+    // 1.03e-4 prints 3.99 nines: a finding, whose percents do not read the same.
+    let fs = findings(&yaml.replace("DB", "99.9897%"));
+    let hits = of("N002", &fs);
+    assert_eq!(hits.len(), 1, "{fs:#?}");
+    assert!(
+        hits[0]
+            .message
+            .contains("which is 99.9897% available (3.99 nines)")
+            && hits[0].message.contains("asks 99.99% (4.00 nines)"),
+        "{}",
+        hits[0].message
+    );
+}
+
 // --- N003 fail-open-without-timeout --------------------------------------------------------------
 
 #[test]
@@ -268,6 +294,129 @@ components:
     assert_eq!(hits[0].subject, "db");
     assert!(hits[0].hint.contains("rolling"));
     assert!(of("N004", &findings(&yaml.replace("ROLLING", "true"))).is_empty());
+}
+
+#[test]
+fn n004_never_flags_what_cannot_fail_and_counts_failovers() {
+    // An entry point at 100% over a redundant pair: nothing of its own can take it down.
+    let yaml = "
+domains:
+  az1: { availability: 99.9% }
+  az2: { availability: 99.9% }
+components:
+  router: { availability: 100% }
+  db:
+    mttf: 30d
+    mttr: 1h
+    replicas: 2
+    spread: [az1, az2]
+    FAILOVER
+  web-1: { availability: 99.9%, spread: [az1] }
+  web-2: { availability: 99.9%, spread: [az2] }
+  app:
+    availability: 100%
+    depends_on: [router, db, { at_least: 1, of: [web-1, web-2] }]
+    slo: 99.9%
+";
+    assert!(
+        of("N004", &findings(&yaml.replace("FAILOVER", ""))).is_empty(),
+        "{:#?}",
+        findings(&yaml.replace("FAILOVER", ""))
+    );
+    // A failover outage follows every replica failure: one event takes app down.
+    let fs = findings(&yaml.replace("FAILOVER", "failover: 30s"));
+    let hits = of("N004", &fs);
+    assert_eq!(hits.len(), 1, "{fs:#?}");
+    assert_eq!(hits[0].subject, "db");
+    assert_eq!(hits[0].components, ["app"]);
+    assert!(hits[0].message.contains("failover"), "{}", hits[0].message);
+}
+
+#[test]
+fn findings_are_allowed_where_they_stand() {
+    let yaml = "
+domains:
+  region: { availability: 99.99% }
+components:
+  dns: { availability: 99.99%, external: true DNS_LINT }
+  web:
+    availability: 99.9%
+    replicas: 2
+    spread: [region]
+    depends_on: [dns]
+    slo: 99.5%
+    WEB_LINT
+  api:
+    availability: 99.9%
+    replicas: 2
+    spread: [region]
+    depends_on: [dns]
+    slo: 99%
+";
+    let base = yaml.replace(" DNS_LINT", "").replace("WEB_LINT", "");
+    let subjects = |fs: &[Finding]| -> Vec<(String, Vec<String>)> {
+        of("N004", fs)
+            .iter()
+            .map(|f| (f.subject.clone(), f.components.clone()))
+            .collect()
+    };
+    let all = subjects(&findings(&base));
+    let pair = vec!["web".to_string(), "api".to_string()];
+    assert_eq!(
+        all,
+        [("region".to_string(), pair.clone()), ("dns".into(), pair)]
+    );
+    // On a component with an slo: it accepts its single points of failure; api does not.
+    let allowed = base.replace(
+        "    slo: 99.5%\n",
+        "    slo: 99.5%\n    lint: { allow: [N004] }\n",
+    );
+    let only_api = vec!["api".to_string()];
+    assert_eq!(
+        subjects(&findings(&allowed)),
+        [
+            ("region".to_string(), only_api.clone()),
+            ("dns".into(), only_api)
+        ]
+    );
+    // On the component a finding is about, by name as well as by id.
+    let on_dns = yaml
+        .replace(" DNS_LINT", ", lint: { allow: [single-point-of-failure] }")
+        .replace("WEB_LINT", "");
+    let fs = findings(&on_dns);
+    assert_eq!(subjects(&fs).len(), 1, "{fs:#?}");
+    assert_eq!(subjects(&fs)[0].0, "region");
+    // Without its allows the model is told everything.
+    let model = Model::parse(Path::new("test.yaml"), on_dns.clone(), Format::Yaml).unwrap();
+    let system = model.system().unwrap();
+    assert_eq!(
+        subjects(&lint::lint_ignoring_allows(&model, &system).unwrap()),
+        all
+    );
+    // An unknown rule is a located error listing the rules.
+    let typo = yaml
+        .replace(" DNS_LINT", "")
+        .replace("WEB_LINT", "lint: { allow: [N04] }");
+    let err = Model::parse(Path::new("test.yaml"), typo.clone(), Format::Yaml)
+        .unwrap()
+        .system()
+        .unwrap_err()
+        .to_string();
+    let line = line_of(&typo, "allow: [N04]");
+    assert!(err.contains(&format!("test.yaml:{line}:")), "{err}");
+    assert!(err.contains("unknown lint rule `N04`"), "{err}");
+    assert!(err.contains("N004 (single-point-of-failure)"), "{err}");
+}
+
+#[test]
+fn the_lint_key_is_in_the_schema() {
+    let out = nines().arg("schema").output().unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = schema.to_string();
+    assert!(
+        text.contains("\"lint\"") && text.contains("LintSpec"),
+        "{text}"
+    );
 }
 
 // --- N005 replicas-share-domain ----------------------------------------------------------------
@@ -541,7 +690,7 @@ fn lint_findings_on_the_example_models_point_at_real_lines() {
         let model = Model::load(&path).unwrap();
         let system = model.system().unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        for f in lint::lint(&model, &system).unwrap() {
+        for f in lint::lint_ignoring_allows(&model, &system).unwrap() {
             let line = text
                 .lines()
                 .nth(f.line.checked_sub(1).expect("every finding has a line"))

@@ -22,7 +22,7 @@ fn system_of(spec: &ModelSpec) -> System {
 }
 
 /// Unavailabilities from 1e-1 to 1e-12, as the decimal text users write.
-const NINES: &[&str] = &[
+pub(crate) const NINES: &[&str] = &[
     "90%",
     "99%",
     "99.9%",
@@ -44,7 +44,7 @@ fn exact_unavailability(text: &str) -> BigRational {
     BigRational::one() - BigRational::new(value, scale)
 }
 
-fn small_model() -> impl Strategy<Value = (ModelSpec, Vec<String>)> {
+pub(crate) fn small_model() -> impl Strategy<Value = (ModelSpec, Vec<String>)> {
     let components = prop::collection::vec(
         (
             0..NINES.len(),

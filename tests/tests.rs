@@ -3,9 +3,10 @@
 #[macro_use]
 mod util;
 
-mod agreement;
+mod agree;
 mod check;
 mod cli_eval;
+mod engines;
 mod exact;
 mod explain;
 mod hardening;

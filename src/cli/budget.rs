@@ -12,9 +12,12 @@ use super::{CliError, ExitStatus, OutputFormat, Terminal};
 #[derive(clap::Args)]
 #[command(after_help = "\
 The yearly error budget of COMPONENT's slo, top down as in \"The Calculus of Service \
-Availability\" (Treynor et al., ACM Queue 2017): every unique hard dependency (on_failure: fail, \
-direct or transitive) spends its own unavailability of it once; the rest is COMPONENT's own. \
-Dependencies without one nine more than the slo break the rule of the extra nine.
+Availability\" (Treynor et al., ACM Queue 2017). COMPONENT's exact downtime is shared out over \
+its own failures, every domain, every unique hard dependency (on_failure: fail, direct or \
+transitive) and every group or fallback, each cause once: the shares add up to the exact \
+unavailability, and the verdict is `check`'s. What the dependencies and domains take is \
+subtracted from the budget; the rest is COMPONENT's own. Rows without one nine more than the \
+slo break the rule of the extra nine.
 
 Examples:
   nines budget models/online-store.yaml storefront

@@ -32,6 +32,8 @@ fn after_help() -> String {
             r.summary
         );
     }
+    out += "\nA finding the model accepts is allowed where it stands, with the reason in a comment: \
+            `lint: { allow: [N004] }` on the component.\n";
     out += "\nExit codes: 0 no errors (and no warnings with --deny warnings), 1 otherwise, \
             2 invalid model or usage.\n\nExamples:\n  nines lint models/online-store.yaml\n  \
             nines lint models/online-store.yaml --deny warnings --allow N006,extra-nine\n  \

@@ -1,23 +1,28 @@
 //! Error budgets top down, after Treynor, Dahlin, Rau and Beyer, "The Calculus of Service
 //! Availability" (ACM Queue 15(2), 2017): a service's slo allows `(1 − slo) × year` of downtime;
-//! every unique hard dependency spends its unavailability of it; what is left is the service's
-//! own. Their rule of the extra nine: a hard dependency should have one more nine than the slo.
+//! its dependencies spend some of it; what is left is the service's own. Their rule of the extra
+//! nine: a hard dependency should have one more nine than the slo.
 //!
 //! Choices made here (docs/explain.md says them to users):
-//! - Hard means `on_failure: fail`. A `degrade` call with a fallback is charged as one more way
-//!   down: the call and its fallback both DOWN. Other degrade and ignore calls spend nothing.
-//! - Dependencies are followed transitively through hard edges and each component is listed once.
-//!   Each is charged for its **own** unavailability (its replicas, domains, maintenance and
-//!   failover), since its own dependencies are listed on their own lines: nothing is charged twice.
-//! - A redundancy group is one dependency (so is a call with its fallback). It is charged the
-//!   exact probability that the group is DOWN while every event of the components listed on
-//!   their own lines is perfect — what the group adds beyond them — and its members' dependencies
-//!   are not followed further (the group's probability holds them). This keeps the sum an upper
-//!   bound: the group depends on listed components only through their own failures, and is
-//!   monotone, so P(group DOWN and no listed component down on its own) ≤ P(group DOWN | their
-//!   events perfect).
-//! - The sum is a union bound: the component's exact unavailability is never above its own plus
-//!   what its dependencies spend (domains shared by several dependencies are counted by each).
+//! - Hard means `on_failure: fail`. A `degrade` call with a fallback is one more way down: the
+//!   call and its fallback both DOWN. Other degrade and ignore calls spend nothing.
+//! - The component's downtime is shared out over rows, each a set of basic events: the
+//!   component's own failures; every domain that takes part (its own outage, ancestors aside);
+//!   every unique hard dependency, followed transitively, for its own failures (replicas,
+//!   maintenance, failover; its domains and dependencies are rows of their own); every group and
+//!   call-with-fallback, for the failures of the components that only it reaches; and every
+//!   component that several groups or members reach (a shared dependency), on its own row. Each
+//!   event of the component's diagram is in exactly one row.
+//! - Shares come from an ordered decomposition: in the rows' order, row i is charged
+//!   P(DOWN ∧ rows before i perfect ∧ some event of row i happening). These are disjoint pieces
+//!   of DOWN and together all of it, so the shares add up to the exact unavailability and a
+//!   shared cause is charged once. Order: domains (ancestors first), the component itself, its
+//!   dependencies nearest first, shared dependencies, then groups and fallbacks, which need
+//!   several failures at once and so are charged what they add beyond everything else.
+//! - Each row is also shown alone: the component's unavailability were that row the only thing
+//!   that could fail (every other row perfect), what that would cost in a year, and whether it
+//!   has the extra nine. Alone, rows overlap; their shares do not.
+//! - The verdict is `check`'s: met when the exact unavailability is at most `1 − slo`.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -25,41 +30,55 @@ use comfy_table::{Cell, CellAlignment, Color};
 use serde::Serialize;
 
 use super::{OwnEvents, cone, new_table};
-use crate::exact::bdd::{self, Edge};
+use crate::exact::bdd::{self, Edge, Var};
 use crate::exact::{self, EngineError};
 use crate::model::units::{Availability, YEAR, format_percent};
 use crate::report::text::{escape_markdown, format_nines, format_share};
 use crate::report::{Format, finite};
 use crate::structure::{Owner, Structure};
-use crate::system::{ComponentId, DependencyTarget, OnFailure, System};
+use crate::system::{ComponentId, DependencyTarget, DomainId, OnFailure, System};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DependencyKind {
+    /// The component's own failures: its replicas, maintenance and failover.
+    Own,
+    /// A shared failure domain's own outage.
+    Domain,
     Component,
     Group,
     /// A degrading call together with its fallback: DOWN when both are.
     Fallback,
 }
 
+/// One row of the budget.
 #[derive(Clone, Debug, Serialize)]
 pub struct BudgetDependency {
     pub name: String,
     pub kind: DependencyKind,
-    /// The component that calls it (the first found, nearest the target).
+    /// The component that calls it (the first found, nearest the target); for a domain, the
+    /// first component with a replica in it.
     pub via: String,
-    /// The availability it is charged at: its own, dependencies aside (for a group: given the
-    /// components listed on their own lines are up).
+    /// The row alone: the component's availability were this row the only thing that could
+    /// fail (every event of the other rows perfect). For a hard dependency that is its own
+    /// availability, dependencies and domains aside; for a domain whose outage the replicas
+    /// ride out, 100%.
     pub availability: f64,
     pub unavailability: f64,
     pub nines: Option<f64>,
+    /// What the row alone would take in a year: its unavailability × one year. Rows overlap
+    /// here (two rows down at once count twice); `share_per_year_s` does not.
     pub spend_per_year_s: f64,
-    /// Its share of the budget (null when the budget is zero).
+    /// Its exact share of the component's downtime in a year: the rows' shares add up to the
+    /// component's unavailability × one year.
+    pub share_per_year_s: f64,
+    /// `share_per_year_s` as a fraction of the budget (null when the budget is zero).
     pub share: Option<f64>,
-    /// What it delivers to its callers, its own dependencies included.
+    /// What it delivers to its callers, its own dependencies and domains included.
     pub composite_availability: f64,
-    /// Whether it has at least one nine more than the slo (the rule of the extra nine).
-    pub extra_nine: bool,
+    /// Whether it alone has at least one nine more than the slo (the rule of the extra nine);
+    /// null for the component's own row.
+    pub extra_nine: Option<bool>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -69,20 +88,27 @@ pub struct Budget {
     pub slo: f64,
     pub slo_unavailability: f64,
     pub budget_per_year_s: f64,
+    /// The shares of every row but the component's own: what its dependencies and domains
+    /// take of its downtime, each shared cause once.
     pub dependencies_spend_per_year_s: f64,
     /// What is left for the component's own failures (negative: the dependencies overspend).
     pub own_per_year_s: f64,
-    /// What its own failures (replicas, domains, maintenance, failover) take today.
+    /// The share of its own row today.
     pub own_actual_per_year_s: f64,
+    /// Whether its own share fits what is left: the same as `meets_slo`.
     pub own_fits: bool,
-    /// The component's exact unavailability, all dependencies and redundancy included.
+    /// The component's exact unavailability, all dependencies and redundancy included: the sum
+    /// of the rows' shares.
     pub unavailability: f64,
+    /// `check`'s verdict: the unavailability is at most the slo's.
     pub meets_slo: bool,
     pub outages_per_year: Option<f64>,
-    /// Time to detect and recover allowed per outage: the own budget over the outages.
+    /// Time to detect and recover allowed per outage: what is left for the component's own
+    /// failures over the outages (null when nothing is left).
     pub per_outage_s: Option<f64>,
     /// Dependencies that degrade or are ignored: they spend nothing.
     pub not_charged: Vec<String>,
+    /// Every row, in the order the downtime is shared out.
     pub dependencies: Vec<BudgetDependency>,
 }
 
@@ -162,6 +188,19 @@ impl Hard {
             Hard::Fallback { .. } => DependencyKind::Fallback,
         }
     }
+
+    /// The components a group or fallback calls directly.
+    fn roots(&self) -> Vec<ComponentId> {
+        match self {
+            Hard::Component(t) => vec![*t],
+            Hard::Group { members, .. } => members.clone(),
+            Hard::Fallback { called, fallback } => {
+                let mut r = called.roots();
+                r.push(*fallback);
+                r
+            }
+        }
+    }
 }
 
 /// Whether `u` leaves room for one more nine than `slo_u`, with rounding slack so that
@@ -170,12 +209,51 @@ fn has_extra_nine(u: f64, slo_u: f64) -> bool {
     u <= slo_u / 10.0 * (1.0 + 1e-9)
 }
 
+/// Whether `f` holds with variable `on` happening and every other one not: one path down the
+/// diagram.
+fn down_with_only(manager: &bdd::Manager, mut f: Edge, on: Var) -> bool {
+    loop {
+        if f == bdd::ONE {
+            return true;
+        }
+        if f == bdd::ZERO {
+            return false;
+        }
+        let (low, high) = manager.branches(f);
+        f = if manager.var(f) == on { high } else { low };
+    }
+}
+
+/// What a row of the budget holds.
+#[derive(Clone, Debug)]
+enum Row {
+    Own,
+    Domain(DomainId),
+    Component(ComponentId),
+    Way(Hard),
+}
+
+/// The components a dependency entry can take DOWN through: its targets when it fails hard,
+/// its targets and fallback when it degrades onto one, nothing otherwise.
+fn down_targets(dep: &crate::system::Dependency) -> Vec<ComponentId> {
+    match (dep.on_failure, dep.fallback) {
+        (OnFailure::Fail, _) => dep.targets().to_vec(),
+        (OnFailure::Degrade, Some(fb)) => {
+            let mut t = dep.targets().to_vec();
+            t.push(fb);
+            t
+        }
+        _ => Vec::new(),
+    }
+}
+
 pub fn budget(
     system: &System,
     target: ComponentId,
     slo: Availability,
     outages_per_year: Option<f64>,
 ) -> Result<Budget, EngineError> {
+    let n = system.components.len();
     // The unique hard dependencies, breadth first so that `via` is the nearest caller.
     let mut order: Vec<(Hard, ComponentId)> = Vec::new();
     let mut seen: HashMap<Hard, usize> = HashMap::new();
@@ -206,7 +284,7 @@ pub fn budget(
                     continue;
                 }
             };
-            if seen.contains_key(&hard) {
+            if seen.contains_key(&hard) || hard == Hard::Component(target) {
                 continue;
             }
             seen.insert(hard.clone(), order.len());
@@ -216,90 +294,307 @@ pub fn budget(
             order.push((hard, c));
         }
     }
-    let mut listed = vec![false; system.components.len()];
-    for (h, _) in &order {
-        if let Hard::Component(t) = h {
-            listed[*t] = true;
+
+    // Rows: domains, the component, its hard dependencies, shared dependencies, ways down.
+    let mut row_of: Vec<Option<usize>> = vec![None; n];
+    let mut via_of: Vec<Option<ComponentId>> = vec![None; n];
+    row_of[target] = Some(0);
+    let mut rows: Vec<(Row, ComponentId)> = vec![(Row::Own, target)];
+    let mut ways: Vec<(Hard, ComponentId)> = Vec::new();
+    for (hard, via) in order {
+        match hard {
+            Hard::Component(t) => {
+                row_of[t] = Some(rows.len());
+                rows.push((Row::Component(t), via));
+            }
+            way => ways.push((way, via)),
         }
+    }
+    // What each way down reaches from each of the components it calls: a component reached
+    // from one (way, root) only belongs to that way's row; one reached from two is shared.
+    let mut reached: Vec<Option<(usize, ComponentId)>> = vec![None; n];
+    let mut shared_order: Vec<ComponentId> = Vec::new();
+    let mut shared = vec![false; n];
+    for (w, (way, via)) in ways.iter().enumerate() {
+        for root in way.roots() {
+            let mut stack = vec![(root, *via)];
+            let mut visited = vec![false; n];
+            while let Some((x, caller)) = stack.pop() {
+                if std::mem::replace(&mut visited[x], true) || row_of[x].is_some() {
+                    continue;
+                }
+                via_of[x].get_or_insert(caller);
+                match reached[x] {
+                    None => reached[x] = Some((w, root)),
+                    Some(first) if first != (w, root) && !shared[x] => {
+                        shared[x] = true;
+                        shared_order.push(x);
+                    }
+                    _ => {}
+                }
+                for dep in &system.components[x].dependencies {
+                    stack.extend(down_targets(dep).into_iter().map(|t| (t, x)));
+                }
+            }
+        }
+    }
+    let first_shared = rows.len();
+    for &x in &shared_order {
+        row_of[x] = Some(rows.len());
+        rows.push((Row::Component(x), via_of[x].unwrap_or(target)));
+    }
+    for (w, (way, via)) in ways.into_iter().enumerate() {
+        for x in 0..n {
+            if row_of[x].is_none() && reached[x].is_some_and(|(rw, _)| rw == w) {
+                row_of[x] = Some(rows.len());
+            }
+        }
+        rows.push((Row::Way(way), via));
     }
 
     let structure = Structure::new(system);
-    let computed = exact::with_deep_stack(|| -> Result<_, EngineError> {
-        // Everything charged lies in the target's cone (its dependencies, groups, fallbacks).
-        let mut compiled = exact::compile(&cone(&structure, structure.components[target].down))?;
-        let own_events = OwnEvents::new(system, &structure);
-        let target_own = own_events.down(&mut compiled, &structure, system, target, true)?;
-        let mut edges: Vec<Edge> = Vec::with_capacity(order.len());
-        for (hard, _) in &order {
-            edges.push(match hard {
-                Hard::Component(t) => {
-                    own_events.down(&mut compiled, &structure, system, *t, true)?
-                }
-                other => way_down(&mut compiled, &structure, other)?,
-            });
+    let root_gate = structure.components[target].down;
+    let support = structure.support(root_gate);
+    // Domains that take part, ancestors first; each is charged via the first component (in the
+    // rows' order) with a replica in it or below it.
+    let mut domain_via: Vec<Option<ComponentId>> = vec![None; system.domains.len()];
+    let mut in_support = vec![false; system.domains.len()];
+    for &e in &support {
+        if let Owner::Domain(d) = structure.events[e].owner() {
+            in_support[d] = true;
         }
-        let odds = compiled.level_odds(&structure);
-        let pq = compiled.manager.probabilities(&odds);
-        // Groups and fallbacks are charged with every listed component's own events perfect:
-        // what they add beyond the lines above them (see the module's notes).
-        let mut perfect = odds.clone();
-        for (e, event) in structure.events.iter().enumerate() {
-            if let Owner::Component(c) = event.owner()
-                && listed[c]
-            {
-                perfect[compiled.level[e] as usize] = (0.0, 1.0);
+    }
+    let by_row: Vec<ComponentId> = {
+        let mut cs: Vec<ComponentId> = (0..n).filter(|&c| row_of[c].is_some()).collect();
+        cs.sort_by_key(|&c| row_of[c]);
+        cs
+    };
+    for &c in &by_row {
+        for &first in &system.components[c].replica_domains {
+            let mut d = first;
+            while let Some(dom) = d {
+                domain_via[dom].get_or_insert(c);
+                d = system.domains[dom].parent;
             }
         }
-        let conditioned = order.iter().any(|(h, _)| !matches!(h, Hard::Component(_)));
-        let pq_given_listed_up = if conditioned {
-            compiled.manager.probabilities(&perfect)
-        } else {
-            Vec::new()
+    }
+    let depth = |mut d: DomainId| {
+        let mut k = 0;
+        while let Some(p) = system.domains[d].parent {
+            d = p;
+            k += 1;
+        }
+        k
+    };
+    let mut domains: Vec<DomainId> = (0..system.domains.len())
+        .filter(|&d| in_support[d])
+        .collect();
+    domains.sort_by_key(|&d| (depth(d), d));
+    let shift = domains.len();
+    let mut ordered: Vec<(Row, ComponentId)> = domains
+        .iter()
+        .map(|&d| (Row::Domain(d), domain_via[d].unwrap_or(target)))
+        .collect();
+    ordered.extend(rows);
+    let rows = ordered;
+    let first_shared = first_shared + shift;
+    let mut events_of: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
+    for &e in &support {
+        let r = match structure.events[e].owner() {
+            Owner::Domain(d) => domains.iter().position(|&x| x == d),
+            Owner::Component(c) => row_of[c].map(|r| r + shift),
         };
-        let target_down = bdd::edge_pq(&pq, compiled.gate[structure.components[target].down]);
-        let own = bdd::edge_pq(&pq, target_own);
-        let charged: Vec<((f64, f64), (f64, f64))> = order
+        // Every component the diagram reads is reached above; should one not be, its events
+        // join the component's own row so that the shares still add up.
+        events_of[r.unwrap_or(shift)].push(e);
+    }
+
+    let computed = exact::with_deep_stack(|| -> Result<_, EngineError> {
+        // Everything charged lies in the target's cone (its dependencies, groups, fallbacks).
+        let mut compiled = exact::compile(&cone(&structure, root_gate))?;
+        let root = compiled.gate[root_gate];
+        let odds = compiled.level_odds(&structure);
+        let vars: Vec<Vec<Var>> = events_of
             .iter()
-            .zip(&edges)
-            .map(|((hard, _), &e)| match hard {
-                Hard::Component(t) => (
-                    bdd::edge_pq(&pq, e),
-                    bdd::edge_pq(&pq, compiled.gate[structure.components[*t].down]),
-                ),
-                _ => (bdd::edge_pq(&pq_given_listed_up, e), bdd::edge_pq(&pq, e)),
+            .map(|es| {
+                let mut v: Vec<Var> = es.iter().map(|&e| compiled.level[e]).collect();
+                v.sort_unstable_by(|a, b| b.cmp(a));
+                v
             })
             .collect();
-        Ok((target_down, own, charged))
+        // Own failures of the component and of its hard dependencies take it down alone, so
+        // alone they cost their own unavailability.
+        let own_events = OwnEvents::new(system, &structure);
+        let mut own_down: Vec<Option<Edge>> = Vec::with_capacity(rows.len());
+        let mut composite: Vec<Option<Edge>> = Vec::with_capacity(rows.len());
+        for (i, (row, _)) in rows.iter().enumerate() {
+            let hard = i < first_shared;
+            own_down.push(match row {
+                Row::Own => {
+                    Some(own_events.down(&mut compiled, &structure, system, target, false)?)
+                }
+                Row::Component(c) if hard => {
+                    Some(own_events.down(&mut compiled, &structure, system, *c, false)?)
+                }
+                _ => None,
+            });
+            composite.push(match row {
+                Row::Own => Some(root),
+                Row::Component(c) => Some(compiled.gate[structure.components[*c].down]),
+                Row::Domain(_) => None,
+                Row::Way(h) => Some(way_down(&mut compiled, &structure, h)?),
+            });
+        }
+        let pq = compiled.manager.probabilities(&odds);
+        let target_down = bdd::edge_pq(&pq, root);
+        let mut row_at = vec![usize::MAX; odds.len()];
+        for (i, vs) in vars.iter().enumerate() {
+            for &v in vs {
+                row_at[v as usize] = i;
+            }
+        }
+        // The ordered decomposition: before[i] = P(DOWN ∧ rows before i perfect), row i's share
+        // before[i] − before[i + 1]. The differences telescope: they add up to P(DOWN) less
+        // P(DOWN with every event perfect), which is nothing. Four prefixes per pass.
+        let m = rows.len();
+        let mut perfect_before = vec![1.0; m + 1];
+        for i in 0..m {
+            perfect_before[i + 1] = vars[i]
+                .iter()
+                .fold(perfect_before[i], |q, &v| q * odds[v as usize].1);
+        }
+        let mut before = vec![0.0; m + 1];
+        let mut lanes: Vec<(bdd::Lanes, bdd::Lanes)> = Vec::new();
+        let mut table = Vec::new();
+        for first in (0..=m).step_by(bdd::LANES) {
+            lanes.clear();
+            lanes.extend(odds.iter().zip(&row_at).map(|(&(p, q), &r)| {
+                let mut lane = ([p; bdd::LANES], [q; bdd::LANES]);
+                for s in 0..bdd::LANES {
+                    if r < first + s {
+                        lane.0[s] = 0.0;
+                        lane.1[s] = 1.0;
+                    }
+                }
+                lane
+            }));
+            compiled.manager.probabilities_lanes(&lanes, &mut table);
+            let down = bdd::edge_lanes(&table, root).0;
+            for s in 0..bdd::LANES {
+                if first + s <= m {
+                    before[first + s] = perfect_before[first + s] * down[s];
+                }
+            }
+        }
+        // Rounding may leave a row that adds nothing a hair below zero.
+        let shares: Vec<f64> = (0..m)
+            .map(|i| (before[i] - before[i + 1]).max(0.0))
+            .collect();
+        // Each row alone: every event outside it perfect. Own failures read above; a domain
+        // takes the component down alone or not at all (one walk of the diagram); the rest, four
+        // rows per pass.
+        let mut alone: Vec<(f64, f64)> = vec![(0.0, 1.0); m];
+        let mut pending: Vec<usize> = Vec::new();
+        for (i, (row, _)) in rows.iter().enumerate() {
+            match (row, own_down[i]) {
+                (_, Some(e)) => alone[i] = bdd::edge_pq(&pq, e),
+                (Row::Domain(_), None) if vars[i].len() == 1 => {
+                    let v = vars[i][0];
+                    if down_with_only(&compiled.manager, root, v) {
+                        alone[i] = odds[v as usize];
+                    }
+                }
+                _ => pending.push(i),
+            }
+        }
+        for batch in pending.chunks(bdd::LANES) {
+            lanes.clear();
+            lanes.extend(odds.iter().zip(&row_at).map(|(&(p, q), &r)| {
+                let mut lane = ([0.0; bdd::LANES], [1.0; bdd::LANES]);
+                for (s, &i) in batch.iter().enumerate() {
+                    if r == i {
+                        lane.0[s] = p;
+                        lane.1[s] = q;
+                    }
+                }
+                lane
+            }));
+            compiled.manager.probabilities_lanes(&lanes, &mut table);
+            let (p, q) = bdd::edge_lanes(&table, root);
+            for (s, &i) in batch.iter().enumerate() {
+                alone[i] = (p[s], q[s]);
+            }
+        }
+        let composite_pq: Vec<Option<(f64, f64)>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (row, _))| match (row, composite[i]) {
+                (_, Some(e)) => Some(bdd::edge_pq(&pq, e)),
+                _ => None,
+            })
+            .collect();
+        Ok((target_down, shares, alone, composite_pq))
     })?;
-    let (target_down, own, charged) = computed;
+    let (target_down, shares, alone, composite_pq) = computed;
 
     let slo_u = slo.down.p;
     let budget_per_year_s = slo_u * YEAR;
     let name_of = |c: ComponentId| system.components[c].name.clone();
-    let dependencies: Vec<BudgetDependency> = order
+    let chain = |d: DomainId| {
+        let mut odds = system.domains[d].down;
+        let mut up = system.domains[d].parent;
+        while let Some(p) = up {
+            odds = odds.either(system.domains[p].down);
+            up = system.domains[p].parent;
+        }
+        odds
+    };
+    let dependencies: Vec<BudgetDependency> = rows
         .iter()
-        .zip(&charged)
-        .map(
-            |((hard, via), &((p, q), (_, composite_q)))| BudgetDependency {
-                name: hard.name(system),
-                kind: hard.kind(),
+        .enumerate()
+        .map(|(i, (row, via))| {
+            let (p, q) = alone[i];
+            let composite_q = composite_pq[i].map_or(1.0, |x| x.1);
+            let (name, kind, composite_q) = match row {
+                Row::Own => (name_of(target), DependencyKind::Own, composite_q),
+                Row::Domain(d) => (
+                    system.domains[*d].name.clone(),
+                    DependencyKind::Domain,
+                    chain(*d).q,
+                ),
+                Row::Component(c) => (name_of(*c), DependencyKind::Component, composite_q),
+                Row::Way(h) => (h.name(system), h.kind(), composite_q),
+            };
+            BudgetDependency {
+                name,
+                kind,
                 via: name_of(*via),
                 availability: q,
                 unavailability: p,
                 nines: finite(-p.log10()),
                 spend_per_year_s: p * YEAR,
-                share: finite(p / slo_u),
+                share_per_year_s: shares[i] * YEAR,
+                share: finite(shares[i] / slo_u),
                 composite_availability: composite_q,
-                extra_nine: has_extra_nine(p, slo_u),
-            },
-        )
+                extra_nine: (kind != DependencyKind::Own).then(|| has_extra_nine(p, slo_u)),
+            }
+        })
         .collect();
-    let spent: f64 = dependencies.iter().map(|d| d.spend_per_year_s).sum();
+    let own_share = dependencies
+        .iter()
+        .find(|d| d.kind == DependencyKind::Own)
+        .map_or(0.0, |d| d.share_per_year_s);
+    let spent: f64 = dependencies
+        .iter()
+        .filter(|d| d.kind != DependencyKind::Own)
+        .map(|d| d.share_per_year_s)
+        .sum();
     let own_per_year_s = budget_per_year_s - spent;
-    let own_actual_per_year_s = own.0 * YEAR;
+    // `check`'s verdict, ties and all.
+    let meets_slo = slo.met_by(target_down.0);
     let mut not_charged: Vec<String> = soft
         .into_iter()
-        .filter(|&c| !listed[c])
+        .filter(|&c| row_of[c].is_none() && c != target)
         .map(name_of)
         .collect();
     not_charged.sort();
@@ -312,14 +607,14 @@ pub fn budget(
         budget_per_year_s,
         dependencies_spend_per_year_s: spent,
         own_per_year_s,
-        own_actual_per_year_s,
-        own_fits: own_actual_per_year_s <= own_per_year_s * (1.0 + 1e-12),
+        own_actual_per_year_s: own_share,
+        own_fits: meets_slo,
         unavailability: target_down.0,
-        meets_slo: target_down.0 <= slo_u,
+        meets_slo,
         outages_per_year,
         per_outage_s: outages_per_year
-            .filter(|&n| n > 0.0)
-            .map(|n| own_per_year_s.max(0.0) / n),
+            .filter(|&n| n > 0.0 && own_per_year_s > 0.0)
+            .map(|n| own_per_year_s / n),
         not_charged,
         dependencies,
     })
@@ -341,6 +636,24 @@ fn format_budget(seconds: f64) -> String {
     }
 }
 
+fn kind_text(k: DependencyKind) -> &'static str {
+    match k {
+        DependencyKind::Own => "itself",
+        DependencyKind::Domain => "domain",
+        DependencyKind::Component => "component",
+        DependencyKind::Group => "group",
+        DependencyKind::Fallback => "fallback",
+    }
+}
+
+fn nine_text(extra: Option<bool>) -> &'static str {
+    match extra {
+        None => "—",
+        Some(true) => "✓",
+        Some(false) => "✗ needs more",
+    }
+}
+
 impl Budget {
     pub fn render(&self, format: Format, color: bool) -> String {
         match format {
@@ -354,6 +667,14 @@ impl Budget {
         format_percent(self.slo, self.slo_unavailability)
     }
 
+    fn verdict(&self) -> &'static str {
+        if self.meets_slo {
+            "meets the slo"
+        } else {
+            "misses the slo"
+        }
+    }
+
     fn summary(&self) -> Vec<(String, String)> {
         let mut rows = vec![
             (
@@ -361,15 +682,7 @@ impl Budget {
                 format!("{} / year", format_budget(self.budget_per_year_s)),
             ),
             (
-                format!(
-                    "spent by {} hard dependenc{}",
-                    self.dependencies.len(),
-                    if self.dependencies.len() == 1 {
-                        "y"
-                    } else {
-                        "ies"
-                    }
-                ),
+                "taken by dependencies and domains, each once".into(),
                 format!(
                     "{} / year",
                     format_budget(self.dependencies_spend_per_year_s)
@@ -394,15 +707,20 @@ impl Budget {
                 format_budget(self.own_actual_per_year_s),
                 if self.own_fits {
                     "fits"
+                } else if self.own_per_year_s <= 0.0 {
+                    "no room: the dependencies miss the slo on their own"
                 } else {
                     "does not fit"
                 }
             ),
         ));
-        if let (Some(n), Some(per)) = (self.outages_per_year, self.per_outage_s) {
+        if let Some(n) = self.outages_per_year {
             rows.push((
                 format!("time to detect and recover, {n} outages / year"),
-                format!("{} per outage", format_budget(per)),
+                match self.per_outage_s {
+                    Some(per) => format!("{} per outage", format_budget(per)),
+                    None => "none left: the dependencies take the whole budget".into(),
+                },
             ));
         }
         rows.push((
@@ -410,11 +728,7 @@ impl Budget {
             format!(
                 "{} / year ({})",
                 format_budget(self.unavailability * YEAR),
-                if self.meets_slo {
-                    "meets the slo"
-                } else {
-                    "misses the slo"
-                }
+                self.verdict()
             ),
         ));
         rows
@@ -423,7 +737,7 @@ impl Budget {
     fn missing_nine(&self) -> Vec<&str> {
         self.dependencies
             .iter()
-            .filter(|d| !d.extra_nine)
+            .filter(|d| d.extra_nine == Some(false))
             .map(|d| d.name.as_str())
             .collect()
     }
@@ -435,46 +749,40 @@ impl Budget {
             self.component,
             self.slo_text()
         );
-        if !self.dependencies.is_empty() {
-            let mut t = new_table(color);
-            t.set_header(vec![
-                "hard dependency",
-                "via",
-                "own availability",
-                "nines",
-                "spends / year",
-                "of budget",
-                "extra nine",
+        let mut t = new_table(color);
+        t.set_header(vec![
+            "share of the downtime",
+            "kind",
+            "via",
+            "alone",
+            "nines",
+            "alone / year",
+            "share / year",
+            "of budget",
+            "extra nine",
+        ]);
+        let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+        for d in &self.dependencies {
+            let nine = Cell::new(nine_text(d.extra_nine));
+            let nine = match (color, d.extra_nine) {
+                (true, Some(true)) => nine.fg(Color::Green),
+                (true, Some(false)) => nine.fg(Color::Red),
+                _ => nine,
+            };
+            t.add_row(vec![
+                Cell::new(&d.name),
+                Cell::new(kind_text(d.kind)),
+                Cell::new(&d.via),
+                right(format_percent(d.availability, d.unavailability)),
+                right(d.nines.map_or("∞".into(), format_nines)),
+                right(format_budget(d.spend_per_year_s)),
+                right(format_budget(d.share_per_year_s)),
+                right(d.share.map_or("—".into(), format_share)),
+                nine,
             ]);
-            for d in &self.dependencies {
-                let nine = Cell::new(if d.extra_nine {
-                    "✓"
-                } else {
-                    "✗ needs more"
-                });
-                let nine = match (color, d.extra_nine) {
-                    (true, true) => nine.fg(Color::Green),
-                    (true, false) => nine.fg(Color::Red),
-                    _ => nine,
-                };
-                t.add_row(vec![
-                    Cell::new(&d.name),
-                    Cell::new(&d.via),
-                    Cell::new(format_percent(d.availability, d.unavailability))
-                        .set_alignment(CellAlignment::Right),
-                    Cell::new(d.nines.map_or("∞".into(), format_nines))
-                        .set_alignment(CellAlignment::Right),
-                    Cell::new(format_budget(d.spend_per_year_s))
-                        .set_alignment(CellAlignment::Right),
-                    Cell::new(d.share.map_or("—".into(), format_share))
-                        .set_alignment(CellAlignment::Right),
-                    nine,
-                ]);
-            }
-            out += &format!("{t}\n");
-        } else {
-            out += "no hard dependencies: the whole budget is the component's own\n";
         }
+        out += &format!("{t}\n");
+        out += "each row is charged the downtime during which it is failing and the rows above it are not: the shares add up to the exact unavailability\n";
         let mut s = new_table(color);
         s.load_style(comfy_table::presets::NOTHING);
         for (k, v) in self.summary() {
@@ -512,23 +820,27 @@ impl Budget {
             escape_markdown(&self.component),
             self.slo_text()
         );
-        if !self.dependencies.is_empty() {
-            out += "| hard dependency | via | own availability | nines | spends / year | of budget | extra nine |\n";
-            out += "|---|---|---:|---:|---:|---:|---|\n";
-            for d in &self.dependencies {
-                out += &format!(
-                    "| {} | {} | {} | {} | {} | {} | {} |\n",
-                    escape_markdown(&d.name),
-                    escape_markdown(&d.via),
-                    format_percent(d.availability, d.unavailability),
-                    d.nines.map_or("∞".into(), format_nines),
-                    format_budget(d.spend_per_year_s),
-                    d.share.map_or("—".into(), format_share),
-                    if d.extra_nine { "✓" } else { "✗" }
-                );
-            }
-            out += "\n";
+        out += "| share of the downtime | kind | via | alone | nines | alone / year | share / year | of budget | extra nine |\n";
+        out += "|---|---|---|---:|---:|---:|---:|---:|---|\n";
+        for d in &self.dependencies {
+            out += &format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                escape_markdown(&d.name),
+                kind_text(d.kind),
+                escape_markdown(&d.via),
+                format_percent(d.availability, d.unavailability),
+                d.nines.map_or("∞".into(), format_nines),
+                format_budget(d.spend_per_year_s),
+                format_budget(d.share_per_year_s),
+                d.share.map_or("—".into(), format_share),
+                match d.extra_nine {
+                    None => "—",
+                    Some(true) => "✓",
+                    Some(false) => "✗",
+                }
+            );
         }
+        out += "\n";
         for (k, v) in self.summary() {
             out += &format!("- {}: **{}**\n", escape_markdown(&k), escape_markdown(&v));
         }

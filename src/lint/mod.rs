@@ -2,8 +2,12 @@
 //! severity, the line of the model it is about and a hint for the fix.
 //!
 //! The rules that talk about probabilities (an SLO's ceiling, the extra nine) read exact
-//! results; the rules about single points of failure read [`Structure::single_points`], which is
-//! exact for the monotone gates the structure is made of. Nothing here samples.
+//! results; the rules about single points of failure read [`Structure::single_points`], or for
+//! N004 the basic events that alone take a component down (those `explain` lists), both exact for
+//! the monotone gates the structure is made of. Nothing here samples.
+//!
+//! A component's `lint: { allow: [...] }` drops the findings about it; [`lint_ignoring_allows`]
+//! gives everything.
 //!
 //! [`Structure::single_points`]: crate::structure::Structure::single_points
 
@@ -125,6 +129,9 @@ pub struct Finding {
     pub subject: String,
     pub message: String,
     pub hint: String,
+    /// The components with an slo it takes down (single points of failure only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<String>,
 }
 
 impl Finding {
@@ -137,13 +144,23 @@ impl Finding {
             subject: subject.to_string(),
             message,
             hint,
+            components: Vec::new(),
         }
     }
 }
 
-/// Every finding of every rule on a model, by line, then rule.
+/// Every finding of every rule on a model, by line, then rule, except those the model allows
+/// where they stand (`lint: { allow: [...] }` on a component).
 pub fn lint(model: &Model, system: &System) -> Result<Vec<Finding>, EngineError> {
-    let mut findings = rules::run(model, system)?;
+    sorted(rules::run(model, system, true)?)
+}
+
+/// Every finding, allowed or not: what the model would be told without its `lint:` keys.
+pub fn lint_ignoring_allows(model: &Model, system: &System) -> Result<Vec<Finding>, EngineError> {
+    sorted(rules::run(model, system, false)?)
+}
+
+fn sorted(mut findings: Vec<Finding>) -> Result<Vec<Finding>, EngineError> {
     findings.sort_by(|a, b| {
         (a.line, a.rule, &a.subject, &a.message).cmp(&(b.line, b.rule, &b.subject, &b.message))
     });

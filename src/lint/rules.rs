@@ -12,9 +12,9 @@ use super::{
 use crate::exact::{self, EngineError, StateOdds};
 use crate::model::Model;
 use crate::model::tree::{PathStep, Value};
-use crate::model::units::{Odds, format_percent};
+use crate::model::units::{Odds, format_duration_human, format_percent};
 use crate::report::text::format_nines;
-use crate::structure::{Owner, Structure};
+use crate::structure::{EventId, EventKind, Gate, Owner, Structure};
 use crate::system::{
     Component, ComponentId, Dependency, DependencyTarget, Lifetime, OnFailure, System,
 };
@@ -33,6 +33,8 @@ struct Facts<'a> {
     single_points: Vec<Vec<Owner>>,
     /// Per component: the line of each `depends_on` entry, read from the file once.
     entry_lines: Vec<Vec<usize>>,
+    /// Per component: the rules it allows (`lint: { allow: [...] }`), when allows count.
+    allowed: Vec<Vec<&'static str>>,
 }
 
 /// The line of every `depends_on` entry of every component, in one pass over the file's tree
@@ -86,7 +88,11 @@ impl<'a> Facts<'a> {
     /// One exact evaluation of the system with probes added: per component with an slo, a probe
     /// with its dependencies (its ceiling); per hard group dependency, a probe with that group
     /// alone (the group's availability as its caller sees it).
-    fn new(model: &'a Model, system: &'a System) -> Result<Facts<'a>, EngineError> {
+    fn new(
+        model: &'a Model,
+        system: &'a System,
+        honour_allows: bool,
+    ) -> Result<Facts<'a>, EngineError> {
         let n = system.components.len();
         let mut probed = system.clone();
         let mut ceiling_probe = Vec::new();
@@ -118,6 +124,27 @@ impl<'a> Facts<'a> {
         let structure = Structure::new(system);
         let single_points = structure.single_points();
         let entry_lines = entry_lines(model, system);
+        let allowed = system
+            .components
+            .iter()
+            .map(|c| {
+                if !honour_allows {
+                    return Vec::new();
+                }
+                model
+                    .spec
+                    .components
+                    .get(&c.name)
+                    .and_then(|spec| spec.lint.as_ref())
+                    .map(|l| {
+                        l.allow
+                            .iter()
+                            .filter_map(|a| super::find_rule(a).map(|r| r.id))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
         Ok(Facts {
             system,
             states,
@@ -126,7 +153,50 @@ impl<'a> Facts<'a> {
             structure,
             single_points,
             entry_lines,
+            allowed,
         })
+    }
+
+    /// Whether component `c` allows the rule with this id where it stands.
+    pub(super) fn allows(&self, c: ComponentId, rule: &str) -> bool {
+        self.allowed[c].contains(&rule)
+    }
+
+    /// Per gate up to `last`: the basic events that alone (every other event absent) make it
+    /// happen. Events that never happen (a component written at 100%) are left out, as from
+    /// minimal cut sets: these are exactly the single points of failure `explain` lists.
+    fn single_events(&self, last: usize) -> Vec<Vec<EventId>> {
+        let s = &self.structure;
+        let mut sets: Vec<Vec<EventId>> = Vec::with_capacity(last + 1);
+        for gate in &s.gates[..=last] {
+            let set = match gate {
+                Gate::Never => Vec::new(),
+                Gate::Event(e) if s.events[*e].odds.p > 0.0 => vec![*e],
+                Gate::Event(_) => Vec::new(),
+                Gate::Or(xs) => {
+                    let mut v: Vec<EventId> =
+                        xs.iter().flat_map(|&x| sets[x].iter().copied()).collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                }
+                Gate::And(xs) | Gate::AtLeast(_, xs) => {
+                    let need = match gate {
+                        Gate::AtLeast(k, _) => *k as usize,
+                        _ => xs.len(),
+                    };
+                    let mut all: Vec<EventId> =
+                        xs.iter().flat_map(|&x| sets[x].iter().copied()).collect();
+                    all.sort_unstable();
+                    all.chunk_by(|a, b| a == b)
+                        .filter(|run| run.len() >= need)
+                        .map(|run| run[0])
+                        .collect()
+                }
+            };
+            sets.push(set);
+        }
+        sets
     }
 
     fn name(&self, c: ComponentId) -> &str {
@@ -171,8 +241,12 @@ impl<'a> Facts<'a> {
     }
 }
 
-pub(super) fn run(model: &Model, system: &System) -> Result<Vec<Finding>, EngineError> {
-    let facts = Facts::new(model, system)?;
+pub(super) fn run(
+    model: &Model,
+    system: &System,
+    honour_allows: bool,
+) -> Result<Vec<Finding>, EngineError> {
+    let facts = Facts::new(model, system, honour_allows)?;
     let mut out = Vec::new();
     unattainable_slo(&facts, &mut out);
     extra_nine(&facts, &mut out);
@@ -182,6 +256,12 @@ pub(super) fn run(model: &Model, system: &System) -> Result<Vec<Finding>, Engine
     replicas_without_domain(&facts, &mut out);
     group_shares_failure(&facts, &mut out);
     fallback_fails_with_target(&facts, &mut out);
+    // A finding is allowed where it stands: on the component it is about.
+    out.retain(|f| {
+        system
+            .component_id(&f.subject)
+            .is_none_or(|c| !facts.allows(c, f.rule))
+    });
     Ok(out)
 }
 
@@ -191,6 +271,26 @@ fn pct(o: Odds) -> String {
 
 fn nines(o: Odds) -> String {
     format_nines(-o.p.log10())
+}
+
+/// Two availabilities as percents with enough digits that they read differently, when they
+/// differ.
+fn apart(a: Odds, b: Odds) -> (String, String) {
+    let (x, y) = (pct(a), pct(b));
+    if x != y || a.p == b.p {
+        return (x, y);
+    }
+    for decimals in 1..=14 {
+        let text = |o: Odds| {
+            let t = format!("{:.*}", decimals, o.q * 100.0);
+            format!("{}%", t.trim_end_matches('0').trim_end_matches('.'))
+        };
+        let (x, y) = (text(a), text(b));
+        if x != y {
+            return (x, y);
+        }
+    }
+    (x, y)
 }
 
 /// N001: the slo is above the component's ceiling, the availability it would have with its own
@@ -266,6 +366,12 @@ fn extra_nine(f: &Facts, out: &mut Vec<Finding>) {
             if down.p <= asked.p * (1.0 + 1e-9) {
                 continue;
             }
+            // Beyond rounding only: never "99.99% (4.00 nines); the rule asks 99.99% (4.00
+            // nines)".
+            if nines(down) == nines(asked) {
+                continue;
+            }
+            let (has, wants) = apart(down, asked);
             let what = f.target_text(d);
             let hint = if external {
                 format!(
@@ -284,9 +390,9 @@ fn extra_nine(f: &Facts, out: &mut Vec<Finding>) {
                     "`{}` (slo {slo}, {} nines) depends hard on {what}, which is {} available ({} nines); the rule of the extra nine asks {} ({} nines)",
                     comp.name,
                     nines(slo.down),
-                    pct(down),
+                    has,
                     nines(down),
-                    pct(asked),
+                    wants,
                     nines(asked)
                 ),
                 hint,
@@ -330,45 +436,65 @@ fn fail_open_without_timeout(f: &Facts, out: &mut Vec<Finding>) {
     }
 }
 
-/// Why a single failure of a component takes it down, if one does: one replica, no spare, or a
-/// maintenance that stops it whole. Failover outages are left out: they follow a replica
-/// failure by design and `eval` counts them.
-fn fragile(comp: &Component) -> Option<String> {
-    if comp.replicas == 1 {
-        Some("it runs one replica".into())
-    } else if comp.min_available == comp.replicas {
-        Some(format!(
-            "it needs all {} of its replicas (min_available {})",
-            comp.replicas, comp.min_available
-        ))
-    } else if comp.maintenance_down().is_some() {
-        Some("its maintenance is not rolling and stops it whole".into())
-    } else {
-        None
+/// Why single events of a component take it down, from the events that do: one replica, no
+/// spare, a maintenance that stops it whole, a failover.
+fn fragile(comp: &Component, kinds: &[EventKind]) -> String {
+    let mut why = Vec::new();
+    if kinds.iter().any(|k| matches!(k, EventKind::Replica { .. })) {
+        why.push(if comp.replicas == 1 {
+            "it runs one replica".to_string()
+        } else {
+            format!(
+                "it needs all {} of its replicas (min_available {})",
+                comp.replicas, comp.min_available
+            )
+        });
     }
+    if kinds.iter().any(|k| matches!(k, EventKind::Maintenance(_))) {
+        why.push("its maintenance is not rolling and stops it whole".into());
+    }
+    if kinds.iter().any(|k| matches!(k, EventKind::Failover(_))) {
+        why.push(format!(
+            "every replica failure takes it down for a {} failover",
+            format_duration_human(comp.failover_s)
+        ));
+    }
+    why.join(", and ")
 }
 
-/// N004: a component or domain whose failure alone takes a component with an slo DOWN. A
-/// component counts when one failure of it is enough (see [`fragile`]); a component that has a
-/// spare replica needs two failures, and the domains its replicas share are findings of their
-/// own. One finding per component or domain, naming every slo it endangers.
+/// N004: a basic event that alone takes a component with an slo DOWN: the single points of
+/// failure `explain` lists, gathered by the component or domain that owns them. An event that
+/// never happens (a component at 100%) is none. One finding per component or domain, naming
+/// every slo it endangers; a component with an slo that allows the rule accepts its single
+/// points of failure.
 fn single_point_of_failure(f: &Facts, out: &mut Vec<Finding>) {
-    let mut endangered: BTreeMap<Owner, Vec<ComponentId>> = BTreeMap::new();
-    for (c, comp) in f.system.components.iter().enumerate() {
-        if comp.slo.is_none() {
-            continue;
-        }
-        for &o in f.spof_of(c) {
-            let counts = match o {
-                Owner::Component(x) => fragile(&f.system.components[x]).is_some(),
-                Owner::Domain(_) => true,
-            };
-            if counts {
-                endangered.entry(o).or_default().push(c);
+    let victims: Vec<ComponentId> = (0..f.system.components.len())
+        .filter(|&c| {
+            f.system.components[c].slo.is_some() && !f.allows(c, SINGLE_POINT_OF_FAILURE.id)
+        })
+        .collect();
+    let Some(last) = victims
+        .iter()
+        .map(|&c| f.structure.components[c].down)
+        .max()
+    else {
+        return;
+    };
+    let singles = f.single_events(last);
+    let mut endangered: BTreeMap<Owner, (Vec<ComponentId>, Vec<EventKind>)> = BTreeMap::new();
+    for &c in &victims {
+        for &e in &singles[f.structure.components[c].down] {
+            let event = &f.structure.events[e];
+            let (who, kinds) = endangered.entry(event.owner()).or_default();
+            if who.last() != Some(&c) {
+                who.push(c);
+            }
+            if !kinds.contains(&event.kind) {
+                kinds.push(event.kind);
             }
         }
     }
-    for (o, victims) in endangered {
+    for (o, (victims, kinds)) in endangered {
         let list = |v: &[ComponentId]| {
             v.iter()
                 .map(|&v| format!("`{}`", f.name(v)))
@@ -376,10 +502,11 @@ fn single_point_of_failure(f: &Facts, out: &mut Vec<Finding>) {
                 .join(", ")
         };
         let them = if victims.len() == 1 { "it" } else { "them" };
+        let names: Vec<String> = victims.iter().map(|&v| f.name(v).to_string()).collect();
         match o {
             Owner::Component(x) => {
                 let comp = &f.system.components[x];
-                let why = fragile(comp).expect("only fragile components are kept");
+                let why = fragile(comp, &kinds);
                 let others: Vec<ComponentId> =
                     victims.iter().copied().filter(|&v| v != x).collect();
                 let message = if others.is_empty() {
@@ -400,24 +527,29 @@ fn single_point_of_failure(f: &Facts, out: &mut Vec<Finding>) {
                         list(&others)
                     )
                 };
+                let only_failover = kinds.iter().all(|k| matches!(k, EventKind::Failover(_)));
                 let hint = if comp.external {
                     "it is a third party: add a second provider as a group `{ at_least: 1, of: [...] }`, or call it with `on_failure: degrade` and a fallback".to_string()
+                } else if only_failover {
+                    "shorten the failover, or accept it where it stands with `lint: { allow: [N004] }` on the component".to_string()
                 } else if comp.maintenance_down().is_some() && comp.replicas > comp.min_available {
                     "make its maintenance `rolling: true`".to_string()
                 } else {
                     "run a spare replica (`replicas` above `min_available`) spread over domains, or call it with `on_failure: degrade` and a fallback".to_string()
                 };
-                out.push(Finding::new(
+                let mut finding = Finding::new(
                     SINGLE_POINT_OF_FAILURE,
                     comp.line,
                     &comp.name,
                     message,
                     hint,
-                ));
+                );
+                finding.components = names;
+                out.push(finding);
             }
             Owner::Domain(d) => {
                 let domain = &f.system.domains[d];
-                out.push(Finding::new(
+                let mut finding = Finding::new(
                     SINGLE_POINT_OF_FAILURE,
                     domain.line,
                     &domain.name,
@@ -432,7 +564,9 @@ fn single_point_of_failure(f: &Facts, out: &mut Vec<Finding>) {
                         domain.name,
                         pct(domain.down)
                     ),
-                ));
+                );
+                finding.components = names;
+                out.push(finding);
             }
         }
     }

@@ -172,7 +172,20 @@ component_keys! {
         /// Design alternatives for cost curves; each overrides any of the keys above.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub variants: Vec<VariantSpec>,
+        /// Lint findings accepted where they stand, on this component.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub lint: Option<LintSpec>,
     }
+}
+
+/// What `nines lint` may leave unsaid about a component.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LintSpec {
+    /// Rules (ids such as `N004`, or names) whose findings on this component are accepted;
+    /// say why in a comment beside it.
+    #[serde(default)]
+    pub allow: Vec<String>,
 }
 
 component_keys! {

@@ -839,6 +839,7 @@ fn component(
     };
     let cost = amount(k.cost, "cost")?;
     let fixed_cost = amount(k.fixed_cost, "fixed_cost")?;
+    lint_allows(k, &path_of("lint"))?;
     let mut dependencies = Vec::new();
     for (i, d) in k.depends_on.iter().flatten().enumerate() {
         let p = at(&path_of("depends_on"), PathStep::Index(i));
@@ -863,6 +864,26 @@ fn component(
         fixed_cost,
         line: 0,
     })
+}
+
+/// `lint: { allow: [...] }` names rules that exist.
+fn lint_allows(k: &ComponentSpec, path: &[PathStep]) -> Result<()> {
+    for (i, code) in k.lint.iter().flat_map(|l| l.allow.iter()).enumerate() {
+        if crate::lint::find_rule(code).is_none() {
+            let rules: Vec<String> = crate::lint::RULES
+                .iter()
+                .map(|r| format!("{} ({})", r.id, r.name))
+                .collect();
+            return Err(invalid(
+                &at(&at(path, key("allow")), PathStep::Index(i)),
+                with_hint(
+                    format!("unknown lint rule `{code}`"),
+                    &format!("the rules are {}", rules.join(", ")),
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn dependency(
