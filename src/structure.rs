@@ -574,35 +574,39 @@ impl Structure {
     /// Exact for monotone gates: with one unit failed, an Or happens when an input does, an And
     /// when all do, an AtLeast(k) when k do. Cost: the sum over gates of their inputs' set sizes.
     pub fn single_points(&self) -> Vec<Vec<Owner>> {
-        let mut sets: Vec<Vec<Owner>> = Vec::with_capacity(self.gates.len());
-        for gate in &self.gates {
-            let set = match gate {
+        self.alone(self.gates.len().saturating_sub(1), |e| {
+            Some(self.events[e].owner())
+        })
+    }
+
+    /// For every gate up to `last`, the units whose occurrence alone (with everything else
+    /// absent) makes it happen, where `unit` names the unit of an event (None: the event is
+    /// never counted).
+    pub fn alone<T: Ord + Copy>(
+        &self,
+        last: GateId,
+        unit: impl Fn(EventId) -> Option<T>,
+    ) -> Vec<Vec<T>> {
+        let mut sets: Vec<Vec<T>> = Vec::with_capacity(last + 1);
+        for gate in self.gates.iter().take(last + 1) {
+            let mut all: Vec<T> = match gate {
                 Gate::Never => Vec::new(),
-                Gate::Event(e) => vec![self.events[*e].owner()],
-                Gate::Or(xs) => {
-                    let mut s: Vec<Owner> =
-                        xs.iter().flat_map(|&x| sets[x].iter().copied()).collect();
-                    s.sort_unstable();
-                    s.dedup();
-                    s
-                }
-                Gate::And(xs) | Gate::AtLeast(_, xs) => {
-                    let need = match gate {
-                        Gate::AtLeast(k, _) => *k as usize,
-                        _ => xs.len(),
-                    };
-                    let mut all: Vec<Owner> =
-                        xs.iter().flat_map(|&x| sets[x].iter().copied()).collect();
-                    all.sort_unstable();
-                    let mut s = Vec::new();
-                    for run in all.chunk_by(|a, b| a == b) {
-                        if run.len() >= need {
-                            s.push(run[0]);
-                        }
-                    }
-                    s
-                }
+                Gate::Event(e) => unit(*e).into_iter().collect(),
+                gate => (gate.inputs().iter())
+                    .flat_map(|&x| sets[x].iter().copied())
+                    .collect(),
             };
+            all.sort_unstable();
+            let need = match gate {
+                Gate::And(xs) => xs.len(),
+                Gate::AtLeast(k, _) => *k as usize,
+                _ => 1,
+            };
+            let set = all
+                .chunk_by(|a, b| a == b)
+                .filter(|run| run.len() >= need)
+                .map(|run| run[0])
+                .collect();
             sets.push(set);
         }
         sets

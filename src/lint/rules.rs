@@ -14,7 +14,7 @@ use crate::model::Model;
 use crate::model::tree::{PathStep, Value};
 use crate::model::units::{Odds, format_duration_human, format_percent};
 use crate::report::text::format_nines;
-use crate::structure::{EventId, EventKind, Gate, Owner, Structure};
+use crate::structure::{EventId, EventKind, Owner, Structure};
 use crate::system::{
     Component, ComponentId, Dependency, DependencyTarget, Lifetime, OnFailure, System,
 };
@@ -167,36 +167,7 @@ impl<'a> Facts<'a> {
     /// minimal cut sets: these are exactly the single points of failure `explain` lists.
     fn single_events(&self, last: usize) -> Vec<Vec<EventId>> {
         let s = &self.structure;
-        let mut sets: Vec<Vec<EventId>> = Vec::with_capacity(last + 1);
-        for gate in &s.gates[..=last] {
-            let set = match gate {
-                Gate::Never => Vec::new(),
-                Gate::Event(e) if s.events[*e].odds.p > 0.0 => vec![*e],
-                Gate::Event(_) => Vec::new(),
-                Gate::Or(xs) => {
-                    let mut v: Vec<EventId> =
-                        xs.iter().flat_map(|&x| sets[x].iter().copied()).collect();
-                    v.sort_unstable();
-                    v.dedup();
-                    v
-                }
-                Gate::And(xs) | Gate::AtLeast(_, xs) => {
-                    let need = match gate {
-                        Gate::AtLeast(k, _) => *k as usize,
-                        _ => xs.len(),
-                    };
-                    let mut all: Vec<EventId> =
-                        xs.iter().flat_map(|&x| sets[x].iter().copied()).collect();
-                    all.sort_unstable();
-                    all.chunk_by(|a, b| a == b)
-                        .filter(|run| run.len() >= need)
-                        .map(|run| run[0])
-                        .collect()
-                }
-            };
-            sets.push(set);
-        }
-        sets
+        s.alone(last, |e| (s.events[e].odds.p > 0.0).then_some(e))
     }
 
     fn name(&self, c: ComponentId) -> &str {
