@@ -682,3 +682,67 @@ fn every_number_is_checked_where_it_is_written() {
         assert_refused(name, text, token, words);
     }
 }
+
+/// A horizon of a hundred million years would allocate its SLO windows before simulating:
+/// `simulate` and `report --simulate` share the library's limits and refuse it alike.
+#[test]
+fn simulate_and_report_refuse_the_same_huge_horizon() {
+    let model = repo_path("models/checkout.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    let flags = ["--horizon", "100000000y", "--runs", "1"];
+    let simulate = nines()
+        .arg("simulate")
+        .arg(&model)
+        .args(flags)
+        .output()
+        .unwrap();
+    let report = nines()
+        .arg("report")
+        .arg(&model)
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .arg("--simulate")
+        .args(flags)
+        .output()
+        .unwrap();
+    let simulate_err = String::from_utf8_lossy(&simulate.stderr);
+    let report_err = String::from_utf8_lossy(&report.stderr);
+    assert_eq!(simulate.status.code(), Some(2), "{simulate_err}");
+    assert_eq!(report.status.code(), Some(2), "{report_err}");
+    assert!(simulate_err.contains("SLO windows"), "{simulate_err}");
+    assert_eq!(simulate_err, report_err);
+    assert!(
+        !dir.path().join("out").exists(),
+        "a refused report writes nothing"
+    );
+}
+
+/// The library refuses what would not fit, whoever builds the options.
+#[test]
+fn timeline_options_are_validated_in_the_library() {
+    use nines::sim::timeline::{Start, TimelineOptions, TimelineOptionsError};
+    let model = Model::load(&repo_path("models/checkout.yaml")).unwrap();
+    let system = model.system().unwrap();
+    let year = nines::model::units::YEAR;
+    let new = |runs, horizon, threads| {
+        TimelineOptions::new(&system, runs, horizon, 0, threads, Start::Stationary)
+    };
+    assert_eq!(new(0, year, 1).unwrap_err(), TimelineOptionsError::Runs(0));
+    assert_eq!(new(1, year, 0).unwrap_err(), TimelineOptionsError::Threads);
+    for horizon in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        assert_eq!(
+            new(1, horizon, 1).unwrap_err(),
+            TimelineOptionsError::Horizon
+        );
+    }
+    assert!(matches!(
+        new(1, 1e8 * year, 1).unwrap_err(),
+        TimelineOptionsError::Windows { .. }
+    ));
+    assert!(matches!(
+        new(1_000_000_000, 1000.0 * year, 1).unwrap_err(),
+        TimelineOptionsError::Events(_)
+    ));
+    let ok = new(1000, year, 2).unwrap();
+    assert_eq!((ok.runs, ok.horizon_s, ok.threads), (1000, year, 2));
+}

@@ -5,6 +5,18 @@ use crate::util::*;
 /// (file name, content, expected `file:line:col`, words the message must contain)
 const CASES: &[(&str, &str, &str, &[&str])] = &[
     (
+        "merge.yaml",
+        "components:\n  db:\n    mttf: &n 30d\n  web:\n    <<: *n\n",
+        "merge.yaml:5:5",
+        &["`<<` merges maps, found a string"],
+    ),
+    (
+        "mergelist.yaml",
+        "components:\n  db: &db { mttf: 30d, mttr: 1h }\n  web:\n    <<: [*db, 3]\n",
+        "mergelist.yaml:4:5",
+        &["`<<` merges maps, found an integer"],
+    ),
+    (
         "percent.yaml",
         "components:\n  db: { availability: 99.9 }\n",
         "percent.yaml:2:23",
@@ -384,4 +396,68 @@ fn graph_escapes_names_in_mermaid_and_dot() {
         d.contains("c1 -> c0 [label=\"degrade\", style=dashed];"),
         "{d}"
     );
+}
+
+/// Forty similar services written once as a template and merged in (`<<: *svc`) evaluate
+/// exactly as the same model written out in full.
+#[test]
+fn merge_keys_template_services() {
+    let mut templated =
+        String::from("components:\n  base: &svc\n    replicas: 2\n    mttf: 30d\n    mttr: 2h\n");
+    let mut expanded =
+        String::from("components:\n  base:\n    replicas: 2\n    mttf: 30d\n    mttr: 2h\n");
+    for i in 0..40 {
+        templated.push_str(&format!("  s{i}:\n    <<: *svc\n    depends_on: [base]\n"));
+        expanded.push_str(&format!(
+            "  s{i}:\n    replicas: 2\n    mttf: 30d\n    mttr: 2h\n    depends_on: [base]\n"
+        ));
+    }
+    let (ts, t) = eval_yaml(&templated);
+    let (es, e) = eval_yaml(&expanded);
+    assert_eq!(ts.components.len(), 41);
+    for i in 0..41 {
+        let name = &ts.components[i].name;
+        assert_eq!(name, &es.components[i].name);
+        assert_eq!(t[i].down, e[i].down, "{name}");
+        assert_eq!(t[i].degraded, e[i].degraded, "{name}");
+    }
+}
+
+/// Keys written in the map win over merged ones, and earlier maps in a `<<` list over later.
+#[test]
+fn merge_key_precedence() {
+    let text = "components:
+  a: &a { mttf: 10d, mttr: 1h }
+  b: &b { mttf: 20d, mttr: 2h, replicas: 3 }
+  c:
+    mttr: 4h
+    <<: [*a, *b]
+";
+    let (system, _) = eval_yaml(text);
+    let c = system.components.iter().find(|c| c.name == "c").unwrap();
+    assert_eq!(c.failure.mean_s, 10.0 * 86_400.0, "mttf from a, the first");
+    assert_eq!(c.repair.mean_s, 4.0 * 3600.0, "mttr written in c");
+    assert_eq!(c.replicas, 3, "replicas only b has");
+}
+
+/// A billion laughs through merge keys is refused like one through aliases.
+#[test]
+fn merge_key_bombs_are_bounded() {
+    // Each level merges the previous one and lists it ten times: every alias, merged or not,
+    // is counted as the copy it makes, so the count grows tenfold a level.
+    let mut bomb =
+        String::from("a0: &a0 { x: 1, y: 2, z: 3, w: 4, v: 5, u: 6, t: 7, s: 8, r: 9, q: 10 }\n");
+    for i in 1..12 {
+        bomb.push_str(&format!(
+            "a{i}: &a{i} {{ k{i}: [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}], <<: *a{p} }}\n",
+            p = i - 1
+        ));
+    }
+    let e = nines::model::Model::parse(
+        std::path::Path::new("bomb.yaml"),
+        bomb,
+        nines::model::Format::Yaml,
+    )
+    .expect_err("refused");
+    assert!(e.to_string().contains("more than"), "{e}");
 }

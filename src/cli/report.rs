@@ -64,20 +64,16 @@ fn simulation(system: &System, args: &Args) -> Result<SimulationSummary, CliErro
             nines::model::error::split_hint(&e).0
         ))
     })?;
-    if horizon.seconds <= 0.0 || args.runs == 0 {
-        return Err(CliError::Usage(
-            "--runs and --horizon must be more than zero".into(),
-        ));
-    }
-    nines::sim::timeline::check(system).map_err(CliError::Usage)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let opts = TimelineOptions {
-        runs: args.runs,
-        horizon_s: horizon.seconds,
-        seed: args.seed,
+    let opts = TimelineOptions::new(
+        system,
+        args.runs,
+        horizon.seconds,
+        args.seed,
         threads,
-        start: args.start.into(),
-    };
+        args.start.into(),
+    )
+    .map_err(|e| CliError::Usage(e.to_string()))?;
     let result = simulate(system, &opts, &|_| {});
     let components = system
         .components

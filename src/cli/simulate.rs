@@ -75,74 +75,23 @@ impl From<StartArg> for Start {
     }
 }
 
-/// Bounds that keep memory and time sane: the work is runs × horizon.
-const MAX_RUNS: u64 = 1_000_000_000;
-const MAX_WINDOWS: f64 = 100_000.0;
-/// Hours of work at a few million events a second.
-const MAX_EVENTS: f64 = 1e11;
-
-/// Events one run is expected to have: two per failure–repair cycle of every replica and
-/// domain, two per maintenance.
-fn expected_events(system: &nines::system::System, horizon: f64) -> f64 {
-    let cycles = |f: f64, r: f64| {
-        let c = f + r;
-        if c > 0.0 && c.is_finite() {
-            2.0 * horizon / c
-        } else {
-            0.0
-        }
-    };
-    let domains: f64 = system
-        .domains
-        .iter()
-        .map(|d| cycles(d.failure.mean_s, d.repair.mean_s))
-        .sum();
-    let components: f64 = system
-        .components
-        .iter()
-        .map(|c| {
-            let maintenance = c.maintenance.as_ref().map_or(0.0, |m| {
-                let per = if m.rolling { c.replicas as f64 } else { 1.0 };
-                per * 2.0 * horizon / m.every_s
-            });
-            c.replicas as f64 * cycles(c.failure.mean_s, c.repair.mean_s) + maintenance
-        })
-        .sum();
-    domains + components
-}
-
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    if args.runs == 0 || args.runs > MAX_RUNS {
-        return Err(CliError::Usage(format!(
-            "--runs must be between 1 and {MAX_RUNS}"
-        )));
-    }
-    if args.threads == Some(0) {
-        return Err(CliError::Usage("--threads must be at least 1".into()));
-    }
     let horizon = Duration::parse(&args.horizon).map_err(|e| {
         CliError::Usage(format!(
             "--horizon: {}",
             nines::model::error::split_hint(&e).0
         ))
     })?;
-    if !(horizon.seconds > 0.0 && horizon.seconds.is_finite()) {
-        return Err(CliError::Usage("--horizon must be longer than zero".into()));
-    }
     let (_, system) = load_system(&args.model)?;
-    if horizon.seconds / system.window_s > MAX_WINDOWS {
-        return Err(CliError::Usage(format!(
-            "--horizon {} holds more than {MAX_WINDOWS} SLO windows; simulate a shorter horizon and more runs",
-            args.horizon
-        )));
-    }
-    nines::sim::timeline::check(&system).map_err(CliError::Usage)?;
-    let events = expected_events(&system, horizon.seconds) * args.runs as f64;
-    if events > MAX_EVENTS {
-        return Err(CliError::Usage(format!(
-            "this would simulate about {events:.1e} events (more than {MAX_EVENTS:.0e}); use fewer --runs or a shorter --horizon"
-        )));
-    }
+    let opts = TimelineOptions::new(
+        &system,
+        args.runs,
+        horizon.seconds,
+        args.seed,
+        args.threads.unwrap_or_else(default_threads),
+        args.start.into(),
+    )
+    .map_err(|e| CliError::Usage(e.to_string()))?;
     if horizon.seconds < system.window_s {
         eprintln!(
             "note: --horizon {} is shorter than one SLO window ({}); downtime per window and breach probabilities are left out",
@@ -150,13 +99,6 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
             nines::model::units::format_duration_human(system.window_s)
         );
     }
-    let opts = TimelineOptions {
-        runs: args.runs,
-        horizon_s: horizon.seconds,
-        seed: args.seed,
-        threads: args.threads.unwrap_or_else(default_threads),
-        start: args.start.into(),
-    };
     let bar = (term.progress && args.format != OutputFormat::Json).then(|| {
         let b = indicatif::ProgressBar::new(args.runs);
         b.set_style(

@@ -157,6 +157,8 @@ struct Open {
     pending_key: Option<Node>,
     keys: std::collections::HashSet<String>,
     anchor: usize,
+    /// Values of `<<` merge keys, applied when the map ends so that keys written in it win.
+    merges: Vec<(Span, Node)>,
 }
 
 #[derive(Default)]
@@ -216,14 +218,16 @@ impl YamlBuilder {
                     pending_key: None,
                     keys: Default::default(),
                     anchor,
+                    merges: Vec::new(),
                 });
                 return Ok(None);
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let open = self
+                let mut open = self
                     .stack
                     .pop()
                     .expect("the parser balances starts and ends");
+                merge(&mut open)?;
                 self.remember(open.anchor, &open.node);
                 open.node
             }
@@ -268,6 +272,7 @@ impl YamlBuilder {
             node: parent,
             pending_key,
             keys,
+            merges,
             ..
         }) = self.stack.last_mut()
         else {
@@ -302,12 +307,64 @@ impl YamlBuilder {
                     }
                     *pending_key = Some(key);
                 }
+                // Merged values were counted when read (aliases as the copies they make), so
+                // moving them into this map adds nothing to the count.
+                Some(key) if key.value == Value::Str(MERGE_KEY.into()) => {
+                    merges.push((key.span, node))
+                }
                 Some(key) => entries.push((key, node)),
             },
             _ => unreachable!("only lists and maps are open"),
         }
         Ok(None)
     }
+}
+
+/// The YAML 1.1 merge key: `<<: *base` or `<<: [*a, *b]` copies the entries of those maps.
+const MERGE_KEY: &str = "<<";
+
+/// Applies a map's merge keys: keys written in the map win over merged ones, and an earlier
+/// map in a `<<` list wins over a later one.
+fn merge(open: &mut Open) -> Result<(), ParseError> {
+    let Value::Map(entries) = &mut open.node.value else {
+        return Ok(());
+    };
+    // Errors point at the `<<` itself: the merged values are copies that carry their anchor's place.
+    for (at, value) in std::mem::take(&mut open.merges) {
+        let sources = match value.value {
+            Value::Seq(items) => items,
+            Value::Map(_) => vec![value],
+            other => {
+                return Err(ParseError::at(
+                    at,
+                    with_hint(
+                        format!("`<<` merges maps, found {}", other.kind()),
+                        "write `<<: *name` or `<<: [*a, *b]` with anchors of maps",
+                    ),
+                ));
+            }
+        };
+        for source in sources {
+            let Value::Map(merged) = source.value else {
+                return Err(ParseError::at(
+                    at,
+                    with_hint(
+                        format!("`<<` merges maps, found {}", source.value.kind()),
+                        "every item of a `<<` list is an alias of a map",
+                    ),
+                ));
+            };
+            for (key, v) in merged {
+                let Value::Str(name) = &key.value else {
+                    unreachable!("keys are names")
+                };
+                if open.keys.insert(name.clone()) {
+                    entries.push((key, v));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn count_nodes(node: &Node) -> usize {

@@ -314,7 +314,7 @@ impl Duration {
 
     pub fn parse(text: &str) -> Result<Duration, String> {
         let t = text.trim();
-        let hint = "write a number with a unit: ms, s, m, h, d, w or y, e.g. \"30d\", \"1h30m\", \"500ms\"";
+        let hint = "write a number with a unit: µs, ms, s, min (or m), h (or hr), d, w, mo (365/12 days) or y (365 days), or their long forms (seconds, minutes, hours, ...), e.g. \"30d\", \"1h30m\", \"90 minutes\", \"500ms\"";
         if t.is_empty() {
             return Err(with_hint("an empty duration".to_string(), hint));
         }
@@ -333,23 +333,19 @@ impl Duration {
             let number = &rest[..number_len];
             rest = rest[number_len..].trim_start();
             let unit_len = rest
-                .find(|c: char| !c.is_ascii_alphabetic())
+                .find(|c: char| !c.is_alphabetic())
                 .unwrap_or(rest.len());
             let unit = &rest[..unit_len];
             rest = rest[unit_len..].trim_start();
             let value: f64 = number
                 .parse()
                 .map_err(|_| with_hint(format!("`{text}` is not a duration"), hint))?;
-            let scale = match unit {
-                "ms" => 1e-3,
-                "s" => 1.0,
-                "m" => MINUTE,
-                "h" => HOUR,
-                "d" => DAY,
-                "w" => 7.0 * DAY,
-                "y" => YEAR,
-                "" => return Err(with_hint(format!("duration `{text}` has no unit"), hint)),
-                _ => {
+            let scale = match unit_scale(unit) {
+                Some(scale) => scale,
+                None if unit.is_empty() => {
+                    return Err(with_hint(format!("duration `{text}` has no unit"), hint));
+                }
+                None => {
                     return Err(with_hint(
                         format!("`{unit}` is not a unit of time in `{text}`"),
                         hint,
@@ -365,6 +361,23 @@ impl Duration {
     }
 }
 
+/// Seconds in one `unit`, short or long, any case (`M` is a minute: nines has no megaseconds).
+/// Covers every unit [`format_duration_human`] prints, so what nines prints parses back.
+fn unit_scale(unit: &str) -> Option<f64> {
+    let scale = match unit.to_lowercase().as_str() {
+        "µs" | "μs" | "us" | "microsecond" | "microseconds" => 1e-6,
+        "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => 1e-3,
+        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => MINUTE,
+        "h" | "hr" | "hrs" | "hour" | "hours" => HOUR,
+        "d" | "day" | "days" => DAY,
+        "w" | "wk" | "wks" | "week" | "weeks" => 7.0 * DAY,
+        "mo" | "month" | "months" => MONTH,
+        "y" | "yr" | "yrs" | "year" | "years" => YEAR,
+        _ => return None,
+    };
+    Some(scale)
+}
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&format_duration_spec(self.seconds))
@@ -471,9 +484,9 @@ impl JsonSchema for Duration {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "A duration: number+unit parts (ms, s, m, h, d, w, y = 365d), e.g. \"30d\", \"1h30m\", \"2.5h\".",
+            "description": "A duration: number+unit parts (µs, ms, s, min or m, h or hr, d, w, mo = 365/12 d, y = 365 d, or long forms such as minutes, hours, months), e.g. \"30d\", \"1h30m\", \"90 minutes\", \"2.5h\".",
             "type": "string",
-            "pattern": "^\\s*([0-9]*\\.?[0-9]+\\s*(ms|[smhdwy])\\s*)+$"
+            "pattern": "^\\s*([0-9]*\\.?[0-9]+\\s*([µμu]s|microseconds?|ms|msecs?|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|y|yrs?|years?)\\s*)+$"
         })
     }
 }
@@ -543,6 +556,55 @@ mod tests {
                 .seconds,
             5400.0
         );
+    }
+
+    #[test]
+    fn durations_in_words() {
+        let cases = [
+            ("90min", 5400.0),
+            ("90 minutes", 5400.0),
+            ("1hr", HOUR),
+            ("1 hour", HOUR),
+            ("2 hours", 2.0 * HOUR),
+            ("30 seconds", 30.0),
+            ("3 days", 3.0 * DAY),
+            ("1 week", 7.0 * DAY),
+            ("3mo", 3.0 * MONTH),
+            ("2 months", 2.0 * MONTH),
+            ("1 year", YEAR),
+            ("500 milliseconds", 0.5),
+            ("1 hour 30 minutes", 5400.0),
+            ("1H30M", 5400.0),
+            ("2 Hours", 2.0 * HOUR),
+            ("250µs", 250e-6),
+        ];
+        for (text, seconds) in cases {
+            let got = Duration::parse(text).unwrap().seconds;
+            assert!((got - seconds).abs() <= 1e-12 * seconds, "{text}: {got}");
+        }
+        for bad in ["1 fortnight", "1 hour 30", "hours", "1 mon th"] {
+            let e = Duration::parse(bad).unwrap_err();
+            assert!(e.contains("min (or m)"), "{bad}: {e}");
+        }
+    }
+
+    /// Every duration nines prints for people reads back as (nearly) the same duration: the
+    /// print keeps three significant digits, so it is off by at most half a unit in the
+    /// third digit, 0.5 %.
+    #[test]
+    fn printed_durations_parse_back() {
+        let mut seconds = 1e-6;
+        while seconds < 1e4 * YEAR {
+            let text = format_duration_human(seconds);
+            let back = Duration::parse(&text)
+                .unwrap_or_else(|e| panic!("{text} does not parse: {e}"))
+                .seconds;
+            assert!(
+                (back - seconds).abs() <= 0.005 * seconds,
+                "{seconds} s printed as {text} reads back as {back}"
+            );
+            seconds *= 1.37;
+        }
     }
 
     #[test]

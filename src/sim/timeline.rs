@@ -630,6 +630,106 @@ impl Default for TimelineOptions {
     }
 }
 
+/// Most runs one simulation may ask for.
+pub const MAX_RUNS: u64 = 1_000_000_000;
+/// Most SLO windows one run may hold: each window keeps its downtime until the run ends.
+pub const MAX_WINDOWS: f64 = 100_000.0;
+/// Most events all runs together may be expected to have: hours of work at a few million
+/// events a second.
+pub const MAX_EVENTS: f64 = 1e11;
+
+/// Options that would exhaust memory or time, or that the simulation cannot honour.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum TimelineOptionsError {
+    #[error("--runs must be between 1 and {MAX_RUNS} (it is {0})")]
+    Runs(u64),
+    #[error("--threads must be at least 1")]
+    Threads,
+    #[error("--horizon must be longer than zero and finite")]
+    Horizon,
+    #[error(
+        "--horizon {horizon} holds more than {MAX_WINDOWS} SLO windows of {window}; simulate a shorter horizon and more runs"
+    )]
+    Windows { horizon: String, window: String },
+    #[error(
+        "this would simulate about {0:.1e} events (more than {MAX_EVENTS:.0e}); use fewer --runs or a shorter --horizon"
+    )]
+    Events(f64),
+    #[error("{0}")]
+    Model(String),
+}
+
+impl TimelineOptions {
+    /// Options for simulating `system`, refused when the work (runs × horizon) or the memory
+    /// (SLO windows per run) would not fit, so every caller gets the same limits.
+    pub fn new(
+        system: &System,
+        runs: u64,
+        horizon_s: f64,
+        seed: u64,
+        threads: usize,
+        start: Start,
+    ) -> Result<TimelineOptions, TimelineOptionsError> {
+        if runs == 0 || runs > MAX_RUNS {
+            return Err(TimelineOptionsError::Runs(runs));
+        }
+        if threads == 0 {
+            return Err(TimelineOptionsError::Threads);
+        }
+        if !(horizon_s > 0.0 && horizon_s.is_finite()) {
+            return Err(TimelineOptionsError::Horizon);
+        }
+        if horizon_s / system.window_s > MAX_WINDOWS {
+            return Err(TimelineOptionsError::Windows {
+                horizon: crate::model::units::format_duration_human(horizon_s),
+                window: crate::model::units::format_duration_human(system.window_s),
+            });
+        }
+        check(system).map_err(TimelineOptionsError::Model)?;
+        let events = expected_events(system, horizon_s) * runs as f64;
+        if events > MAX_EVENTS {
+            return Err(TimelineOptionsError::Events(events));
+        }
+        Ok(TimelineOptions {
+            runs,
+            horizon_s,
+            seed,
+            threads,
+            start,
+        })
+    }
+}
+
+/// Events one run is expected to have: two per failure–repair cycle of every replica and
+/// domain, two per maintenance.
+pub fn expected_events(system: &System, horizon: f64) -> f64 {
+    let cycles = |f: f64, r: f64| {
+        let c = f + r;
+        if c > 0.0 && c.is_finite() {
+            2.0 * horizon / c
+        } else {
+            0.0
+        }
+    };
+    let domains: f64 = system
+        .domains
+        .iter()
+        .map(|d| cycles(d.failure.mean_s, d.repair.mean_s))
+        .sum();
+    let components: f64 = system
+        .components
+        .iter()
+        .map(|c| {
+            let maintenance = c.maintenance.as_ref().map_or(0.0, |m| {
+                let per = if m.rolling { c.replicas as f64 } else { 1.0 };
+                per * 2.0 * horizon / m.every_s
+            });
+            c.replicas as f64 * cycles(c.failure.mean_s, c.repair.mean_s) + maintenance
+        })
+        .sum();
+    domains + components
+}
+
 /// Quantiles of a distribution of durations, in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Percentiles {
