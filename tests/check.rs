@@ -511,3 +511,49 @@ fn github_annotations_of_several_models_name_each_file() {
     assert!(out.contains("shop.yaml,line=5"), "{out}");
     assert!(out.contains("other.yaml,line=5"), "{out}");
 }
+
+/// The rows of the Markdown tables in `out`, split into cells on unescaped pipes.
+fn markdown_rows(out: &str) -> Vec<Vec<String>> {
+    out.lines()
+        .filter(|l| l.starts_with('|') && !l.starts_with("|---"))
+        .map(|l| {
+            let mut cells = vec![String::new()];
+            let mut chars = l.trim().trim_matches('|').chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => cells.last_mut().unwrap().extend(chars.next()),
+                    '|' => cells.push(String::new()),
+                    c => cells.last_mut().unwrap().push(c),
+                }
+            }
+            cells.iter().map(|c| c.trim().to_string()).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn markdown_has_a_table_per_model_and_escapes_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = write_model(&dir, "shop.yaml", MODEL);
+    let evil = write_model(
+        &dir,
+        "evil|`x`.yaml",
+        "components:\n  \"a|b`c\":\n    availability: 99%\n    slo: 99.9%\n",
+    );
+    let (code, out, _) = check_many(&[
+        "--format",
+        "markdown",
+        shop.to_str().unwrap(),
+        evil.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("### shop — "), "{out}");
+    assert!(out.contains("evil\\|\\`x\\`.yaml"), "{out}");
+    let rows = markdown_rows(&out);
+    // A header per model, then one row per slo, each with the same six cells.
+    assert_eq!(rows.len(), 2 + 2 + 1, "{out}");
+    assert!(rows.iter().all(|r| r.len() == 6), "{rows:?}");
+    assert_eq!(rows[1][..2], ["❌".to_string(), "web".to_string()]);
+    assert_eq!(rows[2][..2], ["✅".to_string(), "api".to_string()]);
+    assert_eq!(rows[4][..2], ["❌".to_string(), "a|b`c".to_string()]);
+}

@@ -756,3 +756,25 @@ fn several_models_and_directories_in_one_call() {
     assert!(err.contains(bad.to_str().unwrap()), "{err}");
     assert!(out.contains(&format!("{unattainable}:")), "{out}");
 }
+
+#[test]
+fn markdown_lists_findings_in_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(&dir, "ceiling.yaml", &CEILING.replace("SLO", "99.9%"));
+    let out = nines()
+        .args(["lint", "--format", "markdown"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(out.contains("ceiling.yaml"), "{out}");
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("| error | N001"))
+        .unwrap_or_else(|| panic!("no N001 row in {out}"));
+    assert!(
+        row.contains(&format!("| {} |", line_of(CEILING, "api:"))),
+        "{row}"
+    );
+}

@@ -17,6 +17,8 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands: annotations at the components' lines
     Github,
+    /// A Markdown table per model, for pull-request comments and step summaries
+    Markdown,
 }
 
 const AFTER_HELP: &str = "\
@@ -143,6 +145,7 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
                 + "\n"
         }
         Format::Github => reports.iter().map(|r| r.github()).collect(),
+        Format::Markdown => reports.iter().map(|r| r.markdown()).collect(),
         Format::Junit => unreachable!("refused above"),
     };
     print(&text)?;
@@ -191,6 +194,7 @@ fn run_one(args: &Args, path: &Path, term: &Terminal) -> Result<ExitStatus, CliE
         Format::Json => report.json(),
         Format::Junit => report.junit(),
         Format::Github => report.github(),
+        Format::Markdown => report.markdown(),
     })?;
     Ok(if report.passed {
         ExitStatus::Success

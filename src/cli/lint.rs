@@ -13,6 +13,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands: annotations at the model's lines
     Github,
+    /// A Markdown table per model, for pull-request comments and step summaries
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -81,6 +83,7 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
             Format::Text => report.text(term.color),
             Format::Json => report.json(),
             Format::Github => report.github(),
+            Format::Markdown => report.markdown(),
         })?;
         return Ok(if failed(&report, &args) {
             ExitStatus::Failure
@@ -118,6 +121,7 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
                 + "\n"
         }
         Format::Github => reports.iter().map(|r| r.github()).collect(),
+        Format::Markdown => reports.iter().map(|r| r.markdown()).collect(),
     })?;
     Ok(if invalid {
         ExitStatus::Error

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use super::error::{did_you_mean, with_hint};
 use super::spec::{
-    ComponentSpec, DependencySpec, DistKind, Distribution, DomainSpec, FailoverOn, ModelSpec, Target,
-    VariantSpec,
+    ComponentSpec, DependencySpec, DistKind, Distribution, DomainSpec, FailoverOn, ModelSpec,
+    Target, VariantSpec,
 };
 use super::tree::PathStep;
 use super::units::{Availability, DAY, Duration, HOUR, Odds};

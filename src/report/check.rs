@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::annotate::{github_command, xml_escape};
+use super::annotate::{github_command, markdown_cell, xml_escape};
 use super::baseline::Baseline;
 use super::finite;
 use super::text::format_nines;
@@ -373,6 +373,62 @@ impl CheckReport {
             }
         }
         out += &format!("{}: {}\n", self.model, self.summary());
+        out
+    }
+
+    /// A Markdown section for a pull-request comment or a step summary: the file, a table of the
+    /// slos, and with a baseline the components that changed, were removed or were added.
+    pub fn markdown(&self) -> String {
+        let cell = |s: &str| markdown_cell(s);
+        let mut out = format!(
+            "### {} — {}\n\n{}\n\n",
+            cell(&self.model),
+            cell(&self.file),
+            cell(&self.summary())
+        );
+        if !self.components.is_empty() {
+            out += "| | component | availability | slo | downtime a year | allowed |\n|---|---|---|---|---|---|\n";
+            for c in &self.components {
+                out += &format!(
+                    "| {} | {} | {} | {} | {} | {} |\n",
+                    if c.passed { "✅" } else { "❌" },
+                    cell(&c.name),
+                    format_percent(c.availability, c.unavailability),
+                    format_percent(c.slo, 1.0 - c.slo),
+                    format_duration_human(c.unavailability * YEAR),
+                    format_duration_human((1.0 - c.slo) * YEAR),
+                );
+            }
+            out += "\n";
+        }
+        if let Some(b) = &self.baseline {
+            let changed: Vec<&Comparison> = b
+                .components
+                .iter()
+                .filter(|c| c.regressed || c.drop_nines.is_none_or(|d| d.abs() >= 0.005))
+                .collect();
+            if !changed.is_empty() {
+                out += "| | component | nines |\n|---|---|---|\n";
+                for c in changed {
+                    out += &format!(
+                        "| {} | {} | {} |\n",
+                        if c.regressed { "❌" } else { "" },
+                        cell(&c.name),
+                        cell(&Self::drop_text(c))
+                    );
+                }
+                out += "\n";
+            }
+            for (what, names) in [
+                ("Removed since the baseline", &b.missing),
+                ("Added", &b.added),
+            ] {
+                if !names.is_empty() {
+                    let list: Vec<String> = names.iter().map(|n| cell(n)).collect();
+                    out += &format!("{what}: {}\n\n", list.join(", "));
+                }
+            }
+        }
         out
     }
 
