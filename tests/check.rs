@@ -557,3 +557,22 @@ fn markdown_has_a_table_per_model_and_escapes_names() {
     assert_eq!(rows[2][..2], ["✅".to_string(), "api".to_string()]);
     assert_eq!(rows[4][..2], ["❌".to_string(), "a|b`c".to_string()]);
 }
+
+#[test]
+fn components_gone_since_the_baseline_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write_model(&dir, "base.yaml", MODEL);
+    let renamed = write_model(&dir, "now.yaml", &MODEL.replace("  api:", "  api-v2:"));
+    let (code, out, _) = run(&["--baseline", base.to_str().unwrap()], &renamed);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("GONE  api: in "), "{out}");
+    let (_, out, _) = run(
+        &["--baseline", base.to_str().unwrap(), "--format", "github"],
+        &renamed,
+    );
+    assert!(out.contains("::warning file="), "{out}");
+    assert!(out.contains("Removed since the baseline%3A api::"), "{out}");
+    // Nothing gone, nothing said.
+    let (_, out, _) = run(&["--baseline", base.to_str().unwrap()], &base);
+    assert!(!out.contains("GONE"), "{out}");
+}

@@ -321,6 +321,11 @@ impl CheckReport {
                     out += &format!("      {}: {}\n", c.name, Self::drop_text(c));
                 }
             }
+            // A removed or renamed component has no numbers to compare: say so rather than let it
+            // leave the regression gate unnoticed.
+            for name in &b.missing {
+                out += &format!("GONE  {name}: in {} but not in this model\n", b.file);
+            }
         }
         let summary = format!("{}: {}\n", self.model, self.summary());
         out += &if self.passed {
@@ -369,6 +374,15 @@ impl CheckReport {
                         b.file,
                         format_nines(b.max_drop.unwrap_or(0.0))
                     ),
+                );
+            }
+            for name in &b.missing {
+                out += &github_command(
+                    "warning",
+                    &self.file,
+                    0,
+                    &format!("Removed since the baseline: {name}"),
+                    &format!("{name} is in {} but not in this model", b.file),
                 );
             }
         }
