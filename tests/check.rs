@@ -415,3 +415,164 @@ fn baseline_errors_are_usage_errors() {
     );
     assert_eq!(code, Some(0), "{out}");
 }
+
+/// api alone: 99.9% against 99%, met.
+const PASSING: &str = "components:
+  api:
+    availability: 99.9%
+    slo: 99%
+";
+
+fn check_many(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = nines().arg("check").args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn several_models_exit_with_the_worst_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = write_model(&dir, "ok.yaml", PASSING);
+    let shop = write_model(&dir, "shop.yaml", MODEL);
+    let (ok, shop) = (ok.to_str().unwrap(), shop.to_str().unwrap());
+
+    let (code, out, _) = check_many(&[ok, ok]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out, _) = check_many(&[ok, shop]);
+    assert_eq!(code, Some(1), "{out}");
+    // Each result says which file it belongs to.
+    assert!(out.contains(&format!("== {ok} ==")), "{out}");
+    assert!(out.contains(&format!("== {shop} ==")), "{out}");
+    assert!(out.contains("FAIL  web"), "{out}");
+
+    // An invalid model wins over a failing one, and the others are still reported.
+    let bad = write_model(
+        &dir,
+        "bad.yaml",
+        "components:\n  x: { availability: 99.9 }\n",
+    );
+    let bad = bad.to_str().unwrap();
+    let (code, out, err) = check_many(&[ok, bad, shop]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(err.contains("bad.yaml"), "{err}");
+    assert!(
+        out.contains("FAIL  web") && out.contains("PASS  api"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_directory_means_its_models_sorted() {
+    let dir = tempfile::tempdir().unwrap();
+    write_model(&dir, "b.yaml", MODEL);
+    write_model(&dir, "a.yml", PASSING);
+    write_model(&dir, "notes.txt", "not a model");
+    let sub = dir.path().join("nested");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(sub.join("c.yaml"), "not: [valid").unwrap();
+
+    let (code, out, _) = check_many(&["--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["passed"], false);
+    let files: Vec<&str> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(
+        files[0].ends_with("a.yml") && files[1].ends_with("b.yaml"),
+        "{files:?}"
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, err) = check_many(&[empty.path().to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no .yaml"), "{err}");
+}
+
+#[test]
+fn github_annotations_of_several_models_name_each_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = write_model(&dir, "shop.yaml", MODEL);
+    let other = write_model(&dir, "other.yaml", MODEL);
+    let (code, out, _) = check_many(&[
+        "--format",
+        "github",
+        shop.to_str().unwrap(),
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("shop.yaml,line=5"), "{out}");
+    assert!(out.contains("other.yaml,line=5"), "{out}");
+}
+
+/// The rows of the Markdown tables in `out`, split into cells on unescaped pipes.
+fn markdown_rows(out: &str) -> Vec<Vec<String>> {
+    out.lines()
+        .filter(|l| l.starts_with('|') && !l.starts_with("|---"))
+        .map(|l| {
+            let mut cells = vec![String::new()];
+            let mut chars = l.trim().trim_matches('|').chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => cells.last_mut().unwrap().extend(chars.next()),
+                    '|' => cells.push(String::new()),
+                    c => cells.last_mut().unwrap().push(c),
+                }
+            }
+            cells.iter().map(|c| c.trim().to_string()).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn markdown_has_a_table_per_model_and_escapes_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = write_model(&dir, "shop.yaml", MODEL);
+    let evil = write_model(
+        &dir,
+        "evil|`x`.yaml",
+        "components:\n  \"a|b`c\":\n    availability: 99%\n    slo: 99.9%\n",
+    );
+    let (code, out, _) = check_many(&[
+        "--format",
+        "markdown",
+        shop.to_str().unwrap(),
+        evil.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("### shop — "), "{out}");
+    assert!(out.contains("evil\\|\\`x\\`.yaml"), "{out}");
+    let rows = markdown_rows(&out);
+    // A header per model, then one row per slo, each with the same six cells.
+    assert_eq!(rows.len(), 2 + 2 + 1, "{out}");
+    assert!(rows.iter().all(|r| r.len() == 6), "{rows:?}");
+    assert_eq!(rows[1][..2], ["❌".to_string(), "web".to_string()]);
+    assert_eq!(rows[2][..2], ["✅".to_string(), "api".to_string()]);
+    assert_eq!(rows[4][..2], ["❌".to_string(), "a|b`c".to_string()]);
+}
+
+#[test]
+fn components_gone_since_the_baseline_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write_model(&dir, "base.yaml", MODEL);
+    let renamed = write_model(&dir, "now.yaml", &MODEL.replace("  api:", "  api-v2:"));
+    let (code, out, _) = run(&["--baseline", base.to_str().unwrap()], &renamed);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("GONE  api: in "), "{out}");
+    let (_, out, _) = run(
+        &["--baseline", base.to_str().unwrap(), "--format", "github"],
+        &renamed,
+    );
+    assert!(out.contains("::warning file="), "{out}");
+    assert!(out.contains("Removed since the baseline%3A api::"), "{out}");
+    // Nothing gone, nothing said.
+    let (_, out, _) = run(&["--baseline", base.to_str().unwrap()], &base);
+    assert!(!out.contains("GONE"), "{out}");
+}

@@ -707,3 +707,74 @@ fn lint_findings_on_the_example_models_point_at_real_lines() {
         }
     }
 }
+
+fn lint_many(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = nines().arg("lint").args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn several_models_and_directories_in_one_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = write_model(
+        &dir,
+        "a-clean.yaml",
+        "components:\n  solo: { availability: 99.9% }\n",
+    );
+    let unattainable = write_model(&dir, "b-ceiling.yaml", &CEILING.replace("SLO", "99.9%"));
+    let (clean, unattainable) = (clean.to_str().unwrap(), unattainable.to_str().unwrap());
+
+    let (code, out, _) = lint_many(&[clean, clean]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out, _) = lint_many(&[clean, unattainable]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains(&format!("{unattainable}:")), "{out}");
+
+    // A directory: its models, sorted; an invalid one makes exit 2 but the rest are reported.
+    let (code, out, _) = lint_many(&["--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let files: Vec<&str> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, [clean, unattainable]);
+
+    let bad = write_model(
+        &dir,
+        "c-bad.yaml",
+        "components:\n  x: { availability: 99.9 }\n",
+    );
+    let (code, out, err) = lint_many(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(err.contains(bad.to_str().unwrap()), "{err}");
+    assert!(out.contains(&format!("{unattainable}:")), "{out}");
+}
+
+#[test]
+fn markdown_lists_findings_in_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(&dir, "ceiling.yaml", &CEILING.replace("SLO", "99.9%"));
+    let out = nines()
+        .args(["lint", "--format", "markdown"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(out.contains("ceiling.yaml"), "{out}");
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("| error | N001"))
+        .unwrap_or_else(|| panic!("no N001 row in {out}"));
+    assert!(
+        row.contains(&format!("| {} |", line_of(CEILING, "api:"))),
+        "{row}"
+    );
+}

@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use nines::exact;
 use nines::model::load_system;
@@ -17,6 +17,8 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands: annotations at the components' lines
     Github,
+    /// A Markdown table per model, for pull-request comments and step summaries
+    Markdown,
 }
 
 const AFTER_HELP: &str = "\
@@ -26,6 +28,8 @@ regression, 2 invalid model, baseline or usage.
 Examples:
   nines check models/online-store.yaml
   nines check models/online-store.yaml --format json
+  nines check models/                           (every model in the directory; exit 2 if one is
+                                                 invalid, else 1 if one fails)
   nines check models/online-store.yaml --format junit > nines-junit.xml
   nines check models/online-store.yaml --format github      (in a GitHub Actions step)
   nines check models/online-store.yaml --min-margin 0.1     (each slo met with 0.1 nines to spare)
@@ -48,8 +52,9 @@ fn nines_value(text: &str) -> Result<f64, String> {
 #[derive(clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// The model file (.yaml, .yml, .toml or .json)
-    pub model: PathBuf,
+    /// Model files (.yaml, .yml, .toml or .json), or directories of them (not recursive)
+    #[arg(required = true, value_name = "MODEL")]
+    pub models: Vec<PathBuf>,
     #[arg(long, short, value_enum, default_value = "text")]
     pub format: Format,
     /// An earlier version of the model, or its `nines eval --format json` output, to compare with
@@ -63,28 +68,133 @@ pub struct Args {
     pub min_margin: Option<f64>,
 }
 
+/// The models named: files as given, directories as their model files sorted by name.
+pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", input.display())))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension()
+                            .and_then(|e| e.to_str())
+                            .is_some_and(|e| matches!(e, "yaml" | "yml" | "toml" | "json"))
+                })
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "{}: no .yaml, .yml, .toml or .json model in this directory",
+                    input.display()
+                )));
+            }
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    Ok(files)
+}
+
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    let (_, system) = load_system(&args.model)?;
-    let baseline = match &args.baseline {
+    let files = expand_inputs(&args.models)?;
+    if files.len() == 1 && !args.models[0].is_dir() {
+        return run_one(&args, &files[0], term);
+    }
+    if args.format == Format::Junit {
+        return Err(CliError::Usage(
+            "--format junit takes one model a call; run check once per model".into(),
+        ));
+    }
+    let baseline = load_baseline(&args)?;
+    let mut reports = Vec::new();
+    let mut invalid = false;
+    for path in &files {
+        match check_one(&args, path, baseline.as_ref()) {
+            Ok(report) => reports.push(report),
+            Err(e) => {
+                // Report the others: one broken model must not hide the verdicts of the rest.
+                invalid = true;
+                let prefix = if term.stderr_color {
+                    "\x1b[1;31merror\x1b[0m"
+                } else {
+                    "error"
+                };
+                eprintln!("{prefix}: {}: {e}", path.display());
+            }
+        }
+    }
+    let text = match args.format {
+        Format::Text => reports
+            .iter()
+            .map(|r| format!("== {} ==\n{}", r.file, r.text(term.color)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Format::Json => {
+            let models: Vec<serde_json::Value> = reports
+                .iter()
+                .map(|r| serde_json::to_value(r).expect("serialises"))
+                .collect();
+            serde_json::to_string_pretty(&serde_json::json!({
+                "passed": !invalid && reports.iter().all(|r| r.passed),
+                "models": models,
+            }))
+            .expect("serialises")
+                + "\n"
+        }
+        Format::Github => reports.iter().map(|r| r.github()).collect(),
+        Format::Markdown => reports.iter().map(|r| r.markdown()).collect(),
+        Format::Junit => unreachable!("refused above"),
+    };
+    print(&text)?;
+    Ok(if invalid {
+        ExitStatus::Error
+    } else if reports.iter().all(|r| r.passed) {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}
+
+fn load_baseline(args: &Args) -> Result<Option<Baseline>, CliError> {
+    Ok(match &args.baseline {
         Some(path) => Some(Baseline::load(path).map_err(|e| match e {
             BaselineError::Model(e) => CliError::Model(e),
             BaselineError::Engine(e) => CliError::Engine(e),
             other => CliError::Usage(other.to_string()),
         })?),
         None => None,
-    };
+    })
+}
+
+fn check_one(
+    args: &Args,
+    path: &Path,
+    baseline: Option<&Baseline>,
+) -> Result<CheckReport, CliError> {
+    let (_, system) = load_system(path)?;
     let states = exact::evaluate(&Structure::new(&system))?;
     let options = CheckOptions {
         min_margin: args.min_margin,
         max_drop: args.max_drop,
     };
-    let file = args.model.display().to_string();
-    let report = CheckReport::new(&system, &states, &file, options, baseline.as_ref());
+    let file = path.display().to_string();
+    Ok(CheckReport::new(&system, &states, &file, options, baseline))
+}
+
+fn run_one(args: &Args, path: &Path, term: &Terminal) -> Result<ExitStatus, CliError> {
+    // The model is loaded before the baseline, as before, so errors come in the same order.
+    load_system(path)?;
+    let baseline = load_baseline(args)?;
+    let report = check_one(args, path, baseline.as_ref())?;
     print(&match args.format {
         Format::Text => report.text(term.color),
         Format::Json => report.json(),
         Format::Junit => report.junit(),
         Format::Github => report.github(),
+        Format::Markdown => report.markdown(),
     })?;
     Ok(if report.passed {
         ExitStatus::Success

@@ -24,6 +24,16 @@ pub fn github_command(level: &str, file: &str, line: usize, title: &str, message
     format!("::{level} {}::{}\n", props.join(","), github_data(message))
 }
 
+/// Escapes text for a Markdown table cell: pipes end a cell, backticks open code spans, and a
+/// newline would end the row.
+pub fn markdown_cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('`', "\\`")
+        .replace("\r\n", "<br>")
+        .replace(['\n', '\r'], "<br>")
+}
+
 /// Escapes text for XML 1.0 content and attribute values; characters XML 1.0 cannot carry at
 /// all (most control characters) are dropped rather than producing a file no parser reads.
 pub fn xml_escape(s: &str) -> String {
@@ -60,6 +70,11 @@ mod tests {
             github_command("notice", "m.yaml", 0, "ok", "fine"),
             "::notice file=m.yaml,title=ok::fine\n"
         );
+    }
+
+    #[test]
+    fn markdown_cells_keep_pipes_and_backticks_literal() {
+        assert_eq!(markdown_cell("a|b`c\\d\ne"), "a\\|b\\`c\\\\d<br>e");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::annotate::{github_command, xml_escape};
+use super::annotate::{github_command, markdown_cell, xml_escape};
 use super::baseline::Baseline;
 use super::finite;
 use super::text::format_nines;
@@ -321,6 +321,11 @@ impl CheckReport {
                     out += &format!("      {}: {}\n", c.name, Self::drop_text(c));
                 }
             }
+            // A removed or renamed component has no numbers to compare: say so rather than let it
+            // leave the regression gate unnoticed.
+            for name in &b.missing {
+                out += &format!("GONE  {name}: in {} but not in this model\n", b.file);
+            }
         }
         let summary = format!("{}: {}\n", self.model, self.summary());
         out += &if self.passed {
@@ -371,8 +376,73 @@ impl CheckReport {
                     ),
                 );
             }
+            for name in &b.missing {
+                out += &github_command(
+                    "warning",
+                    &self.file,
+                    0,
+                    &format!("Removed since the baseline: {name}"),
+                    &format!("{name} is in {} but not in this model", b.file),
+                );
+            }
         }
         out += &format!("{}: {}\n", self.model, self.summary());
+        out
+    }
+
+    /// A Markdown section for a pull-request comment or a step summary: the file, a table of the
+    /// slos, and with a baseline the components that changed, were removed or were added.
+    pub fn markdown(&self) -> String {
+        let cell = |s: &str| markdown_cell(s);
+        let mut out = format!(
+            "### {} — {}\n\n{}\n\n",
+            cell(&self.model),
+            cell(&self.file),
+            cell(&self.summary())
+        );
+        if !self.components.is_empty() {
+            out += "| | component | availability | slo | downtime a year | allowed |\n|---|---|---|---|---|---|\n";
+            for c in &self.components {
+                out += &format!(
+                    "| {} | {} | {} | {} | {} | {} |\n",
+                    if c.passed { "✅" } else { "❌" },
+                    cell(&c.name),
+                    format_percent(c.availability, c.unavailability),
+                    format_percent(c.slo, 1.0 - c.slo),
+                    format_duration_human(c.unavailability * YEAR),
+                    format_duration_human((1.0 - c.slo) * YEAR),
+                );
+            }
+            out += "\n";
+        }
+        if let Some(b) = &self.baseline {
+            let changed: Vec<&Comparison> = b
+                .components
+                .iter()
+                .filter(|c| c.regressed || c.drop_nines.is_none_or(|d| d.abs() >= 0.005))
+                .collect();
+            if !changed.is_empty() {
+                out += "| | component | nines |\n|---|---|---|\n";
+                for c in changed {
+                    out += &format!(
+                        "| {} | {} | {} |\n",
+                        if c.regressed { "❌" } else { "" },
+                        cell(&c.name),
+                        cell(&Self::drop_text(c))
+                    );
+                }
+                out += "\n";
+            }
+            for (what, names) in [
+                ("Removed since the baseline", &b.missing),
+                ("Added", &b.added),
+            ] {
+                if !names.is_empty() {
+                    let list: Vec<String> = names.iter().map(|n| cell(n)).collect();
+                    out += &format!("{what}: {}\n\n", list.join(", "));
+                }
+            }
+        }
         out
     }
 

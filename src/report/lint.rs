@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::annotate::github_command;
+use super::annotate::{github_command, markdown_cell};
 use crate::lint::{Finding, Severity};
 
 #[derive(Clone, Debug, Serialize)]
@@ -77,6 +77,35 @@ impl LintReport {
             (0, w) => plural(w, "warning"),
             (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
         }
+    }
+
+    /// A Markdown section for a pull-request comment or a step summary: the file and a table of
+    /// the findings.
+    pub fn markdown(&self) -> String {
+        let cell = markdown_cell;
+        let mut out = format!(
+            "### {} — {}\n\n{}\n\n",
+            cell(&self.model),
+            cell(&self.file),
+            self.summary()
+        );
+        if !self.findings.is_empty() {
+            out += "| severity | rule | line | at | finding | hint |\n|---|---|---|---|---|---|\n";
+            for FindingEntry { finding: f, .. } in &self.findings {
+                out += &format!(
+                    "| {} | {} {} | {} | {} | {} | {} |\n",
+                    f.severity.as_str(),
+                    f.rule,
+                    f.name,
+                    f.line,
+                    cell(&f.subject),
+                    cell(&f.message),
+                    cell(&f.hint)
+                );
+            }
+            out += "\n";
+        }
+        out
     }
 
     /// One annotation per finding, placed at its line of the model file.
