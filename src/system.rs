@@ -192,7 +192,10 @@ impl System {
                 dist[m] += weight * (1.0 - r * turn) * x;
             }
             if alive > 0 {
-                for (m, x) in binomial(alive - 1, comp.replica_failed).into_iter().enumerate() {
+                for (m, x) in binomial(alive - 1, comp.replica_failed)
+                    .into_iter()
+                    .enumerate()
+                {
                     dist[m] += weight * r * turn * x;
                 }
             }
@@ -207,8 +210,12 @@ impl System {
                 }
                 up
             };
-            let mean_up: f64 =
-                comp.replica_domains.iter().map(|&d| chain_up(d)).sum::<f64>() / n as f64;
+            let mean_up: f64 = comp
+                .replica_domains
+                .iter()
+                .map(|&d| chain_up(d))
+                .sum::<f64>()
+                / n as f64;
             for alive in 0..=n {
                 let w = binomial(n, Odds::from_p(1.0 - mean_up))[alive];
                 add(alive, w, &mut dist);

@@ -69,10 +69,7 @@ fn simulate_agrees_with_eval_on_random_models() {
         Config::default(),
         TestRng::deterministic_rng(RngAlgorithm::ChaCha),
     );
-    let strategy = (
-        model_strategy(),
-        proptest::collection::vec(0u8..5, 6),
-    );
+    let strategy = (model_strategy(), proptest::collection::vec(0u8..5, 6));
     let (mut checked, mut misses, mut approximate) = (0, Vec::new(), 0);
     for case in 0..100 {
         let (spec, kinds) = strategy.new_tree(&mut runner).unwrap().current();
@@ -130,7 +127,15 @@ fn simulate_agrees_with_eval_on_random_models() {
         }
     }
     assert!(checked > 200, "only {checked} components compared");
-    assert!(approximate > 10, "only {approximate} components with failover");
+    assert!(
+        approximate > 10,
+        "only {approximate} components with failover"
+    );
     // At 99.9% each, a few misses in several hundred comparisons are chance; more is a bug.
-    assert!(misses.len() <= 3, "{} misses of {checked}:\n{}", misses.len(), misses.join("\n"));
+    assert!(
+        misses.len() <= 3,
+        "{} misses of {checked}:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
 }

@@ -6,8 +6,8 @@ use std::path::Path;
 use nines::model::spec::{
     ComponentSpec, DependencySpec, DomainSpec, Maintenance, ModelSpec, OnFailure, Target,
 };
-use nines::model::units::{Availability, Duration};
 use nines::model::spec::{Failover, FailoverOn};
+use nines::model::units::{Availability, Duration};
 use nines::model::{Format, Model};
 use nines::structure::Structure;
 use nines::system::System;
@@ -190,8 +190,7 @@ fn maintenance_and_failover_closed_forms() {
 #[test]
 fn an_exact_tie_meets_its_slo() {
     // Two 90% replicas: 1 − 0.1 × 0.1 is 99% on paper, 0.010000000000000002 in floating point.
-    let (s, st) =
-        eval_yaml("components:\n  db: { availability: 90%, replicas: 2, slo: 99% }\n");
+    let (s, st) = eval_yaml("components:\n  db: { availability: 90%, replicas: 2, slo: 99% }\n");
     let slo = s.components[0].slo.unwrap();
     assert!(unavailability(&s, &st, "db") > slo.unavailability());
     assert!(slo.met_by(unavailability(&s, &st, "db")));

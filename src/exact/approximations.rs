@@ -39,7 +39,11 @@ pub fn approximations(system: &System) -> Vec<Approximation> {
                 detail,
             });
         }
-        for d in comp.dependencies.iter().filter(|d| d.tolerate_s > Some(0.0)) {
+        for d in comp
+            .dependencies
+            .iter()
+            .filter(|d| d.tolerate_s > Some(0.0))
+        {
             let targets: Vec<&str> = d
                 .targets()
                 .iter()

@@ -226,7 +226,10 @@ fn counted_capacities(structure: &Structure) -> Vec<Counted> {
             need: cap.need,
             replicas: n as u32,
             down,
-            turn: cap.turns.first().map_or(0.0, |&e| structure.events[e].odds.p),
+            turn: cap
+                .turns
+                .first()
+                .map_or(0.0, |&e| structure.events[e].odds.p),
             by_domain,
         });
     }

@@ -97,7 +97,13 @@ pub fn enumerate(system: &System, structure: &Structure) -> Option<Vec<StateOdds
         }
         for (group, &(happened, p)) in structure.exclusive.iter().zip(&groups) {
             weight *= match happened {
-                0 => 1.0 - group.members.iter().map(|&e| structure.events[e].odds.p).sum::<f64>(),
+                0 => {
+                    1.0 - group
+                        .members
+                        .iter()
+                        .map(|&e| structure.events[e].odds.p)
+                        .sum::<f64>()
+                }
                 1 => p,
                 _ => 0.0,
             };

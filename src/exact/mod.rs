@@ -85,7 +85,10 @@ impl Compiled {
     /// (P, Q) of every variable level when the events have the given odds.
     pub fn level_odds_of(&self, structure: &Structure, odds: &[Odds]) -> Vec<(f64, f64)> {
         let odds = structure.variable_odds(odds);
-        self.event_at.iter().map(|&e| (odds[e].p, odds[e].q)).collect()
+        self.event_at
+            .iter()
+            .map(|&e| (odds[e].p, odds[e].q))
+            .collect()
     }
 }
 

@@ -142,8 +142,8 @@ pub fn explain(
         // Cut sets need a monotone function of independent events: with rolling maintenance,
         // its turns are taken as independent events at their own odds, and a set holding two
         // turns of one component (which cannot happen together) is dropped.
-        let grouped = (0..structure.events.len())
-            .any(|e| in_support[e] && structure.group_of[e].is_some());
+        let grouped =
+            (0..structure.events.len()).any(|e| in_support[e] && structure.group_of[e].is_some());
         let monotone = if grouped {
             Some(exact::compile_monotone(&cone)?)
         } else {

@@ -160,9 +160,7 @@ pub fn what_if(
     let baseline = Structure::new(system);
     // Failed means available 0%: every quantity derived from the availabilities (the
     // failovers, which count the replicas in service) follows as in any other model.
-    let down = Availability {
-        down: Odds::ALWAYS,
-    };
+    let down = Availability { down: Odds::ALWAYS };
     // Later changes win: a failed owner stays failed whatever it was improved to.
     let changes: Vec<(Owner, Availability)> = (improved.iter().copied())
         .chain(failed.iter().map(|&o| (o, down)))

@@ -261,7 +261,10 @@ impl Gates for NetBuilder {
             }
             EventKind::Maintenance(c) | EventKind::RollingMaintenance { component: c, .. } => {
                 let comp = &system.components[c];
-                let m = comp.maintenance.as_ref().expect("a maintenance event has one");
+                let m = comp
+                    .maintenance
+                    .as_ref()
+                    .expect("a maintenance event has one");
                 // Whole: the window ends the period. Rolling: one replica at a time, back to
                 // back, the wave ending with the period.
                 let offset = match kind {
@@ -1018,15 +1021,14 @@ impl<'a> Runner<'a> {
         }
         if k.leader_only {
             let leader = self.leader[c] as usize;
-            let leader = if leader < k.replica_down.len()
-                && !self.value(k.replica_down[leader] as usize)
-            {
-                leader
-            } else {
-                (k.replica_down.iter())
-                    .position(|&r| !self.value(r as usize))
-                    .expect("replica i is in service")
-            };
+            let leader =
+                if leader < k.replica_down.len() && !self.value(k.replica_down[leader] as usize) {
+                    leader
+                } else {
+                    (k.replica_down.iter())
+                        .position(|&r| !self.value(r as usize))
+                        .expect("replica i is in service")
+                };
             if leader != i {
                 self.leader[c] = leader as u32;
                 return false;
