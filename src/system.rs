@@ -75,6 +75,8 @@ pub struct Component {
     pub failover_on: FailoverOn,
     pub dependencies: Vec<Dependency>,
     pub slo: Option<Availability>,
+    /// The largest acceptable probability that a window breaches the slo (`slo: { max_breach }`).
+    pub max_breach: Option<f64>,
     pub external: bool,
     pub cost: f64,
     pub fixed_cost: f64,

@@ -107,7 +107,7 @@ proptest! {
         for (i, (_, c)) in spec.components.iter_mut().enumerate() {
             // The last component always has one: it depends on the most.
             let slo = slos[i].or((i + 1 == n).then_some(2));
-            c.slo = slo.map(|s| Availability::parse(NINES[s]).unwrap());
+            c.slo = slo.map(|s| nines::model::spec::Slo::plain(Availability::parse(NINES[s]).unwrap()));
         }
         // A component that never fails on its own is nobody's single point of failure.
         if let Some(p) = perfect {

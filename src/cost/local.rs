@@ -53,6 +53,7 @@ fn stand_in(name: String, down: Odds) -> Component {
         failover_on: crate::system::FailoverOn::Any,
         dependencies: Vec::new(),
         slo: None,
+        max_breach: None,
         external: false,
         cost: 0.0,
         fixed_cost: 0.0,

@@ -77,6 +77,7 @@ fn probe(dependencies: Vec<Dependency>) -> Component {
         failover_on: crate::system::FailoverOn::Any,
         dependencies,
         slo: None,
+        max_breach: None,
         external: false,
         cost: 0.0,
         fixed_cost: 0.0,

@@ -144,9 +144,10 @@ macro_rules! component_keys {
             /// Time-to-repair distribution (timeline simulation; its mean is the mttr).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub repair: Option<Distribution>,
-            /// The availability target checked by `nines check`.
+            /// The availability target checked by `nines check`: an availability, or
+            /// `{ target, max_breach }`.
             #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub slo: Option<Availability>,
+            pub slo: Option<Slo>,
             /// A third party outside your control.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub external: Option<bool>,
@@ -196,6 +197,155 @@ component_keys! {
 }
 
 /// Which replica failures take the component through a failover.
+/// `slo: 99.95%`, or `slo: { target: 99.95%, max_breach: 10% }`: the target also fails when
+/// more than `max_breach` of the model's windows breach it. `max_breach` is kept as written
+/// (a fraction) so that `validate` can say where it is out of range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Slo {
+    pub target: Availability,
+    pub max_breach: Option<f64>,
+}
+
+/// A fraction written as `0.1` or `"10%"`; its range is checked by `validate`.
+fn fraction<E: de::Error>(text: &str) -> Result<f64, E> {
+    let t = text.trim();
+    let (digits, scale) = match t.strip_suffix('%') {
+        Some(d) => (d.trim(), 100.0),
+        None => (t, 1.0),
+    };
+    match digits.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v / scale),
+        _ => Err(E::custom(super::error::with_hint(
+            format!("`{text}` is not a probability"),
+            "write a fraction such as 0.1 or a percent string such as \"10%\"",
+        ))),
+    }
+}
+
+struct Fraction(f64);
+
+impl<'de> Deserialize<'de> for Fraction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Fraction;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a probability such as 0.1 or \"10%\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Fraction, E> {
+                fraction(v).map(Fraction)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Fraction, E> {
+                Ok(Fraction(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Fraction, E> {
+                Ok(Fraction(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Fraction, E> {
+                Ok(Fraction(v as f64))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Slo {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Slo;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "an availability such as \"99.9%\", or { target: 99.9%, max_breach: 10% }",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Slo, E> {
+                Availability::deserialize(de::value::StrDeserializer::<E>::new(v)).map(Slo::plain)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Slo, E> {
+                Availability::deserialize(de::value::F64Deserializer::<E>::new(v)).map(Slo::plain)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Slo, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Slo, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Slo, A::Error> {
+                let (mut target, mut max_breach) = (None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "target" => target = Some(map.next_value::<Availability>()?),
+                        "max_breach" => max_breach = Some(map.next_value::<Fraction>()?.0),
+                        other => {
+                            return Err(de::Error::unknown_field(other, &["target", "max_breach"]));
+                        }
+                    }
+                }
+                let target = target.ok_or_else(|| {
+                    de::Error::custom(super::error::with_hint(
+                        "an slo map needs `target`".into(),
+                        "write { target: 99.95%, max_breach: 10% }",
+                    ))
+                })?;
+                Ok(Slo { target, max_breach })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Slo {
+    pub fn plain(target: Availability) -> Slo {
+        Slo {
+            target,
+            max_breach: None,
+        }
+    }
+}
+
+impl Serialize for Slo {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Some(max_breach) = self.max_breach else {
+            return self.target.serialize(s);
+        };
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("target", &self.target)?;
+        m.serialize_entry("max_breach", &max_breach)?;
+        m.end()
+    }
+}
+
+impl JsonSchema for Slo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Slo".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let availability = generator.subschema_for::<Availability>();
+        schemars::json_schema!({
+            "description": "The availability target: an availability, or { target, max_breach } where max_breach is the largest acceptable probability that a window breaches the target.",
+            "oneOf": [
+                availability.clone(),
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["target"],
+                    "properties": {
+                        "target": availability,
+                        "max_breach": {
+                            "description": "A probability in [0, 1]: a fraction such as 0.1 or a percent string such as \"10%\".",
+                            "oneOf": [
+                                { "type": "number", "minimum": 0, "maximum": 1 },
+                                { "type": "string", "pattern": "^\\s*[0-9.]+\\s*%\\s*$" }
+                            ]
+                        }
+                    }
+                }
+            ]
+        })
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FailoverOn {

@@ -838,6 +838,18 @@ fn component(
         }
     };
     let cost = amount(k.cost, "cost")?;
+    let max_breach = match k.slo.and_then(|s| s.max_breach) {
+        Some(x) if !(0.0..=1.0).contains(&x) => {
+            return Err(invalid(
+                &at(&path_of("slo"), key("max_breach")),
+                with_hint(
+                    format!("max_breach {x} is not a probability"),
+                    "max_breach is a fraction in [0, 1] such as 0.1, or a percent such as \"10%\"",
+                ),
+            ));
+        }
+        other => other,
+    };
     let fixed_cost = amount(k.fixed_cost, "fixed_cost")?;
     lint_allows(k, &path_of("lint"))?;
     let mut dependencies = Vec::new();
@@ -858,7 +870,8 @@ fn component(
         failover_s,
         failover_on,
         dependencies,
-        slo: k.slo,
+        slo: k.slo.map(|s| s.target),
+        max_breach,
         external: k.external.unwrap_or(false),
         cost,
         fixed_cost,
