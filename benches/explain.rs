@@ -128,9 +128,16 @@ fn bench(c: &mut Criterion) {
         group.bench_function("cut-sets-order-4", |b| {
             b.iter(|| {
                 exact::with_deep_stack(|| {
-                    cutsets::minimal_cut_sets(&compiled.manager, root, 4, &p, 20)
-                        .unwrap()
-                        .total
+                    cutsets::minimal_cut_sets(
+                        &compiled.manager,
+                        root,
+                        4,
+                        &p,
+                        20,
+                        &vec![None; p.len()],
+                    )
+                    .unwrap()
+                    .total
                 })
             })
         });

@@ -314,11 +314,28 @@ fn check_against_brute_force(system: &System, target: usize, yaml: &str) {
         .collect();
     assert_eq!(got, truth, "{ctx}");
     assert_eq!(x.cut_sets_total as usize, truth.len(), "{ctx}");
+    assert!(x.cut_sets_total_exact, "{ctx}");
     assert!(
         x.cut_sets
             .windows(2)
             .all(|w| w[0].probability >= w[1].probability)
     );
+    // Capped, the listing is still the most probable possible sets, and the count unchanged:
+    // impossible sets (two maintenance turns of one component) take no place in it.
+    let capped = explain(
+        system,
+        target,
+        ExplainOptions {
+            max_order,
+            max_cut_sets: 2,
+        },
+    )
+    .unwrap();
+    assert_eq!(capped.cut_sets_total, x.cut_sets_total, "{ctx}");
+    assert_eq!(capped.cut_sets.len(), truth.len().min(2), "{ctx}");
+    for (c, full) in capped.cut_sets.iter().zip(&x.cut_sets) {
+        assert_eq!(c.probability, full.probability, "{ctx}");
+    }
     for c in &x.cut_sets {
         let p: f64 = c
             .events

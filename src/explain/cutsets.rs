@@ -183,15 +183,21 @@ impl MinSol<'_> {
 pub struct CutSets {
     /// The most probable sets, best first: variables (levels, ascending) and probability.
     pub listed: Vec<(Vec<Var>, f64)>,
-    /// How many minimal cut sets of order ≤ the bound there are (saturating).
+    /// How many minimal cut sets of order ≤ the bound there are (saturating); an upper bound
+    /// when `total_exact` is false.
     pub total: u128,
+    /// False when counting the sets that respect the exclusive groups would have cost more than
+    /// the budget: `total` then also counts sets with two members of one group.
+    pub total_exact: bool,
     /// The variables that are cut sets on their own, by level.
     pub singletons: Vec<Var>,
 }
 
 /// The minimal cut sets of the monotone function `root` with at most `max_order` events, the
 /// `limit` most probable listed. `p[level]` is the probability of each variable; variables with
-/// P = 0 take part in no cut set.
+/// P = 0 take part in no cut set. `group[level]` names the exclusive group of a variable (the
+/// maintenance turns of one component, which never happen together): a set with two members
+/// of one group is impossible, so it is neither listed nor counted.
 ///
 /// Must run on a deep stack ([`crate::exact::with_deep_stack`]): it recurses once per level.
 pub fn minimal_cut_sets(
@@ -200,6 +206,7 @@ pub fn minimal_cut_sets(
     max_order: u32,
     p: &[f64],
     limit: usize,
+    group: &[Option<u32>],
 ) -> Result<CutSets, TooLarge> {
     let never: Vec<bool> = p.iter().map(|&x| x <= 0.0).collect();
     let mut solver = MinSol {
@@ -298,7 +305,9 @@ pub fn minimal_cut_sets(
                 vars: path.vars.clone(),
             });
         }
-        if best[n.hi as usize] >= 0.0 {
+        let clashes = group[n.var as usize]
+            .is_some_and(|g| path.vars.iter().any(|&v| group[v as usize] == Some(g)));
+        if best[n.hi as usize] >= 0.0 && !clashes {
             let prob = path.prob * p[n.var as usize];
             let mut vars = path.vars;
             vars.push(n.var);
@@ -312,11 +321,77 @@ pub fn minimal_cut_sets(
             });
         }
     }
+    let (total, total_exact) = if group.iter().all(Option::is_none) {
+        (count[family as usize], true)
+    } else {
+        match count_possible(&zdd, family, group) {
+            Some(n) => (n, true),
+            None => (count[family as usize], false),
+        }
+    };
     Ok(CutSets {
         listed,
-        total: count[family as usize],
+        total,
+        total_exact,
         singletons,
     })
+}
+
+/// How many sets of the family have at most one member of each group, or None past a budget
+/// linear in the family's size. The state is the set of groups already taken that still have
+/// members below: a group's last variable passed, it is forgotten, which keeps the states few
+/// (a set holds at most max-order members).
+fn count_possible(zdd: &[ZNode], family: u32, group: &[Option<u32>]) -> Option<u128> {
+    let mut last: HashMap<u32, Var> = HashMap::new();
+    for (v, g) in group.iter().enumerate() {
+        if let Some(g) = g {
+            let l = last.entry(*g).or_insert(v as Var);
+            *l = (*l).max(v as Var);
+        }
+    }
+    let budget = 16 * zdd.len() + 100_000;
+    let mut memo: HashMap<(u32, Vec<u32>), u128> = HashMap::new();
+    // Recursive: callers run on the deep stack.
+    fn go(
+        zdd: &[ZNode],
+        node: u32,
+        taken: Vec<u32>,
+        group: &[Option<u32>],
+        last: &HashMap<u32, Var>,
+        memo: &mut HashMap<(u32, Vec<u32>), u128>,
+        budget: usize,
+    ) -> Option<u128> {
+        if node == EMPTY {
+            return Some(0);
+        }
+        if node == BASE {
+            return Some(1);
+        }
+        let var = zdd[node as usize].var;
+        let taken: Vec<u32> = taken.into_iter().filter(|g| last[g] >= var).collect();
+        if let Some(&n) = memo.get(&(node, taken.clone())) {
+            return Some(n);
+        }
+        if memo.len() >= budget {
+            return None;
+        }
+        let n = zdd[node as usize];
+        let lo = go(zdd, n.lo, taken.clone(), group, last, memo, budget)?;
+        let hi = match group[var as usize] {
+            Some(g) if taken.contains(&g) => 0,
+            Some(g) => {
+                let mut with = taken.clone();
+                with.push(g);
+                with.sort_unstable();
+                go(zdd, n.hi, with, group, last, memo, budget)?
+            }
+            None => go(zdd, n.hi, taken.clone(), group, last, memo, budget)?,
+        };
+        let total = lo.saturating_add(hi);
+        memo.insert((node, taken), total);
+        Some(total)
+    }
+    go(zdd, family, Vec::new(), group, &last, &mut memo, budget)
 }
 
 #[cfg(test)]
@@ -342,7 +417,7 @@ mod tests {
             .try_fold(ab, |acc, y| m.or(acc, y))
             .unwrap();
         let p = [0.1, 0.2, 0.3, 0.4, 0.5];
-        let cs = minimal_cut_sets(&m, f, 4, &p, 100).unwrap();
+        let cs = minimal_cut_sets(&m, f, 4, &p, 100, &[None; 5]).unwrap();
         assert_eq!(cs.total, 4);
         let sets: Vec<Vec<Var>> = cs.listed.iter().map(|(s, _)| s.clone()).collect();
         // By probability: DE 0.2, AB 0.02, BCD 0.024 > ACE 0.015.
@@ -353,10 +428,10 @@ mod tests {
         assert!((cs.listed[0].1 - 0.2).abs() < 1e-15);
         assert!(cs.singletons.is_empty());
         // Truncated at order 2, only the pairs remain.
-        let cs = minimal_cut_sets(&m, f, 2, &p, 100).unwrap();
+        let cs = minimal_cut_sets(&m, f, 2, &p, 100, &[None; 5]).unwrap();
         assert_eq!(cs.total, 2);
         // A cap lists the best ones and still counts all.
-        let cs = minimal_cut_sets(&m, f, 4, &p, 1).unwrap();
+        let cs = minimal_cut_sets(&m, f, 4, &p, 1, &[None; 5]).unwrap();
         assert_eq!(cs.listed.len(), 1);
         assert_eq!(cs.total, 4);
     }
@@ -368,7 +443,7 @@ mod tests {
         // x0 ∨ (x1 ∧ x2) with P(x0) = 0: only {x1, x2} remains.
         let x12 = m.and(x[1], x[2]).unwrap();
         let f = m.or(x[0], x12).unwrap();
-        let cs = minimal_cut_sets(&m, f, 4, &[0.0, 0.5, 0.5], 10).unwrap();
+        let cs = minimal_cut_sets(&m, f, 4, &[0.0, 0.5, 0.5], 10, &[None; 3]).unwrap();
         assert_eq!(cs.total, 1);
         assert_eq!(cs.listed, vec![(vec![1, 2], 0.25)]);
         assert!(cs.singletons.is_empty());
@@ -381,9 +456,28 @@ mod tests {
         // x0 ∨ (at least 2 of x1..x4): the singleton {x0} and the C(4,2) = 6 pairs.
         let two = m.at_least(2, &x[1..]).unwrap();
         let f = m.or(x[0], two).unwrap();
-        let cs = minimal_cut_sets(&m, f, 4, &[0.5; 5], 100).unwrap();
+        let cs = minimal_cut_sets(&m, f, 4, &[0.5; 5], 100, &[None; 5]).unwrap();
         assert_eq!(cs.total, 7);
         assert_eq!(cs.singletons, vec![0]);
         assert!(cs.listed.iter().all(|(s, _)| s.len() <= 2));
+    }
+
+    #[test]
+    fn sets_with_two_members_of_a_group_are_neither_listed_nor_counted() {
+        let mut m = Manager::new();
+        let x = vars(&mut m, 5);
+        // At least 2 of x0..x4: ten pairs. x0, x2 and x4 are one group (turns that never
+        // overlap), so its three pairs are impossible: seven remain.
+        let f = m.at_least(2, &x).unwrap();
+        let p = [0.4, 0.1, 0.3, 0.2, 0.5];
+        let g = Some(7);
+        let group = [g, None, g, None, g];
+        let cs = minimal_cut_sets(&m, f, 4, &p, 3, &group).unwrap();
+        assert_eq!(cs.total, 7);
+        assert!(cs.total_exact);
+        // The three most probable possible pairs: {3,4} 0.1, {0,3} 0.08 then {2,3} 0.06; the
+        // impossible {0,4} 0.2 and {2,4} 0.15 take no place.
+        let sets: Vec<Vec<Var>> = cs.listed.iter().map(|(s, _)| s.clone()).collect();
+        assert_eq!(sets, vec![vec![3, 4], vec![0, 3], vec![2, 3]]);
     }
 }

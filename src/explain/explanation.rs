@@ -82,6 +82,9 @@ pub struct Explanation {
     pub max_order: u32,
     /// How many minimal cut sets of order ≤ max_order there are (saturating).
     pub cut_sets_total: u64,
+    /// False when `cut_sets_total` is only an upper bound: counting the sets that respect
+    /// rolling maintenance (one replica's turn at a time) would have cost too much.
+    pub cut_sets_total_exact: bool,
     pub importance: Vec<ImportanceRow>,
     pub cut_sets: Vec<CutSet>,
     pub single_points_of_failure: Vec<String>,
@@ -156,33 +159,25 @@ pub fn explain(
         let p: Vec<f64> = (cut_diagram.event_at.iter())
             .map(|&e| structure.events[e].odds.p)
             .collect();
+        let group: Vec<Option<u32>> = (cut_diagram.event_at.iter())
+            .map(|&e| structure.group_of[e].map(|(g, _)| g))
+            .collect();
         let cuts = cutsets::minimal_cut_sets(
             &cut_diagram.manager,
             cut_root,
             options.max_order,
             &p,
             options.max_cut_sets,
+            &group,
         )?;
         let event_of = |v: Var| compiled.event_at[v as usize];
         let name_at = |v: Var| structure.events[event_of(v)].name.clone();
-        let possible = |vars: &[Var]| {
-            let mut groups: Vec<u32> = (vars.iter())
-                .filter_map(|&v| structure.group_of[event_of(v)].map(|(g, _)| g))
-                .collect();
-            let n = groups.len();
-            groups.sort_unstable();
-            groups.dedup();
-            groups.len() == n
-        };
         let cut_sets: Vec<(Vec<String>, f64)> = cuts
             .listed
             .iter()
-            .filter(|(vars, _)| possible(vars))
             .map(|(vars, prob)| (vars.iter().map(|&v| name_at(v)).collect(), *prob))
             .collect();
-        // The count leaves out the impossible sets among those listed (all of them, unless the
-        // listing was capped).
-        let total = cuts.total - (cuts.listed.len() - cut_sets.len()) as u128;
+        let total = (cuts.total, cuts.total_exact);
         // Most probable first, as the cut sets are.
         let mut singletons: Vec<(f64, String)> = cuts
             .singletons
@@ -257,7 +252,8 @@ pub fn explain(
         nines: finite(-u.log10()),
         downtime_per_year_s: u * YEAR,
         max_order: options.max_order,
-        cut_sets_total: total.min(u64::MAX as u128) as u64,
+        cut_sets_total: total.0.min(u64::MAX as u128) as u64,
+        cut_sets_total_exact: total.1,
         importance,
         cut_sets,
         single_points_of_failure: singletons,
@@ -332,10 +328,14 @@ impl Explanation {
     }
 
     fn cut_set_note(&self) -> String {
-        let total = self.cut_sets_total;
-        if self.cut_sets.is_empty() && total > 0 {
+        let total = if self.cut_sets_total_exact {
+            self.cut_sets_total.to_string()
+        } else {
+            format!("at most {}", self.cut_sets_total)
+        };
+        if self.cut_sets.is_empty() && self.cut_sets_total > 0 {
             format!(" — {total} in all")
-        } else if (self.cut_sets.len() as u64) < total {
+        } else if (self.cut_sets.len() as u64) < self.cut_sets_total {
             format!(" — {} most probable of {total}", self.cut_sets.len())
         } else {
             String::new()
