@@ -1,5 +1,5 @@
 //! Hardening: inputs the fuzzers and reviews found, the documented limits, numbers that are not
-//! numbers, and models large enough to show that nothing is quadratic (docs/hardening.md).
+//! numbers, and models large enough to show that nothing is quadratic (docs/limits.md).
 
 use std::path::Path;
 

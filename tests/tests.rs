@@ -9,6 +9,7 @@ mod check;
 mod cli_eval;
 mod engines;
 mod exact;
+mod examples;
 mod explain;
 mod hardening;
 mod lint;

@@ -18,9 +18,10 @@ modules) and prints the top events' probabilities, or the named gates'. Common-c
 (beta factor), house events and parameters are read as `nines import` reads them.
 
 Examples:
-  nines fault-tree das9601.xml
-  nines fault-tree model.xml basic-events.xml --gate TOP --gate G12 --format json
-  nines fault-tree model.xml --all --mission-time 720")]
+  cd models/open-psa
+  nines fault-tree interlock.xml     (NOT gates and all)
+  nines fault-tree cooling.xml cooling-basic-events.xml --gate train-a --format json
+  nines fault-tree cooling.xml cooling-basic-events.xml --all --mission-time 720")]
 pub struct Args {
     /// MEF files; together they define one model (e.g. gates in one, probabilities in another)
     #[arg(required = true)]

@@ -11,7 +11,7 @@ use super::{CliError, ExitStatus};
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  nines import open-psa chinese.xml -o chinese.yaml && nines eval chinese.yaml"
+    after_help = "Examples:\n  nines import open-psa models/open-psa/cooling*.xml -o cooling.yaml"
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -31,10 +31,11 @@ Each gate becomes a component named after it, each basic event of probability p 
 availability 1 - p, so the top event's probability is the top gate's unavailability.
 
 Examples:
-  nines import open-psa chinese.xml -o chinese.yaml && nines eval chinese.yaml
-  nines import open-psa baobab1.xml baobab1-basic-events.xml -o baobab1.yaml
-  nines import open-psa model.xml --mission-time 720 -o model.json
-  nines import open-psa tree.xml > tree.yaml";
+  cd models/open-psa
+  nines import open-psa cooling.xml cooling-basic-events.xml -o cooling.yaml
+  nines eval cooling.yaml            (the top gate's unavailability is the top event's probability)
+  nines import open-psa cooling.xml cooling-basic-events.xml --mission-time 720 -o cooling.json
+  nines import open-psa cooling.xml cooling-basic-events.xml > cooling.yaml";
 
 #[derive(clap::Args)]
 pub struct OpenPsaArgs {

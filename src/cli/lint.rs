@@ -38,10 +38,10 @@ fn after_help() -> String {
             `lint: { allow: [N004] }` on the component.\n";
     out += "\nExit codes: 0 no errors (and no warnings with --deny warnings), 1 otherwise, \
             2 invalid model or usage.\n\nExamples:\n  nines lint models/online-store.yaml\n  \
-            nines lint models/   (every model in the directory; exit 2 if one is invalid)\n  \
+            nines lint models/   (every model in the directory)\n  \
             nines lint models/online-store.yaml --deny warnings --allow N006,extra-nine\n  \
             nines lint models/online-store.yaml --format github   (annotations in a GitHub workflow)\n  \
-            nines lint models/online-store.yaml --format json | jq '.findings[] | select(.severity == \"error\")'";
+            nines lint models/online-store.yaml --format json | jq '.findings[].rule'";
     out
 }
 

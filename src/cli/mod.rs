@@ -64,7 +64,7 @@ Examples:
   nines eval models/online-store.yaml --format json
   nines check models/online-store.yaml           exit 1 when an SLO is not met (for CI)
   nines explain models/online-store.yaml storefront
-  nines whatif models/online-store.yaml --fail db
+  nines whatif models/online-store.yaml --fail orders-db
   nines budget models/online-store.yaml storefront --outages 4
   nines sample models/online-store.yaml          Monte Carlo estimate with 95% intervals
   nines simulate models/online-store.yaml        outages, downtime per window, SLO breach odds
@@ -74,8 +74,9 @@ Examples:
   nines report models/online-store.yaml -o review/      Markdown and HTML design review
   nines tradeoff models/shop-variants.yaml --plot curve.svg   cost versus nines, sweet spot
   nines schema > nines.schema.json                JSON Schema for editors
-  nines import open-psa tree.xml -o tree.yaml     an Open-PSA fault tree as a nines model
-  nines completions bash > /etc/bash_completion.d/nines";
+  nines import open-psa models/open-psa/cooling*.xml -o cooling.yaml   an Open-PSA fault tree as a model
+  nines fault-tree models/open-psa/interlock.xml  exact probability of an Open-PSA fault tree
+  nines completions bash > nines.bash             shell completions (source it from ~/.bashrc)";
 
 #[derive(Parser)]
 #[command(name = "nines", version, about = "Exact and simulated availability of systems of systems", after_help = EXAMPLES)]

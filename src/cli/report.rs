@@ -21,7 +21,7 @@ is the gate.
 Examples:
   nines report models/online-store.yaml -o review/
   nines report models/shop-variants.yaml -o review/ --top 5
-  nines report big-model.yaml -o review/ --no-tradeoff    (skip the cost curves)
+  nines report models/online-store.yaml -o review/ --no-tradeoff    (skip the cost curves)
   nines report models/checkout.yaml -o review/ --simulate --runs 2000   (downtime per window)";
 
 #[derive(clap::Args)]

@@ -22,7 +22,7 @@ Examples:
   nines tradeoff models/shop-variants.yaml --plot curve.svg
   nines tradeoff models/shop-variants.yaml --format json --frontier-only | jq .sweet_spot
   nines tradeoff models/shop-variants.yaml --component checkout --all
-  nines tradeoff my-model.yaml --rule 10x --plot rule.png   (a model without variants)";
+  nines tradeoff models/three-tier.toml --rule 10x --plot rule.png   (a model without variants)";
 
 #[derive(clap::Args)]
 #[command(after_help = EXAMPLES)]

@@ -16,10 +16,10 @@ replicas at once) and/or at a new availability, next to today's. Effects: DOWN (
 degraded (runs on fallbacks for sure), worse, better, — (untouched).
 
 Examples:
-  nines whatif models/online-store.yaml --fail db
-  nines whatif models/online-store.yaml --fail use1-az1,payments
-  nines whatif models/online-store.yaml --improve db=99.999%
-  nines whatif models/online-store.yaml --fail cache --format json")]
+  nines whatif models/online-store.yaml --fail orders-db
+  nines whatif models/online-store.yaml --fail euw1-az1,payments
+  nines whatif models/online-store.yaml --improve orders-db=99.999%
+  nines whatif models/online-store.yaml --fail session-cache --format json")]
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
