@@ -246,6 +246,14 @@ impl Table {
         self.column(header, true, false)
     }
 
+    /// The column just declared is aligned right, wrapped or not.
+    pub fn right(mut self) -> Table {
+        if let Some(c) = self.columns.last_mut() {
+            c.right = true;
+        }
+        self
+    }
+
     /// The column just declared moves under the table when the table is too wide; the highest
     /// rank moves first.
     pub fn moves(mut self, rank: u8) -> Table {
@@ -301,14 +309,15 @@ impl Table {
         lines.max().unwrap_or(0).max(1)
     }
 
-    /// The least width column `i` takes: its longest word for wrapped text (at most
-    /// `MAX_WORD`), its widest cell for numbers and labels, whose headers may still wrap.
-    fn least(&self, i: usize) -> usize {
+    /// The least width column `i` takes: its longest word for wrapped text, its widest cell for
+    /// numbers and labels, whose headers may still wrap. `cut` caps words at `MAX_WORD`.
+    fn least(&self, i: usize, cut: bool) -> usize {
+        let cap = if cut { MAX_WORD } else { usize::MAX };
         let words = |s: &str| s.split_whitespace().map(display_width).max().unwrap_or(0);
-        let header = words(&self.columns[i].header);
+        let header = words(&self.columns[i].header).min(cap);
         let least = if self.columns[i].wraps {
             let longest = self.cells(i).map(words).max().unwrap_or(0);
-            longest.max(header).min(MAX_WORD)
+            longest.max(header).min(cap)
         } else {
             let widest = self
                 .cells(i)
@@ -316,7 +325,7 @@ impl Table {
                 .map(display_width)
                 .max()
                 .unwrap_or(0);
-            widest.max(header.min(MAX_WORD))
+            widest.max(header)
         };
         least.clamp(1, self.natural(i))
     }
@@ -327,15 +336,16 @@ impl Table {
     }
 
     /// Content widths for `cols` at the screen's width: natural when they fit, else the least
-    /// widths plus the room left, shared out to the columns short of their natural width most.
-    /// Below the least widths only when nothing else can be done.
+    /// widths (words cut only if they must be) plus the room left, shared out to the columns
+    /// short of their natural width most. Below the least widths only when nothing else fits.
     fn widths(&self, cols: &[usize]) -> Vec<usize> {
         let natural: Vec<usize> = cols.iter().map(|&i| self.natural(i)).collect();
         let room = self.screen.width.saturating_sub(self.overhead(cols.len()));
         if natural.iter().sum::<usize>() <= room {
             return natural;
         }
-        let mut w: Vec<usize> = cols.iter().map(|&i| self.least(i)).collect();
+        let cut = self.least_total(cols, false) > self.screen.width;
+        let mut w: Vec<usize> = cols.iter().map(|&i| self.least(i, cut)).collect();
         let mut total: usize = w.iter().sum();
         while total < room {
             let (k, short) = (0..w.len())
@@ -362,8 +372,8 @@ impl Table {
         w
     }
 
-    fn least_total(&self, cols: &[usize]) -> usize {
-        cols.iter().map(|&i| self.least(i)).sum::<usize>() + self.overhead(cols.len())
+    fn least_total(&self, cols: &[usize], cut: bool) -> usize {
+        cols.iter().map(|&i| self.least(i, cut)).sum::<usize>() + self.overhead(cols.len())
     }
 
     /// The columns of each table to draw, and the columns left out.
@@ -371,7 +381,8 @@ impl Table {
         let mut first: Vec<usize> = (0..self.columns.len()).collect();
         let mut moved = Vec::new();
         let mut dropped = Vec::new();
-        while self.least_total(&first) > self.screen.width {
+        // Words are kept whole as long as a spare column can make room for them.
+        while self.least_total(&first, false) > self.screen.width {
             let spare = first
                 .iter()
                 .filter_map(|&i| match self.columns[i].spare {
@@ -392,7 +403,7 @@ impl Table {
         let mut next = vec![0];
         for i in moved {
             next.push(i);
-            if next.len() > 2 && self.least_total(&next) > self.screen.width {
+            if next.len() > 2 && self.least_total(&next, false) > self.screen.width {
                 next.pop();
                 tables.push(std::mem::replace(&mut next, vec![0, i]));
             }
@@ -523,8 +534,20 @@ mod tests {
             .number("nines")
             .drops(2)
             .label("verdict");
-        t.row(["checkout-service-primary", "99.95%", "1.25", "3.30", "✓ met"]);
-        t.row(["2 of {web-1, web-2, web-3}", "99.9999%", "0.01", "6.00", "✗ MISSED"]);
+        t.row([
+            "checkout-service-primary",
+            "99.95%",
+            "1.25",
+            "3.30",
+            "✓ met",
+        ]);
+        t.row([
+            "2 of {web-1, web-2, web-3}",
+            "99.9999%",
+            "0.01",
+            "6.00",
+            "✗ MISSED",
+        ]);
         t
     }
 
@@ -551,7 +574,10 @@ mod tests {
     fn spare_columns_move_or_go_in_rank_order() {
         // The least widths: 24 + 12 + 7 + 5 + 8 = 56, plus 16 for lines.
         let text = sample(72).to_string();
-        assert!(text.contains("nines") && !text.contains("left out"), "{text}");
+        assert!(
+            text.contains("nines") && !text.contains("left out"),
+            "{text}"
+        );
         let text = sample(71).to_string();
         assert!(text.contains("left out at 71 columns: nines"), "{text}");
         assert!(!text.contains("3.30"), "{text}");
@@ -561,7 +587,11 @@ mod tests {
         assert_eq!(text.matches('┌').count(), 2, "{text}");
         let text = sample(55).to_string();
         assert_eq!(text.matches('┌').count(), 2, "{text}");
-        assert_eq!(text.matches("checkout-service-primary").count(), 2, "{text}");
+        assert_eq!(
+            text.matches("checkout-service-primary").count(),
+            2,
+            "{text}"
+        );
         assert!(widest(&text) <= 55, "{text}");
     }
 
@@ -570,7 +600,10 @@ mod tests {
         let mut t = Table::new(screen(80)).text("name");
         t.row(["evil\x1b[2J"]);
         let text = t.to_string();
-        assert!(!text.contains('\x1b') && text.contains("evil\\u{1b}[2J"), "{text}");
+        assert!(
+            !text.contains('\x1b') && text.contains("evil\\u{1b}[2J"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -581,7 +614,10 @@ mod tests {
             text,
             "short\nthe quick brown fox\n  jumps over the\n  lazy dog\n"
         );
-        assert_eq!(s.fit("aaaaaaaaaaaaaaaaaaaaaaaaa"), "aaaaaaaaaaaaaaaaaaaa\n  aaaaa");
+        assert_eq!(
+            s.fit("aaaaaaaaaaaaaaaaaaaaaaaaa"),
+            "aaaaaaaaaaaaaaaaaaaa\n  aaaaa"
+        );
         assert_eq!(display_width("\x1b[31mred\x1b[0m"), 3);
     }
 }
