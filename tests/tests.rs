@@ -21,3 +21,4 @@ mod sample;
 mod sim;
 mod start;
 mod tradeoff;
+mod width;

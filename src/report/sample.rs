@@ -208,7 +208,7 @@ impl SampleReport {
             t.row(row);
         }
         screen.fit(&format!(
-            "{} — snapshot Monte Carlo ({})\n{t}\n",
+            "{} — snapshot Monte Carlo\n{}\n{t}\n",
             self.model,
             self.footer()
         ))

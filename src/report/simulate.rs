@@ -210,7 +210,7 @@ impl SimulateReport {
             t.row(row);
         }
         screen.fit(&format!(
-            "{} — timeline simulation: {}\n{t}\n",
+            "{} — timeline simulation\n{}\n{t}\n",
             self.model,
             self.footer()
         ))

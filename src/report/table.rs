@@ -309,6 +309,15 @@ impl Table {
         lines.max().unwrap_or(0).max(1)
     }
 
+    /// The width of column `i`'s widest cell, header aside.
+    fn widest_cell(&self, i: usize) -> usize {
+        self.cells(i)
+            .flat_map(str::lines)
+            .map(display_width)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The least width column `i` takes: its longest word for wrapped text, its widest cell for
     /// numbers and labels, whose headers may still wrap. `cut` caps words at `MAX_WORD`.
     fn least(&self, i: usize, cut: bool) -> usize {
@@ -319,13 +328,7 @@ impl Table {
             let longest = self.cells(i).map(words).max().unwrap_or(0);
             longest.max(header).min(cap)
         } else {
-            let widest = self
-                .cells(i)
-                .flat_map(str::lines)
-                .map(display_width)
-                .max()
-                .unwrap_or(0);
-            widest.max(header)
+            self.widest_cell(i).max(header)
         };
         least.clamp(1, self.natural(i))
     }
@@ -347,16 +350,20 @@ impl Table {
         let cut = self.least_total(cols, false) > self.screen.width;
         let mut w: Vec<usize> = cols.iter().map(|&i| self.least(i, cut)).collect();
         let mut total: usize = w.iter().sum();
-        while total < room {
-            let (k, short) = (0..w.len())
-                .map(|k| (k, natural[k] - w[k]))
-                .max_by_key(|&(k, short)| (short, std::cmp::Reverse(k)))
-                .expect("at least one column");
-            if short == 0 {
-                break;
+        // The room left goes first to cells, so rows stay one line high, then to headers.
+        let cells: Vec<usize> = cols.iter().map(|&i| self.widest_cell(i)).collect();
+        for target in [&cells, &natural] {
+            while total < room {
+                let (k, short) = (0..w.len())
+                    .map(|k| (k, target[k].saturating_sub(w[k])))
+                    .max_by_key(|&(k, short)| (short, std::cmp::Reverse(k)))
+                    .expect("at least one column");
+                if short == 0 {
+                    break;
+                }
+                w[k] += 1;
+                total += 1;
             }
-            w[k] += 1;
-            total += 1;
         }
         // Still too wide: narrow the widest, cutting words, down to one character a column.
         while total > room {
@@ -381,8 +388,18 @@ impl Table {
         let mut first: Vec<usize> = (0..self.columns.len()).collect();
         let mut moved = Vec::new();
         let mut dropped = Vec::new();
-        // Words are kept whole as long as a spare column can make room for them.
-        while self.least_total(&first, false) > self.screen.width {
+        // Words are kept whole as long as a spare column can make room for them, and a spare
+        // column of text moves rather than wrap its cells.
+        let least = |cols: &[usize]| {
+            let spare_whole = |i: usize| match self.columns[i].spare {
+                Spare::Moves(_) | Spare::Drops(_) if self.columns[i].wraps => {
+                    self.widest_cell(i).max(self.least(i, false))
+                }
+                _ => self.least(i, false),
+            };
+            cols.iter().map(|&i| spare_whole(i)).sum::<usize>() + self.overhead(cols.len())
+        };
+        while least(&first) > self.screen.width {
             let spare = first
                 .iter()
                 .filter_map(|&i| match self.columns[i].spare {
