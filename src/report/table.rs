@@ -613,6 +613,25 @@ mod tests {
     }
 
     #[test]
+    fn colour_does_not_count_towards_the_width() {
+        let mut t = Table::new(Screen {
+            width: 40,
+            color: true,
+        })
+        .text("component")
+        .label("verdict");
+        t.row([
+            Cell::from("a component with a long name to wrap"),
+            Cell::from("✗ MISSED").paint(Some(Paint::Red)),
+        ]);
+        let text = t.to_string();
+        assert!(text.contains('\x1b'), "{text}");
+        assert!(widest(&text) <= 40, "{text}");
+        assert!(text.lines().any(|l| l.width() > 40), "bytes and escapes: {text}");
+        assert_eq!(strip_ansi(&text).matches("✗ MISSED").count(), 1, "{text}");
+    }
+
+    #[test]
     fn control_characters_are_shown_escaped() {
         let mut t = Table::new(screen(80)).text("name");
         t.row(["evil\x1b[2J"]);
