@@ -403,6 +403,8 @@ impl Table {
             let spare = first
                 .iter()
                 .filter_map(|&i| match self.columns[i].spare {
+                    // The first column names the rows: it always stays.
+                    _ if i == 0 => None,
                     Spare::Stays => None,
                     Spare::Moves(r) | Spare::Drops(r) => Some((r, i)),
                 })
@@ -627,7 +629,10 @@ mod tests {
         let text = t.to_string();
         assert!(text.contains('\x1b'), "{text}");
         assert!(widest(&text) <= 40, "{text}");
-        assert!(text.lines().any(|l| l.width() > 40), "bytes and escapes: {text}");
+        assert!(
+            text.lines().any(|l| l.width() > 40),
+            "bytes and escapes: {text}"
+        );
         assert_eq!(strip_ansi(&text).matches("✗ MISSED").count(), 1, "{text}");
     }
 

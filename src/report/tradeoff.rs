@@ -545,7 +545,7 @@ impl RuleReport {
             out += "\n";
         } else {
             let mut t = Table::new(screen)
-                .label(header[0])
+                .text(header[0])
                 .number(header[1])
                 .number(header[2])
                 .number(header[3])
