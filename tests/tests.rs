@@ -22,3 +22,4 @@ mod sample;
 mod sim;
 mod start;
 mod tradeoff;
+mod width;

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-/// The `nines` binary, with colour off.
+/// The `nines` binary, with colour off and tables 100 columns wide, whatever the terminal.
 pub fn nines() -> Command {
     let mut cmd = Command::cargo_bin("nines").expect("the binary is built");
     cmd.env("NO_COLOR", "1");
+    cmd.env("COLUMNS", "100");
     cmd
 }
 

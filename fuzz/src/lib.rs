@@ -73,7 +73,7 @@ pub fn check_loader(data: &[u8], format: Format) {
         nines::report::Format::Json,
         nines::report::Format::Markdown,
     ] {
-        let _ = report.render(format, false);
+        let _ = report.render(format, nines::report::table::Screen::plain());
     }
 }
 

@@ -65,6 +65,6 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         )));
     }
     let report = budget(&system, target, slo, args.outages)?;
-    print(&report.render(args.format.into(), term.color))?;
+    print(&report.render(args.format.into(), term.screen()))?;
     Ok(ExitStatus::Success)
 }

@@ -18,7 +18,7 @@ pub struct Args {
     pub format: OutputFormat,
 }
 
-pub fn run(args: Args, _: &Terminal) -> Result<ExitStatus, CliError> {
+pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     let a = Availability::parse(&args.availability)
         .map_err(|e| CliError::Usage(nines::model::error::split_hint(&e).0 + &hint_of(&e)))?;
     let window = Duration::parse(&args.window).map_err(|e| {
@@ -31,7 +31,7 @@ pub fn run(args: Args, _: &Terminal) -> Result<ExitStatus, CliError> {
         return Err(CliError::Usage("--window must be longer than zero".into()));
     }
     let _ = DAY;
-    print(&DowntimeReport::new(a, window.seconds).render(args.format.into()))?;
+    print(&DowntimeReport::new(a, window.seconds).render(args.format.into(), term.screen()))?;
     Ok(ExitStatus::Success)
 }
 

@@ -23,6 +23,6 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     let (_, system) = load_system(&args.model)?;
     let states = exact::evaluate(&Structure::new(&system))?;
     let report = EvalReport::new(&system, &states);
-    print(&report.render(args.format.into(), term.color))?;
+    print(&report.render(args.format.into(), term.screen()))?;
     Ok(ExitStatus::Success)
 }

@@ -50,6 +50,6 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         max_cut_sets: args.cut_sets,
     };
     let explanation = explain(&system, target, options)?;
-    print(&explanation.render(args.format.into(), term.color, args.top))?;
+    print(&explanation.render(args.format.into(), term.screen(), args.top))?;
     Ok(ExitStatus::Success)
 }

@@ -8,7 +8,7 @@ use nines::import::open_psa::{self, FaultTree};
 use nines::model::error::did_you_mean;
 use nines::report::fault_tree::{FaultTreeReport, GateProbability};
 
-use super::output::print;
+use super::output::{Terminal, print};
 use super::{CliError, ExitStatus, OutputFormat};
 
 #[derive(clap::Args)]
@@ -39,7 +39,7 @@ pub struct Args {
     pub format: OutputFormat,
 }
 
-pub fn run(args: Args) -> Result<ExitStatus, CliError> {
+pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     let tree = open_psa::read_files(&args.files, &super::import::options(args.mission_time)?)?;
     let chosen: Vec<usize> = if args.all {
         (0..tree.gates.len()).collect()
@@ -84,7 +84,7 @@ pub fn run(args: Args) -> Result<ExitStatus, CliError> {
             })
             .collect(),
     };
-    print(&report.render(args.format.into()))?;
+    print(&report.render(args.format.into(), term.screen()))?;
     Ok(ExitStatus::Success)
 }
 

@@ -152,7 +152,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Schema(a) => schema::run(a),
         Command::Tradeoff(a) => tradeoff::run(a, &term),
         Command::Import(a) => import::run(a),
-        Command::FaultTree(a) => fault_tree::run(a),
+        Command::FaultTree(a) => fault_tree::run(a, &term),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "nines", &mut std::io::stdout());
             Ok(ExitStatus::Success)

@@ -109,6 +109,6 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         s.finish_and_clear();
     }
     let report = SampleReport::new(&system, &result, exact.as_deref(), args.seed);
-    print(&report.render(args.format.into(), term.color))?;
+    print(&report.render(args.format.into(), term.screen()))?;
     Ok(ExitStatus::Success)
 }

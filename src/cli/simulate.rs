@@ -134,6 +134,6 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         .then(|| exact::evaluate_system(&system).ok())
         .flatten();
     let report = SimulateReport::new(&system, &result, exact.as_deref(), args.seed);
-    print(&report.render(args.format.into(), term.color))?;
+    print(&report.render(args.format.into(), term.screen()))?;
     Ok(ExitStatus::Success)
 }

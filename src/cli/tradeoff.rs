@@ -82,7 +82,7 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         plot::plot_tradeoff(&tradeoff, path).map_err(|e| CliError::Usage(e.to_string()))?;
     }
     let report = TradeoffReport::new(&tradeoff, args.frontier_only);
-    print(&report.render(args.format.into(), term.color, args.all))?;
+    print(&report.render(args.format.into(), term.screen(), args.all))?;
     Ok(ExitStatus::Success)
 }
 
@@ -122,6 +122,6 @@ fn rule(
             .map_err(|e| CliError::Usage(e.to_string()))?;
     }
     let report = RuleReport::new(&system.name, name, &curve, notes);
-    print(&report.render(args.format.into(), term.color))?;
+    print(&report.render(args.format.into(), term.screen()))?;
     Ok(ExitStatus::Success)
 }

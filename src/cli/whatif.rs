@@ -67,6 +67,6 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         improved.push((owner, a));
     }
     let report = what_if(&system, &failed, &improved)?;
-    print(&report.render(args.format.into(), term.color))?;
+    print(&report.render(args.format.into(), term.screen()))?;
     Ok(ExitStatus::Success)
 }

@@ -26,13 +26,13 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use comfy_table::{Cell, CellAlignment, Color};
 use serde::Serialize;
 
-use super::{OwnEvents, cone, new_table};
+use super::{OwnEvents, cone};
 use crate::exact::bdd::{self, Edge, Var};
 use crate::exact::{self, EngineError};
 use crate::model::units::{Availability, YEAR, format_percent};
+use crate::report::table::{Cell, Paint, Screen, Table};
 use crate::report::text::{escape_markdown, format_nines, format_share};
 use crate::report::{Format, finite};
 use crate::structure::{Owner, Structure};
@@ -655,10 +655,10 @@ fn nine_text(extra: Option<bool>) -> &'static str {
 }
 
 impl Budget {
-    pub fn render(&self, format: Format, color: bool) -> String {
+    pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
-            Format::Table => self.table(color),
+            Format::Table => screen.fit(&self.table(screen)),
             Format::Markdown => self.markdown(),
         }
     }
@@ -742,54 +742,51 @@ impl Budget {
             .collect()
     }
 
-    fn table(&self, color: bool) -> String {
+    fn table(&self, screen: Screen) -> String {
         let mut out = format!(
             "{} — error budget of {} at {}\n",
             self.model,
             self.component,
             self.slo_text()
         );
-        let mut t = new_table(color);
-        t.set_header(vec![
-            "share of the downtime",
-            "kind",
-            "via",
-            "alone",
-            "nines",
-            "alone / year",
-            "share / year",
-            "of budget",
-            "extra nine",
-        ]);
-        let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+        // What each row takes of the budget reads first; its availability alone in nines and
+        // years restates the percentage, so those give way on a narrow screen.
+        let mut t = Table::new(screen)
+            .text("share of the downtime")
+            .label("kind")
+            .moves(1)
+            .text("via")
+            .number("alone")
+            .number("nines")
+            .drops(3)
+            .number("alone / year")
+            .drops(2)
+            .number("share / year")
+            .number("of budget")
+            .label("extra nine");
         for d in &self.dependencies {
-            let nine = Cell::new(nine_text(d.extra_nine));
-            let nine = match (color, d.extra_nine) {
-                (true, Some(true)) => nine.fg(Color::Green),
-                (true, Some(false)) => nine.fg(Color::Red),
-                _ => nine,
+            let paint = match d.extra_nine {
+                Some(true) => Some(Paint::Green),
+                Some(false) => Some(Paint::Red),
+                None => None,
             };
-            t.add_row(vec![
-                Cell::new(&d.name),
-                Cell::new(kind_text(d.kind)),
-                Cell::new(&d.via),
-                right(format_percent(d.availability, d.unavailability)),
-                right(d.nines.map_or("∞".into(), format_nines)),
-                right(format_budget(d.spend_per_year_s)),
-                right(format_budget(d.share_per_year_s)),
-                right(d.share.map_or("—".into(), format_share)),
-                nine,
+            t.row([
+                Cell::from(&d.name),
+                Cell::from(kind_text(d.kind)),
+                Cell::from(&d.via),
+                Cell::from(format_percent(d.availability, d.unavailability)),
+                Cell::from(d.nines.map_or("∞".into(), format_nines)),
+                Cell::from(format_budget(d.spend_per_year_s)),
+                Cell::from(format_budget(d.share_per_year_s)),
+                Cell::from(d.share.map_or("—".into(), format_share)),
+                Cell::from(nine_text(d.extra_nine)).paint(paint),
             ]);
         }
         out += &format!("{t}\n");
         out += "each row is charged the downtime during which it is failing and the rows above it are not: the shares add up to the exact unavailability\n";
-        let mut s = new_table(color);
-        s.load_style(comfy_table::presets::NOTHING);
+        let mut s = Table::new(screen).borderless().label("").text("").right();
         for (k, v) in self.summary() {
-            s.add_row(vec![
-                Cell::new(k),
-                Cell::new(v).set_alignment(CellAlignment::Right),
-            ]);
+            s.row([k, v]);
         }
         out += &format!("{s}\n");
         let missing = self.missing_nine();

@@ -8,13 +8,13 @@
 //! - Fussell–Vesely: (U − P(DOWN | X perfect)) / U, the share of U that X's perfection removes;
 //! - RAW: P(DOWN | X failed) / U; RRW: U / P(DOWN | X perfect) (null when X is the only way down).
 
-use comfy_table::{Cell, CellAlignment};
 use serde::Serialize;
 
-use super::{Kind, OwnEvents, cone, contributors, cutsets, importance, new_table};
+use super::{Kind, OwnEvents, cone, contributors, cutsets, importance};
 use crate::exact::bdd::{self, Var};
 use crate::exact::{self, EngineError};
 use crate::model::units::{YEAR, format_duration_human, format_percent};
+use crate::report::table::{Screen, Table};
 use crate::report::text::{escape_markdown, format_nines, format_probability, format_share};
 use crate::report::{Format, finite};
 use crate::structure::{Owner, Structure};
@@ -282,10 +282,10 @@ fn format_fraction(x: f64) -> String {
 }
 
 impl Explanation {
-    pub fn render(&self, format: Format, color: bool, top: usize) -> String {
+    pub fn render(&self, format: Format, screen: Screen, top: usize) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
-            Format::Table => self.table(color, top),
+            Format::Table => screen.fit(&self.table(screen, top)),
             Format::Markdown => self.markdown(top),
         }
     }
@@ -350,7 +350,7 @@ impl Explanation {
         }
     }
 
-    fn table(&self, color: bool, top: usize) -> String {
+    fn table(&self, screen: Screen, top: usize) -> String {
         let mut out = format!(
             "{} — why is {} DOWN?\n{}\n",
             self.model,
@@ -365,28 +365,30 @@ impl Explanation {
 
         let (rows, note) = Self::shown(&self.importance, top);
         out += &format!("importance, by Birnbaum{note}\n");
-        let mut t = new_table(color);
-        t.set_header(vec![
-            "contributor",
-            "kind",
-            "own unavail.",
-            "Birnbaum",
-            "criticality",
-            "Fussell–Vesely",
-            "RAW",
-            "RRW",
-        ]);
-        let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+        // Birnbaum orders the rows; the ratios move under the table when the screen is narrow.
+        let mut t = Table::new(screen)
+            .text("contributor")
+            .label("kind")
+            .moves(1)
+            .number("own unavail.")
+            .number("Birnbaum")
+            .number("criticality")
+            .moves(2)
+            .number("Fussell–Vesely")
+            .number("RAW")
+            .moves(4)
+            .number("RRW")
+            .moves(3);
         for r in rows {
-            t.add_row(vec![
-                Cell::new(&r.name),
-                Cell::new(kind_text(r.kind)),
-                right(format_probability(r.unavailability)),
-                right(format_probability(r.birnbaum)),
-                right(format_fraction(r.criticality)),
-                right(format_fraction(r.fussell_vesely)),
-                right(format_ratio(r.raw)),
-                right(format_ratio(r.rrw)),
+            t.row([
+                r.name.clone(),
+                kind_text(r.kind).to_string(),
+                format_probability(r.unavailability),
+                format_probability(r.birnbaum),
+                format_fraction(r.criticality),
+                format_fraction(r.fussell_vesely),
+                format_ratio(r.raw),
+                format_ratio(r.rrw),
             ]);
         }
         out += &format!("{t}\n\n");
@@ -404,14 +406,17 @@ impl Explanation {
                 self.max_order
             );
         } else {
-            let mut t = new_table(color);
-            t.set_header(vec!["#", "events", "probability", "≈ share"]);
+            let mut t = Table::new(screen)
+                .number("#")
+                .text("events")
+                .number("probability")
+                .number("≈ share");
             for (i, c) in self.cut_sets.iter().enumerate() {
-                t.add_row(vec![
-                    right((i + 1).to_string()),
-                    Cell::new(Self::events_text(&c.events)),
-                    right(format_probability(c.probability)),
-                    right(format_fraction(c.share)),
+                t.row([
+                    (i + 1).to_string(),
+                    Self::events_text(&c.events),
+                    format_probability(c.probability),
+                    format_fraction(c.share),
                 ]);
             }
             out += &format!("{t}\n\n");
@@ -421,21 +426,20 @@ impl Explanation {
         out += &format!(
             "where to invest: one more nine on each contributor (its events ten times rarer){note}\n"
         );
-        let mut t = new_table(color);
-        t.set_header(vec![
-            "contributor",
-            "kind",
-            &format!("{} unavail. after", self.component),
-            "saved / year",
-            "of downtime",
-        ]);
+        let mut t = Table::new(screen)
+            .text("contributor")
+            .label("kind")
+            .moves(1)
+            .number(&format!("{} unavail. after", self.component))
+            .number("saved / year")
+            .number("of downtime");
         for r in rows {
-            t.add_row(vec![
-                Cell::new(&r.name),
-                Cell::new(kind_text(r.kind)),
-                right(format_probability(r.unavailability_after)),
-                right(format_duration_human(r.reduction_per_year_s)),
-                right(format_fraction(r.share)),
+            t.row([
+                r.name.clone(),
+                kind_text(r.kind).to_string(),
+                format_probability(r.unavailability_after),
+                format_duration_human(r.reduction_per_year_s),
+                format_fraction(r.share),
             ]);
         }
         out += &format!("{t}\n");

@@ -12,7 +12,6 @@ pub mod explanation;
 pub mod importance;
 pub mod whatif;
 
-use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use crate::exact::Compiled;
@@ -244,18 +243,4 @@ pub fn cone(structure: &Structure, root: GateId) -> Structure {
         exclusive: structure.exclusive.clone(),
         group_of: structure.group_of.clone(),
     }
-}
-
-/// A terminal table in the project's style; plain when colour is off (piped, NO_COLOR).
-pub(crate) fn new_table(color: bool) -> Table {
-    let mut t = Table::new();
-    t.load_style(presets::UTF8_FULL_CONDENSED);
-    if color {
-        // On a terminal: wrap to its width.
-        t.enforce_styling();
-        t.set_content_arrangement(ContentArrangement::Dynamic);
-    } else {
-        t.force_no_tty();
-    }
-    t
 }

@@ -7,14 +7,13 @@
 //! availability (its repair time kept, its failure rate derived) or a domain's availability, as if
 //! the model file said so.
 
-use comfy_table::{Cell, CellAlignment, Color};
 use serde::Serialize;
 
-use super::new_table;
 use crate::exact::bdd::{self, Edge};
 use crate::exact::{self, Compiled, EngineError, StateOdds};
 use crate::model::units::{Availability, Odds, format_percent};
 use crate::report::Format;
+use crate::report::table::{Cell, Paint, Screen, Table};
 use crate::report::text::{escape_markdown, format_share};
 use crate::structure::{Gate, Owner, Structure};
 use crate::system::System;
@@ -261,10 +260,10 @@ pub fn what_if(
 }
 
 impl WhatIf {
-    pub fn render(&self, format: Format, color: bool) -> String {
+    pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
-            Format::Table => self.table(color),
+            Format::Table => self.table(screen),
             Format::Markdown => self.markdown(),
         }
     }
@@ -323,36 +322,34 @@ impl WhatIf {
         ]
     }
 
-    fn table(&self, color: bool) -> String {
-        let mut t = new_table(color);
-        t.set_header(vec![
-            "component",
-            "effect",
-            "availability",
-            "today",
-            "degraded",
-            "today",
-        ]);
+    fn table(&self, screen: Screen) -> String {
+        let mut t = Table::new(screen)
+            .text("component")
+            .label("effect")
+            .number("availability")
+            .number("today")
+            .number("degraded")
+            .moves(2)
+            .number("today")
+            .moves(1);
         for c in &self.components {
             let [name, effect, a, a0, d, d0] = Self::row(c);
-            let effect = Cell::new(effect);
-            let effect = match (color, c.effect) {
-                (true, Effect::Down) => effect.fg(Color::Red),
-                (true, Effect::Degraded | Effect::Worse) => effect.fg(Color::Yellow),
-                (true, Effect::Better) => effect.fg(Color::Green),
-                _ => effect,
+            let paint = match c.effect {
+                Effect::Down => Some(Paint::Red),
+                Effect::Degraded | Effect::Worse => Some(Paint::Yellow),
+                Effect::Better => Some(Paint::Green),
+                Effect::Untouched => None,
             };
-            let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
-            t.add_row(vec![
-                Cell::new(name),
-                effect,
-                right(a),
-                right(a0),
-                right(d),
-                right(d0),
+            t.row([
+                Cell::from(name),
+                Cell::from(effect).paint(paint),
+                Cell::from(a),
+                Cell::from(a0),
+                Cell::from(d),
+                Cell::from(d0),
             ]);
         }
-        format!("{}\n{t}\n{}\n", self.title(), self.tally())
+        screen.fit(&format!("{}\n{t}\n{}\n", self.title(), self.tally()))
     }
 
     fn markdown(&self) -> String {

@@ -1,9 +1,9 @@
 //! `nines downtime`: the downtime an availability allows per period.
 
-use comfy_table::{Cell, CellAlignment, Table, presets};
 use serde::Serialize;
 
 use super::Format;
+use super::table::{Screen, Table};
 use super::text::format_nines;
 use crate::model::units::{Availability, DAY, MONTH, YEAR, format_duration_human, format_percent};
 
@@ -46,7 +46,7 @@ impl DowntimeReport {
         }
     }
 
-    pub fn render(&self, format: Format) -> String {
+    pub fn render(&self, format: Format, screen: Screen) -> String {
         let rows = [
             ("day", self.per_s.day),
             ("week", self.per_s.week),
@@ -73,18 +73,14 @@ impl DowntimeReport {
                 out
             }
             Format::Table => {
-                let mut t = Table::new();
-                t.load_style(presets::UTF8_FULL_CONDENSED);
-                t.force_no_tty();
-                t.set_header(vec!["per", "downtime", "seconds"]);
+                let mut t = Table::new(screen)
+                    .text("per")
+                    .number("downtime")
+                    .number("seconds");
                 for (p, s) in rows {
-                    t.add_row(vec![
-                        Cell::new(p),
-                        Cell::new(format_duration_human(s)).set_alignment(CellAlignment::Right),
-                        Cell::new(format!("{s:.1}")).set_alignment(CellAlignment::Right),
-                    ]);
+                    t.row([p.to_string(), format_duration_human(s), format!("{s:.1}")]);
                 }
-                format!("{title}\n{t}\n")
+                screen.fit(&format!("{title}\n{t}\n"))
             }
         }
     }

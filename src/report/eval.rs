@@ -1,8 +1,8 @@
 //! The results of `nines eval`: every component's exact availability, as table, JSON or Markdown.
 
-use comfy_table::{Cell, CellAlignment, Color, Table, presets};
 use serde::Serialize;
 
+use super::table::{Cell, Paint, Screen, Table};
 use super::text::{escape_markdown, format_nines, format_share};
 use super::{Format, finite};
 use crate::exact::StateOdds;
@@ -103,10 +103,10 @@ impl EvalReport {
         )
     }
 
-    pub fn render(&self, format: Format, color: bool) -> String {
+    pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
-            Format::Table => self.table(color),
+            Format::Table => self.table(screen),
             Format::Markdown => self.markdown(),
         }
     }
@@ -119,46 +119,40 @@ impl EvalReport {
         }
     }
 
-    fn table(&self, color: bool) -> String {
-        let mut t = Table::new();
-        t.load_style(presets::UTF8_FULL_CONDENSED);
-        if !color {
-            t.force_no_tty();
-        } else {
-            t.enforce_styling();
-        }
+    fn table(&self, screen: Screen) -> String {
         let window = format_duration_human(self.window_s);
-        t.set_header(vec![
-            "component",
-            "availability",
-            "nines",
-            "degraded",
-            &format!("down / {window}"),
-            "down / year",
-            "slo",
-            "verdict",
-        ]);
+        // Narrow: nines repeat the availability, and the year repeats the window's downtime.
+        let mut t = Table::new(screen)
+            .text("component")
+            .number("availability")
+            .number("nines")
+            .drops(3)
+            .number("degraded")
+            .moves(1)
+            .number(&format!("down / {window}"))
+            .number("down / year")
+            .drops(2)
+            .number("slo")
+            .label("verdict");
         for c in &self.components {
-            let verdict = Cell::new(Self::verdict(c));
-            let verdict = match (color, c.meets_slo) {
-                (true, Some(true)) => verdict.fg(Color::Green),
-                (true, Some(false)) => verdict.fg(Color::Red),
-                _ => verdict,
+            let paint = match c.meets_slo {
+                Some(true) => Some(Paint::Green),
+                Some(false) => Some(Paint::Red),
+                None => None,
             };
-            let numbers = c
-                .cells()
-                .into_iter()
-                .chain([c.slo.map_or(String::new(), |s| format_percent(s, 1.0 - s))]);
-            let mut row = vec![Cell::new(&c.name)];
-            row.extend(numbers.map(|x| Cell::new(x).set_alignment(CellAlignment::Right)));
-            row.push(verdict);
-            t.add_row(row);
+            let mut row: Vec<Cell> = vec![Cell::from(&c.name)];
+            row.extend(c.cells().map(Cell::from));
+            row.push(Cell::from(
+                c.slo.map_or(String::new(), |s| format_percent(s, 1.0 - s)),
+            ));
+            row.push(Cell::from(Self::verdict(c)).paint(paint));
+            t.row(row);
         }
-        format!(
+        screen.fit(&format!(
             "{} — exact availability, window {window}\n{t}\n{}",
             self.model,
             self.approximation_note()
-        )
+        ))
     }
 
     fn markdown(&self) -> String {

@@ -1,9 +1,9 @@
 //! `nines fault-tree`: the exact probabilities of a fault tree's gates.
 
-use comfy_table::{Cell, CellAlignment, Table, presets};
 use serde::Serialize;
 
 use super::Format;
+use super::table::{Screen, Table};
 use super::text::escape_markdown;
 
 #[derive(Clone, Debug, Serialize)]
@@ -27,7 +27,7 @@ pub struct FaultTreeReport {
 }
 
 impl FaultTreeReport {
-    pub fn render(&self, format: Format) -> String {
+    pub fn render(&self, format: Format, screen: Screen) -> String {
         let title = format!(
             "{}: {} gates over {} basic events{} — exact probabilities",
             self.model.as_deref().unwrap_or("fault tree"),
@@ -54,19 +54,18 @@ impl FaultTreeReport {
                 out
             }
             Format::Table => {
-                let mut t = Table::new();
-                t.load_style(presets::UTF8_FULL_CONDENSED);
-                t.force_no_tty();
-                t.set_header(vec!["gate", "", "probability"]);
+                let mut t = Table::new(screen)
+                    .text("gate")
+                    .label("")
+                    .number("probability");
                 for g in &self.gates {
-                    t.add_row(vec![
-                        Cell::new(&g.name),
-                        Cell::new(kind(g)),
-                        Cell::new(format!("{:.6e}", g.probability))
-                            .set_alignment(CellAlignment::Right),
+                    t.row([
+                        g.name.clone(),
+                        kind(g).to_string(),
+                        format!("{:.6e}", g.probability),
                     ]);
                 }
-                format!("{title}\n{t}\n")
+                screen.fit(&format!("{title}\n{t}\n"))
             }
         }
     }

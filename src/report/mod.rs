@@ -12,6 +12,7 @@ pub mod plot;
 pub mod review;
 pub mod sample;
 pub mod simulate;
+pub mod table;
 pub mod text;
 pub mod tradeoff;
 

@@ -1,9 +1,9 @@
 //! The results of `nines sample`: Monte Carlo estimates beside the exact values.
 
-use comfy_table::{Cell, CellAlignment, Table, presets};
 use serde::Serialize;
 
 use super::Format;
+use super::table::{Screen, Table};
 use super::text::{escape_markdown, format_probability, format_share};
 use crate::exact::StateOdds;
 use crate::model::units::format_percent;
@@ -122,10 +122,10 @@ impl SampleReport {
         }
     }
 
-    pub fn render(&self, format: Format, color: bool) -> String {
+    pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
-            Format::Table => self.table(color),
+            Format::Table => self.table(screen),
             Format::Markdown => self.markdown(),
         }
     }
@@ -189,35 +189,29 @@ impl SampleReport {
         s + &format!(", seed {}", self.seed)
     }
 
-    fn table(&self, color: bool) -> String {
-        let mut t = Table::new();
-        t.load_style(presets::UTF8_FULL_CONDENSED);
-        if color {
-            t.enforce_styling();
-        } else {
-            t.force_no_tty();
-        }
-        t.set_header(Self::HEADER.to_vec());
+    fn table(&self, screen: Screen) -> String {
+        let [name, availability, ci, exact, degraded, method, covered] = Self::HEADER;
+        // The estimate, its interval and the exact value read first; how it was sampled and
+        // the degraded share move under the table when the screen is narrow.
+        let mut t = Table::new(screen)
+            .text(name)
+            .number(availability)
+            .number(ci)
+            .number(exact)
+            .number(degraded)
+            .moves(2)
+            .text(method)
+            .moves(3)
+            .label(covered)
+            .moves(1);
         for row in self.rows() {
-            t.add_row(
-                row.into_iter()
-                    .enumerate()
-                    .map(|(i, x)| {
-                        let cell = Cell::new(x);
-                        if (1..5).contains(&i) {
-                            cell.set_alignment(CellAlignment::Right)
-                        } else {
-                            cell
-                        }
-                    })
-                    .collect::<Vec<_>>(),
-            );
+            t.row(row);
         }
-        format!(
-            "{} — snapshot Monte Carlo ({})\n{t}\n",
+        screen.fit(&format!(
+            "{} — snapshot Monte Carlo\n{}\n{t}\n",
             self.model,
             self.footer()
-        )
+        ))
     }
 
     fn markdown(&self) -> String {

@@ -1,9 +1,9 @@
 //! The results of `nines simulate`: availability, outages and SLO windows over time.
 
-use comfy_table::{Cell, CellAlignment, Table, presets};
 use serde::Serialize;
 
 use super::Format;
+use super::table::{Screen, Table};
 use super::text::{escape_markdown, format_probability, format_share};
 use crate::exact::StateOdds;
 use crate::model::units::{format_duration_human, format_percent};
@@ -102,10 +102,10 @@ impl SimulateReport {
         }
     }
 
-    pub fn render(&self, format: Format, color: bool) -> String {
+    pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
-            Format::Table => self.table(color),
+            Format::Table => self.table(screen),
             Format::Markdown => self.markdown(),
         }
     }
@@ -182,35 +182,38 @@ impl SimulateReport {
         )
     }
 
-    fn table(&self, color: bool) -> String {
-        let mut t = Table::new();
-        t.load_style(presets::UTF8_FULL_CONDENSED);
-        if color {
-            t.enforce_styling();
-        } else {
-            t.force_no_tty();
+    fn table(&self, screen: Screen) -> String {
+        let header = self.header();
+        // Availability, downtime per window and the odds of a breach read first; the rest moves
+        // under the table when the screen is narrow, the exact value and the interval last.
+        let spare: [Option<u8>; 11] = [
+            None,
+            None,
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(8),
+            Some(6),
+            Some(5),
+            None,
+            None,
+            Some(7),
+        ];
+        let mut t = Table::new(screen);
+        for (i, (h, spare)) in header.iter().zip(spare).enumerate() {
+            t = if i == 0 { t.text(h) } else { t.number(h) };
+            if let Some(rank) = spare {
+                t = t.moves(rank);
+            }
         }
-        t.set_header(self.header());
         for row in self.rows() {
-            t.add_row(
-                row.into_iter()
-                    .enumerate()
-                    .map(|(i, x)| {
-                        let cell = Cell::new(x);
-                        if i > 0 {
-                            cell.set_alignment(CellAlignment::Right)
-                        } else {
-                            cell
-                        }
-                    })
-                    .collect::<Vec<_>>(),
-            );
+            t.row(row);
         }
-        format!(
-            "{} — timeline simulation: {}\n{t}\n",
+        screen.fit(&format!(
+            "{} — timeline simulation\n{}\n{t}\n",
             self.model,
             self.footer()
-        )
+        ))
     }
 
     fn markdown(&self) -> String {

@@ -1,10 +1,10 @@
 //! The results of `nines tradeoff`: the frontier, the sweet spot and the cheapest design meeting
 //! every SLO as a table, JSON (SPEC §2.6) or Markdown; and the rule-of-thumb curve.
 
-use comfy_table::{Cell, CellAlignment, Color, Table, presets};
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use super::table::{Cell, Paint, Screen, Table};
 use super::text::{escape_markdown, format_nines};
 use super::{Format, finite};
 use crate::cost::rule::RuleCurve;
@@ -195,10 +195,10 @@ impl TradeoffReport {
         }
     }
 
-    pub fn render(&self, format: Format, color: bool, all: bool) -> String {
+    pub fn render(&self, format: Format, screen: Screen, all: bool) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
-            Format::Table => self.table(color, all),
+            Format::Table => self.table(screen, all),
             Format::Markdown => self.markdown(all),
         }
     }
@@ -283,40 +283,36 @@ impl TradeoffReport {
         )
     }
 
-    fn table(&self, color: bool, all: bool) -> String {
-        let mut t = Table::new();
-        t.load_style(presets::UTF8_FULL_CONDENSED);
-        if color {
-            t.enforce_styling();
-        } else {
-            t.force_no_tty();
-        }
+    fn table(&self, screen: Screen, all: bool) -> String {
         let window = format_duration_human(self.window_s);
-        t.set_header(vec![
-            "cost / month",
-            "availability",
-            "nines",
-            &format!("down / {window}"),
-            "total / month",
-            "variants",
-            "",
-        ]);
+        // Cost, availability and the expected total are what a design is chosen by; nines and
+        // downtime restate the availability, so they give way to the variants on a narrow screen.
+        let mut t = Table::new(screen)
+            .number("cost / month")
+            .number("availability")
+            .number("nines")
+            .drops(2)
+            .number(&format!("down / {window}"))
+            .drops(1)
+            .number("total / month")
+            .text("variants")
+            .text("");
         for d in self.rows(all) {
-            let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
-            let mark = Cell::new(self.marks(d));
-            let mark = match (color, d.variants == self.sweet_spot.variants) {
-                (true, true) => mark.fg(Color::Yellow),
-                (true, false) if !d.pareto => mark.fg(Color::DarkGrey),
-                _ => mark,
+            let paint = if d.variants == self.sweet_spot.variants {
+                Some(Paint::Yellow)
+            } else if !d.pareto {
+                Some(Paint::Grey)
+            } else {
+                None
             };
-            t.add_row(vec![
-                right(format_money(d.cost)),
-                right(format_percent(d.availability, d.unavailability)),
-                right(d.nines.map_or("∞".into(), format_nines)),
-                right(format_duration_human(d.downtime_per_window_s)),
-                right(format_money(d.total_cost)),
-                Cell::new(Self::variants_text(d)),
-                mark,
+            t.row([
+                Cell::from(format_money(d.cost)),
+                Cell::from(format_percent(d.availability, d.unavailability)),
+                Cell::from(d.nines.map_or("∞".into(), format_nines)),
+                Cell::from(format_duration_human(d.downtime_per_window_s)),
+                Cell::from(format_money(d.total_cost)),
+                Cell::from(Self::variants_text(d)),
+                Cell::from(self.marks(d)).paint(paint),
             ]);
         }
         let mut out = format!("{}\n{t}\n", self.heading());
@@ -324,7 +320,7 @@ impl TradeoffReport {
         for n in &self.notes {
             out += &format!("note: {n}\n");
         }
-        out
+        screen.fit(&out)
     }
 
     pub fn summary(&self) -> String {
@@ -481,14 +477,14 @@ impl RuleReport {
         }
     }
 
-    pub fn render(&self, format: Format, color: bool) -> String {
+    pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
-            Format::Table | Format::Markdown => self.table(color, format == Format::Markdown),
+            Format::Table | Format::Markdown => self.table(screen, format == Format::Markdown),
         }
     }
 
-    fn table(&self, color: bool, markdown: bool) -> String {
+    fn table(&self, screen: Screen, markdown: bool) -> String {
         let pct = |k: u32| {
             let u = 10f64.powi(-(k as i32));
             format_percent(1.0 - u, u)
@@ -548,32 +544,24 @@ impl RuleReport {
             }
             out += "\n";
         } else {
-            let mut t = Table::new();
-            t.load_style(presets::UTF8_FULL_CONDENSED);
-            if color {
-                t.enforce_styling();
-            } else {
-                t.force_no_tty();
-            }
-            t.set_header(header.to_vec());
+            let mut t = Table::new(screen)
+                .text(header[0])
+                .number(header[1])
+                .number(header[2])
+                .number(header[3])
+                .number(header[4])
+                .text(header[5]);
             for r in rows {
-                let mut cells: Vec<Cell> = r
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| {
-                        let c = Cell::new(s);
-                        if (1..5).contains(&i) {
-                            c.set_alignment(CellAlignment::Right)
-                        } else {
-                            c
-                        }
-                    })
-                    .collect();
-                if color && r[5].starts_with("costs more") {
-                    let last = cells.pop().expect("six cells").fg(Color::Red);
-                    cells.push(last);
-                }
-                t.add_row(cells);
+                let paint = r[5].starts_with("costs more").then_some(Paint::Red);
+                let [a, b, c, d, e, f] = r;
+                t.row([
+                    Cell::from(a),
+                    Cell::from(b),
+                    Cell::from(c),
+                    Cell::from(d),
+                    Cell::from(e),
+                    Cell::from(f).paint(paint),
+                ]);
             }
             out += &format!("{title}\n{today}\n{t}\n");
         }
@@ -600,7 +588,7 @@ impl RuleReport {
         for n in &self.notes {
             out += &format!("note: {n}\n");
         }
-        out
+        if markdown { out } else { screen.fit(&out) }
     }
 }
 

@@ -137,7 +137,11 @@ pub fn render(r: &Review) -> String {
     out += "## Cost versus nines\n\n";
     for c in &r.costs {
         // The tradeoff's own Markdown, one heading level down.
-        let text = c.report.render(Format::Markdown, false, false);
+        let text = c.report.render(
+            Format::Markdown,
+            crate::report::table::Screen::plain(),
+            false,
+        );
         for line in text.lines() {
             match line.strip_prefix("## ") {
                 Some(rest) => {
