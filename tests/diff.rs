@@ -388,3 +388,51 @@ fn markdown_escapes_a_hostile_name() {
     let v = diff_json(&old, &new);
     assert_eq!(component(&v, "x|y`<b>_z")["status"], "changed");
 }
+
+#[test]
+fn explanations_follow_groups_fallbacks_and_parent_domains() {
+    let model = |region: &str, q: &str| {
+        format!(
+            "
+domains:
+  region: {{ availability: {region} }}
+  zone: {{ availability: 99.9%, parent: region }}
+components:
+  a: {{ availability: 99%, spread: [zone] }}
+  b: {{ availability: 99% }}
+  p: {{ availability: 99.5% }}
+  q: {{ availability: {q} }}
+  svc:
+    availability: 99.9%
+    depends_on:
+      - {{ at_least: 1, of: [a, b] }}
+      - {{ component: p, on_failure: degrade, fallback: q, timeout: 1s }}
+  other: {{ availability: 99% }}
+"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let old = write_model(&dir, "old.yaml", &model("99.99%", "99.9%"));
+    let new = write_model(&dir, "new.yaml", &model("99.9%", "99%"));
+    let v = diff_json(&old, &new);
+    let (region, q) = ("domains.region.availability", "components.q.availability");
+    assert_eq!(paths(&v["model_changes"]), [region, q]);
+    let expect: [(&str, &[&str]); 6] = [
+        ("a", &[region]),
+        ("b", &[]),
+        ("p", &[]),
+        ("q", &[q]),
+        ("svc", &[region, q]),
+        ("other", &[]),
+    ];
+    for (name, why) in expect {
+        let c = component(&v, name);
+        assert_eq!(paths(&c["changes"]), why, "{name}");
+        let status = if why.is_empty() {
+            "unchanged"
+        } else {
+            "changed"
+        };
+        assert_eq!(c["status"], status, "{name}");
+    }
+}

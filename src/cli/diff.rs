@@ -19,7 +19,7 @@ Components are matched by name; one removed and one added with the same keys and
 shown as renamed. Exit 0 whenever both models load, 2 when one is invalid.
 
 Examples:
-  nines diff models/three-tier.toml models/three-tier.json     the same model in two formats: no change
+  nines diff models/three-tier.toml models/three-tier.json    one model, two formats
   nines diff models/checkout.yaml models/shop-variants.yaml
   nines diff models/checkout.yaml models/shop-variants.yaml --all --format markdown
   nines diff models/checkout.yaml models/shop-variants.yaml --format json")]

@@ -4,14 +4,14 @@
 //! Values are compared as the model's own types read them, so `99.9%` and `0.999`, or `90m`
 //! and `1h30m`, are the same value, and the same model in YAML and TOML has no change.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::spec::{ComponentSpec, DependencySpec, ModelSpec, Target};
 use super::units::format_percent;
-use crate::system::{ComponentId, System};
+use crate::system::{ComponentId, DomainId, System};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -24,7 +24,7 @@ pub enum ChangeKind {
 
 /// What a change belongs to: a component's explanation collects the changes of the components
 /// and domains it rests on.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Owner {
     Model,
     Component(String),
@@ -74,36 +74,36 @@ const INERT_MODEL_KEYS: &[&str] = &["name", "cost"];
 /// Pairs of (old name, new name): a component removed and one added with the same keys and
 /// values (dependencies included), when each has no other such partner.
 pub fn renames(old: &ModelSpec, new: &ModelSpec) -> Vec<(String, String)> {
-    let fingerprint = |c: &ComponentSpec| serde_json::to_value(c).unwrap_or(Value::Null);
-    let removed: Vec<(&String, Value)> = old
-        .components
-        .iter()
-        .filter(|(n, _)| !new.components.contains_key(*n))
-        .map(|(n, c)| (n, fingerprint(c)))
-        .collect();
-    let added: Vec<(&String, Value)> = new
-        .components
-        .iter()
-        .filter(|(n, _)| !old.components.contains_key(*n))
-        .map(|(n, c)| (n, fingerprint(c)))
-        .collect();
-    let mut out = Vec::new();
-    for (old_name, print) in &removed {
-        let same: Vec<&String> = added
-            .iter()
-            .filter(|(_, p)| p == print)
-            .map(|(n, _)| *n)
-            .collect();
-        let twins = removed.iter().filter(|(_, p)| p == print).count();
-        if let ([new_name], 1) = (same.as_slice(), twins) {
-            out.push(((*old_name).clone(), (*new_name).clone()));
+    // Serialised maps list their keys in sorted order, so equal specs give equal text.
+    let fingerprint = |c: &ComponentSpec| serde_json::to_string(c).unwrap_or_default();
+    let mut prints: HashMap<String, (Vec<&String>, Vec<&String>)> = HashMap::new();
+    for (name, c) in &old.components {
+        if !new.components.contains_key(name) {
+            prints.entry(fingerprint(c)).or_default().0.push(name);
         }
     }
-    out
+    let mut added = Vec::new();
+    for (name, c) in &new.components {
+        if !old.components.contains_key(name) {
+            let print = fingerprint(c);
+            prints.entry(print.clone()).or_default().1.push(name);
+            added.push(print);
+        }
+    }
+    // In the new model's order.
+    added
+        .iter()
+        .filter_map(|print| match &prints[print] {
+            (old_names, new_names) if old_names.len() == 1 && new_names.len() == 1 => {
+                Some((old_names[0].clone(), new_names[0].clone()))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
-/// Every difference between the two models: top-level keys, then domains, then components (in
-/// the new model's order, removed ones last).
+/// Every difference between the two models: top-level keys, then domains, then components (each
+/// in the new model's order, removed ones last).
 pub fn model_changes(
     old: &ModelSpec,
     new: &ModelSpec,
@@ -147,9 +147,9 @@ pub fn model_changes(
         }
     }
 
-    let old_domains: Vec<&String> = old.domains.keys().collect();
-    let new_domains: Vec<&String> = new.domains.keys().collect();
-    for name in merged_names(&old_domains, &new_domains) {
+    // In the new model's order, removed ones last, as components.
+    let removed_domains = old.domains.keys().filter(|n| !new.domains.contains_key(*n));
+    for name in new.domains.keys().chain(removed_domains).cloned() {
         let owner = Owner::Domain(name.clone());
         let path = format!("domains.{name}");
         match (old.domains.get(&name), new.domains.get(&name)) {
@@ -446,31 +446,86 @@ fn merged_names(old: &[&String], new: &[&String]) -> Vec<String> {
     out
 }
 
-/// The names of a component, every component it rests on (dependencies and fallbacks,
-/// transitively) and every domain any of them lives in, ancestors included.
-pub fn cone(system: &System, c: ComponentId) -> (HashSet<String>, HashSet<String>) {
-    let mut seen = vec![false; system.components.len()];
-    let mut stack = vec![c];
-    let (mut components, mut domains) = (HashSet::new(), HashSet::new());
-    while let Some(x) = stack.pop() {
-        if std::mem::replace(&mut seen[x], true) {
-            continue;
-        }
-        let comp = &system.components[x];
-        components.insert(comp.name.clone());
-        for &d in comp.replica_domains.iter().flatten() {
-            let mut at = Some(d);
-            while let Some(y) = at {
-                domains.insert(system.domains[y].name.clone());
-                at = system.domains[y].parent;
+/// Which components rest on what: a component on itself, on every component it depends on
+/// (directly or through others, fallbacks included) and on the domains all of these live in,
+/// parents included. Walked backwards from what changed, so that one change in a long chain
+/// costs one pass, not one per component.
+pub struct Reach<'a> {
+    system: &'a System,
+    components: HashMap<&'a str, ComponentId>,
+    domains: HashMap<&'a str, DomainId>,
+    /// The components that depend on each component, or fall back on it.
+    dependents: Vec<Vec<ComponentId>>,
+    /// The components with a replica in each domain or in a domain inside it.
+    residents: Vec<Vec<ComponentId>>,
+}
+
+impl<'a> Reach<'a> {
+    pub fn new(system: &'a System) -> Reach<'a> {
+        let mut dependents = vec![Vec::new(); system.components.len()];
+        let mut residents: Vec<Vec<ComponentId>> = vec![Vec::new(); system.domains.len()];
+        for (c, comp) in system.components.iter().enumerate() {
+            for dep in &comp.dependencies {
+                for &t in dep.targets().iter().chain(&dep.fallback) {
+                    dependents[t].push(c);
+                }
+            }
+            for &d in comp.replica_domains.iter().flatten() {
+                let mut at = Some(d);
+                while let Some(x) = at {
+                    if residents[x].last() != Some(&c) {
+                        residents[x].push(c);
+                    }
+                    at = system.domains[x].parent;
+                }
             }
         }
-        for dep in &comp.dependencies {
-            stack.extend(dep.targets().iter().copied());
-            stack.extend(dep.fallback);
+        Reach {
+            system,
+            components: system
+                .components
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.as_str(), i))
+                .collect(),
+            domains: system
+                .domains
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.name.as_str(), i))
+                .collect(),
+            dependents,
+            residents,
         }
     }
-    (components, domains)
+
+    /// The components whose numbers rest on `owner`; every one for a model-wide key.
+    pub fn resting_on(&self, owner: &Owner) -> Vec<ComponentId> {
+        let seeds: Vec<ComponentId> = match owner {
+            Owner::Model => return (0..self.system.components.len()).collect(),
+            Owner::Component(name) => self
+                .components
+                .get(name.as_str())
+                .copied()
+                .into_iter()
+                .collect(),
+            Owner::Domain(name) => self
+                .domains
+                .get(name.as_str())
+                .map_or_else(Vec::new, |&d| self.residents[d].clone()),
+        };
+        let mut seen = vec![false; self.system.components.len()];
+        let mut stack = seeds;
+        let mut out = Vec::new();
+        while let Some(c) = stack.pop() {
+            if std::mem::replace(&mut seen[c], true) {
+                continue;
+            }
+            out.push(c);
+            stack.extend(self.dependents[c].iter().copied());
+        }
+        out
+    }
 }
 
 /// A value for people, in the units of its key: availabilities as percents, the rest in the
@@ -478,12 +533,9 @@ pub fn cone(system: &System, c: ComponentId) -> (HashSet<String>, HashSet<String
 pub fn value_text(key: &str, v: &Value) -> String {
     match (key, v) {
         (_, Value::Null) => "unset".into(),
-        ("availability" | "slo" | "target", Value::Number(_) | Value::String(_)) => {
+        ("availability" | "slo" | "target" | "max_breach", Value::Number(_) | Value::String(_)) => {
             percent_text(v).unwrap_or_else(|| flow(v))
         }
-        ("max_breach", Value::Number(n)) => n
-            .as_f64()
-            .map_or_else(|| flow(v), |x| format!("{}%", plain_number(x * 100.0))),
         (_, Value::Object(m)) => {
             let entries: Vec<String> = ordered_keys(m, false)
                 .into_iter()
@@ -559,6 +611,26 @@ mod tests {
         assert_eq!(
             p(serde_json::json!("0.99999999999999999")),
             "99.999999999999999%"
+        );
+    }
+
+    #[test]
+    fn values_read_in_their_units() {
+        let slo = serde_json::json!({ "max_breach": 0.07, "target": 0.9995 });
+        assert_eq!(
+            value_text("slo", &slo),
+            "{ target: 99.95%, max_breach: 7% }"
+        );
+        let m = serde_json::json!({ "rolling": true, "every": "90d", "duration": "2h" });
+        assert_eq!(
+            value_text("maintenance", &m),
+            "{ every: 90d, duration: 2h, rolling: true }"
+        );
+        assert_eq!(value_text("cost", &serde_json::json!(400.0)), "400");
+        assert_eq!(value_text("replicas", &Value::Null), "unset");
+        assert_eq!(
+            value_text("spread", &serde_json::json!(["az1", "az2"])),
+            "[az1, az2]"
         );
     }
 

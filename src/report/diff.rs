@@ -1,9 +1,9 @@
 //! The results of `nines diff OLD NEW`: every component's exact numbers before and after, and
 //! the changes in the model that explain them, as a table, JSON or Markdown.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use comfy_table::{Cell, CellAlignment};
+use comfy_table::{Cell, CellAlignment, Color};
 use serde::Serialize;
 
 use super::Format;
@@ -12,7 +12,7 @@ use super::text::{escape_markdown, format_share};
 use crate::exact::StateOdds;
 use crate::explain::new_table;
 use crate::model::ModelSpec;
-use crate::model::diff::{ModelChange, Owner, cone, model_changes, renames};
+use crate::model::diff::{ModelChange, Owner, Reach, model_changes, renames};
 use crate::model::units::{format_duration_human, format_percent};
 use crate::system::System;
 
@@ -99,30 +99,33 @@ impl DiffReport {
         let before = EvalReport::new(old.system, old.states).components;
         let after = EvalReport::new(new.system, new.states).components;
 
+        let (old_why, new_why) = (
+            explanations(old.system, &changes),
+            explanations(new.system, &changes),
+        );
+        // The changes a component rests on in either model, in the order of the list.
         let explain = |old_id: Option<usize>, new_id: Option<usize>| -> Vec<ModelChange> {
-            let mut comps: HashSet<String> = HashSet::new();
-            let mut doms: HashSet<String> = HashSet::new();
-            for (system, id) in [(old.system, old_id), (new.system, new_id)] {
-                if let Some(id) = id {
-                    let (c, d) = cone(system, id);
-                    comps.extend(c);
-                    doms.extend(d);
-                }
-            }
-            changes
+            let mut ids: Vec<usize> = old_id
+                .map_or(&[][..], |i| &old_why[i])
                 .iter()
-                .filter(|ch| {
-                    ch.moves_numbers
-                        && match &ch.owner {
-                            Owner::Model => true,
-                            Owner::Component(n) => comps.contains(n),
-                            Owner::Domain(n) => doms.contains(n),
-                        }
-                })
-                .cloned()
-                .collect()
+                .chain(new_id.map_or(&[][..], |i| &new_why[i]))
+                .copied()
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.into_iter().map(|i| changes[i].clone()).collect()
         };
 
+        // By name, once: looking each name up in a list would be quadratic in the model's size.
+        let ids = |system: &System| -> HashMap<String, usize> {
+            system
+                .components
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.clone(), i))
+                .collect()
+        };
+        let (old_ids, new_ids) = (ids(old.system), ids(new.system));
         let mut components = Vec::new();
         for (id, a) in after.iter().enumerate() {
             let renamed_from = renames
@@ -130,7 +133,7 @@ impl DiffReport {
                 .find(|(_, n)| *n == a.name)
                 .map(|(o, _)| o.clone());
             let old_name = renamed_from.as_deref().unwrap_or(&a.name);
-            let old_id = old.system.component_id(old_name);
+            let old_id = old_ids.get(old_name).copied();
             let b = old_id.map(|i| before[i].clone());
             let status = match (&b, &renamed_from) {
                 (_, Some(_)) => Status::Renamed,
@@ -152,8 +155,7 @@ impl DiffReport {
             });
         }
         for (id, b) in before.iter().enumerate() {
-            let gone = new.system.component_id(&b.name).is_none()
-                && !renames.iter().any(|(o, _)| *o == b.name);
+            let gone = !new_ids.contains_key(&b.name) && !renames.iter().any(|(o, _)| *o == b.name);
             if gone {
                 components.push(ComponentDiff {
                     name: b.name.clone(),
@@ -304,10 +306,22 @@ impl DiffReport {
         let (header, rows) = self.rows(shown, terminal_safe);
         let mut t = new_table(color);
         t.set_header(header);
-        for row in rows {
-            let mut cells = row.into_iter();
-            let mut line = vec![Cell::new(cells.next().unwrap_or_default())];
-            line.extend(cells.map(|x| Cell::new(x).set_alignment(CellAlignment::Right)));
+        for (c, row) in shown.iter().zip(rows) {
+            // On a terminal, more nines in green and fewer in red.
+            let tint = match c.delta_nines {
+                Some(d) if color && d > 0.0 => Some(Color::Green),
+                Some(d) if color && d < 0.0 => Some(Color::Red),
+                _ => None,
+            };
+            let mut cells = row.into_iter().enumerate();
+            let mut line = vec![Cell::new(cells.next().map(|(_, x)| x).unwrap_or_default())];
+            line.extend(cells.map(|(i, x)| {
+                let cell = Cell::new(x).set_alignment(CellAlignment::Right);
+                match tint {
+                    Some(tint) if i == 2 || i == 6 => cell.fg(tint),
+                    _ => cell,
+                }
+            }));
             t.add_row(line);
         }
         t.to_string()
@@ -407,6 +421,25 @@ impl DiffReport {
         }
         out
     }
+}
+
+/// For each component of `system`, the indices of the changes that can move its numbers.
+fn explanations(system: &System, changes: &[ModelChange]) -> Vec<Vec<usize>> {
+    let reach = Reach::new(system);
+    let mut out = vec![Vec::new(); system.components.len()];
+    let mut reached: HashMap<&Owner, Vec<usize>> = HashMap::new();
+    for (i, change) in changes.iter().enumerate() {
+        if !change.moves_numbers {
+            continue;
+        }
+        let resting = reached
+            .entry(&change.owner)
+            .or_insert_with(|| reach.resting_on(&change.owner));
+        for &c in resting.iter() {
+            out[c].push(i);
+        }
+    }
+    out
 }
 
 /// `a → b`, or `a` alone when both read the same; one side alone where the other is absent.
