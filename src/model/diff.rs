@@ -149,10 +149,10 @@ pub fn model_changes(
 
     // In the new model's order, removed ones last, as components.
     let removed_domains = old.domains.keys().filter(|n| !new.domains.contains_key(*n));
-    for name in new.domains.keys().chain(removed_domains).cloned() {
+    for name in new.domains.keys().chain(removed_domains) {
         let owner = Owner::Domain(name.clone());
         let path = format!("domains.{name}");
-        match (old.domains.get(&name), new.domains.get(&name)) {
+        match (old.domains.get(name), new.domains.get(name)) {
             (Some(b), Some(a)) => {
                 let (bm, am) = (to_map(b), to_map(a));
                 for key in merged_keys(&bm, &am) {
