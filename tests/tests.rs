@@ -7,6 +7,7 @@ mod agree;
 mod breach;
 mod check;
 mod cli_eval;
+mod diff;
 mod engines;
 mod exact;
 mod examples;

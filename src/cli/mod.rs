@@ -3,6 +3,7 @@
 
 mod budget;
 mod check;
+mod diff;
 mod downtime;
 mod eval;
 mod explain;
@@ -66,6 +67,7 @@ Examples:
   nines explain models/online-store.yaml storefront
   nines whatif models/online-store.yaml --fail orders-db
   nines budget models/online-store.yaml storefront --outages 4
+  nines diff models/checkout.yaml models/shop-variants.yaml   what changed between two models
   nines sample models/online-store.yaml          Monte Carlo estimate with 95% intervals
   nines simulate models/online-store.yaml        outages, downtime per window, SLO breach odds
   nines downtime 99.95%                           allowed downtime per day, week, month, year
@@ -97,6 +99,8 @@ enum Command {
     Whatif(whatif::Args),
     /// Error budget of a component's slo, shared out over its hard dependencies
     Budget(budget::Args),
+    /// Two versions of a model: every component's numbers before and after, and what changed
+    Diff(diff::Args),
     /// Snapshot Monte Carlo: sampled availability with confidence intervals beside the exact value
     Sample(sample::Args),
     /// Timeline simulation: outages per year, downtime per SLO window, breach probabilities
@@ -143,6 +147,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Explain(a) => explain::run(a, &term),
         Command::Whatif(a) => whatif::run(a, &term),
         Command::Budget(a) => budget::run(a, &term),
+        Command::Diff(a) => diff::run(a, &term),
         Command::Sample(a) => sample::run(a, &term),
         Command::Simulate(a) => simulate::run(a, &term),
         Command::Downtime(a) => downtime::run(a, &term),

@@ -1,6 +1,7 @@
 //! Model files: reading YAML, TOML or JSON into the typed `ModelSpec`, and validating it into a
 //! `System`, with every error placed at its file, line and column.
 
+pub mod diff;
 pub mod error;
 pub mod spec;
 pub mod tree;

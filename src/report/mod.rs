@@ -3,6 +3,7 @@
 pub mod annotate;
 pub mod baseline;
 pub mod check;
+pub mod diff;
 pub mod downtime;
 pub mod eval;
 pub mod fault_tree;
