@@ -21,8 +21,16 @@ pub fn wilson_z(k: u64, n: u64, z: f64) -> (f64, f64) {
     // With no successes (or no failures) the end is exactly 0 (or 1) in exact arithmetic; in
     // floating point it can land an ulp inside, and a gate of `max_breach: 0` would then fail a
     // component that never breached.
-    let lo = if k == 0.0 { 0.0 } else { (centre - half).max(0.0) };
-    let hi = if k == n { 1.0 } else { (centre + half).min(1.0) };
+    let lo = if k == 0.0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let hi = if k == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
     (lo, hi)
 }
 
