@@ -333,3 +333,44 @@ fn the_gate_works_over_several_models() {
     assert!(models[0]["window_gate"].is_null(), "{}", models[0]);
     assert_eq!(models[1]["components"][0]["meets_breach"], false);
 }
+
+#[test]
+fn the_report_headline_states_both_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let gated = bunched(&dir, "slo: { target: 99.95%, max_breach: 5% }");
+    let out_dir = dir.path().join("review");
+    let headline = |extra: &[&str]| {
+        let out = nines()
+            .arg("report")
+            .arg(&gated)
+            .arg("-o")
+            .arg(&out_dir)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+        md.lines()
+            .find(|l| l.starts_with("**"))
+            .unwrap()
+            .to_string()
+    };
+    let plain = headline(&[]);
+    assert!(plain.contains("web meets 99.95% on average"), "{plain}");
+    assert!(plain.contains("was not evaluated"), "{plain}");
+    let simulated = headline(&["--simulate", "--runs", "500"]);
+    assert!(simulated.starts_with("**❌"), "{simulated}");
+    assert!(
+        simulated.contains("web meets 99.95% on average"),
+        "{simulated}"
+    );
+    assert!(
+        simulated.contains("of 30d windows (more than the 5% allowed)"),
+        "{simulated}"
+    );
+}

@@ -161,7 +161,7 @@ pub fn needs_window_gate(system: &System, flag: Option<f64>) -> bool {
 }
 
 /// `13.5%`, `0.42%`, `10%`: a share of windows, with a decimal to tell neighbours apart.
-fn window_share(x: f64) -> String {
+pub fn window_share(x: f64) -> String {
     if x >= 0.01 {
         let text = format!("{:.1}", x * 100.0);
         format!("{}%", text.trim_end_matches(".0"))
