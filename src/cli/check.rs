@@ -45,8 +45,8 @@ Examples:
   nines check models/online-store.yaml --format junit > nines-junit.xml
   nines check models/online-store.yaml --format github      (in a GitHub Actions step)
   nines check models/online-store.yaml --min-margin 0.1     (each slo met with 0.1 nines to spare)
-  nines check models/online-store.yaml --max-breach 10%     (and at most 10% of windows breach it)
-  nines check models/online-store.yaml --max-breach 15% --runs 100000 --seed 7
+  nines check models/online-store.yaml --max-breach 15%     (and at most 15% of windows breach it)
+  nines check models/online-store.yaml --max-breach 15% --runs 50000 --seed 7
   git show origin/main:models/online-store.yaml > /tmp/base.yaml
   nines check models/online-store.yaml --baseline /tmp/base.yaml --max-drop 0.05";
 
