@@ -374,3 +374,38 @@ fn the_report_headline_states_both_verdicts() {
         "{simulated}"
     );
 }
+
+#[test]
+fn every_format_shows_the_window_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let gated = bunched(&dir, "slo: { target: 99.95%, max_breach: 5% }");
+    let run = |format: &str| {
+        let out = nines()
+            .arg("check")
+            .arg(&gated)
+            .args(["--runs", "2000", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let github = run("github");
+    assert!(github.contains("::error file="), "{github}");
+    assert!(
+        github.contains("title=SLO windows breach too often%3A web"),
+        "{github}"
+    );
+    let junit = run("junit");
+    assert!(junit.contains("failures=\"1\""), "{junit}");
+    assert!(junit.contains("<failure type=\"breach\""), "{junit}");
+    let markdown = run("markdown");
+    assert!(
+        markdown.contains("| windows breaching the slo |"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| ❌ | web |"), "{markdown}");
+    assert!(
+        markdown.contains("window gate: 2000 simulated 30d windows"),
+        "{markdown}"
+    );
+}
