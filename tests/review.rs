@@ -41,7 +41,7 @@ fn review(yaml: &str, file: &str, simulation: Option<SimulationSummary>) -> Revi
 
 const TINY_MARKDOWN: &str = r#"# tiny: availability review
 
-**✅ the SLO is met**
+**✅ web meets 99.9% on average**
 
 Model tiny.yaml · SLO window 30d · exact evaluation · nines VERSION
 
@@ -321,6 +321,7 @@ fn simulation() -> SimulationSummary {
                 histogram: bins(&[3000, 4000, 2500, 1500, 700, 300], 900.0),
                 budget_s: Some(2592.0),
                 p_window_breach: Some(0.025),
+                p_window_breach_ci95: None,
             },
             SimulatedComponent {
                 name: "db".into(),
@@ -336,6 +337,7 @@ fn simulation() -> SimulationSummary {
                 histogram: bins(&[11000, 0, 0, 1000], 1200.0),
                 budget_s: None,
                 p_window_breach: None,
+                p_window_breach_ci95: None,
             },
             // Percentiles without a histogram: drawn as a box and whisker.
             SimulatedComponent {
@@ -352,6 +354,7 @@ fn simulation() -> SimulationSummary {
                 histogram: Vec::new(),
                 budget_s: Some(2592.0),
                 p_window_breach: Some(0.4),
+                p_window_breach_ci95: None,
             },
             // Never down, no complete window: no chart, dashes in the table.
             SimulatedComponent {
@@ -364,6 +367,7 @@ fn simulation() -> SimulationSummary {
                 histogram: Vec::new(),
                 budget_s: None,
                 p_window_breach: None,
+                p_window_breach_ci95: None,
             },
         ],
     }

@@ -93,6 +93,7 @@ fn simulation(system: &System, args: &Args) -> Result<SimulationSummary, CliErro
             histogram: Vec::new(),
             budget_s: t.budget_s,
             p_window_breach: t.p_window_breach,
+            p_window_breach_ci95: t.p_window_breach_ci95,
         })
         .collect();
     Ok(SimulationSummary {

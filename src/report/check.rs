@@ -9,7 +9,8 @@ use super::finite;
 use super::text::format_nines;
 use crate::exact::StateOdds;
 use crate::model::units::{YEAR, format_duration_human, format_percent};
-use crate::system::System;
+use crate::sim::timeline::{Start, TimelineResult};
+use crate::system::{Component, System};
 
 /// Slack for comparing nines computed through logarithms: a margin of exactly 0.1 nines must
 /// pass `--min-margin 0.1`.
@@ -36,6 +37,16 @@ pub struct SloVerdict {
     pub margin_nines: Option<f64>,
     /// Whether the margin is at least `--min-margin`; null without it.
     pub meets_margin: Option<bool>,
+    /// The largest acceptable share of windows breaching the slo (`slo: { max_breach }` or
+    /// `--max-breach`); this and the three below are null when no window gate was asked.
+    pub max_breach: Option<f64>,
+    /// Share of simulated windows whose downtime exceeded the slo's budget, with its 95% interval.
+    pub p_window_breach: Option<f64>,
+    pub p_window_breach_ci95: Option<(f64, f64)>,
+    /// False only when the interval lies wholly above `max_breach`.
+    pub meets_breach: Option<bool>,
+    /// `meets`, `undecided` (the interval straddles `max_breach`: passes, run more) or `breaches`.
+    pub breach_verdict: Option<BreachVerdict>,
     /// The slo is met, with the margin asked for.
     pub passed: bool,
     /// The line of the component in the model file.
@@ -85,6 +96,78 @@ pub struct CheckReport {
     pub min_margin: Option<f64>,
     pub components: Vec<SloVerdict>,
     pub baseline: Option<BaselineReport>,
+    /// How the window gate was simulated; null when no slo asked for it (nothing simulated).
+    pub window_gate: Option<WindowGate>,
+}
+
+/// The timeline simulation behind the window gate: `nines simulate` with the same runs, horizon
+/// and seed gives the same breach probabilities.
+#[derive(Clone, Debug, Serialize)]
+pub struct WindowGate {
+    pub runs: u64,
+    pub horizon_s: f64,
+    pub window_s: f64,
+    /// Complete windows simulated: the trials behind every breach probability.
+    pub windows: u64,
+    pub seed: u64,
+    pub start: Start,
+}
+
+/// Where a breach probability's 95% interval lies against `max_breach`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BreachVerdict {
+    /// The whole interval is at or below `max_breach`.
+    Meets,
+    /// The interval straddles `max_breach`: too few windows to tell. It passes (the gate fails
+    /// only on evidence), but more runs would decide.
+    Undecided,
+    /// The whole interval is above `max_breach`: the gate fails.
+    Breaches,
+}
+
+impl BreachVerdict {
+    pub fn passes(self) -> bool {
+        self != BreachVerdict::Breaches
+    }
+}
+
+/// The gate's rule: fail when the interval's lower end exceeds `max_breach`; undecided when
+/// `max_breach` lies inside the interval (lower end ≤ max_breach < upper end).
+pub fn breach_verdict(ci95: (f64, f64), max_breach: f64) -> BreachVerdict {
+    let (lo, hi) = ci95;
+    if lo > max_breach {
+        BreachVerdict::Breaches
+    } else if hi > max_breach {
+        BreachVerdict::Undecided
+    } else {
+        BreachVerdict::Meets
+    }
+}
+
+/// The window gate asked of a component: `--max-breach` if given, else its slo's own; none
+/// without an slo.
+pub fn max_breach_of(component: &Component, flag: Option<f64>) -> Option<f64> {
+    component.slo?;
+    flag.or(component.max_breach)
+}
+
+/// Whether checking `system` needs the timeline simulation at all.
+pub fn needs_window_gate(system: &System, flag: Option<f64>) -> bool {
+    system
+        .components
+        .iter()
+        .any(|c| max_breach_of(c, flag).is_some())
+}
+
+/// `13.5%`, `0.42%`, `10%`: a share of windows, with a decimal to tell neighbours apart.
+pub fn window_share(x: f64) -> String {
+    if x >= 0.01 {
+        let text = format!("{:.1}", x * 100.0);
+        format!("{}%", text.trim_end_matches(".0"))
+    } else {
+        super::text::format_share(x)
+    }
 }
 
 /// How many nines `now` lost against `before`, from unavailabilities: +∞ when a component that
@@ -129,6 +212,11 @@ impl CheckReport {
                     meets_margin,
                     passed: meets_slo && meets_margin != Some(false),
                     line: c.line,
+                    max_breach: None,
+                    p_window_breach: None,
+                    p_window_breach_ci95: None,
+                    meets_breach: None,
+                    breach_verdict: None,
                 })
             })
             .collect();
@@ -187,7 +275,96 @@ impl CheckReport {
             min_margin: options.min_margin,
             components,
             baseline,
+            window_gate: None,
         }
+    }
+
+    /// Applies the window breach gate from a timeline simulation of the same system: every
+    /// component with a max_breach (its own, or `flag` for every slo) gets its breach
+    /// probability and verdict, and one whose interval lies above its max_breach fails.
+    pub fn apply_window_gate(
+        &mut self,
+        system: &System,
+        result: &TimelineResult,
+        seed: u64,
+        flag: Option<f64>,
+    ) {
+        let mut newly_failed = 0;
+        for v in &mut self.components {
+            let Some(i) = system.component_id(&v.name) else {
+                continue;
+            };
+            let (Some(max), Some(p), Some(ci)) = (
+                max_breach_of(&system.components[i], flag),
+                result.components[i].p_window_breach,
+                result.components[i].p_window_breach_ci95,
+            ) else {
+                continue;
+            };
+            let verdict = breach_verdict(ci, max);
+            v.max_breach = Some(max);
+            v.p_window_breach = Some(p);
+            v.p_window_breach_ci95 = Some(ci);
+            v.meets_breach = Some(verdict.passes());
+            v.breach_verdict = Some(verdict);
+            if v.passed && !verdict.passes() {
+                v.passed = false;
+                newly_failed += 1;
+            }
+        }
+        self.failed += newly_failed;
+        self.passed &= newly_failed == 0;
+        self.window_gate = Some(WindowGate {
+            runs: result.runs,
+            horizon_s: result.horizon_s,
+            window_s: result.window_s,
+            windows: result.runs * result.windows_per_run as u64,
+            seed,
+            start: result.start,
+        });
+    }
+
+    /// `13.5% of 30d windows breach 99.95% (95% CI 12.9%–14.1%), more than the 10% allowed`
+    fn breach_text(&self, c: &SloVerdict) -> Option<String> {
+        let (max, p, (lo, hi), verdict) = (
+            c.max_breach?,
+            c.p_window_breach?,
+            c.p_window_breach_ci95?,
+            c.breach_verdict?,
+        );
+        let window = self
+            .window_gate
+            .as_ref()
+            .map_or(String::new(), |g| format_duration_human(g.window_s) + " ");
+        let judged = match verdict {
+            BreachVerdict::Meets => format!("within the {} allowed", window_share(max)),
+            BreachVerdict::Undecided => format!(
+                "undecided: the interval straddles the {} allowed, run more (--runs)",
+                window_share(max)
+            ),
+            BreachVerdict::Breaches => format!("more than the {} allowed", window_share(max)),
+        };
+        Some(format!(
+            "{} of {window}windows breach {} (95% CI {}–{}), {judged}",
+            window_share(p),
+            format_percent(c.slo, 1.0 - c.slo),
+            window_share(lo),
+            window_share(hi),
+        ))
+    }
+
+    /// `window gate: 20000 simulated 30d windows (20000 runs of 30d, seed 0)`
+    fn gate_text(&self) -> Option<String> {
+        let g = self.window_gate.as_ref()?;
+        Some(format!(
+            "window gate: {} simulated {} windows ({} runs of {}, seed {}, {} start)",
+            g.windows,
+            format_duration_human(g.window_s),
+            g.runs,
+            format_duration_human(g.horizon_s),
+            g.seed,
+            g.start.as_str()
+        ))
     }
 
     pub fn json(&self) -> String {
@@ -235,6 +412,31 @@ impl CheckReport {
         )
     }
 
+    /// `1 of 2 window gates failed: more windows breach than allowed`; None without a gate.
+    fn breach_summary(&self) -> Option<String> {
+        self.window_gate.as_ref()?;
+        let gated: Vec<BreachVerdict> = self
+            .components
+            .iter()
+            .filter_map(|c| c.breach_verdict)
+            .collect();
+        let n = gated.len();
+        let count = |v| gated.iter().filter(|&&g| g == v).count();
+        let (breaches, undecided) = (
+            count(BreachVerdict::Breaches),
+            count(BreachVerdict::Undecided),
+        );
+        let mut s = if breaches > 0 {
+            format!("{breaches} of {n} window gates failed: more windows breach than allowed")
+        } else {
+            format!("{n} of {n} window gates passed")
+        };
+        if undecided > 0 {
+            s += &format!(" ({undecided} undecided: run more)");
+        }
+        Some(s)
+    }
+
     fn summary(&self) -> String {
         let mut parts = Vec::new();
         if self.checked == 0 {
@@ -250,9 +452,15 @@ impl CheckReport {
             });
         } else {
             let missed = self.components.iter().filter(|c| !c.meets_slo).count();
-            let thin = self.failed - missed;
+            let thin = self
+                .components
+                .iter()
+                .filter(|c| c.meets_slo && c.meets_margin == Some(false))
+                .count();
             let min = format_nines(self.min_margin.unwrap_or(0.0));
             let s = match (missed, thin) {
+                // Only window gates failed: they have their own clause.
+                (0, 0) => format!("all {} SLOs met on average", self.checked),
                 (0, t) => format!(
                     "all {} SLOs met, {t} with less than {min} nines to spare",
                     self.checked
@@ -263,6 +471,9 @@ impl CheckReport {
                     self.checked
                 ),
             };
+            parts.push(s);
+        }
+        if let Some(s) = self.breach_summary() {
             parts.push(s);
         }
         if let Some(b) = &self.baseline {
@@ -305,6 +516,12 @@ impl CheckReport {
             }
             out += &line;
             out += "\n";
+            if let Some(w) = self.breach_text(c) {
+                out += &format!("      {}: {w}\n", c.name);
+            }
+        }
+        if let Some(g) = self.gate_text() {
+            out += &format!("      {g}\n");
         }
         if let Some(b) = &self.baseline {
             for c in &b.components {
@@ -347,17 +564,22 @@ impl CheckReport {
                 .map_or(String::new(), |m| format!(", {m}"));
             let (level, title) = if !c.meets_slo {
                 ("error", format!("SLO missed: {}", c.name))
+            } else if c.meets_breach == Some(false) && c.meets_margin != Some(false) {
+                ("error", format!("SLO windows breach too often: {}", c.name))
             } else if !c.passed {
                 ("error", format!("SLO margin too thin: {}", c.name))
             } else {
                 ("notice", format!("SLO met: {}", c.name))
             };
+            let windows = self
+                .breach_text(c)
+                .map_or(String::new(), |w| format!("; {w}"));
             out += &github_command(
                 level,
                 &self.file,
                 c.line,
                 &title,
-                &format!("{} is {text}{margin}", c.name),
+                &format!("{} is {text}{margin}{windows}", c.name),
             );
         }
         if let Some(b) = &self.baseline {
@@ -385,6 +607,9 @@ impl CheckReport {
                     &format!("{name} is in {} but not in this model", b.file),
                 );
             }
+        }
+        if let Some(g) = self.gate_text() {
+            out += &format!("{}: {g}\n", self.model);
         }
         out += &format!("{}: {}\n", self.model, self.summary());
         out
@@ -415,6 +640,7 @@ impl CheckReport {
             }
             out += "\n";
         }
+        out += &self.markdown_window_gate();
         if let Some(b) = &self.baseline {
             let changed: Vec<&Comparison> = b
                 .components
@@ -446,6 +672,39 @@ impl CheckReport {
         out
     }
 
+    /// The window gate as its own table, under the slos: one row per component it judged.
+    fn markdown_window_gate(&self) -> String {
+        let Some(gate) = self.gate_text() else {
+            return String::new();
+        };
+        let mut out = "| | component | windows breaching the slo | 95% CI | allowed | |\n|---|---|---|---|---|---|\n".to_string();
+        for c in &self.components {
+            let (Some(max), Some(p), Some((lo, hi)), Some(v)) = (
+                c.max_breach,
+                c.p_window_breach,
+                c.p_window_breach_ci95,
+                c.breach_verdict,
+            ) else {
+                continue;
+            };
+            out += &format!(
+                "| {} | {} | {} | {} – {} | {} | {} |\n",
+                if v.passes() { "✅" } else { "❌" },
+                markdown_cell(&c.name),
+                window_share(p),
+                window_share(lo),
+                window_share(hi),
+                window_share(max),
+                match v {
+                    BreachVerdict::Meets => "",
+                    BreachVerdict::Undecided => "undecided: run more",
+                    BreachVerdict::Breaches => "breaches too often",
+                }
+            );
+        }
+        out + &format!("\n{}\n\n", markdown_cell(&gate))
+    }
+
     /// JUnit XML: a test suite of one test case per slo, and with a baseline a second suite
     /// of one test case per component compared. A case that did not pass has a `failure`.
     pub fn junit(&self) -> String {
@@ -463,13 +722,26 @@ impl CheckReport {
                 xml_escape(&c.name),
                 c.line
             );
+            let windows = self.breach_text(c);
+            let text = match &windows {
+                Some(w) => format!("{text}; {}", xml_escape(w)),
+                None => text,
+            };
             if c.passed {
                 cases += &format!(
                     ">\n      <system-out>{text}{}</system-out>\n    </testcase>\n",
                     margin.map_or(String::new(), |m| xml_escape(&format!(", {m}")))
                 );
             } else {
-                let (kind, message) = if c.meets_slo {
+                let (kind, message) = if c.meets_slo
+                    && c.meets_breach == Some(false)
+                    && c.meets_margin != Some(false)
+                {
+                    (
+                        "breach",
+                        format!("{}: {}", c.name, windows.unwrap_or_default()),
+                    )
+                } else if c.meets_slo {
                     (
                         "margin",
                         format!(

@@ -18,7 +18,20 @@ pub fn wilson_z(k: u64, n: u64, z: f64) -> (f64, f64) {
     let z2 = z * z;
     let centre = (k + z2 / 2.0) / (n + z2);
     let half = z / (n + z2) * (k * (n - k) / n + z2 / 4.0).sqrt();
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    // With no successes (or no failures) the end is exactly 0 (or 1) in exact arithmetic; in
+    // floating point it can land an ulp inside, and a gate of `max_breach: 0` would then fail a
+    // component that never breached.
+    let lo = if k == 0.0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let hi = if k == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    (lo, hi)
 }
 
 /// Running sums of a sample, for a mean and its normal 95% interval.
@@ -235,6 +248,14 @@ impl Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wilson_ends_are_exact_with_no_successes_or_no_failures() {
+        for n in 1..5000 {
+            assert_eq!(wilson(0, n).0, 0.0, "0 of {n}");
+            assert_eq!(wilson(n, n).1, 1.0, "{n} of {n}");
+        }
+    }
 
     #[test]
     fn wilson_known_values() {

@@ -162,7 +162,7 @@ fn code_spans(escaped: &str) -> String {
 }
 
 fn header(r: &Review, out: &mut String) {
-    let (class, icon) = match (r.slos.is_empty(), r.missed()) {
+    let (class, icon) = match (r.slos.is_empty(), r.missed() + r.gates_failed()) {
         (true, _) => ("none", "i"),
         (false, 0) => ("pass", "✓"),
         _ => ("fail", "✕"),
@@ -174,7 +174,11 @@ fn header(r: &Review, out: &mut String) {
         esc(if r.file.is_empty() { &r.model } else { &r.file }),
         r.window_text(),
         r.version,
-        esc(&capitalise(&r.verdict_text()))
+        esc(&capitalise(
+            &(r.verdict_text()
+                + &r.window_verdict_text()
+                    .map_or(String::new(), |w| format!(" · {w}")))
+        ))
     );
     if !r.slos.is_empty() {
         out.push_str("<div class=\"cards\">\n");

@@ -16,7 +16,7 @@ pub fn render(r: &Review) -> String {
     let mut out = String::new();
     let window = r.window_text();
     let _ = writeln!(out, "# {}: availability review\n", md(&r.model));
-    let mark = match (r.slos.is_empty(), r.missed()) {
+    let mark = match (r.slos.is_empty(), r.missed() + r.gates_failed()) {
         (true, _) => "ℹ️",
         (false, 0) => "✅",
         _ => "❌",
@@ -30,6 +30,9 @@ pub fn render(r: &Review) -> String {
         .collect();
     if !missed.is_empty() {
         verdict += &format!(": {}", missed.join(", "));
+    }
+    if let Some(w) = r.window_verdict_text() {
+        verdict += &format!(" · {}", md(&w));
     }
     let _ = writeln!(out, "{verdict}\n");
     let _ = writeln!(

@@ -16,6 +16,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::check::{BreachVerdict, breach_verdict, window_share};
 use super::eval::EvalReport;
 use super::tradeoff::TradeoffReport;
 use crate::cost::{self, Catalog, Request, TradeoffError};
@@ -65,6 +66,8 @@ pub struct SimulatedComponent {
     pub budget_s: Option<f64>,
     /// Share of windows whose downtime exceeded the budget; None without an slo.
     pub p_window_breach: Option<f64>,
+    /// Its 95% interval (Wilson, over windows); None without an slo.
+    pub p_window_breach_ci95: Option<(f64, f64)>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -122,6 +125,11 @@ pub struct SloRow {
     pub budget_per_year_s: f64,
     pub meets: bool,
     pub line: usize,
+    /// `slo: { max_breach }`: the largest acceptable share of windows breaching.
+    pub max_breach: Option<f64>,
+    /// From the simulation, when the report has one.
+    pub p_window_breach: Option<f64>,
+    pub p_window_breach_ci95: Option<(f64, f64)>,
 }
 
 /// What the graph drawing needs of a component.
@@ -213,7 +221,15 @@ impl Review {
     ) -> Result<Review, ReviewError> {
         let states = exact::evaluate(&Structure::new(system))?;
         let eval = EvalReport::new(system, &states);
-        let slos = slo_rows(system, &states);
+        let mut slos = slo_rows(system, &states);
+        if let Some(sim) = &options.simulation {
+            for row in &mut slos {
+                if let Some(c) = sim.components.iter().find(|c| c.name == row.name) {
+                    row.p_window_breach = c.p_window_breach;
+                    row.p_window_breach_ci95 = c.p_window_breach_ci95;
+                }
+            }
+        }
 
         let mut targets: Vec<ComponentId> = system
             .components
@@ -292,19 +308,86 @@ impl Review {
         self.slos.iter().filter(|s| !s.meets).count()
     }
 
-    /// `every SLO met (2 of 2)`, `1 of 2 SLOs missed`, `no component has an slo`.
+    /// SLOs whose windows breach more often than their max_breach allows (the whole 95%
+    /// interval above it); none without a simulation.
+    pub fn gates_failed(&self) -> usize {
+        self.slos
+            .iter()
+            .filter(|s| s.gate_verdict() == Some(BreachVerdict::Breaches))
+            .count()
+    }
+
+    /// The long-run verdict: `web meets 99.9% on average`, `every SLO met on average (2 of 2)`,
+    /// `1 of 2 SLOs missed`, `no component has an slo`.
     pub fn verdict_text(&self) -> String {
         match (self.slos.len(), self.missed()) {
             (0, _) => "no component has an slo".into(),
-            (1, 0) => "the SLO is met".into(),
+            (1, 0) => format!(
+                "{} meets {} on average",
+                self.slos[0].name,
+                format_percent(self.slos[0].slo, self.slos[0].slo_unavailability)
+            ),
             (1, _) => "the SLO is missed".into(),
-            (n, 0) => format!("every SLO met ({n} of {n})"),
+            (n, 0) => format!("every SLO met on average ({n} of {n})"),
             (n, m) => format!("{m} of {n} SLOs missed"),
         }
     }
 
+    /// The per-window verdict beside the long-run one: `storefront breaches 13% of 30d windows
+    /// (more than the 10% allowed)`, from the simulation; without one, whether a max_breach went
+    /// unevaluated. None when there is nothing to say.
+    pub fn window_verdict_text(&self) -> Option<String> {
+        let window = self.window_text();
+        if self.simulation.is_some() {
+            let parts: Vec<String> = self
+                .slos
+                .iter()
+                .filter_map(|s| {
+                    let p = s.p_window_breach?;
+                    let gate = match (s.max_breach, s.gate_verdict()) {
+                        (Some(max), Some(v)) => format!(
+                            " ({} the {} allowed)",
+                            match v {
+                                BreachVerdict::Meets => "within",
+                                BreachVerdict::Undecided => "undecided against",
+                                BreachVerdict::Breaches => "more than",
+                            },
+                            window_share(max)
+                        ),
+                        _ => String::new(),
+                    };
+                    Some(format!(
+                        "{} breaches {} of {window} windows{gate}",
+                        s.name,
+                        window_share(p)
+                    ))
+                })
+                .collect();
+            return (!parts.is_empty()).then(|| parts.join("; "));
+        }
+        let gated: Vec<&str> = self
+            .slos
+            .iter()
+            .filter(|s| s.max_breach.is_some())
+            .map(|s| s.name.as_str())
+            .collect();
+        (!gated.is_empty()).then(|| {
+            format!(
+                "the window gate (max_breach) of {} was not evaluated: `nines check` or `nines report --simulate` simulates it",
+                gated.join(", ")
+            )
+        })
+    }
+
     pub fn window_text(&self) -> String {
         format_duration_human(self.window_s)
+    }
+}
+
+impl SloRow {
+    /// The window gate's verdict, when the slo has a max_breach and the report simulated.
+    pub fn gate_verdict(&self) -> Option<BreachVerdict> {
+        Some(breach_verdict(self.p_window_breach_ci95?, self.max_breach?))
     }
 }
 
@@ -331,6 +414,9 @@ fn slo_rows(system: &System, states: &[StateOdds]) -> Vec<SloRow> {
                 budget_per_year_s: slo.down.p * YEAR,
                 meets: slo.met_by(s.down.p),
                 line: c.line,
+                max_breach: c.max_breach,
+                p_window_breach: None,
+                p_window_breach_ci95: None,
             })
         })
         .collect()
