@@ -3,6 +3,7 @@
 pub mod annotate;
 pub mod baseline;
 pub mod check;
+pub mod diagnostic;
 pub mod downtime;
 pub mod eval;
 pub mod fault_tree;
@@ -11,6 +12,7 @@ pub mod lint;
 pub mod plot;
 pub mod review;
 pub mod sample;
+pub mod sarif;
 pub mod simulate;
 pub mod text;
 pub mod tradeoff;
