@@ -301,7 +301,7 @@ fn baseline_from_eval_json() {
     let lines: Vec<&str> = out.lines().collect();
     assert!(
         lines[0].starts_with(&format!(
-            "::error file={},line=4,title=Availability regression%3A web::web went from 3.22 → 2.29 nines",
+            "::error file={},line=4,col=3,title=Availability regression%3A web::web went from 3.22 → 2.29 nines",
             after.display()
         )),
         "{out}"
