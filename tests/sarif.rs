@@ -257,6 +257,21 @@ fn an_invalid_model_is_a_result_at_its_place_with_its_hint() {
             assert!(e["properties"]["hint"].as_str().unwrap().contains("99.9%"));
             assert!(e["message"]["text"].as_str().unwrap().contains("\nhint: "));
         }
+        // Standard error says it once, whatever the format.
+        for format in ["sarif", "text", "github", "json"] {
+            let out = nines()
+                .current_dir(dir.path())
+                .args([command, "--format", format, "bad.yaml"])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2));
+            let err = String::from_utf8(out.stderr).unwrap();
+            assert_eq!(
+                err.matches("is above 1").count(),
+                1,
+                "{command} {format}: {err}"
+            );
+        }
     }
 }
 

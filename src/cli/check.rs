@@ -226,12 +226,16 @@ fn invalid_only(
     e: CliError,
     term: &Terminal,
 ) -> Result<ExitStatus, CliError> {
+    // Text, JSON and Markdown leave the error to stderr alone, as it always was.
+    if matches!(args.format, Format::Text | Format::Json | Format::Markdown) {
+        return Err(e);
+    }
     let errors = [invalid_model(term, path, &e, true)];
     print(&match args.format {
         Format::Sarif => sarif_of(&[], &errors),
         Format::Junit => junit_document(&[], &errors),
         Format::Github => errors[0].github(),
-        Format::Text | Format::Json | Format::Markdown => return Err(e),
+        Format::Text | Format::Json | Format::Markdown => unreachable!("returned above"),
     })?;
     Ok(ExitStatus::Error)
 }

@@ -428,7 +428,11 @@ impl CheckReport {
             // A removed component has no numbers to compare: say so rather than let it leave the
             // regression gate unnoticed.
             for name in &b.missing {
-                let mark = paint(!b.fail_on_removed, "GONE");
+                let mark = if b.fail_on_removed {
+                    paint(false, "GONE")
+                } else {
+                    "GONE".to_string()
+                };
                 out += &format!("{mark}  {name}: in {} but not in this model\n", b.file);
             }
         }

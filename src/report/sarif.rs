@@ -121,8 +121,8 @@ fn result(d: &Diagnostic, rule_index: Option<usize>) -> Value {
 pub fn file_uri(file: &str) -> String {
     let slashed = file.replace('\\', "/");
     let windows_drive = slashed.len() > 2
-        && slashed.as_bytes()[1] == b':'
-        && slashed.as_bytes()[0].is_ascii_alphabetic();
+        && slashed.as_bytes()[0].is_ascii_alphabetic()
+        && slashed.as_bytes()[1..3] == *b":/";
     let encoded = |s: &str| {
         let mut out = String::with_capacity(s.len());
         for b in s.bytes() {
