@@ -200,6 +200,23 @@ fn a_failing_model_has_its_failures_at_the_components_keys() {
             .contains("less than the 1.00 asked")
     );
 
+    // Lint on the same model: findings of several rules, each pointing at its rule.
+    let (code, out) = sarif_in(dir.path(), "lint", &["sub/shop.yaml"]);
+    assert_ne!(code, Some(2));
+    let log = valid_sarif(&out);
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let rs = results(&log);
+    assert!(rs.len() >= 2, "{out}");
+    for r in rs {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 1, "{r}");
+        assert!(region["startColumn"].as_u64().unwrap() >= 1, "{r}");
+    }
+
     // A regression against a baseline is a result of its own rule.
     std::fs::write(
         dir.path().join("sub/new.yaml"),
