@@ -151,13 +151,13 @@ fn github_annotations_point_at_the_components_lines() {
     assert_eq!(
         lines[0],
         format!(
-            "::error file={file},line={WEB_LINE},title=SLO missed%3A web::web is 99.94%25 (slo 99.95%25), 5.26h down a year of 4.38h allowed"
+            "::error file={file},line={WEB_LINE},col=3,title=SLO missed%3A web::web is 99.94%25 (slo 99.95%25), 5.26h down a year of 4.38h allowed"
         )
     );
     assert_eq!(
         lines[1],
         format!(
-            "::notice file={file},line={API_LINE},title=SLO met%3A api::api is 99.89%25 (slo 99%25), 9.64h down a year of 3.65d allowed"
+            "::notice file={file},line={API_LINE},col=3,title=SLO met%3A api::api is 99.89%25 (slo 99%25), 9.64h down a year of 3.65d allowed"
         )
     );
     assert_eq!(lines[2], "shop: 1 of 2 SLOs not met");
@@ -301,7 +301,7 @@ fn baseline_from_eval_json() {
     let lines: Vec<&str> = out.lines().collect();
     assert!(
         lines[0].starts_with(&format!(
-            "::error file={},line=4,title=Availability regression%3A web::web went from 3.22 → 2.29 nines",
+            "::error file={},line=4,col=3,title=Availability regression%3A web::web went from 3.22 → 2.29 nines",
             after.display()
         )),
         "{out}"
@@ -559,20 +559,197 @@ fn markdown_has_a_table_per_model_and_escapes_names() {
 }
 
 #[test]
-fn components_gone_since_the_baseline_are_reported() {
+fn a_component_renamed_unchanged_is_compared_under_its_new_name() {
     let dir = tempfile::tempdir().unwrap();
     let base = write_model(&dir, "base.yaml", MODEL);
     let renamed = write_model(&dir, "now.yaml", &MODEL.replace("  api:", "  api-v2:"));
-    let (code, out, _) = run(&["--baseline", base.to_str().unwrap()], &renamed);
+    let base_arg = base.to_str().unwrap();
+    let (code, out, _) = run(&["--baseline", base_arg, "--max-drop", "0"], &renamed);
+    // web still misses its slo; nothing regressed, nothing is gone.
     assert_eq!(code, Some(1), "{out}");
-    assert!(out.contains("GONE  api: in "), "{out}");
-    let (_, out, _) = run(
-        &["--baseline", base.to_str().unwrap(), "--format", "github"],
-        &renamed,
+    assert!(out.contains("      api-v2 (was api): "), "{out}");
+    assert!(!out.contains("GONE"), "{out}");
+    assert!(out.contains("renamed: api → api-v2"), "{out}");
+    let (_, out, _) = run(&["--baseline", base_arg, "--format", "json"], &renamed);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let b = &v["baseline"];
+    assert_eq!(b["missing"], serde_json::json!([]));
+    assert_eq!(b["added"], serde_json::json!([]));
+    assert_eq!(b["renamed"], serde_json::json!([["api", "api-v2"]]));
+    assert_eq!(b["compared"], 3);
+    let (_, out, _) = run(&["--baseline", base_arg, "--format", "github"], &renamed);
+    assert!(
+        out.contains("::notice file=")
+            && out.contains("title=Renamed since the baseline%3A api → api-v2::"),
+        "{out}"
     );
+    let (_, out, _) = run(&["--baseline", base_arg, "--format", "markdown"], &renamed);
+    assert!(out.contains("Renamed: api → api-v2"), "{out}");
+    assert!(out.contains("| api-v2 (was api) |"), "{out}");
+}
+
+/// Passes on its own: the removal alone decides the exit code.
+const BASE: &str = "components:
+  db:
+    availability: 99.99%
+  api:
+    availability: 99.9%
+    depends_on: [db]
+    slo: 99%
+  cache:
+    availability: 99%
+";
+
+#[test]
+fn a_renamed_component_that_got_worse_is_a_regression_under_its_old_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write_model(&dir, "base.yaml", BASE);
+    // api renamed; its dependency db lost a nine, so api's own numbers are unchanged but it is
+    // down ten times as often as db was.
+    let now = BASE
+        .replace("  api:", "  gateway:")
+        .replace("availability: 99.99%", "availability: 99.9%");
+    let now = write_model(&dir, "now.yaml", &now);
+    let (code, out, _) = run(
+        &["--baseline", base.to_str().unwrap(), "--max-drop", "0.1"],
+        &now,
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("DROP  gateway (was api): "), "{out}");
+    assert!(out.contains("DROP  db: "), "{out}");
+    // Exact drop: −log10 of the unavailabilities, 1 − 0.999·0.9999 before, 1 − 0.999·0.999 now.
+    let (_, out, _) = run(
+        &["--baseline", base.to_str().unwrap(), "--format", "json"],
+        &now,
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let gateway = v["baseline"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "gateway")
+        .unwrap();
+    assert_eq!(gateway["renamed_from"], "api");
+    let before: f64 = 1.0 - 0.999 * 0.9999;
+    let after: f64 = 1.0 - 0.999 * 0.999;
+    assert_close!(
+        gateway["drop_nines"].as_f64().unwrap(),
+        after.log10() - before.log10(),
+        1e-9
+    );
+}
+
+#[test]
+fn components_gone_since_the_baseline_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = write_model(&dir, "base.yaml", BASE);
+    let base_arg = base.to_str().unwrap();
+    // cache removed; a renamed-and-changed component is not a rename: removed and added.
+    let now = BASE
+        .replace("  cache:\n    availability: 99%\n", "")
+        .replace(
+            "  api:\n    availability: 99.9%",
+            "  api2:\n    availability: 99.95%",
+        );
+    let now = write_model(&dir, "now.yaml", &now);
+    let (code, out, _) = run(&["--baseline", base_arg], &now);
+    assert_eq!(code, Some(0), "a removal alone passes: {out}");
+    assert!(out.contains("GONE  api: in "), "{out}");
+    assert!(out.contains("GONE  cache: in "), "{out}");
+    assert!(out.contains("2 removed since "), "{out}");
+    let (code, out, _) = run(&["--baseline", base_arg, "--fail-on-removed"], &now);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("(--fail-on-removed)"), "{out}");
+
+    let (_, out, _) = run(&["--baseline", base_arg, "--format", "github"], &now);
     assert!(out.contains("::warning file="), "{out}");
     assert!(out.contains("Removed since the baseline%3A api::"), "{out}");
+    let (_, out, _) = run(
+        &[
+            "--baseline",
+            base_arg,
+            "--format",
+            "github",
+            "--fail-on-removed",
+        ],
+        &now,
+    );
+    assert!(out.contains("::error file="), "{out}");
+
+    let (_, out, _) = run(&["--baseline", base_arg, "--format", "json"], &now);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["baseline"]["missing"],
+        serde_json::json!(["api", "cache"])
+    );
+    assert_eq!(v["baseline"]["added"], serde_json::json!(["api2"]));
+
+    let (_, out, _) = run(&["--baseline", base_arg, "--format", "markdown"], &now);
+    assert!(
+        out.contains("Removed since the baseline: api, cache"),
+        "{out}"
+    );
+
+    for fail in [false, true] {
+        let mut args = vec!["--baseline", base_arg, "--format", "junit"];
+        if fail {
+            args.push("--fail-on-removed");
+        }
+        let (_, out, _) = run(&args, &now);
+        let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+        let gone: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase") && n.attribute("name") == Some("cache"))
+            .collect();
+        assert_eq!(gone.len(), 1, "{out}");
+        let outcome = if fail { "failure" } else { "skipped" };
+        assert!(gone[0].children().any(|n| n.has_tag_name(outcome)), "{out}");
+    }
+
     // Nothing gone, nothing said.
-    let (_, out, _) = run(&["--baseline", base.to_str().unwrap()], &base);
+    let (_, out, _) = run(&["--baseline", base_arg], &base);
     assert!(!out.contains("GONE"), "{out}");
+}
+
+#[test]
+fn junit_takes_several_models_and_reports_the_invalid_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = write_model(&dir, "shop.yaml", MODEL);
+    let ok = write_model(&dir, "ok.yaml", PASSING);
+    let bad = write_model(
+        &dir,
+        "bad.yaml",
+        "components:\n  x: { availability: 99.9 }\n",
+    );
+    let (code, out, err) = check_many(&[
+        "--format",
+        "junit",
+        shop.to_str().unwrap(),
+        ok.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(err.contains("bad.yaml"), "{err}");
+    let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+    let root = doc.root_element();
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 3, "{out}");
+    // 2 slos of shop, 1 of ok, 1 load error.
+    assert_eq!(root.attribute("tests"), Some("4"));
+    assert_eq!(root.attribute("failures"), Some("1"));
+    assert_eq!(root.attribute("errors"), Some("1"));
+    let error = doc
+        .descendants()
+        .find(|n| n.has_tag_name("error"))
+        .expect("the invalid model is an error");
+    assert_eq!(error.parent().unwrap().attribute("line"), Some("2"));
+    assert!(error.text().unwrap().contains("hint: "), "{out}");
+    // Each suite's counts add up to its cases.
+    for s in &suites {
+        let cases = s.children().filter(|n| n.has_tag_name("testcase")).count();
+        assert_eq!(s.attribute("tests"), Some(cases.to_string().as_str()));
+    }
 }

@@ -587,7 +587,7 @@ fn lint_text_output() {
     assert_eq!(
         text,
         format!(
-            "{file}:2: warning[N006] replicas-without-domain: `db` has 2 replicas but no `spread`: they are assumed never to fail together, which flatters its availability\n  = hint: say where the replicas run, e.g. `spread: [zone-a, zone-b]` with the zones under `domains:`\nm: 1 warning\n"
+            "{file}:2:3: warning[N006] replicas-without-domain: `db` has 2 replicas but no `spread`: they are assumed never to fail together, which flatters its availability\n  = hint: say where the replicas run, e.g. `spread: [zone-a, zone-b]` with the zones under `domains:`\nm: 1 warning\n"
         )
     );
 }
@@ -671,7 +671,7 @@ fn lint_json_and_github_formats() {
     let first = text.lines().next().unwrap();
     assert!(
         first.starts_with(&format!(
-            "::warning file={},line=2,title=N006 replicas-without-domain::`db` has 2 replicas",
+            "::warning file={},line=2,col=3,title=N006 replicas-without-domain::`db` has 2 replicas",
             model
                 .display()
                 .to_string()

@@ -20,6 +20,7 @@ mod open_psa;
 mod properties;
 mod review;
 mod sample;
+mod sarif;
 mod sim;
 mod start;
 mod tradeoff;

@@ -5,6 +5,9 @@ use nines::model::load_system;
 use nines::model::units::{Duration, format_duration_human};
 use nines::report::baseline::{Baseline, BaselineError};
 use nines::report::check::{CheckOptions, CheckReport, needs_window_gate};
+use nines::report::check::{junit_document, sarif_rules};
+use nines::report::diagnostic::{Diagnostic, Places};
+use nines::report::sarif::sarif;
 use nines::sim::stream::default_threads;
 use nines::sim::timeline::{Start, TimelineOptions, simulate};
 use nines::structure::Structure;
@@ -23,6 +26,9 @@ pub enum Format {
     Github,
     /// A Markdown table per model, for pull-request comments and step summaries
     Markdown,
+    /// SARIF 2.1.0, for code scanning: one result per failed slo, regression, component removed
+    /// or renamed, and invalid model
+    Sarif,
 }
 
 const AFTER_HELP: &str = "\
@@ -44,11 +50,13 @@ Examples:
                                                  and two of the shipped ones miss their SLO)
   nines check models/online-store.yaml --format junit > nines-junit.xml
   nines check models/online-store.yaml --format github      (in a GitHub Actions step)
+  nines check models/ --format sarif > nines-check.sarif     (for code scanning)
   nines check models/online-store.yaml --min-margin 0.1     (each slo met with 0.1 nines to spare)
   nines check models/online-store.yaml --max-breach 15%     (and at most 15% of windows breach it)
   nines check models/online-store.yaml --max-breach 15% --runs 50000 --seed 7
   git show origin/main:models/online-store.yaml > base.yaml
-  nines check models/online-store.yaml --baseline base.yaml --max-drop 0.05\";
+  nines check models/online-store.yaml --baseline base.yaml --max-drop 0.05
+  nines check models/online-store.yaml --baseline base.yaml --fail-on-removed";
 
 fn nines_value(text: &str) -> Result<f64, String> {
     let v: f64 = text
@@ -100,6 +108,10 @@ pub struct Args {
     /// Fail when a component has lost more than this many nines since the baseline
     #[arg(long, value_name = "NINES", requires = "baseline", value_parser = nines_value)]
     pub max_drop: Option<f64>,
+    /// Fail when a component of the baseline is gone from the model (renamed ones are compared
+    /// under their new name, not counted as gone)
+    #[arg(long, requires = "baseline")]
+    pub fail_on_removed: bool,
     /// Fail when an slo is met with less than this many nines to spare
     #[arg(long, value_name = "NINES", value_parser = nines_value)]
     pub min_margin: Option<f64>,
@@ -157,29 +169,17 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     if files.len() == 1 && !args.models[0].is_dir() {
         return run_one(&args, &files[0], term);
     }
-    if args.format == Format::Junit {
-        return Err(CliError::Usage(
-            "--format junit takes one model a call; run check once per model".into(),
-        ));
-    }
     let baseline = load_baseline(&args)?;
     let mut reports = Vec::new();
-    let mut invalid = false;
+    let mut errors = Vec::new();
     for path in &files {
         match check_one(&args, path, baseline.as_ref()) {
             Ok(report) => reports.push(report),
-            Err(e) => {
-                // Report the others: one broken model must not hide the verdicts of the rest.
-                invalid = true;
-                let prefix = if term.stderr_color {
-                    "\x1b[1;31merror\x1b[0m"
-                } else {
-                    "error"
-                };
-                eprintln!("{prefix}: {}: {e}", path.display());
-            }
+            // Report the others: one broken model must not hide the verdicts of the rest.
+            Err(e) => errors.push(invalid_model(term, path, &e, false)),
         }
     }
+    let invalid = !errors.is_empty();
     let text = match args.format {
         Format::Text => reports
             .iter()
@@ -198,9 +198,14 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
             .expect("serialises")
                 + "\n"
         }
-        Format::Github => reports.iter().map(|r| r.github()).collect(),
+        Format::Github => reports
+            .iter()
+            .map(|r| r.github())
+            .chain(errors.iter().map(Diagnostic::github))
+            .collect(),
         Format::Markdown => reports.iter().map(|r| r.markdown()).collect(),
-        Format::Junit => unreachable!("refused above"),
+        Format::Junit => junit_document(&reports, &errors),
+        Format::Sarif => sarif_of(&reports, &errors),
     };
     print(&text)?;
     Ok(if invalid {
@@ -228,14 +233,16 @@ fn check_one(
     path: &Path,
     baseline: Option<&Baseline>,
 ) -> Result<CheckReport, CliError> {
-    let (_, system) = load_system(path)?;
+    let (model, system) = load_system(path)?;
     let states = exact::evaluate(&Structure::new(&system))?;
     let options = CheckOptions {
         min_margin: args.min_margin,
         max_drop: args.max_drop,
+        fail_on_removed: args.fail_on_removed,
     };
     let file = path.display().to_string();
     let mut report = CheckReport::new(&system, &states, &file, options, baseline);
+    report.place(&Places::of(&model));
     window_gate(args, &system, &mut report)?;
     Ok(report)
 }
@@ -277,17 +284,72 @@ fn window_gate(args: &Args, system: &System, report: &mut CheckReport) -> Result
     Ok(())
 }
 
+/// Every diagnostic of the reports, then the models that did not load, as one SARIF log.
+fn sarif_of(reports: &[CheckReport], errors: &[Diagnostic]) -> String {
+    let mut all: Vec<Diagnostic> = reports.iter().flat_map(|r| r.diagnostics(false)).collect();
+    all.extend(errors.iter().cloned());
+    sarif(&sarif_rules(), &all)
+}
+
+/// Says on stderr that a model did not load, and returns it as a diagnostic for the formats
+/// that list it among their results. `single`: the only model, whose error names its file.
+pub fn invalid_model(term: &Terminal, path: &Path, e: &CliError, single: bool) -> Diagnostic {
+    let prefix = if term.stderr_color {
+        "\x1b[1;31merror\x1b[0m"
+    } else {
+        "error"
+    };
+    if single {
+        eprintln!("{prefix}: {e}");
+    } else {
+        eprintln!("{prefix}: {}: {e}", path.display());
+    }
+    let file = path.display().to_string();
+    match e {
+        // The error's file is the path as given: the same as `file`.
+        CliError::Model(m) if m.file == path => Diagnostic::from_model_error(m),
+        other => Diagnostic::unplaced(&file, &other.to_string()),
+    }
+}
+
+/// One model that did not load, in a format that shows it among its results (and on stderr).
+fn invalid_only(
+    args: &Args,
+    path: &Path,
+    e: CliError,
+    term: &Terminal,
+) -> Result<ExitStatus, CliError> {
+    // Text, JSON and Markdown leave the error to stderr alone, as it always was.
+    if matches!(args.format, Format::Text | Format::Json | Format::Markdown) {
+        return Err(e);
+    }
+    let errors = [invalid_model(term, path, &e, true)];
+    print(&match args.format {
+        Format::Sarif => sarif_of(&[], &errors),
+        Format::Junit => junit_document(&[], &errors),
+        Format::Github => errors[0].github(),
+        Format::Text | Format::Json | Format::Markdown => unreachable!("returned above"),
+    })?;
+    Ok(ExitStatus::Error)
+}
+
 fn run_one(args: &Args, path: &Path, term: &Terminal) -> Result<ExitStatus, CliError> {
     // The model is loaded before the baseline, as before, so errors come in the same order.
-    load_system(path)?;
+    if let Err(e) = load_system(path) {
+        return invalid_only(args, path, e.into(), term);
+    }
     let baseline = load_baseline(args)?;
-    let report = check_one(args, path, baseline.as_ref())?;
+    let report = match check_one(args, path, baseline.as_ref()) {
+        Ok(report) => report,
+        Err(e) => return invalid_only(args, path, e, term),
+    };
     print(&match args.format {
         Format::Text => report.text(term.color),
         Format::Json => report.json(),
         Format::Junit => report.junit(),
         Format::Github => report.github(),
         Format::Markdown => report.markdown(),
+        Format::Sarif => sarif_of(std::slice::from_ref(&report), &[]),
     })?;
     Ok(if report.passed {
         ExitStatus::Success

@@ -72,6 +72,6 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         DiffFormat::Json => Format::Json,
         DiffFormat::Markdown => Format::Markdown,
     };
-    print(&report.render(format, args.all, term.color))?;
+    print(&report.render(format, args.all, term.screen()))?;
     Ok(ExitStatus::Success)
 }

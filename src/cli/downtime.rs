@@ -21,12 +21,7 @@ pub struct Args {
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     let a = Availability::parse(&args.availability)
         .map_err(|e| CliError::Usage(nines::model::error::split_hint(&e).0 + &hint_of(&e)))?;
-    let window = Duration::parse(&args.window).map_err(|e| {
-        CliError::Usage(format!(
-            "--window: {}",
-            nines::model::error::split_hint(&e).0
-        ))
-    })?;
+    let window = Duration::parse(&args.window).map_err(|e| super::usage_error("--window", &e))?;
     if window.seconds <= 0.0 {
         return Err(CliError::Usage("--window must be longer than zero".into()));
     }

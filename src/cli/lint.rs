@@ -2,7 +2,9 @@ use std::path::{Path, PathBuf};
 
 use nines::lint::{self, RULES, Severity, find_rule};
 use nines::model::Model;
-use nines::report::lint::LintReport;
+use nines::report::diagnostic::{Diagnostic, Places};
+use nines::report::lint::{LintReport, sarif_rules};
+use nines::report::sarif::sarif;
 
 use super::output::print;
 use super::{CliError, ExitStatus, Terminal};
@@ -15,6 +17,8 @@ pub enum Format {
     Github,
     /// A Markdown table per model, for pull-request comments and step summaries
     Markdown,
+    /// SARIF 2.1.0, for code scanning: one result per finding and per invalid model
+    Sarif,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -41,7 +45,8 @@ fn after_help() -> String {
             nines lint models/   (every model in the directory)\n  \
             nines lint models/online-store.yaml --deny warnings --allow N006,extra-nine\n  \
             nines lint models/online-store.yaml --format github   (annotations in a GitHub workflow)\n  \
-            nines lint models/online-store.yaml --format json | jq '.findings[].rule'";
+            nines lint models/ --format sarif > nines-lint.sarif   (for code scanning)\n  \
+            nines lint models/online-store.yaml --format json | jq '.findings[] | select(.severity == \"error\")'";
     out
 }
 
@@ -77,40 +82,24 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         allowed.push(rule.id);
     }
     let files = super::check::expand_inputs(&args.models)?;
-    if files.len() == 1 && !args.models[0].is_dir() {
-        let report = lint_one(&files[0], &allowed)?;
-        print(&match args.format {
-            Format::Text => report.text(term.color),
-            Format::Json => report.json(),
-            Format::Github => report.github(),
-            Format::Markdown => report.markdown(),
-        })?;
-        return Ok(if failed(&report, &args) {
-            ExitStatus::Failure
-        } else {
-            ExitStatus::Success
-        });
-    }
+    let single = files.len() == 1 && !args.models[0].is_dir();
     let mut reports = Vec::new();
-    let mut invalid = false;
+    let mut errors = Vec::new();
     for path in &files {
         match lint_one(path, &allowed) {
             Ok(report) => reports.push(report),
+            // One model alone, in a format that cannot carry its error: as before, on stderr.
+            Err(e) if single && !carries_errors(args.format) => return Err(e),
             Err(e) => {
                 // Report the others: one broken model must not hide the findings of the rest.
-                invalid = true;
-                let prefix = if term.stderr_color {
-                    "\x1b[1;31merror\x1b[0m"
-                } else {
-                    "error"
-                };
-                eprintln!("{prefix}: {}: {e}", path.display());
+                errors.push(super::check::invalid_model(term, path, &e, single));
             }
         }
     }
     let any_failed = reports.iter().any(|r| failed(r, &args));
     print(&match args.format {
         Format::Text => reports.iter().map(|r| r.text(term.color)).collect(),
+        Format::Json if single => reports.iter().map(|r| r.json()).collect(),
         Format::Json => {
             let models: Vec<serde_json::Value> = reports
                 .iter()
@@ -120,10 +109,19 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
                 .expect("serialises")
                 + "\n"
         }
-        Format::Github => reports.iter().map(|r| r.github()).collect(),
+        Format::Github => reports
+            .iter()
+            .map(|r| r.github())
+            .chain(errors.iter().map(Diagnostic::github))
+            .collect(),
         Format::Markdown => reports.iter().map(|r| r.markdown()).collect(),
+        Format::Sarif => {
+            let mut all: Vec<Diagnostic> = reports.iter().flat_map(|r| r.diagnostics()).collect();
+            all.extend(errors.iter().cloned());
+            sarif(&sarif_rules(), &all)
+        }
     })?;
-    Ok(if invalid {
+    Ok(if !errors.is_empty() {
         ExitStatus::Error
     } else if any_failed {
         ExitStatus::Failure
@@ -132,13 +130,23 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     })
 }
 
+/// Formats that show an invalid model among their results, rather than only on stderr.
+fn carries_errors(format: Format) -> bool {
+    matches!(format, Format::Github | Format::Sarif)
+}
+
 fn lint_one(path: &Path, allowed: &[&str]) -> Result<LintReport, CliError> {
     let model = Model::load(path)?;
     let system = model.system()?;
     let mut findings = lint::lint(&model, &system)?;
     findings.retain(|f| !allowed.contains(&f.rule));
     let file = path.display().to_string();
-    Ok(LintReport::new(&system.name, &file, findings))
+    Ok(LintReport::placed(
+        &system.name,
+        &file,
+        findings,
+        Some(&Places::of(&model)),
+    ))
 }
 
 fn failed(report: &LintReport, args: &Args) -> bool {

@@ -59,6 +59,16 @@ pub enum CliError {
     Io(#[from] std::io::Error),
 }
 
+/// A usage error about an option's value, its hint (carried inside the parser's message) shown
+/// as every other hint is: `--horizon: duration `3` has no unit`, then `  = hint: ...`.
+pub fn usage_error(option: &str, error: &str) -> CliError {
+    let (message, hint) = nines::model::error::split_hint(error);
+    CliError::Usage(match hint {
+        Some(h) => format!("{option}: {message}\n  = hint: {h}"),
+        None => format!("{option}: {message}"),
+    })
+}
+
 const EXAMPLES: &str = "\
 Examples:
   nines eval models/online-store.yaml            exact availability of every component

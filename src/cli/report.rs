@@ -58,12 +58,8 @@ pub struct Args {
 
 /// Runs the timeline simulation and keeps what the report draws.
 fn simulation(system: &System, args: &Args) -> Result<SimulationSummary, CliError> {
-    let horizon = Duration::parse(&args.horizon).map_err(|e| {
-        CliError::Usage(format!(
-            "--horizon: {}",
-            nines::model::error::split_hint(&e).0
-        ))
-    })?;
+    let horizon =
+        Duration::parse(&args.horizon).map_err(|e| super::usage_error("--horizon", &e))?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let opts = TimelineOptions::new(
         system,

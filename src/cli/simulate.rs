@@ -76,12 +76,8 @@ impl From<StartArg> for Start {
 }
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    let horizon = Duration::parse(&args.horizon).map_err(|e| {
-        CliError::Usage(format!(
-            "--horizon: {}",
-            nines::model::error::split_hint(&e).0
-        ))
-    })?;
+    let horizon =
+        Duration::parse(&args.horizon).map_err(|e| super::usage_error("--horizon", &e))?;
     let (_, system) = load_system(&args.model)?;
     let opts = TimelineOptions::new(
         &system,

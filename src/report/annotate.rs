@@ -16,9 +16,24 @@ pub fn github_property(s: &str) -> String {
 /// One workflow command, `::error file=F,line=L,title=T::message`, with its newline. `level` is
 /// `error`, `warning` or `notice`; a line of 0 (unknown) is left out.
 pub fn github_command(level: &str, file: &str, line: usize, title: &str, message: &str) -> String {
+    github_command_at(level, file, line, 0, title, message)
+}
+
+/// [`github_command`] with a column too (`col=`); a column of 0 (unknown) is left out.
+pub fn github_command_at(
+    level: &str,
+    file: &str,
+    line: usize,
+    column: usize,
+    title: &str,
+    message: &str,
+) -> String {
     let mut props = vec![format!("file={}", github_property(file))];
     if line > 0 {
         props.push(format!("line={line}"));
+        if column > 0 {
+            props.push(format!("col={column}"));
+        }
     }
     props.push(format!("title={}", github_property(title)));
     format!("::{level} {}::{}\n", props.join(","), github_data(message))

@@ -7,12 +7,64 @@ use std::path::Path;
 use crate::exact::{self, EngineError};
 use crate::model::{Format, MAX_FILE_BYTES, ModelError, load_system};
 use crate::structure::Structure;
+use crate::system::{Component, DependencyTarget, System};
 
 /// Each component's unavailability at the baseline, by name.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Baseline {
     pub file: String,
     pub components: Vec<(String, f64)>,
+    /// Each component's [`fingerprint`], when the baseline is a model file (nines' JSON output
+    /// does not carry what it is made of): how a renamed component is recognised.
+    pub fingerprints: Vec<Option<String>>,
+}
+
+/// What a component is made of, its name aside: its dependencies (by name, with how each is
+/// used), its replicas and spread, its failure, repair and maintenance, its failover, its slo.
+/// A component renamed and otherwise unchanged keeps its fingerprint; numbers compare exactly.
+pub fn fingerprint(system: &System, c: &Component) -> String {
+    let name = |i: usize| system.components[i].name.as_str();
+    let mut deps: Vec<String> = c
+        .dependencies
+        .iter()
+        .map(|d| {
+            let target = match &d.target {
+                DependencyTarget::Component(t) => name(*t).to_string(),
+                DependencyTarget::Group { at_least, members } => {
+                    let mut m: Vec<&str> = members.iter().map(|&i| name(i)).collect();
+                    m.sort_unstable();
+                    format!("{at_least} of {m:?}")
+                }
+            };
+            format!(
+                "{target:?} {:?} fallback {:?} timeout {:?} tolerate {:?}",
+                d.on_failure,
+                d.fallback.map(name),
+                d.timeout_s,
+                d.tolerate_s
+            )
+        })
+        .collect();
+    deps.sort_unstable();
+    let domains: Vec<Option<&str>> = c
+        .replica_domains
+        .iter()
+        .map(|d| d.map(|d| system.domains[d].name.as_str()))
+        .collect();
+    format!(
+        "deps {deps:?}; replicas {} min {} down {:e} spread {domains:?}; failure {:?} repair {:?} \
+         maintenance {:?}; failover {:e} {:?}; slo {:?}; external {}",
+        c.replicas,
+        c.min_available,
+        c.replica_down.p,
+        c.failure,
+        c.repair,
+        c.maintenance,
+        c.failover_s,
+        c.failover_on,
+        c.slo.map(|s| s.down.p),
+        c.external
+    )
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +112,11 @@ impl Baseline {
                 .zip(states)
                 .map(|(c, s)| (c.name.clone(), s.down.p))
                 .collect(),
+            fingerprints: system
+                .components
+                .iter()
+                .map(|c| Some(fingerprint(&system, c)))
+                .collect(),
         })
     }
 
@@ -87,6 +144,7 @@ impl Baseline {
         }
         Ok(Baseline {
             file: file.to_string(),
+            fingerprints: vec![None; components.len()],
             components,
         })
     }

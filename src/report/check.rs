@@ -1,11 +1,16 @@
 //! `nines check`: is every SLO met, with the headroom asked for, and has no component lost more
-//! nines than allowed since a baseline? As text, JSON, JUnit XML or GitHub workflow commands.
+//! nines than allowed since a baseline? As text, JSON, JUnit XML, GitHub workflow commands,
+//! Markdown or SARIF. GitHub annotations and SARIF results are [`Diagnostic`]s.
+
+use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::annotate::{github_command, markdown_cell, xml_escape};
-use super::baseline::Baseline;
+use super::annotate::{markdown_cell, xml_escape};
+use super::baseline::{Baseline, fingerprint};
+use super::diagnostic::{Diagnostic, Level, Places};
 use super::finite;
+use super::sarif::SarifRule;
 use super::text::format_nines;
 use crate::exact::StateOdds;
 use crate::model::units::{YEAR, format_duration_human, format_percent};
@@ -23,6 +28,9 @@ pub struct CheckOptions {
     pub min_margin: Option<f64>,
     /// The most nines a component may lose against the baseline (`--max-drop`).
     pub max_drop: Option<f64>,
+    /// A component of the baseline that is gone (not renamed) fails the check
+    /// (`--fail-on-removed`).
+    pub fail_on_removed: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -51,13 +59,19 @@ pub struct SloVerdict {
     pub passed: bool,
     /// The line of the component in the model file.
     pub line: usize,
+    /// The column of its name there (0 when unknown).
+    pub column: usize,
 }
 
 /// One component compared with the baseline.
 #[derive(Clone, Debug, Serialize)]
 pub struct Comparison {
     pub name: String,
+    /// Its name in the baseline, when it was renamed since.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
     pub line: usize,
+    pub column: usize,
     pub unavailability: f64,
     pub baseline_unavailability: f64,
     /// Null for a component that is never down.
@@ -78,8 +92,12 @@ pub struct BaselineReport {
     pub regressed: usize,
     /// In file order of the model checked.
     pub components: Vec<Comparison>,
-    /// Components of the baseline the model no longer has.
+    /// Components of the baseline the model no longer has, renamed ones aside: removed.
     pub missing: Vec<String>,
+    /// Components compared under a new name: (old name, new name).
+    pub renamed: Vec<(String, String)>,
+    /// Removed components fail the check.
+    pub fail_on_removed: bool,
     /// Components of the model the baseline does not have.
     pub added: Vec<String>,
 }
@@ -181,6 +199,124 @@ fn drop_nines(now: f64, before: f64) -> f64 {
     }
 }
 
+/// One comparison of a component now with its baseline self.
+fn comparison(
+    name: &str,
+    renamed_from: Option<String>,
+    line: usize,
+    now: f64,
+    before: f64,
+    max_drop: Option<f64>,
+) -> Comparison {
+    let drop = drop_nines(now, before);
+    Comparison {
+        name: name.to_string(),
+        renamed_from,
+        line,
+        column: 0,
+        unavailability: now,
+        baseline_unavailability: before,
+        nines: finite(-now.log10()),
+        baseline_nines: finite(-before.log10()),
+        drop_nines: finite(drop),
+        regressed: max_drop.is_some_and(|max| drop > max + NINES_SLACK),
+    }
+}
+
+/// Compares every component with the baseline: by name, then, among those the names leave
+/// unmatched, a component gone and a component new with the same fingerprint (one each) as a
+/// rename. What is left of the baseline was removed.
+fn compare(
+    system: &System,
+    states: &[StateOdds],
+    b: &Baseline,
+    options: CheckOptions,
+) -> BaselineReport {
+    let mut seen = vec![false; b.components.len()];
+    // By name, the first entry of a name winning, as a lookup table: models are large.
+    let mut index: HashMap<&str, usize> = Default::default();
+    for (i, (n, _)) in b.components.iter().enumerate() {
+        index.entry(n.as_str()).or_insert(i);
+    }
+    let mut compared = Vec::new();
+    // Components new since the baseline, by index, with their position in `compared`.
+    let mut new = Vec::new();
+    for (ci, (c, s)) in system.components.iter().zip(states).enumerate() {
+        let Some(&i) = index.get(c.name.as_str()) else {
+            new.push(ci);
+            continue;
+        };
+        seen[i] = true;
+        compared.push(comparison(
+            &c.name,
+            None,
+            c.line,
+            s.down.p,
+            b.components[i].1,
+            options.max_drop,
+        ));
+    }
+    // Renames: a fingerprint that exactly one gone and exactly one new component have.
+    let mut gone_by_print: HashMap<&str, Vec<usize>> = Default::default();
+    for (i, fp) in b.fingerprints.iter().enumerate() {
+        if let (false, Some(fp)) = (seen[i], fp) {
+            gone_by_print.entry(fp.as_str()).or_default().push(i);
+        }
+    }
+    let new_prints: Vec<String> = new
+        .iter()
+        .map(|&ci| fingerprint(system, &system.components[ci]))
+        .collect();
+    let mut added = Vec::new();
+    let mut renamed = Vec::new();
+    for (k, &ci) in new.iter().enumerate() {
+        let c = &system.components[ci];
+        let fp = new_prints[k].as_str();
+        let unique_new = new_prints.iter().filter(|p| p.as_str() == fp).count() == 1;
+        match gone_by_print.get(fp).map(Vec::as_slice) {
+            Some(&[i]) if unique_new => {
+                seen[i] = true;
+                let old = b.components[i].0.clone();
+                renamed.push((old.clone(), c.name.clone()));
+                compared.push(comparison(
+                    &c.name,
+                    Some(old),
+                    c.line,
+                    states[ci].down.p,
+                    b.components[i].1,
+                    options.max_drop,
+                ));
+            }
+            _ => added.push(c.name.clone()),
+        }
+    }
+    // In file order of the model checked, renamed components included.
+    let order: HashMap<&str, usize> = system
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.as_str(), i))
+        .collect();
+    compared.sort_by_key(|c| order.get(c.name.as_str()).copied());
+    BaselineReport {
+        file: b.file.clone(),
+        max_drop: options.max_drop,
+        compared: compared.len(),
+        regressed: compared.iter().filter(|c| c.regressed).count(),
+        components: compared,
+        missing: b
+            .components
+            .iter()
+            .zip(&seen)
+            .filter(|(_, s)| !**s)
+            .map(|((n, _), _)| n.clone())
+            .collect(),
+        renamed,
+        fail_on_removed: options.fail_on_removed,
+        added,
+    }
+}
+
 impl CheckReport {
     pub fn new(
         system: &System,
@@ -217,59 +353,20 @@ impl CheckReport {
                     p_window_breach_ci95: None,
                     meets_breach: None,
                     breach_verdict: None,
+                    column: 0,
                 })
             })
             .collect();
-        let baseline = baseline.map(|b| {
-            let mut seen = vec![false; b.components.len()];
-            // By name, the first entry of a name winning, as a lookup table: models are large.
-            let mut index: std::collections::HashMap<&str, usize> = Default::default();
-            for (i, (n, _)) in b.components.iter().enumerate() {
-                index.entry(n.as_str()).or_insert(i);
-            }
-            let mut compared = Vec::new();
-            let mut added = Vec::new();
-            for (c, s) in system.components.iter().zip(states) {
-                let Some(&i) = index.get(c.name.as_str()) else {
-                    added.push(c.name.clone());
-                    continue;
-                };
-                seen[i] = true;
-                let before = b.components[i].1;
-                let drop = drop_nines(s.down.p, before);
-                compared.push(Comparison {
-                    name: c.name.clone(),
-                    line: c.line,
-                    unavailability: s.down.p,
-                    baseline_unavailability: before,
-                    nines: finite(-s.down.p.log10()),
-                    baseline_nines: finite(-before.log10()),
-                    drop_nines: finite(drop),
-                    regressed: options.max_drop.is_some_and(|max| drop > max + NINES_SLACK),
-                });
-            }
-            BaselineReport {
-                file: b.file.clone(),
-                max_drop: options.max_drop,
-                compared: compared.len(),
-                regressed: compared.iter().filter(|c| c.regressed).count(),
-                components: compared,
-                missing: b
-                    .components
-                    .iter()
-                    .zip(&seen)
-                    .filter(|(_, s)| !**s)
-                    .map(|((n, _), _)| n.clone())
-                    .collect(),
-                added,
-            }
-        });
+        let baseline = baseline.map(|b| compare(system, states, b, options));
         let failed = components.iter().filter(|c| !c.passed).count();
         let regressed = baseline.as_ref().map_or(0, |b| b.regressed);
+        let removed_fail = baseline
+            .as_ref()
+            .is_some_and(|b| b.fail_on_removed && !b.missing.is_empty());
         CheckReport {
             model: system.name.clone(),
             file: file.to_string(),
-            passed: failed == 0 && regressed == 0,
+            passed: failed == 0 && regressed == 0 && !removed_fail,
             checked: components.len(),
             failed,
             min_margin: options.min_margin,
@@ -494,6 +591,9 @@ impl CheckReport {
                 None => format!("{} components compared with {}", b.compared, b.file),
             });
         }
+        if let Some(b) = &self.baseline {
+            parts.extend(Self::gone_summary(b));
+        }
         if self.checked == 0 && self.baseline.is_none() {
             "no component has an slo: nothing to check".into()
         } else {
@@ -525,23 +625,32 @@ impl CheckReport {
         }
         if let Some(b) = &self.baseline {
             for c in &b.components {
+                let was = Self::was(c);
                 if c.regressed {
                     out += &format!(
-                        "{}  {}: {}, more than the {} allowed\n",
+                        "{}  {}{was}: {}, more than the {} allowed\n",
                         paint(false, "DROP"),
                         c.name,
                         Self::drop_text(c),
                         format_nines(b.max_drop.unwrap_or(0.0))
                     );
-                } else if b.max_drop.is_none() && c.drop_nines.is_none_or(|d| d.abs() >= 0.005) {
-                    // Without --max-drop the comparison is informational: list what moved.
-                    out += &format!("      {}: {}\n", c.name, Self::drop_text(c));
+                } else if c.renamed_from.is_some()
+                    || (b.max_drop.is_none() && c.drop_nines.is_none_or(|d| d.abs() >= 0.005))
+                {
+                    // Without --max-drop the comparison is informational: list what moved, and
+                    // always what was renamed.
+                    out += &format!("      {}{was}: {}\n", c.name, Self::drop_text(c));
                 }
             }
-            // A removed or renamed component has no numbers to compare: say so rather than let it
-            // leave the regression gate unnoticed.
+            // A removed component has no numbers to compare: say so rather than let it leave the
+            // regression gate unnoticed.
             for name in &b.missing {
-                out += &format!("GONE  {name}: in {} but not in this model\n", b.file);
+                let mark = if b.fail_on_removed {
+                    paint(false, "GONE")
+                } else {
+                    "GONE".to_string()
+                };
+                out += &format!("{mark}  {name}: in {} but not in this model\n", b.file);
             }
         }
         let summary = format!("{}: {}\n", self.model, self.summary());
@@ -554,60 +663,14 @@ impl CheckReport {
     }
 
     /// GitHub Actions workflow commands: an error at the component's line of the model for
-    /// every failure, a notice for every slo met.
+    /// every failure, a notice for every slo met, a warning for every component removed since
+    /// the baseline (an error with --fail-on-removed).
     pub fn github(&self) -> String {
-        let mut out = String::new();
-        for c in &self.components {
-            let text = Self::verdict_text(c);
-            let margin = self
-                .margin_text(c)
-                .map_or(String::new(), |m| format!(", {m}"));
-            let (level, title) = if !c.meets_slo {
-                ("error", format!("SLO missed: {}", c.name))
-            } else if c.meets_breach == Some(false) && c.meets_margin != Some(false) {
-                ("error", format!("SLO windows breach too often: {}", c.name))
-            } else if !c.passed {
-                ("error", format!("SLO margin too thin: {}", c.name))
-            } else {
-                ("notice", format!("SLO met: {}", c.name))
-            };
-            let windows = self
-                .breach_text(c)
-                .map_or(String::new(), |w| format!("; {w}"));
-            out += &github_command(
-                level,
-                &self.file,
-                c.line,
-                &title,
-                &format!("{} is {text}{margin}{windows}", c.name),
-            );
-        }
-        if let Some(b) = &self.baseline {
-            for c in b.components.iter().filter(|c| c.regressed) {
-                out += &github_command(
-                    "error",
-                    &self.file,
-                    c.line,
-                    &format!("Availability regression: {}", c.name),
-                    &format!(
-                        "{} went from {} since {}, more than the {} allowed",
-                        c.name,
-                        Self::drop_text(c),
-                        b.file,
-                        format_nines(b.max_drop.unwrap_or(0.0))
-                    ),
-                );
-            }
-            for name in &b.missing {
-                out += &github_command(
-                    "warning",
-                    &self.file,
-                    0,
-                    &format!("Removed since the baseline: {name}"),
-                    &format!("{name} is in {} but not in this model", b.file),
-                );
-            }
-        }
+        let mut out: String = self
+            .diagnostics(true)
+            .iter()
+            .map(Diagnostic::github)
+            .collect();
         if let Some(g) = self.gate_text() {
             out += &format!("{}: {g}\n", self.model);
         }
@@ -645,7 +708,11 @@ impl CheckReport {
             let changed: Vec<&Comparison> = b
                 .components
                 .iter()
-                .filter(|c| c.regressed || c.drop_nines.is_none_or(|d| d.abs() >= 0.005))
+                .filter(|c| {
+                    c.regressed
+                        || c.renamed_from.is_some()
+                        || c.drop_nines.is_none_or(|d| d.abs() >= 0.005)
+                })
                 .collect();
             if !changed.is_empty() {
                 out += "| | component | nines |\n|---|---|---|\n";
@@ -653,14 +720,25 @@ impl CheckReport {
                     out += &format!(
                         "| {} | {} | {} |\n",
                         if c.regressed { "❌" } else { "" },
-                        cell(&c.name),
+                        cell(&format!("{}{}", c.name, Self::was(c))),
                         cell(&Self::drop_text(c))
                     );
                 }
                 out += "\n";
             }
+            let renamed: Vec<String> = b
+                .renamed
+                .iter()
+                .map(|(from, to)| format!("{from} → {to}"))
+                .collect();
+            let removed = if b.fail_on_removed {
+                "❌ Removed since the baseline"
+            } else {
+                "Removed since the baseline"
+            };
             for (what, names) in [
-                ("Removed since the baseline", &b.missing),
+                (removed, &b.missing),
+                ("Renamed", &renamed),
                 ("Added", &b.added),
             ] {
                 if !names.is_empty() {
@@ -708,6 +786,11 @@ impl CheckReport {
     /// JUnit XML: a test suite of one test case per slo, and with a baseline a second suite
     /// of one test case per component compared. A case that did not pass has a `failure`.
     pub fn junit(&self) -> String {
+        junit_document(std::slice::from_ref(self), &[])
+    }
+
+    /// This report's test suites, with their count of tests and of failures.
+    fn junit_suites(&self) -> (String, usize, usize) {
         let file = xml_escape(&self.file);
         let model = xml_escape(&self.model);
         let mut suites = String::new();
@@ -781,7 +864,12 @@ impl CheckReport {
                     xml_escape(&c.name),
                     c.line
                 );
-                let text = xml_escape(&format!("{}: {}", c.name, Self::drop_text(c)));
+                let text = xml_escape(&format!(
+                    "{}{}: {}",
+                    c.name,
+                    Self::was(c),
+                    Self::drop_text(c)
+                ));
                 if c.regressed {
                     cases += &format!(
                         ">\n      <failure type=\"regression\" message=\"{}\">{text}</failure>\n    </testcase>\n",
@@ -797,18 +885,272 @@ impl CheckReport {
                         &format!(">\n      <system-out>{text}</system-out>\n    </testcase>\n");
                 }
             }
+            // A removed component is a case too: failed with --fail-on-removed, else skipped.
+            for name in &b.missing {
+                let message = xml_escape(&format!("{name} is in {} but not in this model", b.file));
+                let outcome = if b.fail_on_removed {
+                    format!("<failure type=\"removed\" message=\"{message}\">{message}</failure>")
+                } else {
+                    format!("<skipped message=\"{message}\"/>")
+                };
+                cases += &format!(
+                    "    <testcase name=\"{}\" classname=\"{model}.regression\" file=\"{file}\" time=\"0\">\n      {outcome}\n    </testcase>\n",
+                    xml_escape(name)
+                );
+            }
+            let removed = b.missing.len();
+            let (removed_failed, skipped) = if b.fail_on_removed {
+                (removed, 0)
+            } else {
+                (0, removed)
+            };
             suites += &format!(
-                "  <testsuite name=\"{model}: regressions since {}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"0\" file=\"{file}\">\n{cases}  </testsuite>\n",
+                "  <testsuite name=\"{model}: regressions since {}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\" file=\"{file}\">\n{cases}  </testsuite>\n",
                 xml_escape(&b.file),
-                b.compared,
-                b.regressed
+                b.compared + removed,
+                b.regressed + removed_failed
             );
-            total.0 += b.compared;
-            total.1 += b.regressed;
+            total.0 += b.compared + removed;
+            total.1 += b.regressed + removed_failed;
         }
-        format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nines check\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"0\">\n{suites}</testsuites>\n",
-            total.0, total.1
-        )
+        (suites, total.0, total.1)
+    }
+}
+
+/// The codes of `check`'s diagnostics, which SARIF lists as its rules.
+pub const SLO: &str = "slo";
+pub const REGRESSION: &str = "regression";
+pub const REMOVED: &str = "removed";
+pub const RENAMED: &str = "renamed";
+
+/// `check`'s rules, for SARIF's `tool.driver.rules`.
+pub fn sarif_rules() -> Vec<SarifRule> {
+    vec![
+        SarifRule::new(
+            SLO,
+            "slo-not-met",
+            "a component misses its slo, or meets it with less margin than --min-margin asks",
+            Level::Error,
+        ),
+        SarifRule::new(
+            REGRESSION,
+            "availability-regression",
+            "a component lost more nines than --max-drop allows since the baseline",
+            Level::Error,
+        ),
+        SarifRule::new(
+            REMOVED,
+            "removed-since-baseline",
+            "a component of the baseline is not in the model, under its name or renamed (an error with --fail-on-removed)",
+            Level::Warning,
+        ),
+        SarifRule::new(
+            RENAMED,
+            "renamed-since-baseline",
+            "a component of the baseline is in the model under a new name: same dependencies and numbers",
+            Level::Note,
+        ),
+    ]
+}
+
+/// JUnit XML for several models: each model's test suites, and a suite with an error for each
+/// model that did not load, in one `<testsuites>`.
+pub fn junit_document(reports: &[CheckReport], invalid: &[Diagnostic]) -> String {
+    let (mut suites, mut tests, mut failures) = (String::new(), 0, 0);
+    for r in reports {
+        let (s, t, f) = r.junit_suites();
+        suites += &s;
+        tests += t;
+        failures += f;
+    }
+    for d in invalid {
+        let file = xml_escape(&d.file);
+        let message = xml_escape(&d.message);
+        let detail = xml_escape(&match &d.hint {
+            Some(h) => format!("{}: {}\nhint: {h}", d.location(), d.message),
+            None => format!("{}: {}", d.location(), d.message),
+        });
+        suites += &format!(
+            "  <testsuite name=\"{file}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0\" file=\"{file}\">\n    <testcase name=\"load\" classname=\"{file}\" file=\"{file}\" line=\"{}\" time=\"0\">\n      <error type=\"{}\" message=\"{message}\">{detail}</error>\n    </testcase>\n  </testsuite>\n",
+            d.line,
+            xml_escape(&d.code)
+        );
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nines check\" tests=\"{}\" failures=\"{failures}\" errors=\"{}\" time=\"0\">\n{suites}</testsuites>\n",
+        tests + invalid.len(),
+        invalid.len()
+    )
+}
+
+/// Places, renames and diagnostics: what every format but text and JSON is rendered from.
+impl CheckReport {
+    /// Fills in the columns of the components' names from the model's source.
+    pub fn place(&mut self, places: &Places) {
+        for c in &mut self.components {
+            c.column = places.column(c.line, &c.name);
+        }
+        if let Some(b) = &mut self.baseline {
+            for c in &mut b.components {
+                c.column = places.column(c.line, &c.name);
+            }
+        }
+    }
+
+    /// ` (was old-name)` for a renamed component, else nothing.
+    fn was(c: &Comparison) -> String {
+        c.renamed_from
+            .as_ref()
+            .map_or(String::new(), |old| format!(" (was {old})"))
+    }
+
+    /// `2 removed since base.yaml`, `1 renamed`: what the summary says of names gone.
+    fn gone_summary(b: &BaselineReport) -> Vec<String> {
+        let mut parts = Vec::new();
+        if !b.missing.is_empty() {
+            parts.push(format!(
+                "{} removed since {}{}",
+                b.missing.len(),
+                b.file,
+                if b.fail_on_removed {
+                    " (--fail-on-removed)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if !b.renamed.is_empty() {
+            let list: Vec<String> = b
+                .renamed
+                .iter()
+                .map(|(from, to)| format!("{from} → {to}"))
+                .collect();
+            parts.push(format!("renamed: {}", list.join(", ")));
+        }
+        parts
+    }
+
+    /// A diagnostic per slo that did not pass (with `passes`, a note per slo met too), per
+    /// regression, per component removed or renamed since the baseline.
+    pub fn diagnostics(&self, passes: bool) -> Vec<Diagnostic> {
+        let at = |code: &str,
+                  level: Level,
+                  name: &str,
+                  title: String,
+                  message: String,
+                  (line, column): (usize, usize),
+                  component: &str| Diagnostic {
+            code: code.into(),
+            level,
+            name: name.into(),
+            title,
+            message,
+            file: self.file.clone(),
+            line,
+            column,
+            component: Some(component.to_string()),
+            hint: None,
+        };
+        let mut out = Vec::new();
+        for c in &self.components {
+            if c.passed && !passes {
+                continue;
+            }
+            let margin = self
+                .margin_text(c)
+                .map_or(String::new(), |m| format!(", {m}"));
+            let (level, name, title) = if !c.meets_slo {
+                (
+                    Level::Error,
+                    "slo-missed",
+                    format!("SLO missed: {}", c.name),
+                )
+            } else if c.meets_breach == Some(false) && c.meets_margin != Some(false) {
+                (
+                    Level::Error,
+                    "slo-window-breach",
+                    format!("SLO windows breach too often: {}", c.name),
+                )
+            } else if !c.passed {
+                (
+                    Level::Error,
+                    "slo-margin",
+                    format!("SLO margin too thin: {}", c.name),
+                )
+            } else {
+                (Level::Note, "slo-met", format!("SLO met: {}", c.name))
+            };
+            let windows = self
+                .breach_text(c)
+                .map_or(String::new(), |w| format!("; {w}"));
+            out.push(at(
+                SLO,
+                level,
+                name,
+                title,
+                format!("{} is {}{margin}{windows}", c.name, Self::verdict_text(c)),
+                (c.line, c.column),
+                &c.name,
+            ));
+        }
+        let Some(b) = &self.baseline else {
+            return out;
+        };
+        for c in &b.components {
+            let was = Self::was(c);
+            if c.regressed {
+                out.push(at(
+                    REGRESSION,
+                    Level::Error,
+                    "availability-regression",
+                    format!("Availability regression: {}", c.name),
+                    format!(
+                        "{}{was} went from {} since {}, more than the {} allowed",
+                        c.name,
+                        Self::drop_text(c),
+                        b.file,
+                        format_nines(b.max_drop.unwrap_or(0.0))
+                    ),
+                    (c.line, c.column),
+                    &c.name,
+                ));
+            }
+            if let Some(old) = &c.renamed_from {
+                out.push(at(
+                    RENAMED,
+                    Level::Note,
+                    "renamed-since-baseline",
+                    format!("Renamed since the baseline: {old} → {}", c.name),
+                    format!(
+                        "{} is {old} of {}, renamed (same dependencies and numbers): {}",
+                        c.name,
+                        b.file,
+                        Self::drop_text(c)
+                    ),
+                    (c.line, c.column),
+                    &c.name,
+                ));
+            }
+        }
+        for name in &b.missing {
+            let mut d = at(
+                REMOVED,
+                if b.fail_on_removed {
+                    Level::Error
+                } else {
+                    Level::Warning
+                },
+                "removed-since-baseline",
+                format!("Removed since the baseline: {name}"),
+                format!("{name} is in {} but not in this model", b.file),
+                (0, 0),
+                name,
+            );
+            d.hint = Some(
+                "a component renamed and changed at once is not recognised as renamed: rename in one change, change in the next".into(),
+            );
+            out.push(d);
+        }
+        out
     }
 }

@@ -3,14 +3,13 @@
 
 use std::collections::HashMap;
 
-use comfy_table::{Cell, CellAlignment, Color};
 use serde::Serialize;
 
 use super::Format;
 use super::eval::{ComponentResult, EvalReport};
+use super::table::{Cell, Paint, Screen, Table};
 use super::text::{escape_markdown, format_share};
 use crate::exact::StateOdds;
-use crate::explain::new_table;
 use crate::model::ModelSpec;
 use crate::model::diff::{ModelChange, Owner, Reach, model_changes, renames};
 use crate::model::units::{format_duration_human, format_percent};
@@ -192,10 +191,10 @@ impl DiffReport {
     }
 
     /// `all`: list unchanged components too (JSON always lists every component).
-    pub fn render(&self, format: Format, all: bool, color: bool) -> String {
+    pub fn render(&self, format: Format, all: bool, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
-            Format::Table => self.text(all, color),
+            Format::Table => self.text(all, screen),
             Format::Markdown => self.markdown(all),
         }
     }
@@ -301,33 +300,39 @@ impl DiffReport {
         (header, rows)
     }
 
-    /// The terminal table, in one function so that a shared table builder can take it over.
-    fn table(&self, shown: &[&ComponentDiff], color: bool) -> String {
+    /// The terminal table: the name, then numbers; the before-and-after numbers move under the
+    /// table first when the screen is narrow.
+    fn table(&self, shown: &[&ComponentDiff], screen: Screen) -> String {
         let (header, rows) = self.rows(shown, terminal_safe);
-        let mut t = new_table(color);
-        t.set_header(header);
+        let mut t = Table::new(screen);
+        for (i, h) in header.iter().enumerate() {
+            t = match i {
+                0 => t.text(h),
+                // Before-and-after downtimes repeat the deltas' story: they move first.
+                4 | 5 => t.number(h).moves(1),
+                _ => t.number(h),
+            };
+        }
         for (c, row) in shown.iter().zip(rows) {
-            // On a terminal, more nines in green and fewer in red.
+            // More nines in green and fewer in red (where the screen takes colour).
             let tint = match c.delta_nines {
-                Some(d) if color && d > 0.0 => Some(Color::Green),
-                Some(d) if color && d < 0.0 => Some(Color::Red),
+                Some(d) if d > 0.0 => Some(Paint::Green),
+                Some(d) if d < 0.0 => Some(Paint::Red),
                 _ => None,
             };
-            let mut cells = row.into_iter().enumerate();
-            let mut line = vec![Cell::new(cells.next().map(|(_, x)| x).unwrap_or_default())];
-            line.extend(cells.map(|(i, x)| {
-                let cell = Cell::new(x).set_alignment(CellAlignment::Right);
-                match tint {
-                    Some(tint) if i == 2 || i == 6 => cell.fg(tint),
-                    _ => cell,
+            t.row(row.into_iter().enumerate().map(|(i, x)| {
+                let cell = Cell::from(x);
+                if i == 2 || i == 6 {
+                    cell.paint(tint)
+                } else {
+                    cell
                 }
             }));
-            t.add_row(line);
         }
         t.to_string()
     }
 
-    fn text(&self, all: bool, color: bool) -> String {
+    fn text(&self, all: bool, screen: Screen) -> String {
         let shown = self.shown(all);
         let mut out = format!(
             "{} → {}: {}\n",
@@ -338,7 +343,7 @@ impl DiffReport {
         if shown.is_empty() {
             out += "No component's numbers changed.\n";
         } else {
-            out += &self.table(&shown, color);
+            out += &self.table(&shown, screen);
             out += "\n";
         }
         if self.model_changes.is_empty() {

@@ -1,14 +1,19 @@
-//! The findings of `nines lint` as text (compiler style, `file:line: severity[id]`), JSON or
-//! GitHub workflow commands.
+//! The findings of `nines lint` as text (compiler style, `file:line:col: severity[id]`), JSON,
+//! GitHub workflow commands, Markdown or SARIF. Every format but JSON renders the findings as
+//! [`Diagnostic`]s, so each places and hints them the same way.
 
 use serde::Serialize;
 
-use super::annotate::{github_command, markdown_cell};
-use crate::lint::{Finding, Severity};
+use super::annotate::markdown_cell;
+use super::diagnostic::{Diagnostic, Level, Places};
+use super::sarif::SarifRule;
+use crate::lint::{Finding, RULES, Severity};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct FindingEntry {
     pub file: String,
+    /// The column of the finding's line its subject starts at (1-based; 0 when unknown).
+    pub column: usize,
     #[serde(flatten)]
     pub finding: Finding,
 }
@@ -24,6 +29,16 @@ pub struct LintReport {
 
 impl LintReport {
     pub fn new(model: &str, file: &str, findings: Vec<Finding>) -> LintReport {
+        Self::placed(model, file, findings, None)
+    }
+
+    /// With the columns of the findings, from where the model's source puts their subjects.
+    pub fn placed(
+        model: &str,
+        file: &str,
+        findings: Vec<Finding>,
+        places: Option<&Places>,
+    ) -> LintReport {
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
         LintReport {
             model: model.to_string(),
@@ -34,6 +49,7 @@ impl LintReport {
                 .into_iter()
                 .map(|finding| FindingEntry {
                     file: file.to_string(),
+                    column: places.map_or(0, |p| p.column(finding.line, &finding.subject)),
                     finding,
                 })
                 .collect(),
@@ -44,26 +60,25 @@ impl LintReport {
         serde_json::to_string_pretty(self).expect("findings serialise") + "\n"
     }
 
+    /// The findings as diagnostics, in file order.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.findings
+            .iter()
+            .map(|e| {
+                let mut d = Diagnostic::from_finding(&e.file, &e.finding, None);
+                d.column = e.column;
+                d
+            })
+            .collect()
+    }
+
     pub fn text(&self, color: bool) -> String {
-        let paint = |code: &str, s: &str| {
-            if color {
-                format!("\x1b[{code}m{s}\x1b[0m")
-            } else {
-                s.to_string()
-            }
+        let label = |level: Level, s: &str| match (color, level) {
+            (false, _) => s.to_string(),
+            (true, Level::Error) => format!("\x1b[1;31m{s}\x1b[0m"),
+            (true, _) => format!("\x1b[1;33m{s}\x1b[0m"),
         };
-        let mut out = String::new();
-        for FindingEntry { file, finding: f } in &self.findings {
-            let label = format!("{}[{}]", f.severity.as_str(), f.rule);
-            let label = match f.severity {
-                Severity::Error => paint("1;31", &label),
-                Severity::Warning => paint("1;33", &label),
-            };
-            out += &format!(
-                "{file}:{}: {label} {}: {}\n  = hint: {}\n",
-                f.line, f.name, f.message, f.hint
-            );
-        }
+        let mut out: String = self.diagnostics().iter().map(|d| d.text(label)).collect();
         out += &format!("{}: {}\n", self.model, self.summary());
         out
     }
@@ -91,17 +106,8 @@ impl LintReport {
         );
         if !self.findings.is_empty() {
             out += "| severity | rule | line | at | finding | hint |\n|---|---|---|---|---|---|\n";
-            for FindingEntry { finding: f, .. } in &self.findings {
-                out += &format!(
-                    "| {} | {} {} | {} | {} | {} | {} |\n",
-                    f.severity.as_str(),
-                    f.rule,
-                    f.name,
-                    f.line,
-                    cell(&f.subject),
-                    cell(&f.message),
-                    cell(&f.hint)
-                );
+            for d in self.diagnostics() {
+                out += &d.markdown_row();
             }
             out += "\n";
         }
@@ -110,17 +116,16 @@ impl LintReport {
 
     /// One annotation per finding, placed at its line of the model file.
     pub fn github(&self) -> String {
-        let mut out = String::new();
-        for FindingEntry { file, finding: f } in &self.findings {
-            out += &github_command(
-                f.severity.as_str(),
-                file,
-                f.line,
-                &format!("{} {}", f.rule, f.name),
-                &format!("{}\nhint: {}", f.message, f.hint),
-            );
-        }
+        let mut out: String = self.diagnostics().iter().map(Diagnostic::github).collect();
         out += &format!("{}: {}\n", self.model, self.summary());
         out
     }
+}
+
+/// The lint rules, for SARIF's `tool.driver.rules`.
+pub fn sarif_rules() -> Vec<SarifRule> {
+    RULES
+        .iter()
+        .map(|r| SarifRule::new(r.id, r.name, r.summary, r.severity.into()))
+        .collect()
 }

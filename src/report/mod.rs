@@ -3,6 +3,7 @@
 pub mod annotate;
 pub mod baseline;
 pub mod check;
+pub mod diagnostic;
 pub mod diff;
 pub mod downtime;
 pub mod eval;
@@ -12,6 +13,7 @@ pub mod lint;
 pub mod plot;
 pub mod review;
 pub mod sample;
+pub mod sarif;
 pub mod simulate;
 pub mod table;
 pub mod text;
