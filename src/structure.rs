@@ -684,5 +684,7 @@ fn set_of<T>(
     sets: &[Option<std::collections::HashSet<T>>],
     g: GateId,
 ) -> &std::collections::HashSet<T> {
-    sets[g].as_ref().expect("a set is kept until its last reader")
+    sets[g]
+        .as_ref()
+        .expect("a set is kept until its last reader")
 }

@@ -65,7 +65,10 @@ fn nested_anchors(leaves: usize, aliased: bool) -> String {
     t += "\n";
     if aliased {
         t += "y: [";
-        t += &(0..60).map(|i| format!("*a{i}")).collect::<Vec<_>>().join(", ");
+        t += &(0..60)
+            .map(|i| format!("*a{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         t += "]\n";
     }
     t
@@ -85,7 +88,11 @@ fn nested_anchors_without_aliases_are_not_copied() {
 fn nested_anchors_that_are_used_count_as_the_copies_they_make() {
     // 60 anchors kept, each a copy of 100,000 values, pass the 5,000,000-value limit.
     let e = nines::model::tree::from_yaml(&nested_anchors(100_000, true)).unwrap_err();
-    assert!(e.message.contains("more than 5000000 values"), "{}", e.message);
+    assert!(
+        e.message.contains("more than 5000000 values"),
+        "{}",
+        e.message
+    );
     assert!(e.message.contains("aliases"), "{}", e.message);
     // The same with a small tree is read, and each alias is a full copy.
     let tree = nines::model::tree::from_yaml(&nested_anchors(3, true)).unwrap();
@@ -162,7 +169,11 @@ fn one_line_xml_is_read_in_linear_time() {
 fn dependency_chain(n: usize, slo_on_top: bool) -> String {
     let mut t = String::from("components:\n");
     for i in 0..n {
-        let slo = if slo_on_top && i == 0 { ", slo: 0.5" } else { "" };
+        let slo = if slo_on_top && i == 0 {
+            ", slo: 0.5"
+        } else {
+            ""
+        };
         let dep = if i + 1 < n {
             format!(", depends_on: [c{}]", i + 1)
         } else {
@@ -248,10 +259,7 @@ fn json_and_toml_hold_at_most_the_values_a_model_may() {
     assert!(stderr.contains("more than 5000000 values"), "{stderr}");
     // A baseline too.
     let model = repo_path("models/online-store.yaml");
-    let (_, stderr) = assert_exit(
-        &bounded(&["check", s(&model), "--baseline", s(&json)]),
-        2,
-    );
+    let (_, stderr) = assert_exit(&bounded(&["check", s(&model), "--baseline", s(&json)]), 2);
     assert!(stderr.contains("more than 5000000 values"), "{stderr}");
 }
 
@@ -282,21 +290,32 @@ fn one_line_toml_is_placed_in_linear_time() {
 fn a_dependency_listed_twice_is_refused_at_its_place() {
     let e = Model::parse(
         Path::new("d.yaml"),
-        "components:\n  a: { availability: 0.9 }\n  b:\n    availability: 0.9\n    depends_on:\n      - a\n      - { component: a, timeout: 1s }\n"
+        "components:\n  a: { availability: 0.9 }\n  b:\n    availability: 0.9\n    depends_on:\n      - a\n      - { component: a }\n"
             .into(),
         Format::Yaml,
     )
     .and_then(|m| m.system())
     .unwrap_err();
-    assert_eq!(e.span.map(|s| (s.line, s.col)), Some((7, 22)), "{e}");
+    assert_eq!(e.span.map(|s| (s.line, s.col)), Some((7, 9)), "{e}");
     assert!(e.message.contains("`a` is listed twice"), "{e}");
+    // Named twice with different meanings, it is two dependencies.
+    Model::parse(
+        Path::new("d.yaml"),
+        "components:\n  a: { availability: 0.9 }\n  b:\n    availability: 0.9\n    depends_on:\n      - a\n      - { component: a, on_failure: ignore }\n"
+            .into(),
+        Format::Yaml,
+    )
+    .and_then(|m| m.system())
+    .unwrap();
     // 500,000 times: refused at once.
     let dir = tempfile::tempdir().unwrap();
     let list = vec!["a"; 500_000].join(", ");
     let path = write(
         &dir,
         "many.yaml",
-        &format!("components:\n  a: {{ availability: 0.9 }}\n  b: {{ availability: 0.9, depends_on: [{list}] }}\n"),
+        &format!(
+            "components:\n  a: {{ availability: 0.9 }}\n  b: {{ availability: 0.9, depends_on: [{list}] }}\n"
+        ),
     );
     let (_, stderr) = assert_exit(&bounded(&["eval", s(&path)]), 2);
     assert!(stderr.contains("many.yaml:3:43:"), "{stderr}");
@@ -311,7 +330,10 @@ fn suggestions_compare_names_of_similar_length_only() {
     for i in 0..2000 {
         t += &format!("  {}: {{ availability: 0.9 }}\n", long(i));
     }
-    t += &format!("  top: {{ availability: 0.9, depends_on: [{}x] }}\n", long(7));
+    t += &format!(
+        "  top: {{ availability: 0.9, depends_on: [{}x] }}\n",
+        long(7)
+    );
     t += "  database: { availability: 0.9 }\n";
     let dir = tempfile::tempdir().unwrap();
     let path = write(&dir, "long.yaml", &t);
@@ -327,7 +349,10 @@ fn suggestions_compare_names_of_similar_length_only() {
     .and_then(|m| m.system())
     .unwrap_err();
     assert!(
-        e.hint.clone().unwrap_or_default().contains("did you mean `database`"),
+        e.hint
+            .clone()
+            .unwrap_or_default()
+            .contains("did you mean `database`"),
         "{e}"
     );
 }

@@ -377,6 +377,14 @@ pub(crate) fn model_strategy() -> impl Strategy<Value = ModelSpec> {
                         }
                     };
                     let fallback = (kind == 3).then(|| format!("c{}", fallback.index(i)));
+                    // A component is listed once in a `depends_on`.
+                    if let Target::Component(name) = &target
+                        && entries.iter().any(|d: &DependencySpec| {
+                            matches!(&d.target, Target::Component(n) if n == name)
+                        })
+                    {
+                        continue;
+                    }
                     entries.push(DependencySpec {
                         target,
                         on_failure,

@@ -1461,7 +1461,8 @@ impl FaultTree {
     pub fn to_model(&self) -> Result<ModelSpec, ModelError> {
         if let Some(g) = self.first_non_coherent() {
             let source =
-                crate::model::read_text(&self.files[g.place.file], MAX_FILE_BYTES, "an import").ok();
+                crate::model::read_text(&self.files[g.place.file], MAX_FILE_BYTES, "an import")
+                    .ok();
             return Err(self.located(
                 g.place,
                 with_hint(
