@@ -61,11 +61,15 @@ fn tiered_model(n: usize) -> String {
         let mut deps = Vec::new();
         for _ in 0..1 + next(3) {
             let t = &names[next(names.len())];
-            deps.push(match next(4) {
+            let dep = match next(4) {
                 0 => format!("{{ component: {t}, on_failure: degrade, timeout: 1s }}"),
                 1 => format!("{{ component: {t}, tolerate: 2m }}"),
                 _ => t.clone(),
-            });
+            };
+            // A model lists an entry once.
+            if !deps.contains(&dep) {
+                deps.push(dep);
+            }
         }
         let r = ["east", "west"][next(2)];
         writeln!(

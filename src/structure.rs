@@ -567,48 +567,124 @@ impl Gates for Builder {
 }
 
 impl Structure {
-    /// For every gate, the components and domains whose failure alone (all of a component's
-    /// events at once, or a domain and so everything in it, with everything else up) makes the
-    /// gate happen. For a component's `down` gate these are its single points of failure.
+    /// For each gate of `wanted`, the components and domains whose failure alone (all of a
+    /// component's events at once, or a domain and so everything in it, with everything else up)
+    /// makes the gate happen. For a component's `down` gate these are its single points of
+    /// failure.
     ///
     /// Exact for monotone gates: with one unit failed, an Or happens when an input does, an And
-    /// when all do, an AtLeast(k) when k do. Cost: the sum over gates of their inputs' set sizes.
-    pub fn single_points(&self) -> Vec<Vec<Owner>> {
-        self.alone(self.gates.len().saturating_sub(1), |e| {
-            Some(self.events[e].owner())
-        })
+    /// when all do, an AtLeast(k) when k do.
+    pub fn single_points(&self, wanted: &[GateId]) -> Vec<Vec<Owner>> {
+        self.alone(wanted, |e| Some(self.events[e].owner()))
     }
 
-    /// For every gate up to `last`, the units whose occurrence alone (with everything else
+    /// For each gate of `wanted`, sorted, the units whose occurrence alone (with everything else
     /// absent) makes it happen, where `unit` names the unit of an event (None: the event is
     /// never counted).
-    pub fn alone<T: Ord + Copy>(
+    ///
+    /// Only the gates below the wanted ones are worked out, and a gate's set is dropped (or
+    /// handed on, not copied, to an Or that is its last reader) once read: along a chain of n
+    /// gates the sets grow to n units each, and keeping them all took memory and time n².
+    pub fn alone<T: Ord + Copy + std::hash::Hash>(
         &self,
-        last: GateId,
+        wanted: &[GateId],
         unit: impl Fn(EventId) -> Option<T>,
     ) -> Vec<Vec<T>> {
-        let mut sets: Vec<Vec<T>> = Vec::with_capacity(last + 1);
-        for gate in self.gates.iter().take(last + 1) {
-            let mut all: Vec<T> = match gate {
-                Gate::Never => Vec::new(),
-                Gate::Event(e) => unit(*e).into_iter().collect(),
-                gate => (gate.inputs().iter())
-                    .flat_map(|&x| sets[x].iter().copied())
-                    .collect(),
-            };
-            all.sort_unstable();
-            let need = match gate {
-                Gate::And(xs) => xs.len(),
-                Gate::AtLeast(k, _) => *k as usize,
-                _ => 1,
-            };
-            let set = all
-                .chunk_by(|a, b| a == b)
-                .filter(|run| run.len() >= need)
-                .map(|run| run[0])
-                .collect();
-            sets.push(set);
+        use std::collections::HashSet;
+        let Some(&last) = wanted.iter().max() else {
+            return Vec::new();
+        };
+        let mut needed = vec![false; last + 1];
+        for &g in wanted {
+            needed[g] = true;
         }
-        sets
+        for g in (0..=last).rev() {
+            if needed[g] {
+                for &x in self.gates[g].inputs() {
+                    needed[x] = true;
+                }
+            }
+        }
+        // Reads still to come of each gate's set; a wanted gate's is read once more at the end.
+        let mut reads = vec![0u32; last + 1];
+        for g in (0..=last).filter(|&g| needed[g]) {
+            for &x in self.gates[g].inputs() {
+                reads[x] += 1;
+            }
+        }
+        for &g in wanted {
+            reads[g] += 1;
+        }
+        let mut sets: Vec<Option<HashSet<T>>> = (0..=last).map(|_| None).collect();
+        for g in (0..=last).filter(|&g| needed[g]) {
+            let gate = &self.gates[g];
+            let xs = gate.inputs();
+            let set: HashSet<T> = match gate {
+                Gate::Never => HashSet::new(),
+                Gate::Event(e) => unit(*e).into_iter().collect(),
+                Gate::Or(_) => match xs.iter().max_by_key(|&&x| set_of(&sets, x).len()) {
+                    None => HashSet::new(),
+                    // The largest input's set grows by the others' (each unit is then moved
+                    // O(log n) times in all).
+                    Some(&big) => {
+                        let mut set = if reads[big] == 1 {
+                            sets[big].take().expect("inputs come before their gates")
+                        } else {
+                            set_of(&sets, big).clone()
+                        };
+                        for &x in xs.iter().filter(|&&x| x != big) {
+                            set.extend(set_of(&sets, x).iter().copied());
+                        }
+                        set
+                    }
+                },
+                Gate::And(_) => match xs.iter().min_by_key(|&&x| set_of(&sets, x).len()) {
+                    None => HashSet::new(),
+                    Some(&small) => set_of(&sets, small)
+                        .iter()
+                        .copied()
+                        .filter(|t| xs.iter().all(|&x| set_of(&sets, x).contains(t)))
+                        .collect(),
+                },
+                Gate::AtLeast(k, _) => {
+                    let mut counts: HashMap<T, usize> = HashMap::new();
+                    for &x in xs {
+                        for &t in set_of(&sets, x) {
+                            *counts.entry(t).or_default() += 1;
+                        }
+                    }
+                    counts
+                        .into_iter()
+                        .filter(|&(_, n)| n >= *k as usize)
+                        .map(|(t, _)| t)
+                        .collect()
+                }
+            };
+            for &x in xs {
+                reads[x] -= 1;
+                if reads[x] == 0 {
+                    sets[x] = None;
+                }
+            }
+            sets[g] = Some(set);
+        }
+        wanted
+            .iter()
+            .map(|&g| {
+                let mut units: Vec<T> = set_of(&sets, g).iter().copied().collect();
+                units.sort_unstable();
+                units
+            })
+            .collect()
     }
+}
+
+/// A set still kept: inputs come before their gates, and wanted sets are kept to the end.
+fn set_of<T>(
+    sets: &[Option<std::collections::HashSet<T>>],
+    g: GateId,
+) -> &std::collections::HashSet<T> {
+    sets[g]
+        .as_ref()
+        .expect("a set is kept until its last reader")
 }

@@ -377,6 +377,14 @@ pub(crate) fn model_strategy() -> impl Strategy<Value = ModelSpec> {
                         }
                     };
                     let fallback = (kind == 3).then(|| format!("c{}", fallback.index(i)));
+                    // A component is listed once in a `depends_on`.
+                    if let Target::Component(name) = &target
+                        && entries.iter().any(|d: &DependencySpec| {
+                            matches!(&d.target, Target::Component(n) if n == name)
+                        })
+                    {
+                        continue;
+                    }
                     entries.push(DependencySpec {
                         target,
                         on_failure,
@@ -432,7 +440,11 @@ proptest! {
         let text = serde_json::to_string(&spec).unwrap();
         let system = Model::parse(Path::new("random.json"), text, Format::Json).unwrap().system().unwrap();
         let structure = Structure::new(&system);
-        let points = structure.single_points();
+        let all: Vec<usize> = (0..structure.gates.len()).collect();
+        let points = structure.single_points(&all);
+        // Asked for some gates only, the sets of the others are handed on rather than kept.
+        let some: Vec<usize> = all.iter().copied().filter(|g| g % 3 == 2).collect();
+        let some_points = structure.single_points(&some);
         let units: Vec<Owner> = (0..system.components.len()).map(Owner::Component).chain((0..system.domains.len()).map(Owner::Domain)).collect();
         for unit in units {
             let mut value = vec![false; structure.gates.len()];
@@ -447,6 +459,9 @@ proptest! {
             }
             for g in 0..structure.gates.len() {
                 prop_assert_eq!(value[g], points[g].contains(&unit), "gate {} unit {:?}", g, unit);
+            }
+            for (&g, set) in some.iter().zip(&some_points) {
+                prop_assert_eq!(value[g], set.contains(&unit), "gate {} unit {:?} (asked alone)", g, unit);
             }
         }
     }

@@ -461,6 +461,9 @@ pub(crate) fn random_model(rng: &mut Rng, max_events: usize) -> String {
                     _ => format!("c{t}"),
                 });
             }
+            // An entry is listed once.
+            let mut seen = BTreeSet::new();
+            deps.retain(|d| seen.insert(d.clone()));
             if !deps.is_empty() {
                 yaml += &format!("    depends_on: [{}]\n", deps.join(", "));
             }

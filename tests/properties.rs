@@ -105,6 +105,14 @@ pub(crate) fn small_model() -> impl Strategy<Value = (ModelSpec, Vec<String>)> {
                     } else {
                         OnFailure::Fail
                     };
+                    // A component is listed once in a `depends_on`.
+                    if let Target::Component(name) = &target
+                        && entries.iter().any(|d: &DependencySpec| {
+                            matches!(&d.target, Target::Component(n) if n == name)
+                        })
+                    {
+                        continue;
+                    }
                     entries.push(DependencySpec {
                         target,
                         on_failure,

@@ -4,6 +4,7 @@
 mod util;
 
 mod agree;
+mod bounds;
 mod breach;
 mod check;
 mod cli_eval;

@@ -113,22 +113,26 @@ fn coalesce(circuit: &Circuit, outputs: &[Lit], numbered: bool) -> (Circuit, Vec
     }
     let mut out = Circuit::new(circuit.events.clone());
     let mut map = vec![Lit::of(0); n];
-    // The inputs a merged node hands to its one user.
-    let mut handed: Vec<Vec<Lit>> = vec![Vec::new(); n];
+    let mut stack: Vec<Lit> = Vec::new();
     for g in (0..n).filter(|&g| live[g]) {
+        // A merged node has one use: its user takes its inputs, in the order written. Each is
+        // expanded once, by that user (handing lists up a chain of gates copied each list at
+        // every level: quadratic in the chain's length).
+        if merged[g] {
+            continue;
+        }
         let node = &circuit.nodes[g];
         let mut xs = Vec::with_capacity(node.inputs().len());
-        for &x in node.inputs() {
-            // A merged node has one use, and this is it.
+        stack.clear();
+        stack.extend(node.inputs().iter().rev());
+        while let Some(x) = stack.pop() {
             if merged[x.node()] {
-                xs.append(&mut handed[x.node()]);
+                stack.extend(circuit.nodes[x.node()].inputs().iter().rev());
             } else {
                 xs.push(x.through(&map));
             }
         }
-        if merged[g] {
-            handed[g] = xs;
-        } else {
+        {
             if matches!(node, Node::Or(_) | Node::And(_)) {
                 // x ∨ x = x: a repeated input only costs (at-least and xor count repeats).
                 if numbered {

@@ -36,6 +36,10 @@ const BASE: u32 = 1;
 /// The most ZDD nodes built before giving up (as the BDD manager does).
 pub const MAX_NODES: usize = 20_000_000;
 
+/// The most cut sets listed, whatever is asked: each costs its events and a few search steps,
+/// and a k-of-n group has billions of them. The count of all of them stays exact.
+pub const MAX_LISTED: usize = 100_000;
+
 /// Families of sets of variables, as a zero-suppressed decision diagram.
 struct Families {
     nodes: Vec<ZNode>,
@@ -268,10 +272,12 @@ pub fn minimal_cut_sets(
     }
     impl Ord for Path {
         fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-            // Larger bound first; among equals, the earlier found.
+            // Larger bound first; among equals, the later found: the search then goes deep
+            // before wide, and reaches a set within one path's steps. (Earlier first walked
+            // ties breadth first: billions of paths when many sets are equally probable.)
             self.bound
                 .total_cmp(&o.bound)
-                .then_with(|| o.seq.cmp(&self.seq))
+                .then_with(|| self.seq.cmp(&o.seq))
         }
     }
     let mut heap = BinaryHeap::new();
@@ -286,6 +292,7 @@ pub fn minimal_cut_sets(
             vars: Vec::new(),
         });
     }
+    let limit = limit.min(MAX_LISTED);
     while let Some(path) = heap.pop() {
         if listed.len() >= limit {
             break;

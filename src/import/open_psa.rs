@@ -153,18 +153,8 @@ pub struct FaultTree {
 pub fn read_files(paths: &[PathBuf], options: &Options) -> Result<FaultTree, ModelError> {
     let mut sources = Vec::with_capacity(paths.len());
     for path in paths {
-        let fail = |message: String| ModelError::new(path, None, &message);
-        let meta =
-            std::fs::metadata(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(fail(format!(
-                "the file is {} bytes, more than the {MAX_FILE_BYTES} an import reads",
-                meta.len()
-            )));
-        }
-        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-        let text =
-            String::from_utf8(bytes).map_err(|_| fail("the file is not UTF-8 text".into()))?;
+        let text = crate::model::read_text(path, MAX_FILE_BYTES, "an import")
+            .map_err(|m| ModelError::new(path, None, &m))?;
         sources.push((path.clone(), text));
     }
     parse(&sources, options)
@@ -1470,7 +1460,9 @@ impl FaultTree {
     /// Fails on non-coherent logic, naming the gate, the construct and the line.
     pub fn to_model(&self) -> Result<ModelSpec, ModelError> {
         if let Some(g) = self.first_non_coherent() {
-            let source = std::fs::read_to_string(&self.files[g.place.file]).ok();
+            let source =
+                crate::model::read_text(&self.files[g.place.file], MAX_FILE_BYTES, "an import")
+                    .ok();
             return Err(self.located(
                 g.place,
                 with_hint(

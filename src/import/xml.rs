@@ -6,10 +6,13 @@ use std::path::Path;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 
-use crate::model::error::{ModelError, Span};
+use crate::model::error::{ModelError, Span, with_hint};
+use crate::model::tree::LineIndex;
 
 /// Deepest element nesting read; MEF files need about eight levels.
 pub const MAX_DEPTH: usize = 256;
+/// Most elements and attributes a document may hold, as many as the values of a model.
+pub const MAX_NODES: usize = crate::model::tree::MAX_NODES;
 
 #[derive(Clone, Debug)]
 pub struct Element {
@@ -30,28 +33,16 @@ impl Element {
     }
 }
 
-/// Line starts of a text, to turn byte offsets into line and column.
-struct Lines<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
-}
+/// Byte offsets to line and column, with the model loader's index (linear however long a line).
+struct Lines<'a>(LineIndex<'a>);
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Lines<'a> {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Lines { text, starts }
+        Lines(LineIndex::new(text))
     }
 
     fn span(&self, offset: usize, len: usize) -> Span {
-        let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset);
-        let start = self.starts[line - 1];
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
+        let (line, col) = self.0.place(offset);
         Span { line, col, len }
     }
 }
@@ -66,6 +57,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Element, ModelError> {
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
+    let mut nodes = 0;
     loop {
         let before = reader.buffer_position() as usize;
         let event = reader.read_event().map_err(|e| {
@@ -77,6 +69,19 @@ pub fn parse(path: &Path, text: &str) -> Result<Element, ModelError> {
         })?;
         // The event's own start: whitespace before a tag is its own text event.
         let at = before + text[before..].len() - text[before..].trim_start().len();
+        if let Event::Start(e) | Event::Empty(e) = &event {
+            nodes += 1 + e.attributes().count();
+            if nodes > MAX_NODES {
+                return Err(fail(
+                    at,
+                    e.name().as_ref().len() + 1,
+                    with_hint(
+                        format!("the document holds more than {MAX_NODES} elements and attributes"),
+                        "a fault tree file may hold at most this many",
+                    ),
+                ));
+            }
+        }
         match event {
             Event::Start(e) | Event::Empty(e) if root.is_some() => {
                 return Err(fail(

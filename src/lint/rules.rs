@@ -29,8 +29,9 @@ struct Facts<'a> {
     /// Per (component, entry) of a hard group dependency: the group's own states.
     group: BTreeMap<(ComponentId, usize), Odds>,
     structure: Structure,
-    /// Per gate: the components and domains whose failure alone makes it happen.
-    single_points: Vec<Vec<Owner>>,
+    /// Per component that is a group member or a fallback: the components and domains whose
+    /// failure alone takes it down (only these are read; all of them is n² on a chain).
+    single_points: std::collections::HashMap<ComponentId, Vec<Owner>>,
     /// Per component: the line of each `depends_on` entry, read from the file once.
     entry_lines: Vec<Vec<usize>>,
     /// Per component: the rules it allows (`lint: { allow: [...] }`), when allows count.
@@ -123,7 +124,20 @@ impl<'a> Facts<'a> {
             .collect();
         states.truncate(n);
         let structure = Structure::new(system);
-        let single_points = structure.single_points();
+        let mut read: Vec<ComponentId> = Vec::new();
+        for d in system.components.iter().flat_map(|c| &c.dependencies) {
+            if let DependencyTarget::Group { members, .. } = &d.target {
+                read.extend(members);
+            }
+            read.extend(d.fallback);
+        }
+        read.sort_unstable();
+        read.dedup();
+        let downs: Vec<usize> = read.iter().map(|&c| structure.components[c].down).collect();
+        let single_points = read
+            .into_iter()
+            .zip(structure.single_points(&downs))
+            .collect();
         let entry_lines = entry_lines(model, system);
         let allowed = system
             .components
@@ -163,12 +177,12 @@ impl<'a> Facts<'a> {
         self.allowed[c].contains(&rule)
     }
 
-    /// Per gate up to `last`: the basic events that alone (every other event absent) make it
+    /// Per gate of `gates`: the basic events that alone (every other event absent) make it
     /// happen. Events that never happen (a component written at 100%) are left out, as from
     /// minimal cut sets: these are exactly the single points of failure `explain` lists.
-    fn single_events(&self, last: usize) -> Vec<Vec<EventId>> {
+    fn single_events(&self, gates: &[usize]) -> Vec<Vec<EventId>> {
         let s = &self.structure;
-        s.alone(last, |e| (s.events[e].odds.p > 0.0).then_some(e))
+        s.alone(gates, |e| (s.events[e].odds.p > 0.0).then_some(e))
     }
 
     fn name(&self, c: ComponentId) -> &str {
@@ -209,7 +223,9 @@ impl<'a> Facts<'a> {
 
     /// The components and domains whose failure alone takes component `c` DOWN.
     fn spof_of(&self, c: ComponentId) -> &[Owner] {
-        &self.single_points[self.structure.components[c].down]
+        self.single_points
+            .get(&c)
+            .expect("the single points of group members and fallbacks are known")
     }
 }
 
@@ -445,17 +461,14 @@ fn single_point_of_failure(f: &Facts, out: &mut Vec<Finding>) {
             f.system.components[c].slo.is_some() && !f.allows(c, SINGLE_POINT_OF_FAILURE.id)
         })
         .collect();
-    let Some(last) = victims
+    let downs: Vec<usize> = victims
         .iter()
         .map(|&c| f.structure.components[c].down)
-        .max()
-    else {
-        return;
-    };
-    let singles = f.single_events(last);
+        .collect();
+    let singles = f.single_events(&downs);
     let mut endangered: BTreeMap<Owner, (Vec<ComponentId>, Vec<EventKind>)> = BTreeMap::new();
-    for &c in &victims {
-        for &e in &singles[f.structure.components[c].down] {
+    for (&c, singles) in victims.iter().zip(&singles) {
+        for &e in singles {
             let event = &f.structure.events[e];
             let (who, kinds) = endangered.entry(event.owner()).or_default();
             if who.last() != Some(&c) {
@@ -683,7 +696,7 @@ fn fallback_fails_with_target(f: &Facts, out: &mut Vec<Finding>) {
             let dragging: Vec<ComponentId> = members
                 .iter()
                 .copied()
-                .filter(|&m| m == fb || fb_spof.contains(&Owner::Component(m)))
+                .filter(|&m| m == fb || fb_spof.binary_search(&Owner::Component(m)).is_ok())
                 .collect();
             if dragging.len() < need {
                 continue;

@@ -99,13 +99,33 @@ impl fmt::Display for ModelError {
 
 impl std::error::Error for ModelError {}
 
-/// Did-you-mean: the closest candidate, when it is close enough to be a likely typo.
+/// Longest word (in characters) a suggestion is looked for: comparing two names costs the
+/// product of their lengths.
+const MAX_SUGGEST_CHARS: usize = 64;
+/// Most candidates compared for one suggestion.
+const MAX_SUGGEST_CANDIDATES: usize = 10_000;
+
+/// Did-you-mean: the closest candidate, when it is close enough to be a likely typo. Only names
+/// of similar length are compared (a likely typo is), and at most `MAX_SUGGEST_CANDIDATES` of
+/// them, so a suggestion stays cheap however many and however long the names are.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let n = word.chars().count();
+    if n > MAX_SUGGEST_CHARS {
+        return None;
+    }
+    // A typo keeps the length within a factor of about 2; the byte length is checked first, as
+    // it bounds the character length from both sides.
     candidates
         .into_iter()
+        .filter(|c| c.len() <= 4 * (2 * n + 2) && c.len() * 2 + 2 >= n)
+        .filter(|c| {
+            let m = c.chars().count();
+            m <= 2 * n + 2 && 2 * m + 2 >= n
+        })
+        .take(MAX_SUGGEST_CANDIDATES)
         .map(|c| (strsim::jaro_winkler(word, c), c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))

@@ -9,6 +9,8 @@ pub mod units;
 pub mod validate;
 
 use std::io::Read;
+
+use serde::de::DeserializeSeed;
 use std::path::{Path, PathBuf};
 
 pub use error::{ModelError, Span};
@@ -58,27 +60,7 @@ impl Model {
                 "name the file .yaml, .yml, .toml or .json",
             ))
         })?;
-        let meta =
-            std::fs::metadata(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(fail(format!(
-                "the file is {} bytes, more than the {MAX_FILE_BYTES} a model may be",
-                meta.len()
-            )));
-        }
-        // Read at most one byte past the limit: a special file (a link to /dev/zero) or one
-        // that grows while it is read reports a size that cannot be trusted.
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(|e| fail(format!("cannot read the file: {e}")))?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(fail(format!(
-                "the file is more than the {MAX_FILE_BYTES} bytes a model may be"
-            )));
-        }
-        let source =
-            String::from_utf8(bytes).map_err(|_| fail("the file is not UTF-8 text".into()))?;
+        let source = read_text(path, MAX_FILE_BYTES, "a model").map_err(fail)?;
         Model::parse(path, source, format)
     }
 
@@ -166,7 +148,7 @@ impl Model {
 }
 
 /// JSON is read through the YAML parser (JSON is YAML's flow style), after serde_json has
-/// checked that it is strict JSON.
+/// checked that it is strict JSON. (The YAML reading counts its values against the limit.)
 fn check_json(source: &str) -> Result<(), tree::ParseError> {
     match serde_json::from_str::<serde::de::IgnoredAny>(source) {
         Ok(_) => Ok(()),
@@ -184,6 +166,129 @@ fn check_json(source: &str) -> Result<(), tree::ParseError> {
                 .to_string(),
         }),
     }
+}
+
+/// Checks that JSON text is well formed and holds at most `limit` values (lists and maps count
+/// one each, like their items), before anything is built from it.
+pub fn check_json_size(source: &str, limit: usize) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(source);
+    CountedJson::new(limit).deserialize(&mut de)?;
+    de.end()
+}
+
+/// Walks JSON like `IgnoredAny`, counting values (keys included, as YAML counts them) and
+/// failing past a limit.
+struct CountedJson {
+    left: std::rc::Rc<std::cell::Cell<usize>>,
+    limit: usize,
+}
+
+impl CountedJson {
+    fn new(limit: usize) -> Self {
+        CountedJson {
+            left: std::rc::Rc::new(std::cell::Cell::new(limit)),
+            limit,
+        }
+    }
+
+    fn again(&self) -> Self {
+        CountedJson {
+            left: self.left.clone(),
+            limit: self.limit,
+        }
+    }
+
+    fn take<E: serde::de::Error>(&self) -> Result<(), E> {
+        match self.left.get().checked_sub(1) {
+            Some(left) => {
+                self.left.set(left);
+                Ok(())
+            }
+            None => Err(E::custom(format!(
+                "the document holds more than {} values",
+                self.limit
+            ))),
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for CountedJson {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for CountedJson {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        self.take()
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        self.take()
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        self.take()
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        self.take()
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        self.take()
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        self.take()
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.take()?;
+        while seq.next_element_seed(self.again())?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.take()?;
+        while map.next_key_seed(self.again())?.is_some() {
+            map.next_value_seed(self.again())?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads a whole input file as text, refusing what is not a regular file (a FIFO would block,
+/// a device would never end) and anything past `limit` bytes; `what` names the input in the
+/// message ("a model"). Every file nines reads goes through here.
+pub fn read_text(path: &Path, limit: u64, what: &str) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if !meta.is_file() {
+        let kind = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a pipe, a socket or a device)"
+        };
+        return Err(format!(
+            "the path is {kind}; {what} is read from a regular file"
+        ));
+    }
+    if meta.len() > limit {
+        return Err(format!(
+            "the file is {} bytes, more than the {limit} {what} may be",
+            meta.len()
+        ));
+    }
+    // Read at most one byte past the limit: a file that grows while it is read reports a size
+    // that cannot be trusted.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "the file is more than the {limit} bytes {what} may be"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".into())
 }
 
 /// Loads and validates in one step.

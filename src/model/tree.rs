@@ -101,8 +101,11 @@ pub enum PathStep {
 // YAML (and JSON, which is YAML's flow style)
 
 pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
+    let mut builder = YamlBuilder {
+        used: used_anchors(source),
+        ..YamlBuilder::default()
+    };
     let mut parser = Parser::new_from_str(source);
-    let mut builder = YamlBuilder::default();
     let mut root: Option<Node> = None;
     let mut documents = 0;
     while let Some(next) = parser.next_event() {
@@ -151,6 +154,23 @@ pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
     }))
 }
 
+/// The anchors some alias uses. Only those are kept (a copy each): keeping every anchor copied
+/// each value once per anchor around it, and anchors nest 64 deep.
+fn used_anchors(source: &str) -> std::collections::HashSet<usize> {
+    let mut used = std::collections::HashSet::new();
+    // A malformed document stops here and is reported by the reading proper.
+    for next in Parser::new_from_str(source) {
+        match next {
+            Ok((Event::Alias(id), _)) => {
+                used.insert(id);
+            }
+            Ok((Event::StreamEnd, _)) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    used
+}
+
 /// A list or map still being read.
 struct Open {
     node: Node,
@@ -166,7 +186,10 @@ struct YamlBuilder {
     /// Open lists and maps; a map holds a pending key and the keys it has.
     stack: Vec<Open>,
     anchors: std::collections::HashMap<usize, Node>,
-    /// Values so far, aliases counted as the copies they make (list and map ends are not values).
+    /// The anchors an alias refers to (see `used_anchors`).
+    used: std::collections::HashSet<usize>,
+    /// Values so far, aliases and kept anchors counted as the copies they make (list and map ends
+    /// are not values).
     nodes: usize,
     aliased: bool,
 }
@@ -228,7 +251,7 @@ impl YamlBuilder {
                     .pop()
                     .expect("the parser balances starts and ends");
                 merge(&mut open)?;
-                self.remember(open.anchor, &open.node);
+                self.remember(open.anchor, &open.node)?;
                 open.node
             }
             Event::Alias(id) => {
@@ -253,7 +276,7 @@ impl YamlBuilder {
                     value: scalar(&text, style),
                     span,
                 };
-                self.remember(anchor, &node);
+                self.remember(anchor, &node)?;
                 node
             }
             _ => return Ok(None),
@@ -261,10 +284,14 @@ impl YamlBuilder {
         self.attach(complete)
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node) {
-        if anchor > 0 {
+    /// Keeps a copy of an anchored value that an alias uses; the copy counts as values.
+    fn remember(&mut self, anchor: usize, node: &Node) -> Result<(), ParseError> {
+        if anchor > 0 && self.used.contains(&anchor) {
+            self.aliased = true;
+            self.count(count_nodes(node), node.span)?;
             self.anchors.insert(anchor, node.clone());
         }
+        Ok(())
     }
 
     fn attach(&mut self, node: Node) -> Result<Option<Node>, ParseError> {
@@ -425,16 +452,33 @@ pub fn from_toml(source: &str) -> Result<Node, ParseError> {
         message: e.message().to_string(),
     })?;
     let span = lines.span(table.span());
+    let mut nodes = 0;
     Ok(Node {
-        value: toml_table(table.get_ref(), &lines, 0)?,
+        value: toml_table(table.get_ref(), &lines, 0, &mut nodes)?,
         span,
     })
+}
+
+/// Counts one value (a key, a scalar, a table or an array) against the document's limit.
+fn count_toml(nodes: &mut usize, span: Span) -> Result<(), ParseError> {
+    *nodes += 1;
+    if *nodes > MAX_NODES {
+        return Err(ParseError::at(
+            span,
+            with_hint(
+                format!("the document holds more than {MAX_NODES} values"),
+                "a model may hold at most this many values",
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn toml_table(
     table: &toml::de::DeTable<'_>,
     lines: &LineIndex,
     depth: usize,
+    nodes: &mut usize,
 ) -> Result<Value, ParseError> {
     let mut entries = Vec::with_capacity(table.len());
     for (key, value) in table {
@@ -442,7 +486,8 @@ fn toml_table(
             value: Value::Str(key.get_ref().to_string()),
             span: lines.span(key.span()),
         };
-        entries.push((key_node, toml_value(value, lines, depth + 1)?));
+        count_toml(nodes, key_node.span)?;
+        entries.push((key_node, toml_value(value, lines, depth + 1, nodes)?));
     }
     Ok(Value::Map(entries))
 }
@@ -451,9 +496,11 @@ fn toml_value(
     value: &toml::Spanned<toml::de::DeValue<'_>>,
     lines: &LineIndex,
     depth: usize,
+    nodes: &mut usize,
 ) -> Result<Node, ParseError> {
     use toml::de::DeValue;
     let span = lines.span(value.span());
+    count_toml(nodes, span)?;
     if depth > MAX_DEPTH {
         return Err(ParseError::at(
             span,
@@ -485,47 +532,93 @@ fn toml_value(
         DeValue::Array(items) => Value::Seq(
             items
                 .iter()
-                .map(|v| toml_value(v, lines, depth + 1))
+                .map(|v| toml_value(v, lines, depth + 1, nodes))
                 .collect::<Result<_, _>>()?,
         ),
-        DeValue::Table(t) => toml_table(t, lines, depth)?,
+        DeValue::Table(t) => toml_table(t, lines, depth, nodes)?,
     };
     Ok(Node { value: v, span })
 }
 
-/// Byte offsets to 1-based lines and character columns.
+/// Byte offsets to 1-based lines and character columns, built once in one pass. Counting
+/// characters from the start of the line at every query made a long line quadratic; here a
+/// query counts at most `STRIDE` bytes past a checkpoint.
 pub struct LineIndex<'a> {
     source: &'a str,
     starts: Vec<usize>,
+    /// Characters before byte `i * STRIDE`; empty when the text is ASCII (bytes are characters).
+    checkpoints: Vec<usize>,
 }
+
+const STRIDE: usize = 256;
+
+/// The longest underline measured: wider than any line an error shows.
+const MAX_UNDERLINE: usize = 1000;
 
 impl<'a> LineIndex<'a> {
     pub fn new(source: &'a str) -> Self {
         let starts = std::iter::once(0)
             .chain(source.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        LineIndex { source, starts }
+        let checkpoints = if source.is_ascii() {
+            Vec::new()
+        } else {
+            let mut chars = 0;
+            let mut checkpoints = Vec::with_capacity(source.len() / STRIDE + 1);
+            for chunk in source.as_bytes().chunks(STRIDE) {
+                checkpoints.push(chars);
+                chars += char_starts(chunk);
+            }
+            checkpoints
+        };
+        LineIndex {
+            source,
+            starts,
+            checkpoints,
+        }
+    }
+
+    /// Characters in the text before byte `offset` (at most the text's length).
+    fn chars_before(&self, offset: usize) -> usize {
+        let offset = offset.min(self.source.len());
+        if self.checkpoints.is_empty() {
+            return offset;
+        }
+        let block = offset / STRIDE;
+        self.checkpoints[block] + char_starts(&self.source.as_bytes()[block * STRIDE..offset])
+    }
+
+    /// The 1-based line and character column of a byte offset.
+    pub fn place(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.source.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let col = self.chars_before(offset) - self.chars_before(self.starts[line - 1]) + 1;
+        (line, col)
     }
 
     pub fn span(&self, range: std::ops::Range<usize>) -> Span {
         let start = range.start.min(self.source.len());
-        let line = self.starts.partition_point(|&s| s <= start).max(1);
-        let line_start = self.starts[line - 1];
-        let col = self
-            .source
-            .get(line_start..start)
-            .map_or(start - line_start, |s| s.chars().count())
-            + 1;
+        let (line, col) = self.place(start);
         let len = self
             .source
             .get(start..range.end.min(self.source.len()))
-            .map_or(1, |s| s.lines().next().unwrap_or("").chars().count());
+            .map_or(1, |s| {
+                s.chars()
+                    .take(MAX_UNDERLINE)
+                    .take_while(|&c| c != '\n' && c != '\r')
+                    .count()
+            });
         Span {
             line,
             col,
             len: len.max(1),
         }
     }
+}
+
+/// Characters starting in `bytes` (UTF-8 continuation bytes start none).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -853,9 +853,39 @@ fn component(
     let fixed_cost = amount(k.fixed_cost, "fixed_cost")?;
     lint_allows(k, &path_of("lint"))?;
     let mut dependencies = Vec::new();
+    // The same entry listed twice says nothing more, and 500,000 copies of it cost as much as
+    // 500,000 components: it is a mistake at its line. (One component named in two entries of
+    // different kinds, fail-open and ignored say, is a model's choice.)
+    let mut listed = std::collections::HashSet::new();
     for (i, d) in k.depends_on.iter().flatten().enumerate() {
         let p = at(&path_of("depends_on"), PathStep::Index(i));
-        dependencies.push(dependency(name, d, &p, components)?);
+        let dependency = dependency(name, d, &p, components)?;
+        if let (DependencyTarget::Component(id), Target::Component(c)) =
+            (&dependency.target, &d.target)
+        {
+            let entry = (
+                *id,
+                dependency.on_failure as u8,
+                dependency.fallback,
+                dependency.timeout_s.map(f64::to_bits),
+                dependency.tolerate_s.map(f64::to_bits),
+            );
+            if !listed.insert(entry) {
+                let place = if path_is_plain(d) {
+                    p
+                } else {
+                    at(&p, key("component"))
+                };
+                return Err(invalid(
+                    &place,
+                    with_hint(
+                        format!("`{c}` is listed twice, alike, in the depends_on of `{name}`"),
+                        "list each dependency once",
+                    ),
+                ));
+            }
+        }
+        dependencies.push(dependency);
     }
     Ok(Component {
         name: name.to_string(),
@@ -951,9 +981,10 @@ fn dependency(
                 ));
             }
             let mut members = Vec::with_capacity(of.len());
+            let mut seen = std::collections::HashSet::with_capacity(of.len());
             for (i, m) in of.iter().enumerate() {
                 let id = resolve(m, at(&at(path, key("of")), PathStep::Index(i)))?;
-                if members.contains(&id) {
+                if !seen.insert(id) {
                     return Err(invalid(
                         &at(&at(path, key("of")), PathStep::Index(i)),
                         format!("`{m}` appears twice in the group"),

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::exact::{self, EngineError};
-use crate::model::{Format, MAX_FILE_BYTES, ModelError, load_system};
+use crate::model::{Format, MAX_FILE_BYTES, ModelError, load_system, read_text};
 use crate::structure::Structure;
 use crate::system::{Component, DependencyTarget, System};
 
@@ -85,16 +85,9 @@ impl Baseline {
             message,
         };
         if Format::of(path) == Some(Format::Json) {
-            let meta = std::fs::metadata(path)
-                .map_err(|e| invalid(format!("cannot read the file: {e}")))?;
-            if meta.len() > MAX_FILE_BYTES {
-                return Err(invalid(format!(
-                    "the file is {} bytes, more than the {MAX_FILE_BYTES} read",
-                    meta.len()
-                )));
-            }
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| invalid(format!("cannot read the file: {e}")))?;
+            let text = read_text(path, MAX_FILE_BYTES, "a baseline").map_err(invalid)?;
+            crate::model::check_json_size(&text, crate::model::tree::MAX_NODES)
+                .map_err(|e| invalid(format!("not valid JSON: {e}")))?;
             let value: serde_json::Value =
                 serde_json::from_str(&text).map_err(|e| invalid(format!("not valid JSON: {e}")))?;
             // A model lists its components in a map; nines' output in an array.

@@ -661,6 +661,8 @@ pub fn importance(
     all_support.extend(earlier);
     all_support.sort_unstable();
     all_support.dedup();
+    // Sorted, as `all_support` is: each event's place in it is found by bisection (a scan for
+    // each event made a chain of n components cost n³).
     let support: Vec<EventId> = (all_support.iter().copied())
         .filter(|&e| odds[e].p > 0.0 && odds[e].p < 1.0)
         .collect();
@@ -692,7 +694,7 @@ pub fn importance(
             let mut base = vec![0.0; k];
             let mut delta: Vec<Vec<f64>> = Vec::new();
             for &e in &all_support {
-                match support.iter().position(|&s| s == e) {
+                match support.binary_search(&e).ok() {
                     Some(i) => {
                         let d = Draw::new(gates[e], gen_v[i], 1.0 - gen_v[i]);
                         let mut ds = vec![0.0; k];

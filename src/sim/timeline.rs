@@ -886,6 +886,10 @@ struct Runner<'a> {
     /// thousand histograms do not stay in cache, one component's do while it is flushed. Kept
     /// as histogram buckets, two bytes each.
     durations: Vec<Vec<u16>>,
+    /// Durations of a run too long to keep one by one, already in a histogram: with failures
+    /// every millisecond a run of a month has a billion outages. Counts add up the same
+    /// whenever they are added, so results do not change.
+    spilled: Vec<Option<Histogram>>,
     failures: Vec<u32>,
     window_down: Vec<f64>,
     events: u64,
@@ -896,6 +900,9 @@ struct Runner<'a> {
     /// This run's maintenance phase of each component (NaN until drawn).
     phase: Vec<f64>,
 }
+
+/// Outage durations a component keeps one by one in a run (128 KiB) before adding them up.
+const SPILL_AT: usize = 1 << 16;
 
 impl<'a> Runner<'a> {
     fn new(net: &'a Network, system: &System, horizon: f64, start: Start) -> Runner<'a> {
@@ -922,6 +929,7 @@ impl<'a> Runner<'a> {
             leader: vec![u32::MAX; c],
             run: vec![ComponentRun::default(); c],
             durations: vec![Vec::new(); c],
+            spilled: vec![None; c],
             failures: vec![0; c],
             window_down: vec![0.0; c * windows],
             events: 0,
@@ -1274,6 +1282,12 @@ impl<'a> Runner<'a> {
         self.run[c].down_time += b - a;
         self.run[c].outages += 1;
         self.durations[c].push(Histogram::bucket_of(b - a));
+        if self.durations[c].len() >= SPILL_AT {
+            let spilled = self.spilled[c].get_or_insert_with(Histogram::new);
+            for d in self.durations[c].drain(..) {
+                spilled.add_bucket(d);
+            }
+        }
         let mut w = (a / self.window) as usize;
         while w < self.windows {
             let start = w as f64 * self.window;
@@ -1320,6 +1334,9 @@ impl<'a> Runner<'a> {
         for (c, sum) in sums.iter_mut().enumerate() {
             for d in self.durations[c].drain(..) {
                 hist.outage[c].add_bucket(d);
+            }
+            if let Some(spilled) = self.spilled[c].take() {
+                hist.outage[c].merge(&spilled);
             }
             let down = self.run[c].down_time.min(h);
             sum.unavailability.add(down / h);
