@@ -78,6 +78,9 @@ fn every_shipped_model_gives_valid_sarif_with_a_result_per_failure() {
     let root = repo_path("");
     for entry in std::fs::read_dir(repo_path("models")).unwrap() {
         let path = entry.unwrap().path();
+        if !path.is_file() {
+            continue; // models/open-psa holds fault trees to import, not models
+        }
         let name = format!("models/{}", path.file_name().unwrap().to_str().unwrap());
         let (code, out) = sarif_in(&root, "check", &[&name]);
         let log = valid_sarif(&out);

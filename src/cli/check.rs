@@ -50,7 +50,8 @@ Examples:
                                                  and two of the shipped ones miss their SLO)
   nines check models/online-store.yaml --format junit > nines-junit.xml
   nines check models/online-store.yaml --format github      (in a GitHub Actions step)
-  nines check models/ --format sarif > nines-check.sarif     (for code scanning)
+  nines check models/ --format sarif > nines-check.sarif     (exit 1: a model in models/ misses
+                                                              its slo; SARIF for code scanning)
   nines check models/online-store.yaml --min-margin 0.1     (each slo met with 0.1 nines to spare)
   nines check models/online-store.yaml --max-breach 15%     (and at most 15% of windows breach it)
   nines check models/online-store.yaml --max-breach 15% --runs 50000 --seed 7

@@ -46,7 +46,7 @@ fn after_help() -> String {
             nines lint models/online-store.yaml --deny warnings --allow N006,extra-nine\n  \
             nines lint models/online-store.yaml --format github   (annotations in a GitHub workflow)\n  \
             nines lint models/ --format sarif > nines-lint.sarif   (for code scanning)\n  \
-            nines lint models/online-store.yaml --format json | jq '.findings[] | select(.severity == \"error\")'";
+            nines lint models/online-store.yaml --format json | jq '.findings[].rule'";
     out
 }
 
