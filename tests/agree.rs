@@ -1,6 +1,7 @@
 //! One voice: on random models and on every shipped model, for every component with an slo,
-//! `budget`, `check`, `lint` and `explain` agree — budget's verdict is check's, budget's shares
-//! add up to eval's unavailability, and lint's single points of failure are explain's.
+//! `budget`, `check`, `lint`, `explain` and `report` agree — budget's and the report's verdicts
+//! are check's, budget's shares add up to eval's unavailability, and lint's and the report's
+//! single points of failure are explain's.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -12,6 +13,7 @@ use nines::model::spec::ModelSpec;
 use nines::model::units::{Availability, YEAR};
 use nines::model::{Format, Model};
 use nines::report::check::{CheckOptions, CheckReport};
+use nines::report::review::{Review, ReviewOptions};
 use nines::structure::{Owner, Structure};
 use proptest::prelude::*;
 
@@ -81,6 +83,32 @@ fn assert_agree(model: &Model, what: &str) {
         );
     }
     assert!(linted.is_empty(), "{what}: N004 for no slo: {linted:?}");
+
+    let review = Review::build(
+        model,
+        &system,
+        ReviewOptions {
+            tradeoff: false,
+            ..ReviewOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(review.slos.len(), check.components.len(), "{what}");
+    for (row, verdict) in review.slos.iter().zip(&check.components) {
+        assert_eq!(row.name, verdict.name, "{what}");
+        assert_eq!(row.meets, verdict.meets_slo, "{what}: {}", row.name);
+        assert_eq!(row.unavailability, verdict.unavailability, "{what}");
+    }
+    assert_eq!(review.missed(), check.failed, "{what}");
+    for risk in &review.risks {
+        let c = system.component_id(&risk.component).expect("a component");
+        let x = explain(&system, c, ExplainOptions::default()).unwrap();
+        assert_eq!(
+            risk.single_points_of_failure, x.single_points_of_failure,
+            "{what}: the report's single points of failure of {}",
+            risk.component
+        );
+    }
 }
 
 fn model_of_spec(spec: &ModelSpec) -> Model {
