@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Format;
 use super::eval::{ComponentResult, EvalReport};
-use super::table::{Cell, Paint, Screen, Table};
+use super::table::{Cell, Paint, Screen, Table, printable};
 use super::text::{escape_markdown, format_share};
 use crate::exact::StateOdds;
 use crate::model::ModelSpec;
@@ -476,18 +476,10 @@ fn signed_duration(d: f64) -> String {
     format!("{sign}{}", format_duration_human(d.abs()))
 }
 
-/// Text for a terminal: control characters (an escape sequence would act on the reader's
-/// terminal) written out as escapes.
+/// Text for a terminal on one line: control characters (an escape sequence would act on the
+/// reader's terminal) and line breaks written out as escapes.
 fn terminal_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    printable(s).replace('\n', "\\n")
 }
 
 #[cfg(test)]

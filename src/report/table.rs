@@ -514,7 +514,7 @@ impl fmt::Display for Table {
 
 /// Control characters (never in a valid model's names) shown escaped rather than acting on the
 /// terminal; line breaks kept, for cells of several lines.
-fn printable(s: &str) -> String {
+pub(crate) fn printable(s: &str) -> String {
     if !s.chars().any(|c| c.is_control() && c != '\n') {
         return s.to_string();
     }
