@@ -438,6 +438,35 @@ fn names_with_control_characters_are_refused() {
 }
 
 #[test]
+fn names_with_invisible_characters_are_refused() {
+    // `db` and `d<zero-width space>b` look the same in review; a right-to-left override makes a
+    // name read backwards. Both are refused, with the code point.
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "zero-width.yaml",
+            "components:\n  db: { availability: 0.9 }\n  \"d\\u200Bb\": { availability: 0.9 }\n",
+            "\"d",
+            "U+200B",
+        ),
+        (
+            "bidi.yaml",
+            "domains:\n  \"z\\u202Eeno\": { availability: 0.9 }\ncomponents:\n  db: { availability: 0.9 }\n",
+            "\"z",
+            "U+202E",
+        ),
+        (
+            "isolate.yaml",
+            "components:\n  db: { availability: 0.9, variants: [{ name: \"big\\u2066\" }] }\n",
+            "\"big",
+            "U+2066",
+        ),
+    ];
+    for (name, text, token, code) in cases {
+        assert_refused(name, text, token, &["holds the invisible character", code]);
+    }
+}
+
+#[test]
 fn every_number_is_checked_where_it_is_written() {
     // (file, model, the token the error points at, words of the message)
     let cases: &[(&str, &str, &str, &[&str])] = &[

@@ -400,18 +400,40 @@ fn merge(
 }
 
 /// Names are printed to terminals, reports and diagrams: a control character in one (an escape
-/// sequence, a bell, a line break) would act on the reader's terminal or break the layout.
+/// sequence, a bell, a line break) would act on the reader's terminal or break the layout, and an
+/// invisible one (zero-width, or one that reorders text) would make two names look alike, or a
+/// name read as something else, in review.
 fn printable(name: &str, what: &str, path: &[PathStep]) -> Result<()> {
-    match name.chars().find(|c| c.is_control()) {
-        Some(c) => Err(invalid(
+    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
+    let hint = "names are printed to terminals and reports; use letters, digits, `-`, `_` or `.`";
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Err(invalid(
             path,
             with_hint(
                 format!("the {what} name {name:?} holds the control character {c:?}"),
-                "names are printed to terminals and reports; use letters, digits, `-`, `_` or `.`",
+                hint,
             ),
-        )),
-        None => Ok(()),
+        ));
     }
+    if let Some(c) = name.chars().find(|&c| invisible(c)) {
+        let shown: String = (name.chars())
+            .map(|c| match invisible(c) {
+                true => format!("<U+{:04X}>", c as u32),
+                false => c.to_string(),
+            })
+            .collect();
+        return Err(invalid(
+            path,
+            with_hint(
+                format!(
+                    "the {what} name \"{shown}\" holds the invisible character U+{:04X}",
+                    c as u32
+                ),
+                hint,
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn positive(d: &Duration, path: &[PathStep], what: &str) -> Result<f64> {
