@@ -105,7 +105,7 @@ fn open_psa_run(args: OpenPsaArgs) -> Result<ExitStatus, CliError> {
     })?;
     let text = emit::write(&spec, format).map_err(CliError::Usage)?;
     match &args.output {
-        Some(path) => std::fs::write(path, &text)
+        Some(path) => nines::report::review::write::write_file_atomically(path, text.as_bytes())
             .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", path.display())))?,
         None => print(&text)?,
     }

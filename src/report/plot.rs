@@ -3,7 +3,6 @@
 //!
 //! Files are written whole or not at all: into a temporary file beside the target, then renamed.
 
-use std::io::Write;
 use std::path::Path;
 use std::sync::Once;
 
@@ -87,32 +86,10 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::Encod
     Ok(out)
 }
 
-/// Writes a temporary file in the same directory and renames it over `path`, so that a reader
-/// never sees half a plot and a failure leaves any earlier file as it was.
+/// Writes the plot whole or not at all, never through a planted link: a reader never sees half
+/// a plot and a failure leaves any earlier file as it was.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map_or_else(|| "plot".into(), |n| n.to_string_lossy().into_owned());
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&temp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
+    super::review::write::write_file_atomically(path, bytes)
 }
 
 /// A range padded so that even one point has room, in linear units.

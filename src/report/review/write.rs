@@ -4,41 +4,75 @@
 //! they renamed into place. Should a rename fail part-way (the target is a directory, the
 //! directory changed under us), the files already renamed are put back as they were: an earlier
 //! version restored from a hard link taken before, a new file removed.
+//!
+//! Temporary names are random and created exclusively (`O_EXCL`), so a link planted in the
+//! output folder is never followed, and a rename replaces a planted link rather than writing
+//! through it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-fn temp_name(name: &str, suffix: &str) -> String {
-    format!(".{name}.{}.{suffix}", std::process::id())
+/// A new file beside `name` in `dir`, with a random name, made by `make` (which must create it
+/// exclusively); the file stays when this returns.
+fn fresh(
+    dir: &Path,
+    name: &str,
+    suffix: &str,
+    make: impl FnMut(&Path) -> std::io::Result<()>,
+) -> std::io::Result<PathBuf> {
+    let made = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(suffix)
+        .make_in(dir, make)?;
+    made.into_temp_path().keep().map_err(|e| e.error)
 }
 
-fn write_one(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
+/// Creates `path`, which must not exist yet, with `bytes`; removes it again when writing fails.
+fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    })();
+    if let Err(e) = &result
+        && e.kind() != std::io::ErrorKind::AlreadyExists
+    {
+        let _ = std::fs::remove_file(path);
+    }
+    result
+}
+
+/// Writes one file whole or not at all; see [`write_files_atomically`].
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file")
+    })?;
+    write_files_atomically(dir, &[(&name.to_string_lossy(), bytes)])
 }
 
 /// Writes `files` (name, contents) into `dir`, which must exist.
 pub fn write_files_atomically(dir: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()> {
     let targets: Vec<PathBuf> = files.iter().map(|(n, _)| dir.join(n)).collect();
-    let temps: Vec<PathBuf> = files
-        .iter()
-        .map(|(n, _)| dir.join(temp_name(n, "tmp")))
-        .collect();
     let remove_all = |paths: &[PathBuf]| {
         for p in paths {
             let _ = std::fs::remove_file(p);
         }
     };
-
-    for (i, (_, bytes)) in files.iter().enumerate() {
-        if let Err(e) = write_one(&temps[i], bytes) {
-            remove_all(&temps[..=i]);
-            return Err(e);
+    let mut temps: Vec<PathBuf> = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        match fresh(dir, name, ".tmp", |p| create_new(p, bytes)) {
+            Ok(t) => temps.push(t),
+            Err(e) => {
+                remove_all(&temps);
+                return Err(e);
+            }
         }
     }
 
@@ -50,12 +84,11 @@ pub fn write_files_atomically(dir: &Path, files: &[(&str, &[u8])]) -> std::io::R
             if !target.is_file() {
                 return None;
             }
-            let backup = dir.join(temp_name(n, "old"));
-            let _ = std::fs::remove_file(&backup);
-            std::fs::hard_link(target, &backup)
-                .or_else(|_| std::fs::copy(target, &backup).map(|_| ()))
-                .ok()
-                .map(|()| backup)
+            fresh(dir, n, ".old", |backup| {
+                std::fs::hard_link(target, backup)
+                    .or_else(|_| create_new(backup, &std::fs::read(target)?))
+            })
+            .ok()
         })
         .collect();
     let discard_backups = || {
@@ -88,6 +121,32 @@ pub fn write_files_atomically(dir: &Path, files: &[(&str, &[u8])]) -> std::io::R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_link_is_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        // Links at the target and at every name the old scheme would have used.
+        let pid = std::process::id();
+        for name in [
+            "a.md",
+            &format!(".a.md.{pid}.tmp"),
+            &format!(".a.md.{pid}.old"),
+        ] {
+            std::os::unix::fs::symlink(&victim, dir.path().join(name)).unwrap();
+        }
+        write_files_atomically(dir.path(), &[("a.md", b"report")]).unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        let written = dir.path().join("a.md");
+        assert!(!written.symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&written).unwrap(), b"report");
+        write_file_atomically(&written, b"again").unwrap();
+        assert_eq!(std::fs::read(&written).unwrap(), b"again");
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    }
 
     fn listing(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
