@@ -1,8 +1,37 @@
 //! nines: exact and simulated availability of systems of systems.
 //!
-//! The pipeline: [`model`] loads and validates a file into a [`system::System`]; [`structure`]
-//! lowers it to Boolean functions over independent basic events; [`exact`] computes every
-//! component's state probabilities from decision diagrams.
+//! The data flows one way: **load → validate → lower → engines → render**.
+//!
+//! - [`model`] reads a YAML, TOML or JSON file into the typed [`model::spec::ModelSpec`] and
+//!   validates it into a [`system::System`], every error placed at its file, line and column.
+//! - [`system`] is the validated model: components, domains and dependencies by index, every
+//!   duration in seconds, every probability as odds (unavailability carried, not availability).
+//! - [`structure`] lowers a `System` to Boolean functions over independent basic events, once:
+//!   the exact engines and the timeline simulation are two builders of the same lowering.
+//! - Engines: [`exact`] (decision diagrams; every component's state probabilities), [`sim`]
+//!   (snapshot Monte Carlo and the timeline simulation), [`explain`] (importance, cut sets,
+//!   what-if, error budgets), [`cost`] (designs from variants, the frontier and the sweet spot),
+//!   [`lint`] (design-review rules).
+//! - [`report`] renders engines' results: terminal tables, JSON, Markdown, HTML, SARIF, JUnit,
+//!   GitHub annotations; [`graph`] is the dependency graph for Mermaid and DOT.
+//! - [`import`] turns other tools' models (Open-PSA fault trees) into nines models.
+//!
+//! ARCHITECTURE.md in the repository says where a new command, model key, output format or
+//! engine goes.
+//!
+//! ```
+//! use std::path::Path;
+//! use nines::model::{Format, Model};
+//!
+//! let yaml = "components:\n  db: { availability: 99.9%, replicas: 2 }\n  api: { availability: 99.95%, depends_on: [db] }\n";
+//! let model = Model::parse(Path::new("inline.yaml"), yaml.to_string(), Format::Yaml).unwrap();
+//! let system = model.system().unwrap();
+//! let states = nines::exact::evaluate_system(&system).unwrap();
+//! let api = system.component_id("api").unwrap();
+//! // 99.95% of api itself, times two replicas of db of which one suffices.
+//! let expected = 1.0 - 0.9995 * (1.0 - 0.001 * 0.001);
+//! assert!((states[api].down.p - expected).abs() < 1e-15);
+//! ```
 
 pub mod cost;
 pub mod exact;

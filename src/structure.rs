@@ -1,4 +1,4 @@
-//! The system lowered to Boolean functions over basic events (SPEC §3), once for every engine.
+//! The system lowered to Boolean functions over basic events (docs/semantics.md), once for every engine.
 //!
 //! [`lower`] is the one place where the model's meaning is written: a component is DOWN when
 //! too few replicas are up (each down on its own, in its rolling maintenance turn, or with its

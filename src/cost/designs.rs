@@ -1,5 +1,5 @@
 //! The design space: every component's variants, resolved once, and designs as one variant per
-//! component that has variants (SPEC §2.6).
+//! component that has variants.
 //!
 //! A component with variants is always one of them: its variants are its alternatives and the
 //! keys written beside them are what every variant inherits. A component without variants is

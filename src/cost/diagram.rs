@@ -1,7 +1,7 @@
 //! Every design at once: one decision diagram over the basic events of every variant, with the
 //! choice of variant as extra selector variables at the top.
 //!
-//! Each component with variants is lowered once per variant (its alternatives, SPEC §3 as
+//! Each component with variants is lowered once per variant (its alternatives, the model's rules as
 //! `Structure` does it), and its DOWN and impaired functions become multiplexers: `if the
 //! selector bits say v then alternative v`. With the selectors above every event, fixing them
 //! for a design leaves exactly that design's diagram, whose nodes' probabilities do not depend on

@@ -1,4 +1,4 @@
-//! Cost versus nines (SPEC §2.6): designs from variants, each evaluated exactly; its expected
+//! Cost versus nines: designs from variants, each evaluated exactly; its expected
 //! monthly cost (infrastructure plus the business cost of downtime and degraded time); the Pareto
 //! frontier, the sweet spot and the cheapest design meeting every SLO.
 //!
@@ -31,7 +31,7 @@ pub const MAX_ENUMERATED: u64 = 2_000_000;
 /// Hours in a month of 365/12 days: 730.
 pub const HOURS_PER_MONTH: f64 = MONTH / HOUR;
 
-/// What an hour of trouble costs the business (SPEC §2.2 `cost`).
+/// What an hour of trouble costs the business (the model's `cost`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Prices {
     pub downtime_per_hour: f64,

@@ -1,6 +1,6 @@
 //! The definition itself: every component's state probabilities from all 2^events assignments
-//! of the basic events, SPEC §3's rules applied to each — read from the `System`, not from the
-//! gates the engines build. Exponential, so for small models only: the independent truth the
+//! of the basic events, the model's rules (docs/semantics.md) applied to each — read from the
+//! `System`, not from the gates the engines build. Exponential, so for small models only: the independent truth the
 //! engines are checked against, in the tests and under the fuzzer.
 
 use super::StateOdds;

@@ -304,7 +304,7 @@ pub const MINUTE: f64 = 60.0;
 pub const HOUR: f64 = 3600.0;
 pub const DAY: f64 = 86_400.0;
 pub const YEAR: f64 = 365.0 * DAY;
-/// A month of 365/12 days, as the SPEC counts money and allowed downtime.
+/// A month of 365/12 days, as nines counts money and allowed downtime.
 pub const MONTH: f64 = YEAR / 12.0;
 
 impl Duration {

@@ -10,7 +10,7 @@ use crate::exact::approximations::{Approximation, approximations};
 use crate::model::units::{YEAR, format_duration_human, format_percent};
 use crate::system::System;
 
-/// One component's exact results, as SPEC §4.1 names them.
+/// One component's exact results, as `eval --format json` names them.
 #[derive(Clone, Debug, Serialize)]
 pub struct ComponentResult {
     pub name: String,

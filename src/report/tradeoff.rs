@@ -1,5 +1,5 @@
 //! The results of `nines tradeoff`: the frontier, the sweet spot and the cheapest design meeting
-//! every SLO as a table, JSON (SPEC §2.6) or Markdown; and the rule-of-thumb curve.
+//! every SLO as a table, JSON or Markdown; and the rule-of-thumb curve.
 
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -31,7 +31,7 @@ pub fn format_money(x: f64) -> String {
     if x < 0.0 { format!("-{out}") } else { out }
 }
 
-/// One design as SPEC §2.6 lists it (plus nines, downtime and the SLO verdict).
+/// One design as `tradeoff --format json` lists it (plus nines, downtime and the SLO verdict).
 #[derive(Clone, Debug, Serialize)]
 pub struct DesignEntry {
     pub variants: IndexMap<String, String>,

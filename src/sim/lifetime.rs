@@ -1,4 +1,4 @@
-//! Drawing times to failure and to repair from a component's or domain's `Lifetime` (SPEC §2.4).
+//! Drawing times to failure and to repair from a component's or domain's `Lifetime`.
 //! Every distribution is parameterised by its mean, so the steady state matches the exact
 //! engine's, which uses means only.
 
