@@ -57,8 +57,43 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_files_atomically(dir, &[(&name.to_string_lossy(), bytes)])
 }
 
+/// While several files are written into a folder, a second writer into the same folder is
+/// refused: otherwise the Markdown of one report could end up beside the HTML of another.
+const LOCK: &str = ".nines-writing.lock";
+
+/// Holds the folder's lock; removes it when dropped.
+struct Lock(PathBuf);
+
+impl Lock {
+    fn take(dir: &Path) -> std::io::Result<Lock> {
+        let path = dir.join(LOCK);
+        match create_new(&path, std::process::id().to_string().as_bytes()) {
+            Ok(()) => Ok(Lock(path)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(std::io::Error::new(
+                e.kind(),
+                format!(
+                    "another nines is writing into {} (if none is, remove {})",
+                    dir.display(),
+                    path.display()
+                ),
+            )),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// Writes `files` (name, contents) into `dir`, which must exist.
 pub fn write_files_atomically(dir: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()> {
+    let _lock = match files.len() {
+        0 | 1 => None,
+        _ => Some(Lock::take(dir)?),
+    };
     let targets: Vec<PathBuf> = files.iter().map(|(n, _)| dir.join(n)).collect();
     let remove_all = |paths: &[PathBuf]| {
         for p in paths {
@@ -121,6 +156,22 @@ pub fn write_files_atomically(dir: &Path, files: &[(&str, &[u8])]) -> std::io::R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_writer_into_the_same_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: &[(&str, &[u8])] = &[("a.md", b"one"), ("b.html", b"two")];
+        let held = Lock::take(dir.path()).unwrap();
+        let err = write_files_atomically(dir.path(), files).unwrap_err();
+        assert!(
+            err.to_string().contains("another nines is writing"),
+            "{err}"
+        );
+        assert_eq!(listing(dir.path()), vec![LOCK.to_string()]);
+        drop(held);
+        write_files_atomically(dir.path(), files).unwrap();
+        assert_eq!(listing(dir.path()), vec!["a.md", "b.html"]);
+    }
 
     #[cfg(unix)]
     #[test]
