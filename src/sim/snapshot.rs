@@ -737,9 +737,10 @@ pub fn importance(
                         .map(|(draws, _, _)| Sheet::new(structure, order.clone(), draws.clone()))
                         .collect::<Vec<_>>(),
                     vec![vec![0f64; BLOCK as usize]; k],
+                    vec![0f64; BLOCK as usize],
                 )
             },
-            |(sheets, logq), _, mut s| {
+            |(sheets, logq, ys), _, mut s| {
                 let mut w = Weighted {
                     by_event: vec![0.0; if with_events { m } else { 0 }],
                     strata: vec![(0.0, 0.0); k],
@@ -776,12 +777,21 @@ pub fn importance(
                                 w.sum_sq += y * y;
                                 w.strata[g].0 += y;
                                 w.strata[g].1 += y * y;
-                                if with_events {
-                                    for (j, &e) in support.iter().enumerate() {
-                                        let r = sheet.row(gates[e]);
-                                        if (r[bit / 64] >> (bit % 64)) & 1 == 1 {
-                                            w.by_event[j] += y;
-                                        }
+                                ys[bit] = y;
+                            }
+                        }
+                        if with_events {
+                            // Each event's row against the hits, a word at a time: asking every
+                            // event at every hit made a chain of n components cost n² a sample.
+                            // Each sum still takes its hits in sample order, so the bytes match.
+                            for (j, &e) in support.iter().enumerate() {
+                                let r = sheet.row(gates[e]);
+                                for (wi, (&x, &hit)) in r.iter().zip(row).enumerate() {
+                                    let mut bits = x & hit;
+                                    while bits != 0 {
+                                        let b = bits.trailing_zeros() as usize;
+                                        bits &= bits - 1;
+                                        w.by_event[j] += ys[wi * 64 + b];
                                     }
                                 }
                             }
