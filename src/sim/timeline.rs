@@ -634,9 +634,10 @@ impl Default for TimelineOptions {
 pub const MAX_RUNS: u64 = 1_000_000_000;
 /// Most SLO windows one run may hold: each window keeps its downtime until the run ends.
 pub const MAX_WINDOWS: f64 = 100_000.0;
-/// Most events all runs together may be expected to have: hours of work at a few million
-/// events a second.
-pub const MAX_EVENTS: f64 = 1e11;
+/// Most events all runs together may be expected to have. At 3 to 30 million events a second
+/// that is under a minute, so a CI job on fast-failing components gets a refusal at once,
+/// not a runner busy for hours.
+pub const MAX_EVENTS: f64 = 1e9;
 
 /// Options that would exhaust memory or time, or that the simulation cannot honour.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -652,7 +653,7 @@ pub enum TimelineOptionsError {
     )]
     Windows { horizon: String, window: String },
     #[error(
-        "this would simulate about {0:.1e} events (more than {MAX_EVENTS:.0e}); use fewer --runs or a shorter --horizon"
+        "this would simulate about {0:.1e} events (more than {MAX_EVENTS:.0e}); use fewer --runs or a shorter --horizon, or `nines sample` for availability alone"
     )]
     Events(f64),
     #[error("{0}")]
