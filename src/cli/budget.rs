@@ -17,12 +17,12 @@ its own failures, every domain, every unique hard dependency (on_failure: fail, 
 transitive) and every group or fallback, each cause once: the shares add up to the exact \
 unavailability, and the verdict is `check`'s. What the dependencies and domains take is \
 subtracted from the budget; the rest is COMPONENT's own. Rows without one nine more than the \
-slo break the rule of the extra nine.
+slo break the rule of the extra nine. Exit 0 when the budget fits (COMPONENT meets the slo), 1 when it does not, 2 on bad input.
 
 Examples:
   nines budget models/online-store.yaml storefront
   nines budget models/online-store.yaml storefront --outages 4
-  nines budget models/online-store.yaml storefront --slo 99.99% --format json")]
+  nines budget models/online-store.yaml storefront --slo 99.99% --format json   # exit 1")]
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
@@ -66,5 +66,10 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     }
     let report = budget(&system, target, slo, args.outages)?;
     print(&report.render(args.format.into(), term.screen()))?;
-    Ok(ExitStatus::Success)
+    // A budget that does not fit is a failed verdict, as in `check`: a CI job stops on it.
+    Ok(if report.meets_slo {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
 }

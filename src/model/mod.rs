@@ -69,7 +69,9 @@ impl Model {
         let parsed = match format {
             Format::Yaml => tree::from_yaml(&source),
             Format::Toml => tree::from_toml(&source),
-            Format::Json => check_json(&source).and_then(|()| tree::from_yaml(&source)),
+            Format::Json => {
+                check_json(&source).and_then(|()| tree::from_yaml(&join_surrogates(&source)))
+            }
         };
         let tree =
             parsed.map_err(|e| ModelError::new(path, e.span, &e.message).with_source(&source))?;
@@ -166,6 +168,44 @@ fn check_json(source: &str) -> Result<(), tree::ParseError> {
                 .to_string(),
         }),
     }
+}
+
+/// JSON writes a character beyond U+FFFF as two escaped halves (`\ud83d\ude00`), which YAML
+/// refuses; each such pair becomes YAML's one escape for it (`\U0001F600`). serde_json has
+/// checked the text already, so every backslash is in a string and every pair is whole. (On that
+/// line, columns after it shift by two in an error's place.)
+fn join_surrogates(source: &str) -> std::borrow::Cow<'_, str> {
+    if !source.contains("\\u") {
+        return source.into();
+    }
+    let hex4 = |at: usize| (source.get(at..at + 4)).and_then(|h| u32::from_str_radix(h, 16).ok());
+    let bytes = source.as_bytes();
+    let (mut out, mut copied, mut i) = (String::new(), 0, 0);
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        if bytes.get(i + 1) == Some(&b'u')
+            && let Some(high @ 0xD800..=0xDBFF) = hex4(i + 2)
+            && source[i + 6..].starts_with("\\u")
+            && let Some(low @ 0xDC00..=0xDFFF) = hex4(i + 8)
+        {
+            let c = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+            out.push_str(&source[copied..i]);
+            out.push_str(&format!("\\U{c:08X}"));
+            i += 12;
+            copied = i;
+        } else {
+            // The escaped character (ASCII in valid JSON) is not the start of another escape.
+            i += 2;
+        }
+    }
+    if copied == 0 {
+        return source.into();
+    }
+    out.push_str(&source[copied..]);
+    out.into()
 }
 
 /// Checks that JSON text is well formed and holds at most `limit` values (lists and maps count

@@ -290,8 +290,11 @@ impl<'de> Deserialize<'de> for Slo {
                 })?;
                 Ok(Slo { target, max_breach })
             }
+            fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Slo, D::Error> {
+                d.deserialize_any(self)
+            }
         }
-        d.deserialize_any(V)
+        d.deserialize_newtype_struct(super::units::DECIMAL, V)
     }
 }
 

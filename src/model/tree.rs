@@ -24,7 +24,9 @@ pub enum Value {
     Null,
     Bool(bool),
     Int(i64),
-    Float(f64),
+    /// A number and its text as written (empty for infinities and NaN), so that a value with
+    /// more digits than a float holds can still be read from its digits.
+    Float(f64, Box<str>),
     Str(String),
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
@@ -36,7 +38,7 @@ impl Value {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
             Value::Int(_) => "an integer",
-            Value::Float(_) => "a number",
+            Value::Float(..) => "a number",
             Value::Str(_) => "a string",
             Value::Seq(_) => "a list",
             Value::Map(_) => "a map",
@@ -272,10 +274,25 @@ impl YamlBuilder {
                         "YAML tags (`!name`) are not part of a model",
                     ));
                 }
-                let node = Node {
-                    value: scalar(&text, style),
-                    span,
+                // A map key is a name, kept as written: `007` stays `007`, not the number 7.
+                let is_key = matches!(
+                    self.stack.last(),
+                    Some(Open {
+                        node: Node {
+                            value: Value::Map(_),
+                            ..
+                        },
+                        pending_key: None,
+                        ..
+                    })
+                );
+                let value = match scalar(&text, style) {
+                    Value::Int(_) | Value::Bool(_) | Value::Float(..) if is_key => {
+                        Value::Str(text.to_string())
+                    }
+                    value => value,
                 };
+                let node = Node { value, span };
                 self.remember(anchor, &node)?;
                 node
             }
@@ -418,10 +435,10 @@ fn scalar(text: &str, style: ScalarStyle) -> Value {
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Value::Float(f64::INFINITY);
+            return Value::Float(f64::INFINITY, "".into());
         }
-        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY, "".into()),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN, "".into()),
         _ => {}
     }
     let t = text;
@@ -436,7 +453,7 @@ fn scalar(text: &str, style: ScalarStyle) -> Value {
             return Value::Int(i);
         }
         if let Ok(f) = t.parse::<f64>() {
-            return Value::Float(f);
+            return Value::Float(f, t.replace('_', "").into());
         }
     }
     Value::Str(t.to_string())
@@ -519,12 +536,13 @@ fn toml_value(
             }
         },
         DeValue::Float(f) => match f.as_str().replace('_', "").as_str() {
-            "inf" | "+inf" => Value::Float(f64::INFINITY),
-            "-inf" => Value::Float(f64::NEG_INFINITY),
-            "nan" | "+nan" | "-nan" => Value::Float(f64::NAN),
+            "inf" | "+inf" => Value::Float(f64::INFINITY, "".into()),
+            "-inf" => Value::Float(f64::NEG_INFINITY, "".into()),
+            "nan" | "+nan" | "-nan" => Value::Float(f64::NAN, "".into()),
             t => Value::Float(
                 t.parse()
                     .map_err(|_| ParseError::at(span, format!("`{t}` is not a number")))?,
+                t.into(),
             ),
         },
         DeValue::Boolean(b) => Value::Bool(*b),
@@ -714,7 +732,7 @@ impl<'de> de::Deserializer<'de> for &'de Node {
             Value::Null => visitor.visit_unit(),
             Value::Bool(b) => visitor.visit_bool(*b),
             Value::Int(i) => visitor.visit_i64(*i),
-            Value::Float(f) => visitor.visit_f64(*f),
+            Value::Float(f, _) => visitor.visit_f64(*f),
             Value::Str(s) => visitor.visit_borrowed_str(s),
             Value::Seq(items) => visitor.visit_seq(Items { iter: items.iter() }),
             Value::Map(entries) => visitor.visit_map(Entries {
@@ -751,9 +769,19 @@ impl<'de> de::Deserializer<'de> for &'de Node {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value, DeError> {
+        if name == crate::model::units::DECIMAL {
+            // A number read from its digits: `0.99999999999999999` unquoted means what it
+            // means quoted, not the float 1 it rounds to.
+            return match &self.value {
+                Value::Float(_, text) if !text.is_empty() => visitor
+                    .visit_str(text)
+                    .map_err(|e: DeError| e.placed(self.span)),
+                _ => self.deserialize_any(visitor),
+            };
+        }
         visitor.visit_newtype_struct(self)
     }
 
@@ -824,7 +852,7 @@ mod tests {
     fn yaml_tree_has_places() {
         let tree = from_yaml("a: 1\nb:\n  - x\n  - 2.5\n").unwrap();
         let b = tree.find(&[PathStep::Key("b".into()), PathStep::Index(1)]);
-        assert_eq!(b.value, Value::Float(2.5));
+        assert_eq!(b.value, Value::Float(2.5, "2.5".into()));
         assert_eq!((b.span.line, b.span.col), (4, 5));
     }
 

@@ -105,6 +105,11 @@ impl Availability {
                     format!("availability {text} is above 100%"),
                     "an availability is at most \"100%\"",
                 )
+            } else if up <= 1.0 {
+                with_hint(
+                    format!("availability {text} is above 1"),
+                    "an availability is at most 1, even by a digit far past what a float keeps",
+                )
             } else if up <= 100.0 {
                 with_hint(
                     format!("availability {text} is above 1"),
@@ -177,6 +182,11 @@ fn decimal_complement(text: &str, shift: u32) -> Option<(f64, f64)> {
     let digits = format!("{int_part}{frac_part}");
     let digits = digits.trim_start_matches('0');
     let scale = frac_part.len() as i32 - exponent + shift as i32;
+    // A hair above one rounds to the float 1: the digits tell, and the complement's sign says so
+    // to the caller, which refuses it rather than read 100%.
+    if above_one(digits, scale) {
+        return Some((value, (1.0 - value).min(-f64::MIN_POSITIVE)));
+    }
     if digits.len() <= 36 && (0..=38).contains(&scale) {
         let n: u128 = if digits.is_empty() {
             0
@@ -191,6 +201,18 @@ fn decimal_complement(text: &str, shift: u32) -> Option<(f64, f64)> {
         }
     }
     Some((value, 1.0 - value))
+}
+
+/// Whether `digits × 10^-scale` (digits without leading zeros) is above one.
+fn above_one(digits: &str, scale: i32) -> bool {
+    // The decimal point falls after `point` digits.
+    let point = digits.len() as i64 - i64::from(scale);
+    match point {
+        _ if digits.is_empty() => false,
+        ..=0 => false,
+        1 => digits.as_bytes()[0] > b'1' || digits[1..].bytes().any(|b| b != b'0'),
+        _ => true,
+    }
 }
 
 impl fmt::Display for Availability {
@@ -254,10 +276,14 @@ impl Serialize for Availability {
     }
 }
 
+/// The name under which a model's loader hands a number over as the digits written (see
+/// `model::tree`); any other deserialiser gives the number itself.
+pub const DECIMAL: &str = "$nines::decimal";
+
 impl<'de> Deserialize<'de> for Availability {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
-        impl Visitor<'_> for V {
+        impl<'de> Visitor<'de> for V {
             type Value = Availability;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("an availability: a fraction such as 0.999 or a percent string such as \"99.9%\"")
@@ -274,8 +300,14 @@ impl<'de> Deserialize<'de> for Availability {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Availability, E> {
                 Availability::parse(v).map_err(E::custom)
             }
+            fn visit_newtype_struct<D: Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Availability, D::Error> {
+                d.deserialize_any(self)
+            }
         }
-        d.deserialize_any(V)
+        d.deserialize_newtype_struct(DECIMAL, V)
     }
 }
 

@@ -149,6 +149,16 @@ pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<
             "domain",
             &at(&path[..1], PathStep::KeyItself(name.clone())),
         )?;
+        // One name, one thing: `whatif --fail x` and every report name both alike.
+        if spec.components.contains_key(name) {
+            return Err(invalid(
+                &at(&path[..1], PathStep::KeyItself(name.clone())),
+                with_hint(
+                    format!("the domain `{name}` has the name of a component"),
+                    "domains and components share one set of names; rename one of them",
+                ),
+            ));
+        }
         domains.push(domain(
             name,
             d,
@@ -404,7 +414,7 @@ fn merge(
 /// invisible one (zero-width, or one that reorders text) would make two names look alike, or a
 /// name read as something else, in review.
 fn printable(name: &str, what: &str, path: &[PathStep]) -> Result<()> {
-    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
+    use super::error::invisible;
     let hint = "names are printed to terminals and reports; use letters, digits, `-`, `_` or `.`";
     if let Some(c) = name.chars().find(|c| c.is_control()) {
         return Err(invalid(

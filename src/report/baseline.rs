@@ -79,7 +79,7 @@ pub enum BaselineError {
 
 impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let file = path.display().to_string();
+        let file = crate::model::error::shown_path(&path);
         let invalid = |message: String| BaselineError::Invalid {
             file: file.clone(),
             message,
@@ -121,10 +121,24 @@ impl Baseline {
             .as_array()
             .ok_or_else(|| format!("no `components` list{hint}"))?;
         let mut components = Vec::with_capacity(list.len());
+        let mut seen = std::collections::HashSet::with_capacity(list.len());
         for (i, c) in list.iter().enumerate() {
             let name = c["name"]
                 .as_str()
                 .ok_or_else(|| format!("components[{i}] has no `name`{hint}"))?;
+            // Names are printed beside the model's: a control character would act on the
+            // terminal, as it would in a model, where it is refused too.
+            if let Some(ch) = name.chars().find(|c| c.is_control()) {
+                return Err(format!(
+                    "components[{i}] has the name {name:?}, which holds the control character {ch:?}"
+                ));
+            }
+            // Which of two would the model's component be compared with?
+            if !seen.insert(name) {
+                return Err(format!(
+                    "components[{i}] (`{name}`) is listed twice; a baseline names each component once"
+                ));
+            }
             let u = c["unavailability"].as_f64().ok_or_else(|| {
                 format!("components[{i}] (`{name}`) has no numeric `unavailability`{hint}")
             })?;

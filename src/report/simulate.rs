@@ -16,9 +16,10 @@ pub struct SimulatedComponent {
     pub availability: f64,
     pub unavailability: f64,
     pub degraded: f64,
-    /// 95% interval of the availability, from the spread between runs.
-    pub ci95: [f64; 2],
-    pub unavailability_ci95: [f64; 2],
+    /// 95% interval of the availability, from the spread between runs; null for one run,
+    /// which has no spread to measure (its interval would have zero width).
+    pub ci95: Option<[f64; 2]>,
+    pub unavailability_ci95: Option<[f64; 2]>,
     pub outages_per_year: f64,
     pub failures_per_year: f64,
     pub mean_outage_s: Option<f64>,
@@ -66,13 +67,15 @@ impl SimulateReport {
             .map(|(i, c)| {
                 let x = &r.components[i];
                 let (lo, hi) = x.availability_ci95();
+                let spread = r.runs > 1;
                 SimulatedComponent {
                     name: c.name.clone(),
                     availability: x.availability,
                     unavailability: x.unavailability,
                     degraded: x.degraded,
-                    ci95: [lo, hi],
-                    unavailability_ci95: [x.unavailability_ci95.0, x.unavailability_ci95.1],
+                    ci95: spread.then_some([lo, hi]),
+                    unavailability_ci95: spread
+                        .then_some([x.unavailability_ci95.0, x.unavailability_ci95.1]),
                     outages_per_year: x.outages_per_year,
                     failures_per_year: x.failures_per_year,
                     mean_outage_s: x.mean_outage_s,
@@ -135,11 +138,14 @@ impl SimulateReport {
                 vec![
                     c.name.clone(),
                     format_percent(c.availability, c.unavailability),
-                    format!(
-                        "{} – {}",
-                        format_percent(c.ci95[0], c.unavailability_ci95[1]),
-                        format_percent(c.ci95[1], c.unavailability_ci95[0])
-                    ),
+                    match (c.ci95, c.unavailability_ci95) {
+                        (Some(a), Some(u)) => format!(
+                            "{} – {}",
+                            format_percent(a[0], u[1]),
+                            format_percent(a[1], u[0])
+                        ),
+                        _ => "n/a: one run".into(),
+                    },
                     match (c.exact_availability, c.exact_unavailability) {
                         (Some(a), Some(u)) => format_percent(a, u),
                         _ => "—".into(),
