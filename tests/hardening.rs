@@ -63,13 +63,13 @@ fn availability_exponents_do_not_overflow() {
         e.starts_with("big.yaml:2:23: availability 1e2147483647 is above 1"),
         "{e}"
     );
-    // Unquoted, YAML reads it as a float first: infinity.
+    // Unquoted, it is read from its digits too, not as the float it overflows to.
     let e = model_error(
         "inf.yaml",
         "components:\n  db: { availability: 1e2147483647 }\n",
     );
     assert!(
-        e.starts_with("inf.yaml:2:23: availability inf is not a finite number"),
+        e.starts_with("inf.yaml:2:23: availability 1e2147483647 is above 1"),
         "{e}"
     );
     // Many digits before a large negative exponent still make a plain number.
@@ -775,4 +775,306 @@ fn timeline_options_are_validated_in_the_library() {
     ));
     let ok = new(1000, year, 2).unwrap();
     assert_eq!((ok.runs, ok.horizon_s, ok.threads), (1000, year, 2));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Work bounded up front
+
+/// A component failing and repaired every millisecond, over a month: 2.6 billion events, which
+/// ran for 80 s. `simulate`, `report --simulate` and `check`'s window gate build their options
+/// through the same check and refuse it at once, pointing at `sample`.
+#[test]
+fn a_simulation_past_the_event_budget_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(
+        &dir,
+        "fast.yaml",
+        "components:\n  x: { mttf: 1ms, mttr: 1ms, slo: { target: 40%, max_breach: 10% } }\n",
+    );
+    let flags = ["--horizon", "30d", "--runs", "1"];
+    let out = |args: &[&str]| {
+        let o = nines().args(args).arg(&model).args(flags).output().unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let report_dir = dir.path().join("out");
+    for (args, code) in [
+        (vec!["simulate"], 2),
+        (
+            vec!["report", "-o", report_dir.to_str().unwrap(), "--simulate"],
+            2,
+        ),
+        (vec!["check", "--max-breach", "10%"], 2),
+    ] {
+        let (got, err) = out(&args);
+        assert_eq!(got, Some(code), "{args:?}: {err}");
+        // 2 × 30 days / 2 ms, the expected count of failures and repairs.
+        assert!(err.contains("about 2.6e9 events"), "{args:?}: {err}");
+        assert!(err.contains("nines sample"), "{args:?}: {err}");
+    }
+    // One day, 86 million events, is within the budget.
+    use nines::sim::timeline::{Start, TimelineOptions, TimelineOptionsError};
+    let system = Model::load(&model).unwrap().system().unwrap();
+    let day = 86_400.0;
+    assert!(TimelineOptions::new(&system, 1, day, 0, 1, Start::Stationary).is_ok());
+    let e = TimelineOptions::new(&system, 1, 30.0 * day, 0, 1, Start::Stationary).unwrap_err();
+    let TimelineOptionsError::Events(events) = e else {
+        panic!("{e}")
+    };
+    assert_close!(events, 2.0 * 30.0 * day / 2e-3, 1e-12);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers mean what they say
+
+/// An availability with more digits than a float holds reads the same quoted or not: from its
+/// digits, so its unavailability is 1e-17 and not the 0 of the float it rounds to.
+#[test]
+fn long_availabilities_read_alike_quoted_or_not() {
+    for format in ["yaml", "json", "toml"] {
+        let text = |v: &str| match format {
+            "toml" => format!("[components.db]\navailability = {v}\n"),
+            "json" => format!("{{\"components\": {{\"db\": {{\"availability\": {v}}}}}}}"),
+            _ => format!("components:\n  db: {{ availability: {v} }}\n"),
+        };
+        let name = format!("m.{format}");
+        let load = |t: String| {
+            let m = Model::parse(Path::new(&name), t, Format::of(Path::new(&name)).unwrap());
+            let s = m.and_then(|m| m.system()).unwrap();
+            s.components[0].replica_down
+        };
+        let bare = load(text("0.99999999999999999"));
+        let quoted = load(text("\"0.99999999999999999\""));
+        assert_eq!(bare, quoted, "{format}");
+        assert_close!(bare.p, 1e-17, 1e-12);
+        // The same for an slo.
+        let slo = |v: &str| format!("components:\n  db: {{ availability: 0.9, slo: {v} }}\n");
+        let (a, b) = (
+            Model::parse(
+                Path::new("s.yaml"),
+                slo("0.99999999999999999"),
+                Format::Yaml,
+            ),
+            Model::parse(
+                Path::new("s.yaml"),
+                slo("\"0.99999999999999999\""),
+                Format::Yaml,
+            ),
+        );
+        let (a, b) = (a.unwrap().system().unwrap(), b.unwrap().system().unwrap());
+        assert_eq!(a.components[0].slo, b.components[0].slo);
+    }
+}
+
+/// A hair above 100% is refused, however far past a float's digits the excess is, and never
+/// read as 100%.
+#[test]
+fn an_availability_a_hair_above_one_is_refused() {
+    for (value, words) in [
+        ("\"100.0000000000000001%\"", "above 100%"),
+        ("1.00000000000000000001", "above 1"),
+        ("\"1.00000000000000000001\"", "above 1"),
+        (
+            "1.0000000000000000000000000000000000000000000001",
+            "above 1",
+        ),
+        (
+            "\"10000000000000000000000000000000000000000001e-43\"",
+            "above 1",
+        ),
+    ] {
+        assert_refused(
+            "m.yaml",
+            &format!("components:\n  db: {{ availability: {value} }}\n"),
+            value,
+            &[words],
+        );
+    }
+    // Exactly one, written long, is one.
+    let (s, st) = eval_yaml("components:\n  db: { availability: 1.000000000000000000000000 }\n");
+    assert_eq!(unavailability(&s, &st, "db"), 0.0);
+}
+
+/// Keys are names, kept as written: `007`, `True` and `1.50` are the names of three components.
+#[test]
+fn yaml_keys_that_look_like_numbers_stay_names() {
+    let (s, _) = eval_yaml(
+        "components:\n  007: { availability: 0.9 }\n  True: { availability: 0.9, depends_on: [\"007\"] }\n  1.50: { availability: 0.9 }\n",
+    );
+    let names: Vec<&str> = s.components.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["007", "True", "1.50"]);
+    assert_eq!(s.components[1].dependencies.len(), 1);
+}
+
+/// JSON writes a character beyond U+FFFF as an escaped surrogate pair: a valid name.
+#[test]
+fn json_names_with_escaped_surrogate_pairs_are_read() {
+    let text = r#"{"components": {"\ud83d\ude00": {"availability": 0.9}, "b\\ud83d": {"availability": 0.5, "depends_on": ["\uD83D\uDE00"]}}}"#;
+    let m = Model::parse(Path::new("m.json"), text.into(), Format::Json).unwrap();
+    let s = m.system().unwrap();
+    let names: Vec<&str> = s.components.iter().map(|c| c.name.as_str()).collect();
+    // An escaped backslash before `ud83d` is text, not an escape.
+    assert_eq!(names, ["😀", "b\\ud83d"]);
+    // A lone half is not a character: refused by the JSON check, at its place.
+    let e = model_error("m.json", "{\"components\": {\"\\ud83d\": {}}}");
+    assert!(e.contains("m.json:1:"), "{e}");
+}
+
+/// A domain and a component of one name: `whatif --fail NAME` could not say which it means.
+#[test]
+fn a_name_is_a_domain_or_a_component_not_both() {
+    assert_refused(
+        "m.yaml",
+        "domains:\n  db: { availability: 0.9 }\ncomponents:\n  db: { availability: 0.9 }\n",
+        "db:",
+        &["the domain `db` has the name of a component"],
+    );
+    // Every shipped model has distinct names.
+    for entry in std::fs::read_dir(repo_path("models")).unwrap() {
+        let path = entry.unwrap().path();
+        if Format::of(&path).is_some() {
+            let m = Model::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            m.system().unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+/// A baseline that names a component twice: which of the two would it be compared with?
+#[test]
+fn a_baseline_with_a_name_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(&dir, "m.yaml", "components:\n  db: { availability: 0.9 }\n");
+    let twice = r#"{"components": [{"name": "db", "unavailability": 0.1}, {"name": "db", "unavailability": 0.2}]}"#;
+    let base = write_model(&dir, "base.json", twice);
+    let out = nines()
+        .args([
+            "check",
+            model.to_str().unwrap(),
+            "--baseline",
+            base.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("components[1] (`db`) is listed twice"),
+        "{err}"
+    );
+}
+
+/// `budget` is a verdict like `check`: exit 1 when the budget does not fit.
+#[test]
+fn budget_exits_1_when_the_budget_does_not_fit() {
+    let model = repo_path("models/online-store.yaml");
+    for (slo, code) in [("99%", 0), ("99.9999%", 1)] {
+        let out = nines()
+            .arg("budget")
+            .arg(&model)
+            .args(["storefront", "--slo", slo, "--format", "json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["meets_slo"], code == 0, "{slo}");
+        assert_eq!(out.status.code(), Some(code), "{slo}");
+    }
+}
+
+/// One run has no spread between runs: no interval is printed for it, rather than one of zero
+/// width.
+#[test]
+fn one_simulated_run_prints_no_interval() {
+    let model = repo_path("models/checkout.yaml");
+    let run = |format: &str| {
+        let out = nines()
+            .arg("simulate")
+            .arg(&model)
+            .args(["-n", "1", "--horizon", "30d", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let v: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    for c in v["components"].as_array().unwrap() {
+        assert!(
+            c["ci95"].is_null() && c["unavailability_ci95"].is_null(),
+            "{c}"
+        );
+    }
+    let table = run("table");
+    assert!(table.contains("n/a: one run"), "{table}");
+    // Two runs have an interval.
+    let out = nines()
+        .arg("simulate")
+        .arg(&model)
+        .args(["-n", "2", "--horizon", "30d", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["components"][0]["ci95"].is_array());
+}
+
+/// Components always up and always down, slos of 0% and 100%: every ratio and margin has a zero
+/// to divide by. JSON cannot hold NaN or infinity (they would be read back as null with no
+/// reason), and a table must not print them: each command says what it means instead.
+#[test]
+fn no_nan_or_infinity_reaches_json_or_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_model(
+        &dir,
+        "edge.yaml",
+        "components:
+  perfect: { availability: 1, slo: 100% }
+  dead: { availability: 0, slo: 0% }
+  web: { availability: 0.999, slo: 100%, depends_on: [perfect, dead] }
+  app: { availability: 1, slo: \"0%\", depends_on: [perfect], cost: 0, variants: [{ name: cheap, availability: 0, cost: 0 }] }
+",
+    );
+    let m = model.to_str().unwrap();
+    for args in [
+        vec!["eval", m],
+        vec!["check", m, "--min-margin", "1"],
+        vec!["check", m, "--baseline", m],
+        vec!["lint", m],
+        vec!["explain", m, "web"],
+        vec!["explain", m, "perfect"],
+        vec!["whatif", m, "--fail", "dead"],
+        vec!["whatif", m, "--improve", "web=1"],
+        vec!["budget", m, "web"],
+        vec!["budget", m, "perfect"],
+        vec!["budget", m, "dead"],
+        vec!["sample", m, "--samples", "10000"],
+        vec!["tradeoff", m, "--component", "app"],
+        vec!["diff", m, m],
+        vec!["simulate", m, "-n", "3", "--horizon", "30d"],
+    ] {
+        for format in ["default", "json"] {
+            let flags: &[&str] = match format {
+                "json" => &["--format", "json"],
+                _ => &[],
+            };
+            let out = nines().args(&args).args(flags).output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "{args:?}: {stderr}"
+            );
+            let lower = stdout.to_lowercase();
+            for bad in ["nan", "inf"] {
+                let words = lower.split(|c: char| !c.is_ascii_alphanumeric());
+                assert!(
+                    !words.clone().any(|w| w == bad || w == "infinity"),
+                    "{args:?} {format}: {stdout}"
+                );
+            }
+            if format == "json" {
+                serde_json::from_str::<serde_json::Value>(&stdout)
+                    .unwrap_or_else(|e| panic!("{args:?}: {e}\n{stdout}"));
+            }
+        }
+    }
 }

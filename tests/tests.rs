@@ -14,6 +14,7 @@ mod exact;
 mod examples;
 mod explain;
 mod hardening;
+mod injection;
 mod lint;
 mod loader;
 mod models;

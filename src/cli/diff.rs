@@ -50,8 +50,8 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     let old_states = exact::evaluate(&Structure::new(&old_system))?;
     let new_states = exact::evaluate(&Structure::new(&new_system))?;
     let (old_file, new_file) = (
-        args.old.display().to_string(),
-        args.new.display().to_string(),
+        nines::model::error::shown_path(&args.old),
+        nines::model::error::shown_path(&args.new),
     );
     let report = DiffReport::new(
         Side {

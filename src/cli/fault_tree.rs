@@ -91,7 +91,11 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
 /// The engine's give-up, with what a fault tree's user can do instead: `nines sample` estimates
 /// a nines model, which `nines import` makes of a coherent tree only.
 fn too_large(e: EngineError, tree: &FaultTree) -> CliError {
-    let files: Vec<String> = tree.files.iter().map(|f| f.display().to_string()).collect();
+    let files: Vec<String> = tree
+        .files
+        .iter()
+        .map(|f| nines::model::error::shown_path(&f))
+        .collect();
     let hint = match tree.first_non_coherent() {
         None => format!(
             "for an estimate with confidence intervals, import the tree and sample it: `nines \

@@ -84,7 +84,7 @@ fn open_psa_run(args: OpenPsaArgs) -> Result<ExitStatus, CliError> {
         Some(path) => Format::of(path).ok_or_else(|| {
             CliError::Usage(format!(
                 "{}: unknown model format; name the output .yaml, .yml, .json or .toml",
-                path.display()
+                nines::model::error::shown_path(&path)
             ))
         })?,
     };
@@ -106,12 +106,20 @@ fn open_psa_run(args: OpenPsaArgs) -> Result<ExitStatus, CliError> {
     let text = emit::write(&spec, format).map_err(CliError::Usage)?;
     match &args.output {
         Some(path) => nines::report::review::write::write_file_atomically(path, text.as_bytes())
-            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", path.display())))?,
+            .map_err(|e| {
+                CliError::Usage(format!(
+                    "cannot write {}: {e}",
+                    nines::model::error::shown_path(&path)
+                ))
+            })?,
         None => print(&text)?,
     }
     let (gates, basic_events, house_events) = tree.counts();
     let summary = Summary {
-        output: args.output.as_ref().map(|p| p.display().to_string()),
+        output: args
+            .output
+            .as_ref()
+            .map(|p| nines::model::error::shown_path(&p)),
         model: tree.name.as_deref(),
         top: tree.top_names(),
         gates,

@@ -183,7 +183,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
             } else {
                 "error"
             };
-            eprintln!("{prefix}: {e}");
+            // Messages are ours, with names and paths already shown escaped; escape sequences
+            // and carriage returns that still got in (a message of the system's, quoting a
+            // path) are written out too. Line breaks are the messages' own.
+            let text: String = (e.to_string().split('\n'))
+                .map(|line| nines::model::error::shown(line).into_owned())
+                .collect::<Vec<_>>()
+                .join("\n");
+            eprintln!("{prefix}: {text}");
             ExitStatus::Error
         }
     }

@@ -110,7 +110,7 @@ pub fn run(args: Args) -> Result<ExitStatus, CliError> {
         None
     };
     let options = ReviewOptions {
-        file: args.model.display().to_string(),
+        file: nines::model::error::shown_path(&args.model),
         top: args.top,
         tradeoff: !args.no_tradeoff,
         simulation,
@@ -120,19 +120,19 @@ pub fn run(args: Args) -> Result<ExitStatus, CliError> {
     std::fs::create_dir_all(&args.output).map_err(|e| {
         CliError::Usage(format!(
             "cannot create the report directory `{}`: {e}",
-            args.output.display()
+            nines::model::error::shown_path(&args.output)
         ))
     })?;
     review.write(&args.output).map_err(|e| {
         CliError::Usage(format!(
             "cannot write the report into `{}`: {e}",
-            args.output.display()
+            nines::model::error::shown_path(&args.output)
         ))
     })?;
     print(&format!(
         "{}\n{}\n",
-        args.output.join(MARKDOWN_FILE).display(),
-        args.output.join(HTML_FILE).display()
+        nines::model::error::shown_path(&args.output.join(MARKDOWN_FILE)),
+        nines::model::error::shown_path(&args.output.join(HTML_FILE))
     ))?;
     Ok(ExitStatus::Success)
 }

@@ -62,23 +62,53 @@ impl ModelError {
     }
 }
 
+/// Characters that print nothing yet change how text reads: zero-width ones and those that
+/// reorder text.
+pub fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Text from a file or a file's name as it may be printed: control characters (an escape
+/// sequence, a line break that would start a CI workflow command) and invisible ones written
+/// out as `\u{1b}`, so they show instead of acting. Tabs stay.
+pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| (c.is_control() && c != '\t') || invisible(c);
+    if !s.chars().any(bad) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| match bad(c) {
+            true => c.escape_unicode().to_string(),
+            false => c.to_string(),
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// A path as it may be printed (see [`shown`]).
+pub fn shown_path(path: &Path) -> String {
+    shown(&path.to_string_lossy()).into_owned()
+}
+
 impl fmt::Display for ModelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = shown_path(&self.file);
+        let message = shown(&self.message);
         match self.span {
-            Some(s) => write!(
-                f,
-                "{}:{}:{}: {}",
-                self.file.display(),
-                s.line,
-                s.col,
-                self.message
-            )?,
-            None => write!(f, "{}: {}", self.file.display(), self.message)?,
+            Some(s) => write!(f, "{file}:{}:{}: {message}", s.line, s.col)?,
+            None => write!(f, "{file}: {message}")?,
         }
         if let (Some(span), Some(line)) = (self.span, &self.snippet) {
             let number = span.line.to_string();
             let pad = " ".repeat(number.len());
-            let shown: String = line.chars().take(200).collect();
+            // Control characters in the line are shown one for one (`?`), so the caret still
+            // points under the column the error names.
+            let shown: String = (line.chars().take(200))
+                .map(|c| match (c.is_control() && c != '\t') || invisible(c) {
+                    true => '?',
+                    false => c,
+                })
+                .collect();
             let caret_at = span.col.saturating_sub(1).min(shown.chars().count());
             let width = span
                 .len
@@ -91,7 +121,7 @@ impl fmt::Display for ModelError {
             )?;
         }
         if let Some(hint) = &self.hint {
-            write!(f, "\n  = hint: {hint}")?;
+            write!(f, "\n  = hint: {}", shown(hint))?;
         }
         Ok(())
     }

@@ -2,10 +2,14 @@
 //! from the model, so both escape everything they are given.
 
 /// Escapes the message of a GitHub workflow command: `%`, CR and LF are its only specials.
+/// Other control characters (an escape sequence would colour or hide the log) have no escape
+/// there, so they are written out as `\u{1b}`.
 pub fn github_data(s: &str) -> String {
-    s.replace('%', "%25")
+    let s = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    crate::model::error::shown(&s).into_owned()
 }
 
 /// Escapes a property value (`file=`, `title=`): also `:` and `,`, which end a value.

@@ -103,7 +103,7 @@ impl Diagnostic {
             name: "invalid-model".into(),
             title: "Invalid model".into(),
             message,
-            file: e.file.display().to_string(),
+            file: crate::model::error::shown_path(&e.file),
             line: e.span.map_or(0, |s| s.line),
             column: e.span.map_or(0, |s| s.col),
             component: None,

@@ -20,6 +20,9 @@ fn mermaid_label(s: &str) -> String {
             '#' => out.push_str("#35;"),
             // A label opening with a backtick would be read as Markdown by Mermaid.
             '`' => out.push_str("#96;"),
+            // Mermaid looks for `%%{init: …}%%` directives anywhere in the text, labels too.
+            '%' => out.push_str("#37;"),
+            '\\' => out.push_str("#92;"),
             '\n' | '\r' => out.push(' '),
             _ if c.is_control() => {}
             _ => out.push(c),

@@ -73,8 +73,8 @@ impl Lock {
                 e.kind(),
                 format!(
                     "another nines is writing into {} (if none is, remove {})",
-                    dir.display(),
-                    path.display()
+                    crate::model::error::shown_path(&dir),
+                    crate::model::error::shown_path(&path)
                 ),
             )),
             Err(e) => Err(e),
