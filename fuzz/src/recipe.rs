@@ -381,7 +381,10 @@ impl Recipe {
                     min_available: Some(c.min_available as u32 % n + 1),
                     spread: spread(&c.spread, domains),
                     maintenance,
-                    failover: c.failover.map(Seconds::duration),
+                    failover: c.failover.map(|s| nines::model::spec::Failover {
+                        time: s.duration(),
+                        on: nines::model::spec::FailoverOn::Any,
+                    }),
                     depends_on: dependencies(&c.dependencies, i),
                     variants,
                     ..Default::default()
