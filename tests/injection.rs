@@ -66,7 +66,9 @@ fn assert_inert(what: &str, text: &str) {
 }
 
 /// Mermaid: ids generated, labels in quotes with entities; read back line by line.
-fn mermaid_parts(text: &str) -> (Vec<(usize, String)>, Vec<(usize, usize)>) {
+type Labels = Vec<(usize, String)>;
+
+fn mermaid_parts(text: &str) -> (Labels, Vec<(usize, usize)>) {
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("flowchart TD"));
     let (mut nodes, mut edges) = (Vec::new(), Vec::new());

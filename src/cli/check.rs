@@ -142,7 +142,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
         if input.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(input)
                 .map_err(|e| {
-                    CliError::Usage(format!("{}: {e}", nines::model::error::shown_path(&input)))
+                    CliError::Usage(format!("{}: {e}", nines::model::error::shown_path(input)))
                 })?
                 .filter_map(|entry| entry.ok().map(|e| e.path()))
                 .filter(|p| {
@@ -156,7 +156,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
             if found.is_empty() {
                 return Err(CliError::Usage(format!(
                     "{}: no .yaml, .yml, .toml or .json model in this directory",
-                    nines::model::error::shown_path(&input)
+                    nines::model::error::shown_path(input)
                 )));
             }
             files.extend(found);
@@ -243,7 +243,7 @@ fn check_one(
         max_drop: args.max_drop,
         fail_on_removed: args.fail_on_removed,
     };
-    let file = nines::model::error::shown_path(&path);
+    let file = nines::model::error::shown_path(path);
     let mut report = CheckReport::new(&system, &states, &file, options, baseline);
     report.place(&Places::of(&model));
     window_gate(args, &system, &mut report)?;
@@ -305,9 +305,9 @@ pub fn invalid_model(term: &Terminal, path: &Path, e: &CliError, single: bool) -
     if single {
         eprintln!("{prefix}: {e}");
     } else {
-        eprintln!("{prefix}: {}: {e}", nines::model::error::shown_path(&path));
+        eprintln!("{prefix}: {}: {e}", nines::model::error::shown_path(path));
     }
-    let file = nines::model::error::shown_path(&path);
+    let file = nines::model::error::shown_path(path);
     match e {
         // The error's file is the path as given: the same as `file`.
         CliError::Model(m) if m.file == path => Diagnostic::from_model_error(m),

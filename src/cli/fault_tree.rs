@@ -94,7 +94,7 @@ fn too_large(e: EngineError, tree: &FaultTree) -> CliError {
     let files: Vec<String> = tree
         .files
         .iter()
-        .map(|f| nines::model::error::shown_path(&f))
+        .map(|f| nines::model::error::shown_path(f))
         .collect();
     let hint = match tree.first_non_coherent() {
         None => format!(

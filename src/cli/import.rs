@@ -84,7 +84,7 @@ fn open_psa_run(args: OpenPsaArgs) -> Result<ExitStatus, CliError> {
         Some(path) => Format::of(path).ok_or_else(|| {
             CliError::Usage(format!(
                 "{}: unknown model format; name the output .yaml, .yml, .json or .toml",
-                nines::model::error::shown_path(&path)
+                nines::model::error::shown_path(path)
             ))
         })?,
     };
@@ -109,7 +109,7 @@ fn open_psa_run(args: OpenPsaArgs) -> Result<ExitStatus, CliError> {
             .map_err(|e| {
                 CliError::Usage(format!(
                     "cannot write {}: {e}",
-                    nines::model::error::shown_path(&path)
+                    nines::model::error::shown_path(path)
                 ))
             })?,
         None => print(&text)?,
@@ -119,7 +119,7 @@ fn open_psa_run(args: OpenPsaArgs) -> Result<ExitStatus, CliError> {
         output: args
             .output
             .as_ref()
-            .map(|p| nines::model::error::shown_path(&p)),
+            .map(|p| nines::model::error::shown_path(p)),
         model: tree.name.as_deref(),
         top: tree.top_names(),
         gates,

@@ -140,7 +140,7 @@ fn lint_one(path: &Path, allowed: &[&str]) -> Result<LintReport, CliError> {
     let system = model.system()?;
     let mut findings = lint::lint(&model, &system)?;
     findings.retain(|f| !allowed.contains(&f.rule));
-    let file = nines::model::error::shown_path(&path);
+    let file = nines::model::error::shown_path(path);
     Ok(LintReport::placed(
         &system.name,
         &file,

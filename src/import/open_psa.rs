@@ -564,7 +564,7 @@ impl<'a> Reader<'a> {
                         "{} `{name}` is defined twice: here and as a {} at {}:{}",
                         kind.noun(),
                         o.kind.noun(),
-                        crate::model::error::shown_path(&path),
+                        crate::model::error::shown_path(path),
                         o.place.span.line
                     ),
                     "MEF names of gates and events are unique; rename one of them",

@@ -79,7 +79,7 @@ pub enum BaselineError {
 
 impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let file = crate::model::error::shown_path(&path);
+        let file = crate::model::error::shown_path(path);
         let invalid = |message: String| BaselineError::Invalid {
             file: file.clone(),
             message,

@@ -70,7 +70,7 @@ fn kind_of(path: &Path) -> Result<Kind, PlotError> {
     {
         Some("svg") => Ok(Kind::Svg),
         Some("png") => Ok(Kind::Png),
-        _ => Err(PlotError::Format(crate::model::error::shown_path(&path))),
+        _ => Err(PlotError::Format(crate::model::error::shown_path(path))),
     }
 }
 
@@ -456,7 +456,7 @@ pub fn plot_rule(
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
     write_atomically(path, bytes).map_err(|source| PlotError::Io {
-        path: crate::model::error::shown_path(&path),
+        path: crate::model::error::shown_path(path),
         source,
     })
 }

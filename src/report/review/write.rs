@@ -73,7 +73,7 @@ impl Lock {
                 e.kind(),
                 format!(
                     "another nines is writing into {} (if none is, remove {})",
-                    crate::model::error::shown_path(&dir),
+                    crate::model::error::shown_path(dir),
                     crate::model::error::shown_path(&path)
                 ),
             )),
