@@ -30,6 +30,8 @@ if [ -d "fuzz/seeds/$target" ]; then
 fi
 case $target in
     load_*) options="-max_len=8192 -dict=fuzz/model.dict" ;;
+    # Writes only into a scratch folder of its own; what the commands print is not kept.
+    cli_args) options="-max_len=8192 -dict=fuzz/model.dict -close_fd_mask=3" ;;
     import_open_psa) options="-max_len=8192 -dict=fuzz/open_psa.dict" ;;
     # Bytes become models through `arbitrary`: start at full length for models of every size.
     *) options="-max_len=2048 -len_control=0" ;;

@@ -11,7 +11,8 @@ pub enum GraphFormat {
 
 fn mermaid_label(s: &str) -> String {
     let mut out = String::new();
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '"' => out.push_str("#quot;"),
             '<' => out.push_str("#lt;"),
@@ -20,8 +21,9 @@ fn mermaid_label(s: &str) -> String {
             '#' => out.push_str("#35;"),
             // A label opening with a backtick would be read as Markdown by Mermaid.
             '`' => out.push_str("#96;"),
-            // Mermaid looks for `%%{init: …}%%` directives anywhere in the text, labels too.
-            '%' => out.push_str("#37;"),
+            // Mermaid looks for `%%{init: …}%%` directives anywhere in the text, labels too:
+            // no two percent signs stay side by side (one alone, as in `99.9%`, is text).
+            '%' if chars.peek() == Some(&'%') => out.push_str("#37;"),
             '\\' => out.push_str("#92;"),
             '\n' | '\r' => out.push(' '),
             _ if c.is_control() => {}
