@@ -15,8 +15,8 @@ use crate::model::units::{Availability, Odds, format_percent};
 use crate::report::Format;
 use crate::report::table::{Cell, Paint, Screen, Table};
 use crate::report::text::{escape_markdown, format_share};
-use crate::structure::{Gate, Owner, Structure};
-use crate::system::System;
+use crate::structure::{EventId, Gate, GateId, Owner, Structure};
+use crate::system::{ComponentId, System};
 
 /// How a change affects a component.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -362,5 +362,98 @@ impl WhatIf {
         }
         out += &format!("\n{}\n", self.tally());
         out
+    }
+}
+
+/// A component's state in one state of the basic events (docs/semantics.md), ordered from best
+/// to worst: "worst wins".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Up,
+    Degraded,
+    Down,
+}
+
+/// Every component's state when some basic events happen and every other does not, by one pass
+/// up the gates those events feed: what `what_if` gives as probabilities, for one state of the
+/// events, in time proportional to the part of the model that can see them. Built once, run
+/// for any number of sets of events.
+pub struct Propagation<'a> {
+    structure: &'a Structure,
+    /// Per gate: the gates that read it.
+    readers: Vec<Vec<GateId>>,
+    /// Per event: its gate.
+    event_gate: Vec<GateId>,
+    /// The value of every gate in the last run; false outside what the last run touched.
+    value: Vec<bool>,
+    touched: Vec<GateId>,
+    seen: Vec<bool>,
+}
+
+impl<'a> Propagation<'a> {
+    pub fn new(structure: &'a Structure) -> Propagation<'a> {
+        let n = structure.gates.len();
+        let mut readers = vec![Vec::new(); n];
+        let mut event_gate = vec![crate::structure::NEVER; structure.events.len()];
+        for (g, gate) in structure.gates.iter().enumerate() {
+            if let Gate::Event(e) = gate {
+                event_gate[*e] = g;
+            }
+            for &x in gate.inputs() {
+                readers[x].push(g);
+            }
+        }
+        Propagation {
+            structure,
+            readers,
+            event_gate,
+            value: vec![false; n],
+            touched: Vec::new(),
+            seen: vec![false; n],
+        }
+    }
+
+    /// Makes exactly `events` happen. Every other gate keeps the value it has with nothing
+    /// happening, which is false: the gates are monotone and `Never` never happens.
+    pub fn run(&mut self, events: &[EventId]) {
+        for &g in &self.touched {
+            self.value[g] = false;
+            self.seen[g] = false;
+        }
+        self.touched.clear();
+        // Everything the events can reach, then evaluated in gate order (inputs first).
+        let mut stack: Vec<GateId> = events.iter().map(|&e| self.event_gate[e]).collect();
+        while let Some(g) = stack.pop() {
+            if std::mem::replace(&mut self.seen[g], true) {
+                continue;
+            }
+            self.touched.push(g);
+            stack.extend(self.readers[g].iter().filter(|&&r| !self.seen[r]));
+        }
+        self.touched.sort_unstable();
+        for &g in &self.touched {
+            let value = &self.value;
+            let v = match &self.structure.gates[g] {
+                Gate::Never => false,
+                Gate::Event(_) => true,
+                Gate::Or(xs) => xs.iter().any(|&x| value[x]),
+                Gate::And(xs) => xs.iter().all(|&x| value[x]),
+                Gate::AtLeast(k, xs) => xs.iter().filter(|&&x| value[x]).count() >= *k as usize,
+            };
+            self.value[g] = v;
+        }
+    }
+
+    /// Component `c`'s state after the last run.
+    pub fn state(&self, c: ComponentId) -> State {
+        let gates = self.structure.components[c];
+        if self.value[gates.down] {
+            State::Down
+        } else if self.value[gates.impaired] {
+            State::Degraded
+        } else {
+            State::Up
+        }
     }
 }
