@@ -10,9 +10,9 @@ use super::{CliError, ExitStatus, OutputFormat, Terminal};
 /// What `--deny` makes a failing sweep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Deny {
-    /// Exit 1 when some failure takes an outermost component down.
+    /// Exit 1 when a single failure (or pair) takes an outermost component down.
     Visible,
-    /// Exit 1 when some failure takes one down or onto its fallbacks.
+    /// Exit 1 when a single failure (or pair) takes one down or onto its fallbacks.
     Degraded,
 }
 
@@ -37,7 +37,8 @@ pub struct Args {
     /// List every experiment, invisible ones too (JSON always does)
     #[arg(long)]
     pub all: bool,
-    /// Exit 1 when some experiment is this bad or worse
+    /// Exit 1 when a single failure (or, with --pairs, a pair) is this bad or worse; components
+    /// failed whole do not count
     #[arg(long, value_enum, value_name = "VERDICT")]
     pub deny: Option<Deny>,
     #[arg(long, short, value_enum, default_value = "table")]

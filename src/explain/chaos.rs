@@ -178,7 +178,9 @@ fn units(system: &System, structure: &Structure) -> Vec<Unit> {
             }
             EventKind::Failover(c) => {
                 own[c].push(e);
-                failover[c] = Some(e);
+                // A failover the model says never happens (no replica ever in service to
+                // fail over from) is not set off by a chaos failure either.
+                failover[c] = (event.odds.p > 0.0).then_some(e);
             }
             EventKind::RollingMaintenance { component: c, .. } | EventKind::Maintenance(c) => {
                 own[c].push(e)
@@ -349,10 +351,12 @@ impl Chaos {
         &self.experiments[..n]
     }
 
-    /// The worst verdict of any experiment (invisible when there are none).
+    /// The worst verdict of the single failures and pairs (invisible when there are none).
+    /// Components failed whole are left out: no redundancy hides them, only fallbacks do.
     pub fn worst(&self) -> Verdict {
         self.experiments
             .iter()
+            .filter(|e| e.kind != UnitKind::AllReplicas)
             .map(|e| e.verdict)
             .max()
             .unwrap_or(Verdict::Invisible)
