@@ -27,7 +27,7 @@ Examples:
   nines chaos models/online-store.yaml
   nines chaos models/multi-region.yaml --pairs
   nines chaos models/online-store.yaml --all --format markdown
-  nines chaos models/multi-region.yaml --deny visible       exit 1 when a failure is seen (for CI)")]
+  nines chaos models/multi-region.yaml --deny visible       (exit 1: a single failure is seen; for CI)")]
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
