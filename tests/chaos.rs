@@ -248,7 +248,7 @@ proptest! {
         // Every two singles are a pair, but a replica with its own component.
         let n = singles.len();
         let within = sweep.singles().iter().filter(|e| e.kind == UnitKind::Replica).count();
-        prop_assert_eq!(sweep.experiments.len() - n, n * (n - 1) / 2 - within);
+        prop_assert_eq!(sweep.experiments.len() - n, n * n.saturating_sub(1) / 2 - within);
         assert_matches_the_rules(&system, &sweep);
     }
 
