@@ -6,6 +6,7 @@ mod util;
 mod agree;
 mod bounds;
 mod breach;
+mod chaos;
 mod check;
 mod cli_eval;
 mod diff;

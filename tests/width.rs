@@ -100,6 +100,7 @@ fn every_table_of_every_model_fits() {
             fitted(width, &["sample", m, "--samples", "4000"]);
             fitted(width, &["simulate", m, "--runs", "4"]);
             fitted(width, &["whatif", m, "--fail", first]);
+            fitted(width, &["chaos", m, "--pairs"]);
             fitted(width, &["tradeoff", m, "--component", &target.0, "--all"]);
             if costs {
                 fitted(

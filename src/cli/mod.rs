@@ -2,6 +2,7 @@
 //! are rendered and turned into exit codes.
 
 mod budget;
+mod chaos;
 mod check;
 mod diff;
 mod downtime;
@@ -88,7 +89,8 @@ Examples:
   nines schema > nines.schema.json                JSON Schema for editors
   nines import open-psa models/open-psa/cooling*.xml -o cooling.yaml   an Open-PSA fault tree as a model
   nines fault-tree models/open-psa/interlock.xml  exact probability of an Open-PSA fault tree
-  nines completions bash > nines.bash             shell completions (source it from ~/.bashrc)";
+  nines completions bash > nines.bash             shell completions (source it from ~/.bashrc)
+  nines chaos models/online-store.yaml           fail each replica, component and zone: who notices?";
 
 #[derive(Parser)]
 #[command(name = "nines", version, about = "Exact and simulated availability of systems of systems", after_help = EXAMPLES)]
@@ -132,6 +134,8 @@ enum Command {
     /// Exact probabilities of Open-PSA fault trees' gates, NOT/XOR/NAND/NOR included
     FaultTree(fault_tree::Args),
     /// Shell completions for bash, zsh, fish, elvish or powershell
+    /// Chaos Monkey sweep: every replica, component and domain failed alone; who notices?
+    Chaos(chaos::Args),
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -168,6 +172,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Tradeoff(a) => tradeoff::run(a, &term),
         Command::Import(a) => import::run(a),
         Command::FaultTree(a) => fault_tree::run(a, &term),
+        Command::Chaos(a) => chaos::run(a, &term),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "nines", &mut std::io::stdout());
             Ok(ExitStatus::Success)

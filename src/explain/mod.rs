@@ -7,6 +7,7 @@
 //! re-evaluating the model once per contributor.
 
 pub mod budget;
+pub mod chaos;
 pub mod cutsets;
 pub mod explanation;
 pub mod importance;

@@ -11,12 +11,9 @@ use serde::Serialize;
 
 use crate::exact::bdd::{self, Edge};
 use crate::exact::{self, Compiled, EngineError, StateOdds};
-use crate::model::units::{Availability, Odds, format_percent};
-use crate::report::Format;
-use crate::report::table::{Cell, Paint, Screen, Table};
-use crate::report::text::{escape_markdown, format_share};
-use crate::structure::{Gate, Owner, Structure};
-use crate::system::System;
+use crate::model::units::{Availability, Odds};
+use crate::structure::{EventId, Gate, GateId, Owner, Structure};
+use crate::system::{ComponentId, System};
 
 /// How a change affects a component.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -259,108 +256,95 @@ pub fn what_if(
     })
 }
 
-impl WhatIf {
-    pub fn render(&self, format: Format, screen: Screen) -> String {
-        match format {
-            Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
-            Format::Table => self.table(screen),
-            Format::Markdown => self.markdown(),
-        }
-    }
+/// A component's state in one state of the basic events (docs/semantics.md), ordered from best
+/// to worst: "worst wins".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Up,
+    Degraded,
+    Down,
+}
 
-    fn title(&self) -> String {
-        let mut parts = Vec::new();
-        if !self.failed.is_empty() {
-            parts.push(format!("{} down", self.failed.join(", ")));
-        }
-        for i in &self.improved {
-            parts.push(format!(
-                "{} at {}",
-                i.name,
-                format_percent(i.availability, i.unavailability)
-            ));
-        }
-        format!("{} — what if {}", self.model, parts.join(" and "))
-    }
+/// Every component's state when some basic events happen and every other does not, by one pass
+/// up the gates those events feed: what `what_if` gives as probabilities, for one state of the
+/// events, in time proportional to the part of the model that can see them. Built once, run
+/// for any number of sets of events.
+pub struct Propagation<'a> {
+    structure: &'a Structure,
+    /// Per gate: the gates that read it.
+    readers: Vec<Vec<GateId>>,
+    /// Per event: its gate.
+    event_gate: Vec<GateId>,
+    /// The value of every gate in the last run; false outside what the last run touched.
+    value: Vec<bool>,
+    touched: Vec<GateId>,
+    seen: Vec<bool>,
+}
 
-    fn tally(&self) -> String {
-        let count = |e: Effect| self.components.iter().filter(|c| c.effect == e).count();
-        let mut parts = Vec::new();
-        for (e, what) in [
-            (Effect::Down, "down for sure"),
-            (Effect::Degraded, "degraded for sure"),
-            (Effect::Worse, "worse"),
-            (Effect::Better, "better"),
-            (Effect::Untouched, "untouched"),
-        ] {
-            let n = count(e);
-            if n > 0 {
-                parts.push(format!("{n} {what}"));
+impl<'a> Propagation<'a> {
+    pub fn new(structure: &'a Structure) -> Propagation<'a> {
+        let n = structure.gates.len();
+        let mut readers = vec![Vec::new(); n];
+        let mut event_gate = vec![crate::structure::NEVER; structure.events.len()];
+        for (g, gate) in structure.gates.iter().enumerate() {
+            if let Gate::Event(e) = gate {
+                event_gate[*e] = g;
+            }
+            for &x in gate.inputs() {
+                readers[x].push(g);
             }
         }
-        parts.join(", ")
+        Propagation {
+            structure,
+            readers,
+            event_gate,
+            value: vec![false; n],
+            touched: Vec::new(),
+            seen: vec![false; n],
+        }
     }
 
-    fn row(c: &ComponentWhatIf) -> [String; 6] {
-        // Two significant digits, but never rounded up to a misleading 100%.
-        let share = |x: f64| {
-            if x <= 0.0 {
-                "—".into()
-            } else if x >= 0.01 {
-                format!("{:.1}%", (x * 1000.0).floor() / 10.0)
-            } else {
-                format_share(x)
+    /// Makes exactly `events` happen. Every other gate keeps the value it has with nothing
+    /// happening, which is false: the gates are monotone and `Never` never happens.
+    pub fn run(&mut self, events: &[EventId]) {
+        for &g in &self.touched {
+            self.value[g] = false;
+            self.seen[g] = false;
+        }
+        self.touched.clear();
+        // Everything the events can reach, then evaluated in gate order (inputs first).
+        let mut stack: Vec<GateId> = events.iter().map(|&e| self.event_gate[e]).collect();
+        while let Some(g) = stack.pop() {
+            if std::mem::replace(&mut self.seen[g], true) {
+                continue;
             }
-        };
-        [
-            c.name.clone(),
-            c.effect.label().to_string(),
-            format_percent(c.availability, c.unavailability),
-            format_percent(c.baseline_availability, c.baseline_unavailability),
-            share(c.degraded),
-            share(c.baseline_degraded),
-        ]
-    }
-
-    fn table(&self, screen: Screen) -> String {
-        let mut t = Table::new(screen)
-            .text("component")
-            .label("effect")
-            .number("availability")
-            .number("today")
-            .number("degraded")
-            .moves(2)
-            .number("today")
-            .moves(1);
-        for c in &self.components {
-            let [name, effect, a, a0, d, d0] = Self::row(c);
-            let paint = match c.effect {
-                Effect::Down => Some(Paint::Red),
-                Effect::Degraded | Effect::Worse => Some(Paint::Yellow),
-                Effect::Better => Some(Paint::Green),
-                Effect::Untouched => None,
+            self.touched.push(g);
+            stack.extend(self.readers[g].iter().filter(|&&r| !self.seen[r]));
+        }
+        self.touched.sort_unstable();
+        for &g in &self.touched {
+            let value = &self.value;
+            let v = match &self.structure.gates[g] {
+                Gate::Never => false,
+                Gate::Event(_) => true,
+                Gate::Or(xs) => xs.iter().any(|&x| value[x]),
+                Gate::And(xs) => xs.iter().all(|&x| value[x]),
+                Gate::AtLeast(k, xs) => xs.iter().filter(|&&x| value[x]).count() >= *k as usize,
             };
-            t.row([
-                Cell::from(name),
-                Cell::from(effect).paint(paint),
-                Cell::from(a),
-                Cell::from(a0),
-                Cell::from(d),
-                Cell::from(d0),
-            ]);
+            self.value[g] = v;
         }
-        screen.fit(&format!("{}\n{t}\n{}\n", self.title(), self.tally()))
     }
 
-    fn markdown(&self) -> String {
-        let mut out = format!("## {}\n\n", escape_markdown(&self.title()));
-        out += "| component | effect | availability | today | degraded | today |\n";
-        out += "|---|---|---:|---:|---:|---:|\n";
-        for c in &self.components {
-            let cells: Vec<String> = Self::row(c).iter().map(|s| escape_markdown(s)).collect();
-            out += &format!("| {} |\n", cells.join(" | "));
+    /// Component `c`'s state after the last run.
+    pub fn state(&self, c: ComponentId) -> State {
+        let gates = self.structure.components[c];
+        if self.value[gates.down] {
+            State::Down
+        } else if self.value[gates.impaired] {
+            State::Degraded
+        } else {
+            State::Up
         }
-        out += &format!("\n{}\n", self.tally());
-        out
     }
 }

@@ -12,8 +12,7 @@ use super::{
 use crate::exact::{self, EngineError, StateOdds};
 use crate::model::Model;
 use crate::model::tree::{PathStep, Value};
-use crate::model::units::{Odds, format_duration_human, format_percent};
-use crate::report::text::format_nines;
+use crate::model::units::{Odds, format_duration_human, format_nines, format_percent};
 use crate::structure::{EventId, EventKind, Owner, Structure};
 use crate::system::{
     Component, ComponentId, Dependency, DependencyTarget, Lifetime, OnFailure, System,

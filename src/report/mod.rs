@@ -2,11 +2,14 @@
 
 pub mod annotate;
 pub mod baseline;
+pub mod budget;
+pub mod chaos;
 pub mod check;
 pub mod diagnostic;
 pub mod diff;
 pub mod downtime;
 pub mod eval;
+pub mod explain;
 pub mod fault_tree;
 pub mod graph;
 pub mod lint;
@@ -18,6 +21,7 @@ pub mod simulate;
 pub mod table;
 pub mod text;
 pub mod tradeoff;
+pub mod whatif;
 
 /// Output formats shared by the commands that print results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,8 +31,4 @@ pub enum Format {
     Markdown,
 }
 
-/// JSON has no infinity: a component that never fails has `nines: null`. A component that is
-/// always down has 0 nines, not the −0 that −log10(1) gives.
-pub fn finite(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x + 0.0)
-}
+pub use crate::model::units::finite;

@@ -1,5 +1,9 @@
 //! Small text helpers shared by the renderers: escaping and number formats.
 
+// The number formats live beside the units, so that engines and lints may use them without
+// reaching up into the renderers.
+pub use crate::model::units::{format_nines, format_probability, format_share};
+
 /// Escapes text for HTML (and for Markdown tables rendered as HTML).
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -36,52 +40,6 @@ pub fn escape_markdown(s: &str) -> String {
         }
     }
     out
-}
-
-/// A number of nines, two decimals: `3.30`, or `∞` for a component that never goes down.
-pub fn format_nines(nines: f64) -> String {
-    if nines.is_infinite() {
-        "∞".into()
-    } else {
-        // + 0.0 turns −0 (always down) into 0.
-        format!("{:.2}", nines + 0.0)
-    }
-}
-
-/// A probability in scientific notation when small: `8.8e-4`.
-pub fn format_probability(p: f64) -> String {
-    if p == 0.0 {
-        "0".into()
-    } else if p >= 1e-3 {
-        format!("{p:.4}")
-    } else {
-        format!("{p:.3e}")
-    }
-}
-
-/// A share of time as a percentage with two significant digits: `0.040%`, `1.2%`, `99.74%`;
-/// never `100%` for less than all of the time.
-pub fn format_share(x: f64) -> String {
-    if x <= 0.0 {
-        return "0%".into();
-    }
-    let percent = x * 100.0;
-    let mut decimals = (1 - percent.log10().floor() as i64).clamp(0, 12) as usize;
-    let mut text = format!("{percent:.decimals$}");
-    // Rounding up to the next power of ten (0.09999 → 0.100) needs one digit fewer.
-    if decimals > 0
-        && text
-            .parse::<f64>()
-            .is_ok_and(|r| r.log10().floor() > percent.log10().floor())
-    {
-        decimals -= 1;
-        text = format!("{percent:.decimals$}");
-    }
-    while x < 1.0 && text.parse::<f64>().is_ok_and(|r| r >= 100.0) && decimals < 12 {
-        decimals += 1;
-        text = format!("{percent:.decimals$}");
-    }
-    format!("{text}%")
 }
 
 #[cfg(test)]
