@@ -26,3 +26,4 @@ mod sim;
 mod start;
 mod tradeoff;
 mod width;
+mod snapshots;
