@@ -73,7 +73,9 @@ fn supported(name: &str) -> bool {
 
 #[test]
 fn scram_reference_cases_reproduce_scram() {
-    let Some(dir) = bench_dir("scram_reference_cases_reproduce_scram") else { return };
+    let Some(dir) = bench_dir("scram_reference_cases_reproduce_scram") else {
+        return;
+    };
     let cases: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("reference-cases.json")).unwrap())
             .unwrap();
@@ -127,7 +129,9 @@ fn scram_reference_cases_reproduce_scram() {
 
 #[test]
 fn unsupported_constructs_are_refused_with_their_line() {
-    let Some(dir) = bench_dir("unsupported_constructs_are_refused_with_their_line") else { return };
+    let Some(dir) = bench_dir("unsupported_constructs_are_refused_with_their_line") else {
+        return;
+    };
     for (file, construct, line) in [
         ("core/ab_or_not_ac.xml", "<not>", ":18:"),
         ("core/mgl_ccf.xml", "`MGL` model", ":34:"),
@@ -202,7 +206,9 @@ fn check_aralia(dir: &Path, only: Option<&[&str]>) -> usize {
 
 #[test]
 fn aralia_trees_reproduce_scram_exactly() {
-    let Some(dir) = bench_dir("aralia_trees_reproduce_scram_exactly") else { return };
+    let Some(dir) = bench_dir("aralia_trees_reproduce_scram_exactly") else {
+        return;
+    };
     assert_eq!(check_aralia(&dir, Some(FAST_ARALIA)), FAST_ARALIA.len());
 }
 
@@ -211,13 +217,17 @@ fn aralia_trees_reproduce_scram_exactly() {
 #[test]
 #[ignore = "minutes in a debug build; run in release"]
 fn every_aralia_tree() {
-    let Some(dir) = bench_dir("every_aralia_tree") else { return };
+    let Some(dir) = bench_dir("every_aralia_tree") else {
+        return;
+    };
     assert_eq!(check_aralia(&dir, None), 42);
 }
 
 #[test]
 fn imported_models_round_trip_in_every_format() {
-    let Some(dir) = bench_dir("imported_models_round_trip_in_every_format") else { return };
+    let Some(dir) = bench_dir("imported_models_round_trip_in_every_format") else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     // Gates in one file, probabilities in another.
     let inputs = [
@@ -301,7 +311,9 @@ fn a_shared_gate_is_one_component() {
 
 #[test]
 fn beta_factor_groups_are_domains() {
-    let Some(dir) = bench_dir("beta_factor_groups_are_domains") else { return };
+    let Some(dir) = bench_dir("beta_factor_groups_are_domains") else {
+        return;
+    };
     let file = dir.join("core/beta_factor_ccf.xml");
     let tree = open_psa::read_files(std::slice::from_ref(&file), &Options::default()).unwrap();
     let spec = tree.to_model().unwrap();

@@ -33,7 +33,8 @@ fn models() -> Vec<String> {
 
 /// The component a per-component command is shown on: the first with an slo, else the last.
 fn target(model: &str) -> String {
-    let (_, system) = nines::model::load_system(&repo_path(model)).unwrap_or_else(|e| panic!("{e}"));
+    let (_, system) =
+        nines::model::load_system(&repo_path(model)).unwrap_or_else(|e| panic!("{e}"));
     let with_slo = system.components.iter().find(|c| c.slo.is_some());
     with_slo
         .or(system.components.last())
@@ -134,7 +135,10 @@ fn check() {
 #[test]
 fn lint() {
     per_model("lint", |m| {
-        formats(&["lint", m], &["text", "json", "markdown", "github", "sarif"])
+        formats(
+            &["lint", m],
+            &["text", "json", "markdown", "github", "sarif"],
+        )
     });
 }
 
@@ -148,7 +152,8 @@ fn explain() {
 #[test]
 fn whatif() {
     per_model("whatif", |m| {
-        let (_, system) = nines::model::load_system(&repo_path(m)).unwrap_or_else(|e| panic!("{e}"));
+        let (_, system) =
+            nines::model::load_system(&repo_path(m)).unwrap_or_else(|e| panic!("{e}"));
         let first = system.components[0].name.clone();
         formats(&["whatif", m, "--fail", &first], TABLE_JSON_MARKDOWN)
     });
@@ -164,7 +169,10 @@ fn budget() {
 #[test]
 fn sample() {
     per_model("sample", |m| {
-        formats(&["sample", m, "-n", "20000", "--seed", "7"], TABLE_JSON_MARKDOWN)
+        formats(
+            &["sample", m, "-n", "20000", "--seed", "7"],
+            TABLE_JSON_MARKDOWN,
+        )
     });
 }
 
@@ -248,10 +256,7 @@ fn downtime() {
 #[test]
 fn schema() {
     let scratch = tempfile::tempdir().expect("a temporary directory");
-    insta::assert_snapshot!(
-        "schema",
-        transcript(&[args(&["schema"])], scratch.path())
-    );
+    insta::assert_snapshot!("schema", transcript(&[args(&["schema"])], scratch.path()));
 }
 
 /// The Open-PSA fault trees shipped in models/open-psa, as one input.

@@ -55,7 +55,10 @@ impl CliTest {
 /// prints, so this writes past it. Under CI (`CI` set), where the data is laid out, a skip fails.
 pub fn skip(test: &str, why: &str) {
     use std::io::Write;
-    assert!(std::env::var_os("CI").is_none(), "{test} cannot run under CI: {why}");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test} cannot run under CI: {why}"
+    );
     let _ = writeln!(std::io::stderr().lock(), "skipped {test}: {why}");
 }
 
