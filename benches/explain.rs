@@ -6,6 +6,10 @@
 
 use std::path::Path;
 
+#[path = "../tests/rng.rs"]
+mod rng;
+use rng::Rng;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 
 use nines::exact::{self, bdd::Var};
@@ -17,13 +21,8 @@ use nines::system::System;
 /// `n` services in three zones of one region; each calls one to three of the `window` services
 /// defined just before it (hard, degrading, or a redundant pair).
 fn service_graph(n: usize, window: usize, seed: u64) -> System {
-    let mut state = seed;
-    let mut next = move |m: usize| {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 33) % m as u64) as usize
-    };
+    let mut rng = Rng(seed);
+    let mut next = move |m: usize| rng.below(m);
     let mut yaml = String::from("domains:\n  region: { availability: 99.99% }\n");
     for z in 0..3 {
         yaml += &format!("  az{z}: {{ availability: 99.95%, parent: region }}\n");

@@ -9,6 +9,10 @@ use std::fmt::Write;
 use std::path::Path;
 use std::time::Instant;
 
+#[path = "../tests/rng.rs"]
+mod rng;
+use rng::Rng;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use nines::model::{Format, Model};
 use nines::sim::snapshot::{Importance, SnapshotOptions, sample};
@@ -34,13 +38,8 @@ fn system(yaml: &str) -> System {
 /// stores (2 of 3 replicas), services with hard, fail-open and grouped dependencies on lower
 /// tiers, and front ends. (A richer generator lives in benches/generator on main.)
 fn tiered_model(n: usize) -> String {
-    let mut seed = n as u64 ^ 0x9E37_79B9_7F4A_7C15;
-    let mut next = move |below: usize| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((seed >> 33) % below.max(1) as u64) as usize
-    };
+    let mut rng = Rng(n as u64 ^ 0x9E37_79B9_7F4A_7C15);
+    let mut next = move |below: usize| rng.below(below);
     let mut out = String::from("name: tiered\nwindow: 30d\ndomains:\n");
     for r in ["east", "west"] {
         writeln!(out, "  {r}: {{ availability: 99.99% }}").unwrap();

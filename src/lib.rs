@@ -33,14 +33,38 @@
 //! assert!((states[api].down.p - expected).abs() < 1e-15);
 //! ```
 
+#![warn(missing_docs)]
+
+// TODO(docs): document its public items, then drop this allow.
+#[allow(missing_docs)]
 pub mod cost;
+// TODO(docs): document its public items, then drop this allow.
+#[allow(missing_docs)]
 pub mod exact;
+// TODO(docs): document its public items, then drop this allow; left while the module changes
+// on other branches.
+#[allow(missing_docs)]
 pub mod explain;
+// TODO(docs): document its public items, then drop this allow.
+#[allow(missing_docs)]
 pub mod graph;
 pub mod import;
+// TODO(docs): document its public items, then drop this allow; left while the module changes
+// on other branches.
+#[allow(missing_docs)]
 pub mod lint;
+// TODO(docs): document its public items, then drop this allow.
+#[allow(missing_docs)]
 pub mod model;
+// TODO(docs): document its public items, then drop this allow.
+#[allow(missing_docs)]
 pub mod report;
 pub mod sim;
+// TODO(docs): document its public items, then drop this allow; left while the module changes
+// on other branches.
+#[allow(missing_docs)]
 pub mod structure;
+// TODO(docs): document its public items, then drop this allow; left while the module changes
+// on other branches.
+#[allow(missing_docs)]
 pub mod system;

@@ -280,6 +280,24 @@ impl Gate {
     }
 }
 
+/// The cone of `roots`: every gate they read, directly or not, themselves included. A gate for
+/// which `stop` holds is in the cone but not walked below (a leaf of the caller's own).
+pub fn cone(
+    gates: &[Gate],
+    roots: impl IntoIterator<Item = GateId>,
+    stop: impl Fn(GateId) -> bool,
+) -> Vec<bool> {
+    let mut seen = vec![false; gates.len()];
+    let mut stack: Vec<GateId> = roots.into_iter().collect();
+    while let Some(g) = stack.pop() {
+        if std::mem::replace(&mut seen[g], true) || stop(g) {
+            continue;
+        }
+        stack.extend(gates[g].inputs().iter().filter(|&&x| !seen[x]));
+    }
+    seen
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct ComponentGates {
     /// The component's own failures: too few replicas, maintenance, failover. Only its own

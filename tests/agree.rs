@@ -17,7 +17,6 @@ use nines::report::review::{Review, ReviewOptions};
 use nines::structure::{Owner, Structure};
 use proptest::prelude::*;
 
-use crate::explain::{Rng, random_model};
 use crate::properties::{NINES, small_model};
 use crate::util::*;
 

@@ -25,6 +25,7 @@ mod review;
 mod sample;
 mod sarif;
 mod sim;
+mod snapshots;
 mod start;
 mod tradeoff;
 mod width;

@@ -6,27 +6,10 @@
 
 use std::fmt::Write;
 
-/// A small deterministic generator, so a size always yields the same model.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+// The tests' seeded generator, so a size always yields the same model.
+#[path = "../../tests/rng.rs"]
+mod rng;
+use rng::Rng;
 
 const REGIONS: [&str; 2] = ["east", "west"];
 
@@ -37,7 +20,7 @@ fn zones(region: &str) -> [String; 3] {
 /// A YAML model of about `n` components (at least 20).
 pub fn tiered_model(n: usize) -> String {
     let n = n.max(20);
-    let mut rng = Lcg(n as u64 ^ 0x9E37_79B9);
+    let mut rng = Rng(n as u64 ^ 0x9E37_79B9);
     let mut out = String::new();
     writeln!(out, "name: generated-{n}\nwindow: 30d\ndefaults: {{ mttr: 1h }}\ncost: {{ downtime_per_hour: 10000, degraded_per_hour: 500 }}\ndomains:").unwrap();
     for r in REGIONS {
@@ -59,7 +42,7 @@ pub fn tiered_model(n: usize) -> String {
         .saturating_sub(n_third + n_data + n_edge + n_web + n_api + 2)
         .max(4);
 
-    let spread = |rng: &mut Lcg| {
+    let spread = |rng: &mut Rng| {
         let r = *rng.pick(&REGIONS);
         format!("[{}]", zones(r).join(", "))
     };

@@ -1,4 +1,3 @@
-use std::io::Write;
 use std::path::PathBuf;
 
 use nines::cost::{self, Catalog, Request, TradeoffError};
@@ -60,22 +59,33 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     if let Some(factor) = &args.rule {
         return rule(&args, factor, catalog, term);
     }
-    let show_progress = term.progress && args.format != OutputFormat::Json;
+    let bar = (term.progress && args.format != OutputFormat::Json).then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("evaluated {pos} of {len} designs [{bar:30}]")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        b
+    });
     let progress = |done: u64, of: u64| {
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2Kevaluated {done} of {of}");
-        let _ = err.flush();
+        if let Some(b) = &bar {
+            b.set_length(of);
+            b.set_position(done);
+        }
     };
     let request = Request {
         component: args.component.as_deref(),
         max_designs: args.max_designs,
         budget: args.budget,
-        progress: show_progress.then_some(&progress as &(dyn Fn(u64, u64) + Sync)),
+        progress: bar
+            .is_some()
+            .then_some(&progress as &(dyn Fn(u64, u64) + Sync)),
         ..Request::default()
     };
     let result = cost::analyse(catalog, &request);
-    if show_progress {
-        eprint!("\r\x1b[2K");
+    if let Some(b) = &bar {
+        b.finish_and_clear();
     }
     let tradeoff = result.map_err(usage)?;
     if let Some(path) = &args.plot {

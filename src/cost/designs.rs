@@ -135,29 +135,17 @@ impl Catalog {
     /// Whether some combination of variants could make the dependency graph cyclic. Each
     /// variant alone was checked when the model was validated; combinations were not.
     pub fn may_cycle(&self) -> bool {
-        let n = self.base.components.len();
-        // Kahn's algorithm on the union of every variant's edges.
-        let mut dependents: Vec<Vec<ComponentId>> = vec![Vec::new(); n];
-        let mut waiting = vec![0usize; n];
-        for (c, w) in waiting.iter_mut().enumerate() {
-            let deps = self.potential_dependencies(c);
-            *w = deps.len();
-            for d in deps {
-                dependents[d].push(c);
+        // On the union of every variant's edges: a cycle there is one some combination may make.
+        let mut graph = petgraph::graph::DiGraph::<(), ()>::new();
+        let nodes: Vec<_> = (0..self.base.components.len())
+            .map(|_| graph.add_node(()))
+            .collect();
+        for (c, &node) in nodes.iter().enumerate() {
+            for d in self.potential_dependencies(c) {
+                graph.add_edge(nodes[d], node, ());
             }
         }
-        let mut ready: Vec<ComponentId> = (0..n).filter(|&c| waiting[c] == 0).collect();
-        let mut done = 0;
-        while let Some(c) = ready.pop() {
-            done += 1;
-            for &up in &dependents[c] {
-                waiting[up] -= 1;
-                if waiting[up] == 0 {
-                    ready.push(up);
-                }
-            }
-        }
-        done < n
+        petgraph::algo::is_cyclic_directed(&graph)
     }
 
     /// Components with an slo as written or in any variant: the ones "every SLO" is about.

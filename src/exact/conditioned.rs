@@ -18,7 +18,7 @@
 use super::bdd::{self, Edge, LANES, Manager, Var};
 use super::{EngineError, StateOdds, binomial};
 use crate::model::units::Odds;
-use crate::structure::{EventKind, Gate, GateId, NEVER, Structure};
+use crate::structure::{EventKind, Gate, GateId, NEVER, Structure, cone};
 
 /// The most joint domain states weighed one by one.
 pub const MAX_DOMAIN_STATES: usize = 4096;
@@ -119,25 +119,6 @@ fn extend(
     }
     down.extend(up);
     down
-}
-
-/// Marks the gates reachable from `roots`, not descending below gates where `stop` holds.
-fn reachable(
-    structure: &Structure,
-    roots: impl IntoIterator<Item = GateId>,
-    stop: impl Fn(GateId) -> bool,
-) -> Vec<bool> {
-    let mut seen = vec![false; structure.gates.len()];
-    let mut stack: Vec<GateId> = roots.into_iter().collect();
-    while let Some(g) = stack.pop() {
-        if std::mem::replace(&mut seen[g], true) || stop(g) {
-            continue;
-        }
-        if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = &structure.gates[g] {
-            stack.extend(xs.iter().filter(|&&x| !seen[x]));
-        }
-    }
-    seen
 }
 
 /// Compiles the marked gates in order; `leaf` gives the diagram of a gate taken as a variable.
@@ -246,7 +227,7 @@ pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineE
     for (i, k) in counted.iter().enumerate() {
         counted_at[k.gate] = i;
     }
-    let local_marked = reachable(structure, locals.iter().copied(), |g| {
+    let local_marked = cone(&structure.gates, locals.iter().copied(), |g| {
         counted_at[g] != usize::MAX
     });
     // Only domains that two or more components live in correlate them; a domain of one
@@ -329,8 +310,8 @@ pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineE
     for (l, &c) in order.iter().enumerate() {
         network_level[c] = l as Var;
     }
-    let network_marked = reachable(
-        structure,
+    let network_marked = cone(
+        &structure.gates,
         components.iter().flat_map(|c| [c.down, c.impaired]),
         |g| component_of_local[g] != usize::MAX,
     );

@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 
 use super::circuit::{Circuit, Lit, Node, NodeId};
-use super::modular::{cone, dates, modules, tops};
+use super::shape::{cone, dates, modules, tops};
 
 /// Gates one node's searches may look at: each search is linear in them, and each shared node
 /// is looked at once, so models of tens of thousands of gates stay fast.

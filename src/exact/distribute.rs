@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::circuit::{Circuit, Lit, Node};
-use super::modular::cone;
+use super::shape::{cone, uses};
 
 /// Terms a gate may have and still be factored: absorption compares them in pairs, and each
 /// factoring step goes through them all.
@@ -18,7 +18,7 @@ pub fn distribute(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
     let live = cone(circuit, outputs);
     // Only a gate used once is taken apart: another user would keep it whole, and its events
     // would then be under both forms.
-    let uses = super::rewrite::uses(circuit, &live, outputs);
+    let uses = uses(circuit, &live, outputs);
     let mut out = Circuit::new(circuit.events.clone());
     let mut map = vec![Lit::of(0); n];
     for g in (0..n).filter(|&g| live[g]) {

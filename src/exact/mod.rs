@@ -7,6 +7,10 @@
 //! (`conditioned`); without such domains it works module by module ([`modular`]): an
 //! independent sub-system is one variable to everything above it. [`compile`] keeps every basic
 //! event a variable, for the engines that condition on events.
+//!
+//! The circuit passes import one way: `shape` (cones, uses, dates and modules) at the bottom,
+//! the rewrites `decompose` and `distribute` on it, `rewrite` running them, and [`modular`]
+//! solving what `rewrite` leaves.
 
 pub mod approximations;
 pub mod bdd;
@@ -18,6 +22,7 @@ mod distribute;
 pub mod enumerate;
 pub mod modular;
 mod rewrite;
+mod shape;
 
 use bdd::{Edge, Manager, TooLarge, Var};
 
@@ -110,10 +115,8 @@ pub fn with_deep_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 pub(crate) fn root_gates(structure: &Structure) -> Vec<GateId> {
     let mut used_as_input = vec![false; structure.gates.len()];
     for g in &structure.gates {
-        if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = g {
-            for &x in xs {
-                used_as_input[x] = true;
-            }
+        for &x in g.inputs() {
+            used_as_input[x] = true;
         }
     }
     let mut roots: Vec<GateId> = structure
@@ -170,14 +173,12 @@ pub(crate) fn depth_first_leaves(
                 }
                 continue;
             }
-            if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = &structure.gates[g] {
-                // Smallest first (popped last pushed): combining a small function placed above
-                // a large one costs the small one's size; below it, a copy of the large one.
-                inputs.clear();
-                inputs.extend(xs.iter().copied().filter(|&x| !visited[x]));
-                inputs.sort_by_key(|&x| (std::cmp::Reverse(size[x]), x));
-                stack.extend(&inputs);
-            }
+            // Smallest first (popped last pushed): combining a small function placed above a
+            // large one costs the small one's size; below it, a copy of the large one.
+            inputs.clear();
+            inputs.extend(structure.gates[g].inputs().iter().filter(|&&x| !visited[x]));
+            inputs.sort_by_key(|&x| (std::cmp::Reverse(size[x]), x));
+            stack.extend(&inputs);
         }
     }
     order.extend((0..leaves).filter(|&l| !placed[l]));

@@ -12,6 +12,8 @@
 
 use super::bdd::{self, Edge, Manager, Var, edge_pq, not};
 use super::circuit::{Circuit, Lit, Node, NodeId};
+pub use super::shape::modules;
+use super::shape::{cone, tops, uses};
 use super::{EngineError, StateOdds};
 use crate::model::units::Odds;
 use crate::structure::{Gate, GateId, Structure};
@@ -22,135 +24,6 @@ pub enum Slot {
     Event(usize),
     /// The module rooted at this node, as one variable.
     Module(NodeId),
-}
-
-/// The nodes the outputs depend on.
-pub(crate) fn cone(circuit: &Circuit, outputs: &[Lit]) -> Vec<bool> {
-    let mut live = vec![false; circuit.nodes.len()];
-    for x in outputs {
-        live[x.node()] = true;
-    }
-    for n in (0..circuit.nodes.len()).rev() {
-        if live[n] {
-            for x in circuit.nodes[n].inputs() {
-                live[x.node()] = true;
-            }
-        }
-    }
-    live
-}
-
-/// Live nodes no live node uses: where the walks start.
-pub(crate) fn tops(circuit: &Circuit, live: &[bool]) -> Vec<NodeId> {
-    let mut used = vec![false; circuit.nodes.len()];
-    for (n, node) in circuit.nodes.iter().enumerate() {
-        if live[n] {
-            for x in node.inputs() {
-                used[x.node()] = true;
-            }
-        }
-    }
-    (0..circuit.nodes.len())
-        .filter(|&n| live[n] && !used[n])
-        .collect()
-}
-
-/// When the depth-first walk from the tops met each node: `first` visit, `exit` of the first walk
-/// through it, `last` visit; and over everything below a node, the earliest first visit (`low`)
-/// and the latest visit (`high`). Zero: never visited.
-pub(crate) struct Dates {
-    pub first: Vec<u64>,
-    pub exit: Vec<u64>,
-    pub last: Vec<u64>,
-    pub low: Vec<u64>,
-    pub high: Vec<u64>,
-}
-
-impl Dates {
-    /// The dates of `node` and everything below it: [earliest, latest].
-    pub fn span(&self, node: NodeId) -> (u64, u64) {
-        (
-            self.first[node].min(self.low[node]),
-            self.last[node].max(self.high[node]),
-        )
-    }
-
-    /// Whether everything below `node` is met only inside the first walk through `inside`.
-    pub fn within(&self, node: NodeId, inside: NodeId) -> bool {
-        let (lo, hi) = self.span(node);
-        lo > self.first[inside] && hi < self.exit[inside]
-    }
-}
-
-pub(crate) fn dates(circuit: &Circuit, tops: &[NodeId]) -> Dates {
-    let n = circuit.nodes.len();
-    let (mut first, mut exit, mut last) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
-    let mut clock = 0u64;
-    for &root in tops {
-        // (node, next input to walk)
-        let mut stack: Vec<(NodeId, usize)> = Vec::new();
-        clock += 1;
-        if first[root] != 0 {
-            last[root] = clock;
-            continue;
-        }
-        first[root] = clock;
-        last[root] = clock;
-        stack.push((root, 0));
-        while let Some(top) = stack.last_mut() {
-            let (g, next) = *top;
-            let xs = circuit.nodes[g].inputs();
-            if next == xs.len() {
-                clock += 1;
-                exit[g] = clock;
-                last[g] = clock;
-                stack.pop();
-                continue;
-            }
-            top.1 += 1;
-            let x = xs[next].node();
-            clock += 1;
-            if first[x] == 0 {
-                first[x] = clock;
-                last[x] = clock;
-                stack.push((x, 0));
-            } else {
-                last[x] = clock;
-            }
-        }
-    }
-    // Inputs come first, so one pass in index order sees them before the nodes they feed.
-    let mut low = vec![u64::MAX; n];
-    let mut high = vec![0u64; n];
-    for g in 0..n {
-        for x in circuit.nodes[g].inputs() {
-            let x = x.node();
-            low[g] = low[g].min(first[x]).min(low[x]);
-            high[g] = high[g].max(last[x]).max(high[x]);
-        }
-    }
-    Dates {
-        first,
-        exit,
-        last,
-        low,
-        high,
-    }
-}
-
-/// Which nodes are modules (with at least two inputs: a node of one input is that input): the
-/// dating walk of Dutuit and Rauzy (1996) — a node is a module when every visit to everything
-/// below it happens inside the first walk through it.
-pub fn modules(circuit: &Circuit, tops: &[NodeId]) -> Vec<bool> {
-    let d = dates(circuit, tops);
-    (0..circuit.nodes.len())
-        .map(|g| {
-            circuit.nodes[g].inputs().len() >= 2
-                && d.first[g] != 0
-                && d.low[g] > d.first[g]
-                && d.high[g] < d.exit[g]
-        })
-        .collect()
 }
 
 /// The variable order: a depth-first walk from the tops, each event at its first visit and each
@@ -166,7 +39,7 @@ pub fn slot_order(
     first: &[usize],
 ) -> Vec<Slot> {
     let tops_read: Vec<Lit> = tops.iter().map(|&t| Lit::of(t)).collect();
-    let users = super::rewrite::uses(circuit, live, &tops_read);
+    let users = uses(circuit, live, &tops_read);
     let mut order = Vec::with_capacity(circuit.events.len());
     let mut placed = vec![false; circuit.events.len()];
     for &e in first {

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use super::circuit::{Circuit, Lit, Node};
 use super::decompose::decompose;
 use super::distribute::distribute;
-use super::modular::{cone, dates, tops};
+use super::shape::{cone, dates, tops, uses};
 
 /// The circuit rewritten, with the outputs' literals in it. `numbered`: each OR's and AND's
 /// inputs first sorted by node number, which the variable order then follows; otherwise they
@@ -61,21 +61,6 @@ fn share(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
     }
     let outs = outputs.iter().map(|&x| x.through(&map)).collect();
     (out, outs)
-}
-
-/// How often the live nodes and the outputs use each node, an output counting twice (it keeps
-/// its own node).
-pub(super) fn uses(circuit: &Circuit, live: &[bool], outputs: &[Lit]) -> Vec<u32> {
-    let mut uses = vec![0u32; circuit.nodes.len()];
-    for x in outputs {
-        uses[x.node()] += 2;
-    }
-    for (node, _) in circuit.nodes.iter().zip(live).filter(|(_, live)| **live) {
-        for x in node.inputs() {
-            uses[x.node()] = uses[x.node()].saturating_add(1);
-        }
-    }
-    uses
 }
 
 fn same_op(a: &Node, b: &Node) -> bool {

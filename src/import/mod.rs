@@ -3,7 +3,11 @@
 //! [`open_psa`] reads Open-PSA MEF fault trees; [`emit`] writes the resulting `ModelSpec` as an
 //! ordinary model file.
 
+// TODO(docs): document its public items, then drop this allow.
+#[allow(missing_docs)]
 pub mod emit;
 pub mod logic;
 pub mod open_psa;
+// TODO(docs): document its public items, then drop this allow.
+#[allow(missing_docs)]
 pub mod xml;

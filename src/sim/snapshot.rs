@@ -286,16 +286,7 @@ impl<'a> Sheet<'a> {
 
 /// The gates to evaluate for a set of roots: their cone, in topological order.
 fn cone(structure: &Structure, roots: impl IntoIterator<Item = GateId>) -> Vec<GateId> {
-    let mut needed = vec![false; structure.gates.len()];
-    let mut stack: Vec<GateId> = roots.into_iter().collect();
-    while let Some(g) = stack.pop() {
-        if std::mem::replace(&mut needed[g], true) {
-            continue;
-        }
-        if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = &structure.gates[g] {
-            stack.extend(xs.iter().filter(|&&x| !needed[x]));
-        }
-    }
+    let needed = crate::structure::cone(&structure.gates, roots, |_| false);
     (0..structure.gates.len())
         .filter(|&g| {
             needed[g]
