@@ -15,6 +15,7 @@
 //! - [`report`] renders engines' results: terminal tables, JSON, Markdown, HTML, SARIF, JUnit,
 //!   GitHub annotations; [`graph`] is the dependency graph for Mermaid and DOT.
 //! - [`import`] turns other tools' models (Open-PSA fault trees) into nines models.
+//! - [`export`] hands the model's objectives to the SLO tools: OpenSLO, sloth, Prometheus rules.
 //!
 //! ARCHITECTURE.md in the repository says where a new command, model key, output format or
 //! engine goes.
@@ -36,6 +37,7 @@
 pub mod cost;
 pub mod exact;
 pub mod explain;
+pub mod export;
 pub mod graph;
 pub mod import;
 pub mod lint;

@@ -31,7 +31,7 @@ use serde::Serialize;
 use super::{OwnEvents, cone};
 use crate::exact::bdd::{self, Edge, Var};
 use crate::exact::{self, EngineError};
-use crate::model::units::{Availability, YEAR, format_percent};
+use crate::model::units::{Availability, Odds, YEAR, format_percent};
 use crate::report::table::{Cell, Paint, Screen, Table};
 use crate::report::text::{escape_markdown, format_nines, format_share};
 use crate::report::{Format, finite};
@@ -655,6 +655,12 @@ fn nine_text(extra: Option<bool>) -> &'static str {
 }
 
 impl Budget {
+    /// What the rule of the extra nine asks of every hard dependency: one nine more than the
+    /// slo, as (unavailability, availability). `nines export --budget` gives it as their target.
+    pub fn extra_nine_target(&self) -> Odds {
+        Odds::from_p(self.slo_unavailability / 10.0)
+    }
+
     pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
@@ -795,10 +801,7 @@ impl Budget {
                 "rule of the extra nine: {} should {} at least {} available\n",
                 missing.join(", "),
                 if missing.len() == 1 { "be" } else { "each be" },
-                format_percent(
-                    1.0 - self.slo_unavailability / 10.0,
-                    self.slo_unavailability / 10.0
-                )
+                format_percent(self.extra_nine_target().q, self.extra_nine_target().p)
             );
         }
         if !self.not_charged.is_empty() {
