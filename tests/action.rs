@@ -10,33 +10,13 @@ use std::process::Command as Process;
 
 use serde_json::Value;
 
+use crate::export::to_json;
 use crate::util::*;
 
 fn action() -> Value {
     let text = std::fs::read_to_string(repo_path("action.yml")).unwrap();
     let node = nines::model::tree::from_yaml(&text).unwrap_or_else(|e| panic!("{}", e.message));
     to_json(&node)
-}
-
-fn to_json(node: &nines::model::tree::Node) -> Value {
-    use nines::model::tree::Value as Y;
-    match &node.value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(*b),
-        Y::Int(i) => Value::from(*i),
-        Y::Float(f) => Value::from(*f),
-        Y::Str(s) => Value::from(s.as_str()),
-        Y::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
-        Y::Map(entries) => Value::Object(
-            entries
-                .iter()
-                .map(|(k, v)| match &k.value {
-                    Y::Str(s) => (s.clone(), to_json(v)),
-                    other => panic!("a key that is not a string: {other:?}"),
-                })
-                .collect(),
-        ),
-    }
 }
 
 #[test]

@@ -67,7 +67,8 @@ fn yaml_docs(text: &str) -> Vec<Value> {
         .collect()
 }
 
-fn to_json(node: &nines::model::tree::Node) -> Value {
+/// A parsed YAML value as JSON.
+pub fn to_json(node: &nines::model::tree::Node) -> Value {
     use nines::model::tree::Value as Y;
     match &node.value {
         Y::Null => Value::Null,

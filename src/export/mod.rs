@@ -214,7 +214,7 @@ pub fn slug(name: &str) -> String {
             out.push('-');
         }
     }
-    let out: String = out.trim_matches('-').chars().take(55).collect();
+    let out: String = out.trim_matches('-').chars().take(50).collect();
     let out = out.trim_end_matches('-');
     if out.is_empty() {
         "component".into()
