@@ -32,8 +32,11 @@ pub fn alert_name(slug: &str) -> String {
 /// written in, which could hold `{{`).
 pub const SUMMARY: &str = "{{ $labels.component }} is spending its error budget too fast";
 
-/// (severity, [(burn factor, long window, short window)]).
-pub const ALERTS: [(&str, [(&str, &str, &str); 2]); 2] = [
+/// A burn factor as written in the rule, the long window and the short one.
+pub type Burn = (&'static str, &'static str, &'static str);
+
+/// Each alert's severity and the two burn rates either of which fires it.
+pub const ALERTS: [(&str, [Burn; 2]); 2] = [
     ("page", [("14.4", "1h", "5m"), ("6", "6h", "30m")]),
     ("ticket", [("3", "1d", "2h"), ("1", "3d", "6h")]),
 ];
