@@ -12,13 +12,7 @@ pub fn render(export: &Export) -> String {
         &Yaml::map([
             ("apiVersion", Yaml::str("openslo/v1")),
             ("kind", Yaml::str("Service")),
-            (
-                "metadata",
-                Yaml::map([
-                    ("name", Yaml::str(&service)),
-                    ("displayName", Yaml::str(&export.model)),
-                ]),
-            ),
+            ("metadata", metadata(&service, &export.model)),
             (
                 "spec",
                 Yaml::map([(
@@ -45,13 +39,7 @@ pub fn render(export: &Export) -> String {
         let slo = Yaml::map([
             ("apiVersion", Yaml::str("openslo/v1")),
             ("kind", Yaml::str("SLO")),
-            (
-                "metadata",
-                Yaml::map([
-                    ("name", Yaml::str(name)),
-                    ("displayName", Yaml::str(&o.component)),
-                ]),
-            ),
+            ("metadata", metadata(name, &o.component)),
             (
                 "spec",
                 Yaml::map([
@@ -106,6 +94,15 @@ pub fn render(export: &Export) -> String {
         out.push_str(&document(&[], &slo));
     }
     out
+}
+
+/// The OpenSLO name, and the name as written when there is one (a display name is never empty).
+fn metadata(name: &str, written: &str) -> Yaml {
+    let mut entries = vec![("name".to_string(), Yaml::str(name))];
+    if !written.is_empty() {
+        entries.push(("displayName".to_string(), Yaml::str(written)));
+    }
+    Yaml::Map(entries)
 }
 
 /// OpenSLO descriptions hold at most 1050 characters.

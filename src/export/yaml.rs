@@ -221,11 +221,11 @@ mod tests {
                     ("expr", Yaml::str("a\n  and\nb")),
                 ])]),
             ),
-            ("n", Yaml::Num("1.5".into())),
+            ("k", Yaml::Num("1.5".into())),
         ]);
         assert_eq!(
             document(&["top\nline".into()], &v),
-            "# top\u{FFFD}line\ngroups:\n  - name: g\n    rules: []\n    expr: |-\n      a\n        and\n      b\nn: 1.5\n"
+            "# top\u{FFFD}line\ngroups:\n  - name: g\n    rules: []\n    expr: |-\n      a\n        and\n      b\nk: 1.5\n"
         );
     }
 }
