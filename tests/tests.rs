@@ -3,6 +3,7 @@
 #[macro_use]
 mod util;
 
+mod action;
 mod agree;
 mod bounds;
 mod breach;
@@ -14,6 +15,7 @@ mod engines;
 mod exact;
 mod examples;
 mod explain;
+mod export;
 mod hardening;
 mod injection;
 mod lint;

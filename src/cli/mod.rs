@@ -8,6 +8,7 @@ mod diff;
 mod downtime;
 mod eval;
 mod explain;
+mod export;
 mod fault_tree;
 mod graph;
 mod import;
@@ -90,7 +91,8 @@ Examples:
   nines import open-psa models/open-psa/cooling*.xml -o cooling.yaml   an Open-PSA fault tree as a model
   nines fault-tree models/open-psa/interlock.xml  exact probability of an Open-PSA fault tree
   nines completions bash > nines.bash             shell completions (source it from ~/.bashrc)
-  nines chaos models/online-store.yaml           fail each replica, component and zone: who notices?";
+  nines chaos models/online-store.yaml           fail each replica, component and zone: who notices?
+  nines export prometheus models/online-store.yaml --budget -o rules/   burn-rate alerts for Prometheus";
 
 #[derive(Parser)]
 #[command(name = "nines", version, about = "Exact and simulated availability of systems of systems", after_help = EXAMPLES)]
@@ -140,6 +142,8 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Objectives for the SLO tools: OpenSLO, sloth, Prometheus burn-rate alerts
+    Export(export::Args),
 }
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
@@ -177,6 +181,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
             clap_complete::generate(shell, &mut Cli::command(), "nines", &mut std::io::stdout());
             Ok(ExitStatus::Success)
         }
+        Command::Export(a) => export::run(a),
     };
     match result {
         Ok(status) => status,

@@ -31,7 +31,7 @@ use serde::Serialize;
 use super::{OwnEvents, cone};
 use crate::exact::bdd::{self, Edge, Var};
 use crate::exact::{self, EngineError};
-use crate::model::units::{Availability, YEAR, finite};
+use crate::model::units::{Availability, Odds, YEAR, finite};
 use crate::structure::{Owner, Structure};
 use crate::system::{ComponentId, DependencyTarget, DomainId, OnFailure, System};
 
@@ -615,4 +615,12 @@ pub fn budget(
         not_charged,
         dependencies,
     })
+}
+
+impl Budget {
+    /// What the rule of the extra nine asks of every hard dependency: one nine more than the
+    /// slo. `nines export --budget` gives it as their target.
+    pub fn extra_nine_target(&self) -> Odds {
+        Odds::from_p(self.slo_unavailability / 10.0)
+    }
 }

@@ -176,6 +176,64 @@ component_keys! {
         /// Lint findings accepted where they stand, on this component.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub lint: Option<LintSpec>,
+        /// How production measures this component, for `nines export`: PromQL queries of its
+        /// failed and of all its requests.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub sli: Option<SliSpec>,
+    }
+}
+
+/// The component's service level indicator as Prometheus measures it: the error ratio is
+/// `errors / total`. `{{.window}}` in a query stands for the window a rule looks over (`5m`,
+/// `1h`, ...), as sloth writes it.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SliSpec {
+    /// PromQL counting the failed requests over `{{.window}}`, e.g.
+    /// `sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))`.
+    pub errors: String,
+    /// PromQL counting all requests over `{{.window}}`.
+    pub total: String,
+}
+
+impl SliSpec {
+    /// How a query names the window of the rule that evaluates it.
+    pub const WINDOW: &'static str = "{{.window}}";
+
+    /// `query` with every `{{.window}}` (spaces inside the braces allowed, as Go templates allow
+    /// them) replaced by `window`. Fails on a query without one, or with any other template,
+    /// which neither Prometheus nor sloth could read.
+    pub fn at_window(query: &str, window: &str) -> Result<String, String> {
+        let mut out = String::with_capacity(query.len());
+        let mut rest = query;
+        let mut found = false;
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let end = after
+                .find("}}")
+                .ok_or_else(|| "`{{` is never closed by `}}`".to_string())?;
+            let inner = after[..end].trim();
+            if inner != ".window" {
+                return Err(format!(
+                    "`{{{{{}}}}}` is not a template nines knows; the only one is `{}`",
+                    &after[..end],
+                    Self::WINDOW
+                ));
+            }
+            out.push_str(window);
+            found = true;
+            rest = &after[end + 2..];
+        }
+        out.push_str(rest);
+        if found {
+            Ok(out)
+        } else {
+            Err(format!(
+                "the query never uses `{}`, the window each rule looks over",
+                Self::WINDOW
+            ))
+        }
     }
 }
 

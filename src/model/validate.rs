@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::error::{did_you_mean, with_hint};
 use super::spec::{
     ComponentSpec, DependencySpec, DistKind, Distribution, DomainSpec, FailoverOn, ModelSpec,
-    Target, VariantSpec,
+    SliSpec, Target, VariantSpec,
 };
 use super::tree::PathStep;
 use super::units::{Availability, DAY, Duration, HOUR, Odds};
@@ -884,6 +884,7 @@ fn component(
     };
     let fixed_cost = amount(k.fixed_cost, "fixed_cost")?;
     lint_allows(k, &path_of("lint"))?;
+    sli_queries(k, &path_of("sli"))?;
     let mut dependencies = Vec::new();
     // The same entry listed twice says nothing more, and 500,000 copies of it cost as much as
     // 500,000 components: it is a mistake at its line. (One component named in two entries of
@@ -955,6 +956,41 @@ fn lint_allows(k: &ComponentSpec, path: &[PathStep]) -> Result<()> {
                     format!("unknown lint rule `{code}`"),
                     &format!("the rules are {}", rules.join(", ")),
                 ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `sli: { errors, total }` holds two queries that export can hand to Prometheus as they are,
+/// the window aside.
+fn sli_queries(k: &ComponentSpec, path: &[PathStep]) -> Result<()> {
+    let Some(sli) = &k.sli else { return Ok(()) };
+    for (field, query) in [("errors", &sli.errors), ("total", &sli.total)] {
+        let place = at(path, key(field));
+        let hint = "write PromQL over `{{.window}}`, e.g. sum(rate(http_requests_total{code=~\"5..\"}[{{.window}}]))";
+        if query.trim().is_empty() {
+            return Err(invalid(
+                &place,
+                with_hint(format!("the sli's `{field}` query is empty"), hint),
+            ));
+        }
+        if let Some(c) = query
+            .chars()
+            .find(|&c| c.is_control() && c != '\n' && c != '\t')
+        {
+            return Err(invalid(
+                &place,
+                with_hint(
+                    format!("the sli's `{field}` query holds the control character {c:?}"),
+                    hint,
+                ),
+            ));
+        }
+        if let Err(e) = SliSpec::at_window(query, "5m") {
+            return Err(invalid(
+                &place,
+                with_hint(format!("the sli's `{field}` query: {e}"), hint),
             ));
         }
     }

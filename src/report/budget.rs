@@ -181,10 +181,7 @@ impl Budget {
                 "rule of the extra nine: {} should {} at least {} available\n",
                 missing.join(", "),
                 if missing.len() == 1 { "be" } else { "each be" },
-                format_percent(
-                    1.0 - self.slo_unavailability / 10.0,
-                    self.slo_unavailability / 10.0
-                )
+                format_percent(self.extra_nine_target().q, self.extra_nine_target().p)
             );
         }
         if !self.not_charged.is_empty() {
