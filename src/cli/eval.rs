@@ -1,7 +1,6 @@
 use std::path::PathBuf;
 
 use nines::exact;
-use nines::model::load_system;
 use nines::report::eval::EvalReport;
 use nines::structure::Structure;
 
@@ -15,12 +14,14 @@ use super::{CliError, ExitStatus, OutputFormat, Terminal};
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
+    #[command(flatten)]
+    pub overlays: super::overlays::Overlays,
     #[arg(long, short, value_enum, default_value = "table")]
     pub format: OutputFormat,
 }
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    let (_, system) = load_system(&args.model)?;
+    let (_, system) = args.overlays.load_system(&args.model)?;
     let states = exact::evaluate(&Structure::new(&system))?;
     let report = EvalReport::new(&system, &states);
     print(&report.render(args.format.into(), term.screen()))?;

@@ -18,6 +18,7 @@ mod schema;
 mod simulate;
 mod tradeoff;
 mod whatif;
+mod overlays;
 
 use std::ffi::OsString;
 

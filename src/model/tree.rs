@@ -31,7 +31,7 @@ pub enum Value {
 }
 
 impl Value {
-    fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &'static str {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
@@ -116,6 +116,7 @@ pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
                     line: m.line(),
                     col: m.col() + 1,
                     len: 1,
+                    file: 0,
                 },
                 e.info().to_string(),
             )
@@ -124,6 +125,7 @@ pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
             line: span.start.line(),
             col: span.start.col() + 1,
             len: span.len().max(1),
+            file: 0,
         };
         match event {
             Event::DocumentStart(_) => {
@@ -150,6 +152,7 @@ pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
             line: 1,
             col: 1,
             len: 1,
+            file: 0,
         },
     }))
 }
@@ -612,6 +615,7 @@ impl<'a> LineIndex<'a> {
             line,
             col,
             len: len.max(1),
+            file: 0,
         }
     }
 }

@@ -596,7 +596,7 @@ fn reliability(
                 whole,
                 with_hint(
                     format!("{what} needs `availability`, `mttf` or a `failure` distribution"),
-                    "add e.g. availability: \"99.9%\" or mttf: 60d with mttr: 30m",
+                    "add e.g. availability: \"99.9%\" or mttf: 60d with mttr: 30m, in the model or in an overlay file given with --overlay",
                 ),
             ));
         }
