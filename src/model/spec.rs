@@ -176,6 +176,10 @@ component_keys! {
         /// Lint findings accepted where they stand, on this component.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub lint: Option<LintSpec>,
+        /// The system this component belongs to (a product, a team's service group): shown as
+        /// a group in graphs and reports; it changes no number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub group: Option<String>,
     }
 }
 

@@ -874,6 +874,9 @@ fn component(
     };
     let fixed_cost = amount(k.fixed_cost, "fixed_cost")?;
     lint_allows(k, &path_of("lint"))?;
+    if let Some(group) = &k.group {
+        printable(group, "group", &path_of("group"))?;
+    }
     let mut dependencies = Vec::new();
     // The same entry listed twice says nothing more, and 500,000 copies of it cost as much as
     // 500,000 components: it is a mistake at its line. (One component named in two entries of
@@ -928,6 +931,7 @@ fn component(
         cost,
         fixed_cost,
         line: 0,
+        group: k.group.clone(),
     })
 }
 
