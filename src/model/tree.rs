@@ -101,12 +101,31 @@ pub enum PathStep {
 // YAML (and JSON, which is YAML's flow style)
 
 pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
+    let mut documents = yaml_documents(source, false)?;
+    Ok(documents.pop().unwrap_or(Node {
+        value: Value::Null,
+        span: Span {
+            line: 1,
+            col: 1,
+            len: 1,
+            file: 0,
+        },
+    }))
+}
+
+/// Every document of a YAML stream (`---` between them), as manifests and catalogs are written,
+/// under the same limits as a model: the count of values is for the whole file.
+pub fn from_yaml_documents(source: &str) -> Result<Vec<Node>, ParseError> {
+    yaml_documents(source, true)
+}
+
+fn yaml_documents(source: &str, many: bool) -> Result<Vec<Node>, ParseError> {
     let mut builder = YamlBuilder {
         used: used_anchors(source),
         ..YamlBuilder::default()
     };
     let mut parser = Parser::new_from_str(source);
-    let mut root: Option<Node> = None;
+    let mut roots = Vec::new();
     let mut documents = 0;
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| {
@@ -130,7 +149,7 @@ pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
         match event {
             Event::DocumentStart(_) => {
                 documents += 1;
-                if documents > 1 {
+                if documents > 1 && !many {
                     return Err(ParseError::at(
                         here,
                         "a model file holds one YAML document; found a second `---`",
@@ -141,20 +160,12 @@ pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
             Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
             other => {
                 if let Some(node) = builder.push(other, here)? {
-                    root = Some(node);
+                    roots.push(node);
                 }
             }
         }
     }
-    Ok(root.unwrap_or(Node {
-        value: Value::Null,
-        span: Span {
-            line: 1,
-            col: 1,
-            len: 1,
-            file: 0,
-        },
-    }))
+    Ok(roots)
 }
 
 /// The anchors some alias uses. Only those are kept (a copy each): keeping every anchor copied
