@@ -26,3 +26,5 @@ mod sim;
 mod start;
 mod tradeoff;
 mod width;
+mod overlay;
+mod import;
