@@ -69,7 +69,11 @@ fn a_catalog_evaluates_to_its_closed_form() {
     assert!(e.message.contains("`recs` needs"), "{e}");
     assert!(e.hint.unwrap().contains("--overlay"));
     let model_path = write(&dir, "model.yaml", &text);
-    let overlay = write(&dir, "o.yaml", "components:\n  recs: { availability: 95% }\n");
+    let overlay = write(
+        &dir,
+        "o.yaml",
+        "components:\n  recs: { availability: 95% }\n",
+    );
     let (_, system) =
         nines::model::load_system_with(&model_path, std::slice::from_ref(&overlay)).unwrap();
     let states = nines::exact::evaluate_system(&system).unwrap();
@@ -95,15 +99,27 @@ fn every_entity_is_accounted_for() {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let kinds = &summary["kinds"];
-    let total: u64 = kinds.as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    let total: u64 = kinds
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
     assert_eq!(total, 8, "{summary}");
     assert_eq!(summary["ignored"]["Group"], 1);
     // Three Components and a Resource; both APIs are provided, so neither is external.
     assert_eq!(summary["components"], 4);
-    assert_eq!(summary["without_numbers"], serde_json::json!(["component recs"]));
+    assert_eq!(
+        summary["without_numbers"],
+        serde_json::json!(["component recs"])
+    );
 }
 
 #[test]
@@ -133,7 +149,11 @@ fn the_shipped_catalog_imports_to_the_shipped_model_byte_for_byte() {
 fn a_reimport_after_a_catalog_change_keeps_the_overlay() {
     let dir = tempfile::tempdir().unwrap();
     let path = catalog(&dir);
-    let overlay = write(&dir, "o.yaml", "components:\n  recs: { availability: 95% }\n");
+    let overlay = write(
+        &dir,
+        "o.yaml",
+        "components:\n  recs: { availability: 95% }\n",
+    );
     let model = dir.path().join("model.yaml");
     let import = || {
         nines()
@@ -153,7 +173,11 @@ fn a_reimport_after_a_catalog_change_keeps_the_overlay() {
             .args(["--format", "json"])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).unwrap()
     };
     import();
@@ -162,7 +186,11 @@ fn a_reimport_after_a_catalog_change_keeps_the_overlay() {
     let mut text = std::fs::read_to_string(&path).unwrap();
     text += &format!(
         "---\n{}",
-        entity("Resource", "cache", "  annotations:\n    nines.dev/availability: \"99.99%\"\n")
+        entity(
+            "Resource",
+            "cache",
+            "  annotations:\n    nines.dev/availability: \"99.99%\"\n"
+        )
     );
     std::fs::write(&path, text).unwrap();
     import();
@@ -186,7 +214,11 @@ fn a_reimport_after_a_catalog_change_keeps_the_overlay() {
 fn an_api_nobody_provides_is_an_external_component() {
     let dir = tempfile::tempdir().unwrap();
     let docs = [
-        entity("Component", "shop", "spec:\n  consumesApis: [api:default/stripe]\n"),
+        entity(
+            "Component",
+            "shop",
+            "spec:\n  consumesApis: [api:default/stripe]\n",
+        ),
         entity(
             "API",
             "stripe",
@@ -204,13 +236,25 @@ fn an_api_nobody_provides_is_an_external_component() {
 fn references_that_resolve_to_nothing_are_errors_naming_file_and_entity() {
     let dir = tempfile::tempdir().unwrap();
     for (spec, says) in [
-        ("spec:\n  dependsOn: [resource:dbb]\n", "spec.dependsOn `resource:dbb` names no entity"),
-        ("spec:\n  consumesApis: [payments-api]\n", "spec.consumesApis `payments-api`"),
+        (
+            "spec:\n  dependsOn: [resource:dbb]\n",
+            "spec.dependsOn `resource:dbb` names no entity",
+        ),
+        (
+            "spec:\n  consumesApis: [payments-api]\n",
+            "spec.consumesApis `payments-api`",
+        ),
         ("spec:\n  system: nowhere\n", "spec.system `nowhere`"),
         // The namespace is part of the reference.
-        ("spec:\n  dependsOn: [resource:other/db]\n", "`resource:other/db`"),
+        (
+            "spec:\n  dependsOn: [resource:other/db]\n",
+            "`resource:other/db`",
+        ),
     ] {
-        let docs = [entity("Component", "web", spec), entity("Resource", "db", "")];
+        let docs = [
+            entity("Component", "web", spec),
+            entity("Resource", "db", ""),
+        ];
         let path = write(&dir, "c.yaml", &docs.join("---\n"));
         let e = backstage::import(&[path]).unwrap_err();
         assert!(e.file.ends_with("c.yaml"), "{e}");
@@ -218,7 +262,10 @@ fn references_that_resolve_to_nothing_are_errors_naming_file_and_entity() {
         assert!(e.message.contains(says), "{e}");
         assert!(e.span.is_some(), "{e}");
     }
-    let docs = [entity("Component", "web", "spec:\n  dependsOn: [resource:dbb]\n"), entity("Resource", "db", "")];
+    let docs = [
+        entity("Component", "web", "spec:\n  dependsOn: [resource:dbb]\n"),
+        entity("Resource", "db", ""),
+    ];
     let e = backstage::import(&[write(&dir, "c.yaml", &docs.join("---\n"))]).unwrap_err();
     assert_eq!(e.hint.as_deref(), Some("did you mean `db`?"));
 }
@@ -231,8 +278,14 @@ fn bad_annotations_are_located_errors() {
         ("nines.dev/mttf: \"3\"", "nines.dev/mttf"),
         ("nines.dev/replicas: \"none\"", "not a whole number"),
         ("nines.dev/availabilty: \"99%\"", "unknown annotation"),
-        ("nines.dev/on-failure: \"db=maybe\"", "not fail, degrade or ignore"),
-        ("nines.dev/on-failure: \"cache=degrade\"", "does not depend on"),
+        (
+            "nines.dev/on-failure: \"db=maybe\"",
+            "not fail, degrade or ignore",
+        ),
+        (
+            "nines.dev/on-failure: \"cache=degrade\"",
+            "does not depend on",
+        ),
     ] {
         let docs = [
             entity(
@@ -258,12 +311,20 @@ fn locations_are_followed_once_even_in_a_cycle() {
     let a = write(
         &dir,
         "a.yaml",
-        &[location("to-b", "./sub/b.yaml"), entity("Component", "one", "")].join("---\n"),
+        &[
+            location("to-b", "./sub/b.yaml"),
+            entity("Component", "one", ""),
+        ]
+        .join("---\n"),
     );
     write(
         &dir,
         "sub/b.yaml",
-        &[location("to-a", "../a.yaml"), entity("Component", "two", "")].join("---\n"),
+        &[
+            location("to-a", "../a.yaml"),
+            entity("Component", "two", ""),
+        ]
+        .join("---\n"),
     );
     let (model, summary) = backstage::import(&[a]).unwrap();
     assert_eq!(model.components.keys().collect::<Vec<_>>(), ["one", "two"]);
@@ -281,10 +342,17 @@ fn documents_that_are_not_entities_are_listed_not_dropped() {
     let path = write(
         &dir,
         "c.yaml",
-        &format!("{}---\njust: a map\n---\n- a list\n", entity("Component", "web", "")),
+        &format!(
+            "{}---\njust: a map\n---\n- a list\n",
+            entity("Component", "web", "")
+        ),
     );
     let (model, _) = backstage::import(&[path]).unwrap();
-    let notes: Vec<&String> = model.notes.iter().filter(|n| n.contains("not a Backstage entity")).collect();
+    let notes: Vec<&String> = model
+        .notes
+        .iter()
+        .filter(|n| n.contains("not a Backstage entity"))
+        .collect();
     assert_eq!(notes.len(), 2, "{:?}", model.notes);
     assert!(notes[0].contains("c.yaml:6"), "{notes:?}");
     let text = model.write(Format::Yaml).unwrap();
@@ -295,7 +363,9 @@ fn documents_that_are_not_entities_are_listed_not_dropped() {
 fn names_shared_across_namespaces_are_qualified_and_duplicates_refused() {
     let dir = tempfile::tempdir().unwrap();
     let ns = |name: &str, namespace: &str, extra: &str| {
-        format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  namespace: {namespace}\n{extra}")
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  namespace: {namespace}\n{extra}"
+        )
     };
     let path = write(
         &dir,
@@ -303,7 +373,11 @@ fn names_shared_across_namespaces_are_qualified_and_duplicates_refused() {
         &[
             ns("api", "shop", "spec:\n  dependsOn: [component:api]\n"),
             ns("api", "billing", ""),
-            ns("front", "shop", "spec:\n  dependsOn: [component:billing/api]\n"),
+            ns(
+                "front",
+                "shop",
+                "spec:\n  dependsOn: [component:billing/api]\n",
+            ),
         ]
         .join("---\n"),
     );
@@ -315,7 +389,11 @@ fn names_shared_across_namespaces_are_qualified_and_duplicates_refused() {
     // `component:api` from namespace shop is shop's own (a cycle, which validation refuses).
     assert_eq!(model.components["shop/api"].depends_on[0].0, ["shop/api"]);
     assert_eq!(model.components["front"].depends_on[0].0, ["billing/api"]);
-    let twice = write(&dir, "d.yaml", &[ns("x", "a", ""), ns("x", "a", "")].join("---\n"));
+    let twice = write(
+        &dir,
+        "d.yaml",
+        &[ns("x", "a", ""), ns("x", "a", "")].join("---\n"),
+    );
     let e = backstage::import(&[twice]).unwrap_err();
     assert!(e.message.contains("defined twice"), "{e}");
 }
@@ -327,7 +405,9 @@ fn hostile_catalogs_are_refused_within_bounds() {
     let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..10 {
         let p = i - 1;
-        bomb += &format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n");
+        bomb += &format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        );
     }
     let e = backstage::import(&[write(&dir, "bomb.yaml", &bomb)]).unwrap_err();
     assert!(e.message.contains("values"), "{e}");
@@ -341,8 +421,12 @@ fn hostile_catalogs_are_refused_within_bounds() {
     let e = backstage::import(&[empty.path().to_path_buf()]).unwrap_err();
     assert!(e.message.contains("no .yaml"), "{e}");
     // Names that would act on a terminal.
-    let e = backstage::import(&[write(&dir, "n.yaml", &entity("Component", "\"a\\u001bb\"", ""))])
-        .unwrap_err();
+    let e = backstage::import(&[write(
+        &dir,
+        "n.yaml",
+        &entity("Component", "\"a\\u001bb\"", ""),
+    )])
+    .unwrap_err();
     assert!(e.message.contains("not a Backstage name"), "{e}");
 }
 
@@ -352,8 +436,16 @@ fn a_large_catalog_imports_whole() {
     let n = 2000;
     let docs: Vec<String> = (0..n)
         .map(|i| {
-            let deps = if i > 0 { format!("spec:\n  dependsOn: [component:c{}]\n", i / 2) } else { String::new() };
-            entity("Component", &format!("c{i}"), &format!("  annotations:\n    nines.dev/availability: \"99.9%\"\n{deps}"))
+            let deps = if i > 0 {
+                format!("spec:\n  dependsOn: [component:c{}]\n", i / 2)
+            } else {
+                String::new()
+            };
+            entity(
+                "Component",
+                &format!("c{i}"),
+                &format!("  annotations:\n    nines.dev/availability: \"99.9%\"\n{deps}"),
+            )
         })
         .collect();
     let path = write(&dir, "big.yaml", &docs.join("---\n"));
@@ -399,22 +491,54 @@ fn disruption_budgets_round_as_kubernetes_does() {
     ];
     let dir = tempfile::tempdir().unwrap();
     for (replicas, rule, want) in cases {
-        let m = import_k8s(&dir, &[deployment("web", replicas, ""), pdb("web", "web", rule)], &[]);
+        let m = import_k8s(
+            &dir,
+            &[deployment("web", replicas, ""), pdb("web", "web", rule)],
+            &[],
+        );
         let web = &m.spec.components["web"];
         assert_eq!(web.replicas, Some(replicas), "{rule}");
         assert_eq!(web.min_available, Some(want), "{replicas} pods, {rule}");
     }
     // More than it runs, a budget matching nothing, two budgets on one workload.
-    let path = write(&dir, "k.yaml", &[deployment("web", 2, ""), pdb("web", "web", "minAvailable: 3")].join("---\n"));
-    let e = kubernetes::import(&[path], &[]).unwrap_err();
-    assert!(e.message.contains("3 pods"), "{e}");
-    let path = write(&dir, "k.yaml", &[deployment("web", 2, ""), pdb("api", "api", "minAvailable: 1")].join("---\n"));
-    let (model, _) = kubernetes::import(&[path], &[]).unwrap();
-    assert!(model.notes.iter().any(|n| n.contains("selects no Deployment")), "{:?}", model.notes);
     let path = write(
         &dir,
         "k.yaml",
-        &[deployment("web", 2, ""), pdb("a", "web", "minAvailable: 1"), pdb("b", "web", "minAvailable: 1")].join("---\n"),
+        &[
+            deployment("web", 2, ""),
+            pdb("web", "web", "minAvailable: 3"),
+        ]
+        .join("---\n"),
+    );
+    let e = kubernetes::import(&[path], &[]).unwrap_err();
+    assert!(e.message.contains("3 pods"), "{e}");
+    let path = write(
+        &dir,
+        "k.yaml",
+        &[
+            deployment("web", 2, ""),
+            pdb("api", "api", "minAvailable: 1"),
+        ]
+        .join("---\n"),
+    );
+    let (model, _) = kubernetes::import(&[path], &[]).unwrap();
+    assert!(
+        model
+            .notes
+            .iter()
+            .any(|n| n.contains("selects no Deployment")),
+        "{:?}",
+        model.notes
+    );
+    let path = write(
+        &dir,
+        "k.yaml",
+        &[
+            deployment("web", 2, ""),
+            pdb("a", "web", "minAvailable: 1"),
+            pdb("b", "web", "minAvailable: 1"),
+        ]
+        .join("---\n"),
     );
     let e = kubernetes::import(&[path], &[]).unwrap_err();
     assert!(e.message.contains("both select"), "{e}");
@@ -426,7 +550,10 @@ fn a_zone_spread_spreads_over_the_zones_named() {
     let spread = "    spec:\n      topologySpreadConstraints:\n        - maxSkew: 1\n          topologyKey: topology.kubernetes.io/zone\n          whenUnsatisfiable: DoNotSchedule\n";
     let docs = [deployment("web", 3, spread), deployment("batch", 2, "")];
     let m = import_k8s(&dir, &docs, &["z1", "z2"]);
-    assert_eq!(m.spec.components["web"].spread, Some(vec!["z1".into(), "z2".into()]));
+    assert_eq!(
+        m.spec.components["web"].spread,
+        Some(vec!["z1".into(), "z2".into()])
+    );
     assert_eq!(m.spec.components["batch"].spread, None);
     assert_eq!(m.spec.domains.keys().collect::<Vec<_>>(), ["z1", "z2"]);
     // Without --zones there is nothing to spread over.
@@ -459,11 +586,22 @@ fn manifests_evaluate_with_an_overlay_to_the_closed_form() {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(summary["ignored"], serde_json::json!({ "ConfigMap": 1, "Service": 1 }));
+    assert_eq!(
+        summary["ignored"],
+        serde_json::json!({ "ConfigMap": 1, "Service": 1 })
+    );
     assert_eq!(summary["kinds"]["List"], 1);
-    let overlay = write(&dir, "o.yaml", "components:\n  db: { availability: 99.9% }\n");
+    let overlay = write(
+        &dir,
+        "o.yaml",
+        "components:\n  db: { availability: 99.9% }\n",
+    );
     let (_, system) = nines::model::load_system_with(&out, &[overlay]).unwrap();
     let states = nines::exact::evaluate_system(&system).unwrap();
     // 2 of 3 replicas at 99%, and the database.
@@ -476,7 +614,11 @@ fn manifests_evaluate_with_an_overlay_to_the_closed_form() {
 #[test]
 fn imports_are_deterministic() {
     let dir = tempfile::tempdir().unwrap();
-    let docs = [deployment("b", 2, ""), deployment("a", 3, ""), pdb("a", "a", "maxUnavailable: 1")];
+    let docs = [
+        deployment("b", 2, ""),
+        deployment("a", 3, ""),
+        pdb("a", "a", "maxUnavailable: 1"),
+    ];
     let path = write(&dir, "k.yaml", &docs.join("---\n"));
     let run = || {
         nines()
@@ -490,5 +632,8 @@ fn imports_are_deterministic() {
     assert_eq!(first, run());
     let text = String::from_utf8(first).unwrap();
     // In name order, whatever the order of the manifests.
-    assert!(text.find("  a:").unwrap() < text.find("  b:").unwrap(), "{text}");
+    assert!(
+        text.find("  a:").unwrap() < text.find("  b:").unwrap(),
+        "{text}"
+    );
 }

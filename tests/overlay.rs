@@ -103,7 +103,10 @@ fn later_overlays_win_and_formats_mix() {
                 "first.toml",
                 "[components.web]\navailability = \"99%\"\n[components.web.lint]\nallow = []\n",
             ),
-            ("second.json", r#"{ "components": { "web": { "availability": "99.5%" } } }"#),
+            (
+                "second.json",
+                r#"{ "components": { "web": { "availability": "99.5%" } } }"#,
+            ),
         ],
     );
     let model = model.unwrap_or_else(|e| panic!("{e}"));
@@ -117,7 +120,10 @@ fn the_merged_model_evaluates_as_the_model_written_whole() {
     let overlay = "components:\n  web: { availability: 99.9% }\n";
     let (_d, merged) = load(BASE, &[("o.yaml", overlay)]);
     let merged = merged.unwrap().system().unwrap();
-    let whole = BASE.replace("    replicas: 2\n", "    replicas: 2\n    availability: 99.9%\n");
+    let whole = BASE.replace(
+        "    replicas: 2\n",
+        "    replicas: 2\n    availability: 99.9%\n",
+    );
     let (system, states) = eval_yaml(&whole);
     let merged_states = nines::exact::evaluate_system(&merged).unwrap();
     for c in &system.components {
@@ -133,13 +139,19 @@ fn the_merged_model_evaluates_as_the_model_written_whole() {
 
 #[test]
 fn an_unknown_component_is_an_error_placed_in_the_overlay() {
-    let (_d, e) = load(BASE, &[("o.yaml", "components:\n  wbe:\n    replicas: 3\n")]);
+    let (_d, e) = load(
+        BASE,
+        &[("o.yaml", "components:\n  wbe:\n    replicas: 3\n")],
+    );
     let e = e.unwrap_err();
     assert!(e.file.ends_with("o.yaml"), "{e}");
     let span = e.span.unwrap();
     assert_eq!((span.line, span.col), (2, 3), "{e}");
     assert!(e.message.contains("no component `wbe`"), "{e}");
-    let (_d, e) = load(BASE, &[("o.yaml", "domains:\n  zone-bb: { availability: 99% }\n")]);
+    let (_d, e) = load(
+        BASE,
+        &[("o.yaml", "domains:\n  zone-bb: { availability: 99% }\n")],
+    );
     let e = e.unwrap_err();
     assert!(e.message.contains("no domain `zone-bb`"), "{e}");
     assert_eq!(e.hint.as_deref(), Some("did you mean `zone-b`?"));
@@ -148,19 +160,28 @@ fn an_unknown_component_is_an_error_placed_in_the_overlay() {
 #[test]
 fn errors_point_into_the_file_that_wrote_the_value() {
     // A bad value the overlay wrote: in the overlay.
-    let (_d, e) = load(BASE, &[("o.yaml", "components:\n  web:\n    availability: 99.9\n")]);
+    let (_d, e) = load(
+        BASE,
+        &[("o.yaml", "components:\n  web:\n    availability: 99.9\n")],
+    );
     let e = e.unwrap_err();
     assert!(e.file.ends_with("o.yaml"), "{e}");
     assert_eq!(e.span.unwrap().line, 3);
     assert_eq!(e.snippet.as_deref(), Some("    availability: 99.9"));
     // An unknown key in the overlay: in the overlay, with a suggestion.
-    let (_d, e) = load(BASE, &[("o.yaml", "components:\n  web:\n    availabilty: 99.9%\n")]);
+    let (_d, e) = load(
+        BASE,
+        &[("o.yaml", "components:\n  web:\n    availabilty: 99.9%\n")],
+    );
     let e = e.unwrap_err();
     assert!(e.file.ends_with("o.yaml"), "{e}");
     assert_eq!(e.hint.as_deref(), Some("did you mean `availability`?"));
     // A bad value the base wrote, under an overlay that left it alone: in the base.
     let base = BASE.replace("availability: 99%", "availability: 99");
-    let (_d, e) = load(&base, &[("o.yaml", "components:\n  web: { availability: 99.9% }\n")]);
+    let (_d, e) = load(
+        &base,
+        &[("o.yaml", "components:\n  web: { availability: 99.9% }\n")],
+    );
     let e = e.unwrap_err();
     assert!(e.file.ends_with("base.yaml"), "{e}");
     assert_eq!(e.snippet.as_deref(), Some("    availability: 99"));
@@ -182,7 +203,10 @@ fn overlays_that_are_not_partial_models_are_refused() {
     for (text, says) in [
         ("- web\n", "an overlay is a map"),
         ("components: [web]\n", "a map of component names"),
-        ("components:\n  web: { availability: 99.9% }\n---\nx: 1\n", "one YAML document"),
+        (
+            "components:\n  web: { availability: 99.9% }\n---\nx: 1\n",
+            "one YAML document",
+        ),
     ] {
         let (_d, e) = load(BASE, &[("o.yaml", text)]);
         let e = e.unwrap_err();
@@ -233,7 +257,11 @@ fn every_command_that_reads_a_model_takes_overlays() {
         // Without the overlay the model lacks web's numbers: the command must read the overlay
         // to succeed.
         let without = nines().args(&args).output().unwrap();
-        assert_eq!(without.status.code(), Some(2), "{args:?} ran without the overlay");
+        assert_eq!(
+            without.status.code(),
+            Some(2),
+            "{args:?} ran without the overlay"
+        );
         let with = nines().args(&args).args(["--overlay", o]).output().unwrap();
         assert!(
             matches!(with.status.code(), Some(0 | 1)),

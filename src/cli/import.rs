@@ -190,8 +190,9 @@ topology.kubernetes.io/zone spreads them over the zones of --zones (made domains
 PodDisruptionBudget gives min_available. Other kinds are counted and left out.
 
 Examples:
-  nines import kubernetes models/kubernetes/shop.yaml --zones eu-west-1a,eu-west-1b,eu-west-1c -o k8s.yaml
-  nines eval k8s.yaml --overlay models/kubernetes/reliability.yaml";
+  cd models/kubernetes
+  nines import kubernetes shop.yaml --zones zone-a,zone-b,zone-c -o k8s.yaml
+  nines eval k8s.yaml --overlay reliability.yaml";
 
 #[derive(clap::Args)]
 pub struct CatalogArgs {

@@ -12,13 +12,13 @@ mod graph;
 mod import;
 mod lint;
 mod output;
+mod overlays;
 mod report;
 mod sample;
 mod schema;
 mod simulate;
 mod tradeoff;
 mod whatif;
-mod overlays;
 
 use std::ffi::OsString;
 

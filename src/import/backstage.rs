@@ -295,7 +295,15 @@ impl<'a> Catalog<'a> {
                     .get(&(kind.to_string(), namespace.to_string(), r.name.to_string()))
             {
                 if !kinds.contains(kind) {
-                    break;
+                    return Err(self.error(
+                        from,
+                        span,
+                        format!(
+                            "{field} `{text}` names {}, and {field} names a {}",
+                            self.entities[i].label(),
+                            kinds.join(" or ")
+                        ),
+                    ));
                 }
                 return Ok(i);
             }
@@ -322,8 +330,9 @@ impl<'a> Catalog<'a> {
     fn refs(&self, e: &Entity, field: &str) -> Result<Vec<(String, Span)>, ModelError> {
         match at(&e.node, &["spec", field]) {
             None => Ok(Vec::new()),
-            Some(n) => strings(n)
-                .map_err(|(span, m)| self.error(e, span, format!("spec.{field}: {m}"))),
+            Some(n) => {
+                strings(n).map_err(|(span, m)| self.error(e, span, format!("spec.{field}: {m}")))
+            }
         }
     }
 
@@ -331,7 +340,12 @@ impl<'a> Catalog<'a> {
     fn name_components(&mut self, made: &[usize]) -> Result<(), ModelError> {
         let keys: Vec<(&str, &str)> = made
             .iter()
-            .map(|&i| (self.entities[i].namespace.as_str(), self.entities[i].name.as_str()))
+            .map(|&i| {
+                (
+                    self.entities[i].namespace.as_str(),
+                    self.entities[i].name.as_str(),
+                )
+            })
             .collect();
         let names = entities::component_names(&keys).map_err(|(a, b)| {
             let (e, o) = (&self.entities[made[b]], &self.entities[made[a]]);

@@ -191,7 +191,10 @@ pub fn strings(node: &Node) -> Result<Vec<(String, Span)>, (Span, String)> {
                 other => Err((i.span, format!("expected a name, found {}", other.kind()))),
             })
             .collect(),
-        other => Err((node.span, format!("expected a list, found {}", other.kind()))),
+        other => Err((
+            node.span,
+            format!("expected a list, found {}", other.kind()),
+        )),
     }
 }
 
@@ -234,10 +237,7 @@ impl Annotations {
 
 /// Reads the `nines.dev/*` annotations of `metadata.annotations`; others are not nines' business.
 /// An error names the entity (`what`) and points at the value.
-pub fn annotations(
-    doc: &Node,
-    what: &str,
-) -> Result<Annotations, (Span, String)> {
+pub fn annotations(doc: &Node, what: &str) -> Result<Annotations, (Span, String)> {
     let mut a = Annotations::default();
     let Some(map) = at(doc, &["metadata", "annotations"]) else {
         return Ok(a);
@@ -253,7 +253,10 @@ pub fn annotations(
         let value = text(v).ok_or_else(|| {
             (
                 v.span,
-                format!("{what}: annotation `{key}` is {}, not a string", v.value.kind()),
+                format!(
+                    "{what}: annotation `{key}` is {}, not a string",
+                    v.value.kind()
+                ),
             )
         })?;
         let bad = |e: String| {

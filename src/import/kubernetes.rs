@@ -144,20 +144,28 @@ pub fn import(
             w.file,
             w.node.span,
             &with_hint(
-                format!("{} and {} would both be component `{}`", w.label(), o.label(), w.name),
+                format!(
+                    "{} and {} would both be component `{}`",
+                    w.label(),
+                    o.label(),
+                    w.name
+                ),
                 "rename one of them",
             ),
         )
     })?;
     let spread_used = workloads.iter().any(|w| w.zone_spread);
     if spread_used && zones.is_empty() {
-        let w = workloads.iter().find(|w| w.zone_spread).expect("one spreads");
+        let w = workloads
+            .iter()
+            .find(|w| w.zone_spread)
+            .expect("one spreads");
         return Err(reader.error(
             w.file,
             w.node.span,
             &with_hint(
                 format!("{} spreads over zones, and no zones are named", w.label()),
-                "name the zones replicas are spread over, e.g. --zones eu-west-1a,eu-west-1b,eu-west-1c",
+                "name the zones replicas are spread over, e.g. --zones zone-a,zone-b,zone-c",
             ),
         ));
     }
@@ -249,7 +257,12 @@ pub fn import(
     Ok((model, summary))
 }
 
-fn workload(reader: &Inputs, file: usize, kind: String, node: Node) -> Result<Workload, ModelError> {
+fn workload(
+    reader: &Inputs,
+    file: usize,
+    kind: String,
+    node: Node,
+) -> Result<Workload, ModelError> {
     let fail = |span: Span, m: String| reader.error(file, span, &m);
     let name = at(&node, &["metadata", "name"])
         .and_then(text)
@@ -267,18 +280,29 @@ fn workload(reader: &Inputs, file: usize, kind: String, node: Node) -> Result<Wo
             // Scaled to zero: noted by the caller, modelled as running one.
             Ok(0) => 0,
             Ok(n) => n,
-            Err(_) => return Err(fail(*span, format!("{label}: spec.replicas {n} is out of range"))),
+            Err(_) => {
+                return Err(fail(
+                    *span,
+                    format!("{label}: spec.replicas {n} is out of range"),
+                ));
+            }
         },
         Some(n) => {
             return Err(fail(
                 n.span,
-                format!("{label}: spec.replicas is {}, not a whole number", n.value.kind()),
+                format!(
+                    "{label}: spec.replicas is {}, not a whole number",
+                    n.value.kind()
+                ),
             ));
         }
     };
     let labels = string_map(at(&node, &["spec", "template", "metadata", "labels"]));
-    let zone_spread = match at(&node, &["spec", "template", "spec", "topologySpreadConstraints"])
-        .map(|n| &n.value)
+    let zone_spread = match at(
+        &node,
+        &["spec", "template", "spec", "topologySpreadConstraints"],
+    )
+    .map(|n| &n.value)
     {
         Some(Value::Seq(constraints)) => constraints.iter().any(|c| {
             get(c, "topologyKey")
@@ -346,7 +370,11 @@ fn budget(reader: &Inputs, file: usize, node: Node) -> Result<Budget, ModelError
                     .filter(|p| *p <= 100)
                     .map(Amount::Percent)
                     .ok_or_else(bad),
-                None => s.trim().parse::<u32>().map(Amount::Count).map_err(|_| bad()),
+                None => s
+                    .trim()
+                    .parse::<u32>()
+                    .map(Amount::Count)
+                    .map_err(|_| bad()),
             },
             _ => Err(bad()),
         }
@@ -360,7 +388,9 @@ fn budget(reader: &Inputs, file: usize, node: Node) -> Result<Budget, ModelError
             return Err(reader.error(
                 file,
                 n.span,
-                &format!("{label}: gives both minAvailable and maxUnavailable; Kubernetes takes one"),
+                &format!(
+                    "{label}: gives both minAvailable and maxUnavailable; Kubernetes takes one"
+                ),
             ));
         }
         (None, None) => {

@@ -4,10 +4,10 @@
 //! ordinary model file. [`backstage`] and [`kubernetes`] read service catalogs and manifests
 //! through [`entities`], which writes what they find with its source in comments.
 
+pub mod backstage;
 pub mod emit;
+pub mod entities;
+pub mod kubernetes;
 pub mod logic;
 pub mod open_psa;
 pub mod xml;
-pub mod entities;
-pub mod backstage;
-pub mod kubernetes;

@@ -108,9 +108,8 @@ impl Model {
             spec: ModelSpec::default(),
             overlays,
         };
-        model.spec = serde::Deserialize::deserialize(&model.tree).map_err(|e| {
-            model.error_at(e.span.unwrap_or(model.tree.span), &e.message)
-        })?;
+        model.spec = serde::Deserialize::deserialize(&model.tree)
+            .map_err(|e| model.error_at(e.span.unwrap_or(model.tree.span), &e.message))?;
         Ok(model)
     }
 
@@ -368,10 +367,7 @@ pub fn load_system(path: &Path) -> Result<(Model, System), ModelError> {
 }
 
 /// Loads, merges the overlays and validates in one step.
-pub fn load_system_with(
-    path: &Path,
-    overlays: &[PathBuf],
-) -> Result<(Model, System), ModelError> {
+pub fn load_system_with(path: &Path, overlays: &[PathBuf]) -> Result<(Model, System), ModelError> {
     let model = Model::load_with(path, overlays)?;
     let system = model.system()?;
     Ok((model, system))
