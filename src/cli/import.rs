@@ -282,9 +282,17 @@ fn catalog_run(args: &CatalogArgs, zones: Option<&[String]>) -> Result<ExitStatu
                     .map_or(String::new(), |o| format!(" into {o}")),
             );
             if !summary.without_numbers.is_empty() {
+                // A long list is for JSON; the terminal gets its start and the count.
+                const SHOWN: usize = 10;
+                let list = &summary.without_numbers;
+                let more = match list.len().saturating_sub(SHOWN) {
+                    0 => String::new(),
+                    n => format!(" and {n} more (`--format json` lists them all)"),
+                };
                 eprintln!(
-                    "without reliability numbers (give them in an overlay, --overlay FILE): {}",
-                    summary.without_numbers.join(", ")
+                    "{} without reliability numbers (give them in an overlay, --overlay FILE): {}{more}",
+                    list.len(),
+                    list[..list.len().min(SHOWN)].join(", ")
                 );
             }
             for note in summary.notes {
