@@ -32,6 +32,21 @@ fn import_backstage(inputs: &[PathBuf]) -> String {
     model.write(Format::Yaml).unwrap()
 }
 
+/// Runs an import into `out` and returns its JSON summary.
+fn summary_of(source: &str, input: &Path, out: &Path) -> serde_json::Value {
+    let output = nines()
+        .args(["import", source])
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 fn catalog(dir: &tempfile::TempDir) -> PathBuf {
     let docs = [
         entity(
@@ -93,18 +108,7 @@ fn every_entity_is_accounted_for() {
     let dir = tempfile::tempdir().unwrap();
     let path = catalog(&dir);
     let out = dir.path().join("m.yaml");
-    let output = nines()
-        .args(["import", "backstage", path.to_str().unwrap(), "-o"])
-        .arg(&out)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let summary = summary_of("backstage", &path, &out);
     let kinds = &summary["kinds"];
     let total: u64 = kinds
         .as_object()
@@ -578,20 +582,7 @@ fn manifests_evaluate_with_an_overlay_to_the_closed_form() {
     ];
     let path = write(&dir, "k.yaml", &docs.join("---\n"));
     let out = dir.path().join("m.yaml");
-    let output = nines()
-        .args(["import", "kubernetes"])
-        .arg(&path)
-        .arg("-o")
-        .arg(&out)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let summary = summary_of("kubernetes", &path, &out);
     assert_eq!(
         summary["ignored"],
         serde_json::json!({ "ConfigMap": 1, "Service": 1 })
