@@ -82,6 +82,8 @@ pub struct Component {
     pub fixed_cost: f64,
     /// The line of the component's name in the model file (for CI annotations).
     pub line: usize,
+    /// The system it belongs to, for grouping in graphs and reports.
+    pub group: Option<String>,
 }
 
 impl Component {

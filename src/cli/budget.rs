@@ -3,7 +3,6 @@ use std::path::PathBuf;
 use nines::explain::budget::budget;
 use nines::explain::find_component;
 use nines::model::error::split_hint;
-use nines::model::load_system;
 use nines::model::units::Availability;
 
 use super::output::print;
@@ -26,6 +25,8 @@ Examples:
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
+    #[command(flatten)]
+    pub overlays: super::overlays::Overlays,
     /// The component whose error budget is shared out
     pub component: String,
     /// The target availability, when the component has no slo or another is wanted
@@ -39,7 +40,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    let (_, system) = load_system(&args.model)?;
+    let (_, system) = args.overlays.load_system(&args.model)?;
     let target =
         find_component(&system, &args.component).map_err(|e| CliError::Usage(e.message))?;
     let slo = match &args.slo {

@@ -1,7 +1,6 @@
 use std::path::{Path, PathBuf};
 
 use nines::exact;
-use nines::model::load_system;
 use nines::model::units::{Duration, format_duration_human};
 use nines::report::baseline::{Baseline, BaselineError};
 use nines::report::check::{CheckOptions, CheckReport, needs_window_gate};
@@ -101,6 +100,8 @@ pub struct Args {
     /// Model files (.yaml, .yml, .toml or .json), or directories of them (not recursive)
     #[arg(required = true, value_name = "MODEL")]
     pub models: Vec<PathBuf>,
+    #[command(flatten)]
+    pub overlays: super::overlays::Overlays,
     #[arg(long, short, value_enum, default_value = "text")]
     pub format: Format,
     /// An earlier version of the model, or its `nines eval --format json` output, to compare with
@@ -236,7 +237,7 @@ fn check_one(
     path: &Path,
     baseline: Option<&Baseline>,
 ) -> Result<CheckReport, CliError> {
-    let (model, system) = load_system(path)?;
+    let (model, system) = args.overlays.load_system(path)?;
     let states = exact::evaluate(&Structure::new(&system))?;
     let options = CheckOptions {
         min_margin: args.min_margin,
@@ -338,7 +339,7 @@ fn invalid_only(
 
 fn run_one(args: &Args, path: &Path, term: &Terminal) -> Result<ExitStatus, CliError> {
     // The model is loaded before the baseline, as before, so errors come in the same order.
-    if let Err(e) = load_system(path) {
+    if let Err(e) = args.overlays.load_system(path) {
         return invalid_only(args, path, e.into(), term);
     }
     let baseline = load_baseline(args)?;

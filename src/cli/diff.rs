@@ -1,7 +1,6 @@
 use std::path::PathBuf;
 
 use nines::exact;
-use nines::model::load_system;
 use nines::report::Format;
 use nines::report::diff::{DiffReport, Side};
 use nines::structure::Structure;
@@ -28,6 +27,8 @@ pub struct Args {
     pub old: PathBuf,
     /// The model after the change, in the same format or another
     pub new: PathBuf,
+    #[command(flatten)]
+    pub overlays: super::overlays::Overlays,
     /// List every component, unchanged ones too (JSON always does)
     #[arg(long)]
     pub all: bool,
@@ -45,8 +46,8 @@ pub enum DiffFormat {
 }
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    let (old_model, old_system) = load_system(&args.old)?;
-    let (new_model, new_system) = load_system(&args.new)?;
+    let (old_model, old_system) = args.overlays.load_system(&args.old)?;
+    let (new_model, new_system) = args.overlays.load_system(&args.new)?;
     let old_states = exact::evaluate(&Structure::new(&old_system))?;
     let new_states = exact::evaluate(&Structure::new(&new_system))?;
     let (old_file, new_file) = (

@@ -1,7 +1,6 @@
 use std::path::PathBuf;
 
 use nines::exact;
-use nines::model::load_system;
 use nines::report::Format;
 use nines::report::eval::EvalReport;
 use nines::structure::Structure;
@@ -16,6 +15,8 @@ use super::{CliError, ExitStatus, Terminal};
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
+    #[command(flatten)]
+    pub overlays: super::overlays::Overlays,
     #[arg(long, short, value_enum, default_value = "table")]
     pub format: EvalFormat,
 }
@@ -32,7 +33,7 @@ pub enum EvalFormat {
 }
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    let (_, system) = load_system(&args.model)?;
+    let (_, system) = args.overlays.load_system(&args.model)?;
     let states = exact::evaluate(&Structure::new(&system))?;
     let report = EvalReport::new(&system, &states);
     let text = match args.format {

@@ -2,7 +2,6 @@ use std::path::PathBuf;
 
 use nines::explain::explanation::{ExplainOptions, explain};
 use nines::explain::find_component;
-use nines::model::load_system;
 
 use super::output::print;
 use super::{CliError, ExitStatus, OutputFormat, Terminal};
@@ -26,6 +25,8 @@ Examples:
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
+    #[command(flatten)]
+    pub overlays: super::overlays::Overlays,
     /// The component whose being DOWN is explained
     pub component: String,
     /// Largest cut sets computed (events taken down together)
@@ -42,7 +43,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    let (_, system) = load_system(&args.model)?;
+    let (_, system) = args.overlays.load_system(&args.model)?;
     let target =
         find_component(&system, &args.component).map_err(|e| CliError::Usage(e.message))?;
     let options = ExplainOptions {

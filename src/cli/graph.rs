@@ -1,6 +1,5 @@
 use std::path::PathBuf;
 
-use nines::model::load_system;
 use nines::report::graph::{GraphFormat, render};
 
 use super::output::print;
@@ -18,12 +17,14 @@ pub enum Format {
 )]
 pub struct Args {
     pub model: PathBuf,
+    #[command(flatten)]
+    pub overlays: super::overlays::Overlays,
     #[arg(long, short, value_enum, default_value = "mermaid")]
     pub format: Format,
 }
 
 pub fn run(args: Args) -> Result<ExitStatus, CliError> {
-    let (_, system) = load_system(&args.model)?;
+    let (_, system) = args.overlays.load_system(&args.model)?;
     let format = match args.format {
         Format::Mermaid => GraphFormat::Mermaid,
         Format::Dot => GraphFormat::Dot,

@@ -24,6 +24,13 @@ pub enum Source {
     /// common-cause groups
     #[command(after_help = OPEN_PSA_EXAMPLES)]
     OpenPsa(OpenPsaArgs),
+    /// Backstage catalog entities (Components, Resources, Systems, APIs, Locations) with their
+    /// `nines.dev/*` annotations
+    #[command(after_help = BACKSTAGE_EXAMPLES)]
+    Backstage(CatalogArgs),
+    /// Kubernetes Deployments and StatefulSets, zone spread and PodDisruptionBudgets
+    #[command(after_help = KUBERNETES_EXAMPLES)]
+    Kubernetes(KubernetesArgs),
 }
 
 const OPEN_PSA_EXAMPLES: &str = "\
@@ -75,19 +82,13 @@ struct Summary<'a> {
 pub fn run(args: Args) -> Result<ExitStatus, CliError> {
     match args.source {
         Source::OpenPsa(a) => open_psa_run(a),
+        Source::Backstage(a) => catalog_run(&a, None),
+        Source::Kubernetes(a) => catalog_run(&a.catalog, Some(&a.zones)),
     }
 }
 
 fn open_psa_run(args: OpenPsaArgs) -> Result<ExitStatus, CliError> {
-    let format = match &args.output {
-        None => Format::Yaml,
-        Some(path) => Format::of(path).ok_or_else(|| {
-            CliError::Usage(format!(
-                "{}: unknown model format; name the output .yaml, .yml, .json or .toml",
-                nines::model::error::shown_path(path)
-            ))
-        })?,
-    };
+    let format = output_format(&args.output)?;
     if args.format == SummaryFormat::Json && args.output.is_none() {
         return Err(CliError::Usage(
             "--format json prints a summary on standard output; name the model file with -o".into(),
@@ -179,4 +180,146 @@ pub(super) fn options(mission_time_h: f64) -> Result<open_psa::Options, CliError
         )));
     }
     Ok(open_psa::Options { mission_time_h })
+}
+
+const BACKSTAGE_EXAMPLES: &str = "\
+Components and Resources become components, spec.dependsOn and spec.consumesApis their
+dependencies, spec.system their group. Entities without nines.dev/* numbers are listed; give
+their numbers in an overlay, which a re-import leaves alone.
+
+Examples:
+  nines import backstage models/backstage/catalog-info.yaml -o shop.yaml
+  nines eval shop.yaml --overlay models/backstage/reliability.yaml
+  nines import backstage models/backstage/catalog -o shop.yaml --format json";
+
+const KUBERNETES_EXAMPLES: &str = "\
+Deployments and StatefulSets become components with their replicas; a topology spread over
+topology.kubernetes.io/zone spreads them over the zones of --zones (made domains); a
+PodDisruptionBudget gives min_available. Other kinds are counted and left out.
+
+Examples:
+  cd models/kubernetes
+  nines import kubernetes shop.yaml --zones zone-a,zone-b,zone-c -o k8s.yaml
+  nines eval k8s.yaml --overlay reliability.yaml";
+
+#[derive(clap::Args)]
+pub struct CatalogArgs {
+    /// YAML files (several documents each, separated by `---`) or directories of them
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub inputs: Vec<PathBuf>,
+    /// The model to write (.yaml, .yml, .json or .toml); standard output (YAML) when left out
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// The summary: lines on standard error (table) or JSON on standard output (needs -o)
+    #[arg(long, short, value_enum, default_value = "table")]
+    pub format: SummaryFormat,
+}
+
+#[derive(clap::Args)]
+pub struct KubernetesArgs {
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+    /// The zones a topology spread over topology.kubernetes.io/zone spreads replicas over, in
+    /// order: replica i lives in zone i mod count
+    #[arg(long, value_delimiter = ',', value_name = "ZONE,...")]
+    pub zones: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct CatalogSummary<'a> {
+    output: Option<String>,
+    files: usize,
+    /// Documents read, by kind.
+    kinds: &'a std::collections::BTreeMap<String, usize>,
+    /// Kinds left out, by count.
+    ignored: &'a std::collections::BTreeMap<String, usize>,
+    components: usize,
+    domains: usize,
+    /// Components and domains still without numbers.
+    without_numbers: Vec<String>,
+    notes: &'a [String],
+}
+
+fn catalog_run(args: &CatalogArgs, zones: Option<&[String]>) -> Result<ExitStatus, CliError> {
+    let format = output_format(&args.output)?;
+    if args.format == SummaryFormat::Json && args.output.is_none() {
+        return Err(CliError::Usage(
+            "--format json prints a summary on standard output; name the model file with -o".into(),
+        ));
+    }
+    let (model, summary) = match zones {
+        None => nines::import::backstage::import(&args.inputs)?,
+        Some(zones) => nines::import::kubernetes::import(&args.inputs, zones)?,
+    };
+    let text = model.write(format).map_err(CliError::Usage)?;
+    match &args.output {
+        Some(path) => nines::report::review::write::write_file_atomically(path, text.as_bytes())
+            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", path.display())))?,
+        None => print(&text)?,
+    }
+    let summary = CatalogSummary {
+        output: args.output.as_ref().map(|p| p.display().to_string()),
+        files: summary.files,
+        kinds: &summary.kinds,
+        ignored: &summary.ignored,
+        components: model.components.len(),
+        domains: model.domains.len(),
+        without_numbers: model.without_numbers(),
+        notes: &model.notes,
+    };
+    match args.format {
+        SummaryFormat::Json => {
+            print(&(serde_json::to_string_pretty(&summary).expect("summaries serialise") + "\n"))?
+        }
+        SummaryFormat::Table => {
+            let plural = |n: usize| if n == 1 { "" } else { "s" };
+            eprintln!(
+                "imported {} component{}{} from {} file{}{}",
+                summary.components,
+                plural(summary.components),
+                if summary.domains > 0 {
+                    format!(" and {} domain{}", summary.domains, plural(summary.domains))
+                } else {
+                    String::new()
+                },
+                summary.files,
+                plural(summary.files),
+                summary
+                    .output
+                    .as_ref()
+                    .map_or(String::new(), |o| format!(" into {o}")),
+            );
+            if !summary.without_numbers.is_empty() {
+                // A long list is for JSON; the terminal gets its start and the count.
+                const SHOWN: usize = 10;
+                let list = &summary.without_numbers;
+                let more = match list.len().saturating_sub(SHOWN) {
+                    0 => String::new(),
+                    n => format!(" and {n} more (`--format json` lists them all)"),
+                };
+                eprintln!(
+                    "{} without reliability numbers (give them in an overlay, --overlay FILE): {}{more}",
+                    list.len(),
+                    list[..list.len().min(SHOWN)].join(", ")
+                );
+            }
+            for note in summary.notes {
+                eprintln!("note: {note}");
+            }
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// The format of the model written: by the extension of -o, YAML on standard output.
+fn output_format(output: &Option<PathBuf>) -> Result<Format, CliError> {
+    match output {
+        None => Ok(Format::Yaml),
+        Some(path) => Format::of(path).ok_or_else(|| {
+            CliError::Usage(format!(
+                "{}: unknown model format; name the output .yaml, .yml, .json or .toml",
+                nines::model::error::shown_path(path)
+            ))
+        }),
+    }
 }

@@ -1,7 +1,6 @@
 use std::path::{Path, PathBuf};
 
 use nines::lint::{self, RULES, Severity, find_rule};
-use nines::model::Model;
 use nines::report::diagnostic::{Diagnostic, Places};
 use nines::report::lint::{LintReport, sarif_rules};
 use nines::report::sarif::sarif;
@@ -56,6 +55,8 @@ pub struct Args {
     /// Model files (.yaml, .yml, .toml or .json), or directories of them (not recursive)
     #[arg(required = true, value_name = "MODEL")]
     pub models: Vec<PathBuf>,
+    #[command(flatten)]
+    pub overlays: super::overlays::Overlays,
     #[arg(long, short, value_enum, default_value = "text")]
     pub format: Format,
     /// Make warnings fail the run (exit 1), for CI
@@ -86,7 +87,7 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     let mut reports = Vec::new();
     let mut errors = Vec::new();
     for path in &files {
-        match lint_one(path, &allowed) {
+        match lint_one(path, &args.overlays, &allowed) {
             Ok(report) => reports.push(report),
             // One model alone, in a format that cannot carry its error: as before, on stderr.
             Err(e) if single && !carries_errors(args.format) => return Err(e),
@@ -135,8 +136,12 @@ fn carries_errors(format: Format) -> bool {
     matches!(format, Format::Github | Format::Sarif)
 }
 
-fn lint_one(path: &Path, allowed: &[&str]) -> Result<LintReport, CliError> {
-    let model = Model::load(path)?;
+fn lint_one(
+    path: &Path,
+    overlays: &super::overlays::Overlays,
+    allowed: &[&str],
+) -> Result<LintReport, CliError> {
+    let model = overlays.load(path)?;
     let system = model.system()?;
     let mut findings = lint::lint(&model, &system)?;
     findings.retain(|f| !allowed.contains(&f.rule));

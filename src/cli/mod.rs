@@ -14,6 +14,7 @@ mod graph;
 mod import;
 mod lint;
 mod output;
+mod overlays;
 mod report;
 mod sample;
 mod schema;

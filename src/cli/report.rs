@@ -1,6 +1,5 @@
 use std::path::PathBuf;
 
-use nines::model::Model;
 use nines::model::units::Duration;
 use nines::report::review::{
     HTML_FILE, MARKDOWN_FILE, Percentiles, Review, ReviewError, ReviewOptions, SimulatedComponent,
@@ -29,6 +28,8 @@ Examples:
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
+    #[command(flatten)]
+    pub overlays: super::overlays::Overlays,
     /// The directory to write report.md and report.html into (created if missing)
     #[arg(long, short, value_name = "DIR")]
     pub output: PathBuf,
@@ -102,7 +103,7 @@ fn simulation(system: &System, args: &Args) -> Result<SimulationSummary, CliErro
 }
 
 pub fn run(args: Args) -> Result<ExitStatus, CliError> {
-    let model = Model::load(&args.model)?;
+    let model = args.overlays.load(&args.model)?;
     let system = model.system()?;
     let simulation = if args.simulate {
         Some(simulation(&system, &args)?)

@@ -1,7 +1,6 @@
 use std::path::PathBuf;
 
 use nines::exact;
-use nines::model::load_system;
 use nines::report::sample::SampleReport;
 use nines::sim::snapshot::{Importance, SnapshotOptions, sample};
 use nines::sim::stream::default_threads;
@@ -38,6 +37,8 @@ Examples:
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
+    #[command(flatten)]
+    pub overlays: super::overlays::Overlays,
     /// Plain samples (the least drawn with --rel-error)
     #[arg(long, short = 'n', default_value_t = 1_000_000)]
     pub samples: u64,
@@ -81,7 +82,7 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     if args.threads == Some(0) {
         return Err(CliError::Usage("--threads must be at least 1".into()));
     }
-    let (_, system) = load_system(&args.model)?;
+    let (_, system) = args.overlays.load_system(&args.model)?;
     let structure = Structure::new(&system);
     let opts = SnapshotOptions {
         samples: args.samples,

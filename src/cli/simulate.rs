@@ -2,7 +2,6 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use nines::exact;
-use nines::model::load_system;
 use nines::model::units::Duration;
 use nines::report::simulate::SimulateReport;
 use nines::sim::stream::default_threads;
@@ -32,6 +31,8 @@ Examples:
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
+    #[command(flatten)]
+    pub overlays: super::overlays::Overlays,
     /// Independent runs
     #[arg(long, short = 'n', default_value_t = 1000)]
     pub runs: u64,
@@ -78,7 +79,7 @@ impl From<StartArg> for Start {
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     let horizon =
         Duration::parse(&args.horizon).map_err(|e| super::usage_error("--horizon", &e))?;
-    let (_, system) = load_system(&args.model)?;
+    let (_, system) = args.overlays.load_system(&args.model)?;
     let opts = TimelineOptions::new(
         &system,
         args.runs,

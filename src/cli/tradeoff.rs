@@ -2,7 +2,6 @@ use std::path::PathBuf;
 
 use nines::cost::{self, Catalog, Request, TradeoffError};
 use nines::exact;
-use nines::model::Model;
 use nines::report::plot;
 use nines::report::tradeoff::{RuleReport, TradeoffReport};
 use nines::structure::Structure;
@@ -28,6 +27,8 @@ Examples:
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
+    #[command(flatten)]
+    pub overlays: super::overlays::Overlays,
     /// The component to look at (default: the only one with an slo)
     #[arg(long, short)]
     pub component: Option<String>,
@@ -54,7 +55,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    let model = Model::load(&args.model)?;
+    let model = args.overlays.load(&args.model)?;
     let catalog = Catalog::new(&model)?;
     if let Some(factor) = &args.rule {
         return rule(&args, factor, catalog, term);

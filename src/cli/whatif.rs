@@ -3,7 +3,6 @@ use std::path::PathBuf;
 use nines::explain::find_owner;
 use nines::explain::whatif::what_if;
 use nines::model::error::split_hint;
-use nines::model::load_system;
 use nines::model::units::Availability;
 
 use super::output::print;
@@ -23,6 +22,8 @@ Examples:
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
+    #[command(flatten)]
+    pub overlays: super::overlays::Overlays,
     /// Components or domains taken down, comma-separated
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     pub fail: Vec<String>,
@@ -39,7 +40,7 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
             "nothing to change: give --fail NAMES and/or --improve NAME=AVAILABILITY".into(),
         ));
     }
-    let (_, system) = load_system(&args.model)?;
+    let (_, system) = args.overlays.load_system(&args.model)?;
     let mut failed = Vec::new();
     for name in args.fail.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
         let owner = find_owner(&system, name)

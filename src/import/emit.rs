@@ -17,6 +17,7 @@ pub enum Out {
     Str(String),
     Int(u64),
     List(Vec<Out>),
+    Bool(bool),
     Map(Vec<(String, Out)>),
 }
 
@@ -25,6 +26,7 @@ impl Serialize for Out {
         match self {
             Out::Str(v) => s.serialize_str(v),
             Out::Int(v) => s.serialize_u64(*v),
+            Out::Bool(v) => s.serialize_bool(*v),
             Out::List(xs) => {
                 let mut seq = s.serialize_seq(Some(xs.len()))?;
                 for x in xs {
@@ -277,6 +279,7 @@ fn flow(out: &Out, text: &mut String) {
     match out {
         Out::Str(s) => text.push_str(&scalar(s)),
         Out::Int(v) => text.push_str(&v.to_string()),
+        Out::Bool(v) => text.push_str(if *v { "true" } else { "false" }),
         Out::List(xs) => {
             text.push('[');
             for (i, x) in xs.iter().enumerate() {

@@ -1,11 +1,15 @@
 //! Reading models written for other tools into nines models.
 //!
 //! [`open_psa`] reads Open-PSA MEF fault trees; [`emit`] writes the resulting `ModelSpec` as an
-//! ordinary model file.
+//! ordinary model file. [`backstage`] and [`kubernetes`] read service catalogs and manifests
+//! through [`entities`], which writes what they find with its source in comments.
 
+pub mod backstage;
 // TODO(docs): document its public items, then drop this allow.
 #[allow(missing_docs)]
 pub mod emit;
+pub mod entities;
+pub mod kubernetes;
 pub mod logic;
 pub mod open_psa;
 // TODO(docs): document its public items, then drop this allow.

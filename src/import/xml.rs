@@ -43,7 +43,12 @@ impl<'a> Lines<'a> {
 
     fn span(&self, offset: usize, len: usize) -> Span {
         let (line, col) = self.0.place(offset);
-        Span { line, col, len }
+        Span {
+            line,
+            col,
+            len,
+            file: 0,
+        }
     }
 }
 

@@ -82,6 +82,7 @@ fn probe(dependencies: Vec<Dependency>) -> Component {
         cost: 0.0,
         fixed_cost: 0.0,
         line: 0,
+        group: None,
     }
 }
 

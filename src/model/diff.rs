@@ -67,7 +67,14 @@ impl ModelChange {
 }
 
 /// Component keys that change costs, lint or design alternatives, never the exact numbers.
-const INERT_COMPONENT_KEYS: &[&str] = &["cost", "fixed_cost", "external", "variants", "lint"];
+const INERT_COMPONENT_KEYS: &[&str] = &[
+    "cost",
+    "fixed_cost",
+    "external",
+    "variants",
+    "lint",
+    "group",
+];
 /// Top-level keys that never change the numbers.
 const INERT_MODEL_KEYS: &[&str] = &["name", "cost"];
 
@@ -401,6 +408,7 @@ const KEY_ORDER: &[&str] = &[
     "allow",
     "downtime_per_hour",
     "degraded_per_hour",
+    "group",
 ];
 
 /// `cost` is the top level's business cost but a component's cost per replica, shown after

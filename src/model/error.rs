@@ -25,6 +25,8 @@ pub struct Span {
     pub line: usize,
     pub col: usize,
     pub len: usize,
+    /// Which file wrote the value: 0 for the model itself, i for its i-th overlay.
+    pub file: usize,
 }
 
 /// A model that cannot be loaded. Always names the file; names the place when there is one.

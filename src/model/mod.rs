@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod error;
+pub mod overlay;
 pub mod spec;
 pub mod tree;
 pub mod units;
@@ -48,49 +49,82 @@ pub struct Model {
     pub source: String,
     pub tree: Node,
     pub spec: ModelSpec,
+    /// The overlays merged into the model, in order: a span with `file: i` was written by the
+    /// i-th (from 1).
+    pub overlays: Vec<SourceFile>,
+}
+
+/// A file read, kept to place errors in it.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub source: String,
 }
 
 impl Model {
     /// Reads and parses a model file; the format follows the extension.
     pub fn load(path: &Path) -> Result<Model, ModelError> {
-        let fail = |message: String| ModelError::new(path, None, &message);
-        let format = Format::of(path).ok_or_else(|| {
-            fail(error::with_hint(
-                "unknown model format".into(),
-                "name the file .yaml, .yml, .toml or .json",
-            ))
-        })?;
-        let source = read_text(path, MAX_FILE_BYTES, "a model").map_err(fail)?;
-        Model::parse(path, source, format)
+        Model::load_with(path, &[])
+    }
+
+    /// Reads a model file and merges the overlays into it, in order (see [`overlay`]).
+    pub fn load_with(path: &Path, overlays: &[PathBuf]) -> Result<Model, ModelError> {
+        let (source, format) = read_model(path, "model", "a model")?;
+        let mut tree = parse_tree(path, &source, format)?;
+        check_model_root(path, &source, &tree)?;
+        let mut files = Vec::with_capacity(overlays.len());
+        for (i, overlay_path) in overlays.iter().enumerate() {
+            let (text, format) = read_model(overlay_path, "overlay", "an overlay")?;
+            let mut layer = parse_tree(overlay_path, &text, format)?;
+            overlay::tag(&mut layer, i + 1);
+            overlay::merge(&mut tree, layer).map_err(|e| {
+                ModelError::new(overlay_path, Some(e.span), &e.message).with_source(&text)
+            })?;
+            files.push(SourceFile {
+                path: overlay_path.clone(),
+                source: text,
+            });
+        }
+        Model::typed(path, source, tree, files)
     }
 
     /// Parses model text as if read from `path`.
     pub fn parse(path: &Path, source: String, format: Format) -> Result<Model, ModelError> {
-        let parsed = match format {
-            Format::Yaml => tree::from_yaml(&source),
-            Format::Toml => tree::from_toml(&source),
-            Format::Json => {
-                check_json(&source).and_then(|()| tree::from_yaml(&join_surrogates(&source)))
-            }
-        };
-        let tree =
-            parsed.map_err(|e| ModelError::new(path, e.span, &e.message).with_source(&source))?;
-        if !matches!(tree.value, tree::Value::Map(_)) {
-            return Err(ModelError::new(path, Some(tree.span), &error::with_hint(
-                "a model is a map with `components` (and optionally `name`, `window`, `defaults`, `cost`, `domains`)".into(),
-                "start the file with `components:`",
-            ))
-            .with_source(&source));
-        }
-        let spec: ModelSpec = serde::Deserialize::deserialize(&tree).map_err(|e| {
-            ModelError::new(path, e.span.or(Some(tree.span)), &e.message).with_source(&source)
-        })?;
-        Ok(Model {
+        let tree = parse_tree(path, &source, format)?;
+        check_model_root(path, &source, &tree)?;
+        Model::typed(path, source, tree, Vec::new())
+    }
+
+    fn typed(
+        path: &Path,
+        source: String,
+        tree: Node,
+        overlays: Vec<SourceFile>,
+    ) -> Result<Model, ModelError> {
+        let mut model = Model {
             path: path.to_path_buf(),
             source,
             tree,
-            spec,
-        })
+            spec: ModelSpec::default(),
+            overlays,
+        };
+        model.spec = serde::Deserialize::deserialize(&model.tree)
+            .map_err(|e| model.error_at(e.span.unwrap_or(model.tree.span), &e.message))?;
+        Ok(model)
+    }
+
+    /// An error at a place of the model or of one of its overlays, in the file that wrote it.
+    pub fn error_at(&self, span: Span, message: &str) -> ModelError {
+        let (path, source) = self.file_of(span);
+        ModelError::new(path, Some(span), message).with_source(source)
+    }
+
+    /// The file (and its text) that wrote a value.
+    pub fn file_of(&self, span: Span) -> (&Path, &str) {
+        match span.file.checked_sub(1).and_then(|i| self.overlays.get(i)) {
+            Some(f) => (&f.path, &f.source),
+            None => (&self.path, &self.source),
+        }
     }
 
     /// The model's name when it gives none: the file's stem.
@@ -144,9 +178,44 @@ impl Model {
     }
 
     fn locate(&self, e: validate::Invalid) -> ModelError {
-        let span = self.tree.find(&e.path).span;
-        ModelError::new(&self.path, Some(span), &e.message).with_source(&self.source)
+        self.error_at(self.tree.find(&e.path).span, &e.message)
     }
+}
+
+/// Reads a model or an overlay file under the loader's limits; the format follows the extension.
+fn read_model(path: &Path, kind: &str, what: &str) -> Result<(String, Format), ModelError> {
+    let fail = |message: String| ModelError::new(path, None, &message);
+    let format = Format::of(path).ok_or_else(|| {
+        fail(error::with_hint(
+            format!("unknown {kind} format"),
+            "name the file .yaml, .yml, .toml or .json",
+        ))
+    })?;
+    let source = read_text(path, MAX_FILE_BYTES, what).map_err(fail)?;
+    Ok((source, format))
+}
+
+/// The position-carrying tree of a model or an overlay.
+fn parse_tree(path: &Path, source: &str, format: Format) -> Result<Node, ModelError> {
+    let parsed = match format {
+        Format::Yaml => tree::from_yaml(source),
+        Format::Toml => tree::from_toml(source),
+        Format::Json => {
+            check_json(source).and_then(|()| tree::from_yaml(&join_surrogates(source)))
+        }
+    };
+    parsed.map_err(|e| ModelError::new(path, e.span, &e.message).with_source(source))
+}
+
+fn check_model_root(path: &Path, source: &str, tree: &Node) -> Result<(), ModelError> {
+    if matches!(tree.value, tree::Value::Map(_)) {
+        return Ok(());
+    }
+    Err(ModelError::new(path, Some(tree.span), &error::with_hint(
+        "a model is a map with `components` (and optionally `name`, `window`, `defaults`, `cost`, `domains`)".into(),
+        "start the file with `components:`",
+    ))
+    .with_source(source))
 }
 
 /// JSON is read through the YAML parser (JSON is YAML's flow style), after serde_json has
@@ -159,6 +228,7 @@ fn check_json(source: &str) -> Result<(), tree::ParseError> {
                 line: e.line(),
                 col: e.column().max(1),
                 len: 1,
+                file: 0,
             }),
             message: e
                 .to_string()
@@ -333,7 +403,12 @@ pub fn read_text(path: &Path, limit: u64, what: &str) -> Result<String, String> 
 
 /// Loads and validates in one step.
 pub fn load_system(path: &Path) -> Result<(Model, System), ModelError> {
-    let model = Model::load(path)?;
+    load_system_with(path, &[])
+}
+
+/// Loads, merges the overlays and validates in one step.
+pub fn load_system_with(path: &Path, overlays: &[PathBuf]) -> Result<(Model, System), ModelError> {
+    let model = Model::load_with(path, overlays)?;
     let system = model.system()?;
     Ok((model, system))
 }

@@ -180,6 +180,10 @@ component_keys! {
         /// failed and of all its requests.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub sli: Option<SliSpec>,
+        /// The system this component belongs to (a product, a team's service group): shown as
+        /// a group in graphs and reports; it changes no number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub group: Option<String>,
     }
 }
 

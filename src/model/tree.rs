@@ -33,7 +33,7 @@ pub enum Value {
 }
 
 impl Value {
-    fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &'static str {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
@@ -103,12 +103,31 @@ pub enum PathStep {
 // YAML (and JSON, which is YAML's flow style)
 
 pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
+    let mut documents = yaml_documents(source, false)?;
+    Ok(documents.pop().unwrap_or(Node {
+        value: Value::Null,
+        span: Span {
+            line: 1,
+            col: 1,
+            len: 1,
+            file: 0,
+        },
+    }))
+}
+
+/// Every document of a YAML stream (`---` between them), as manifests and catalogs are written,
+/// under the same limits as a model: the count of values is for the whole file.
+pub fn from_yaml_documents(source: &str) -> Result<Vec<Node>, ParseError> {
+    yaml_documents(source, true)
+}
+
+fn yaml_documents(source: &str, many: bool) -> Result<Vec<Node>, ParseError> {
     let mut builder = YamlBuilder {
         used: used_anchors(source),
         ..YamlBuilder::default()
     };
     let mut parser = Parser::new_from_str(source);
-    let mut root: Option<Node> = None;
+    let mut roots = Vec::new();
     let mut documents = 0;
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(|e| {
@@ -118,6 +137,7 @@ pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
                     line: m.line(),
                     col: m.col() + 1,
                     len: 1,
+                    file: 0,
                 },
                 e.info().to_string(),
             )
@@ -126,11 +146,12 @@ pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
             line: span.start.line(),
             col: span.start.col() + 1,
             len: span.len().max(1),
+            file: 0,
         };
         match event {
             Event::DocumentStart(_) => {
                 documents += 1;
-                if documents > 1 {
+                if documents > 1 && !many {
                     return Err(ParseError::at(
                         here,
                         "a model file holds one YAML document; found a second `---`",
@@ -141,19 +162,12 @@ pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
             Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
             other => {
                 if let Some(node) = builder.push(other, here)? {
-                    root = Some(node);
+                    roots.push(node);
                 }
             }
         }
     }
-    Ok(root.unwrap_or(Node {
-        value: Value::Null,
-        span: Span {
-            line: 1,
-            col: 1,
-            len: 1,
-        },
-    }))
+    Ok(roots)
 }
 
 /// The anchors some alias uses. Only those are kept (a copy each): keeping every anchor copied
@@ -630,6 +644,7 @@ impl<'a> LineIndex<'a> {
             line,
             col,
             len: len.max(1),
+            file: 0,
         }
     }
 }

@@ -606,7 +606,7 @@ fn reliability(
                 whole,
                 with_hint(
                     format!("{what} needs `availability`, `mttf` or a `failure` distribution"),
-                    "add e.g. availability: \"99.9%\" or mttf: 60d with mttr: 30m",
+                    "add e.g. availability: \"99.9%\" or mttf: 60d with mttr: 30m, in the model or in an overlay file given with --overlay",
                 ),
             ));
         }
@@ -885,6 +885,9 @@ fn component(
     let fixed_cost = amount(k.fixed_cost, "fixed_cost")?;
     lint_allows(k, &path_of("lint"))?;
     sli_queries(k, &path_of("sli"))?;
+    if let Some(group) = &k.group {
+        printable(group, "group", &path_of("group"))?;
+    }
     let mut dependencies = Vec::new();
     // The same entry listed twice says nothing more, and 500,000 copies of it cost as much as
     // 500,000 components: it is a mistake at its line. (One component named in two entries of
@@ -939,6 +942,7 @@ fn component(
         cost,
         fixed_cost,
         line: 0,
+        group: k.group.clone(),
     })
 }
 

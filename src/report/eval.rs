@@ -23,6 +23,9 @@ pub struct ComponentResult {
     pub downtime_per_year_s: f64,
     pub slo: Option<f64>,
     pub meets_slo: Option<bool>,
+    /// The system the component belongs to, when the model groups it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 impl ComponentResult {
@@ -70,6 +73,7 @@ impl EvalReport {
                 slo: c.slo.map(|a| a.value()),
                 // Compared on unavailabilities, where the digits are.
                 meets_slo: c.slo.map(|slo| slo.met_by(s.down.p)),
+                group: c.group.clone(),
             })
             .collect();
         EvalReport {

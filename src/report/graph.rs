@@ -128,6 +128,7 @@ pub fn render(system: &System, format: GraphFormat) -> String {
             }
         }
     }
+    out.push_str(&groups(system, format));
     for (from, c) in system.components.iter().enumerate() {
         for d in &c.dependencies {
             let (targets, group) = match &d.target {
@@ -156,6 +157,37 @@ pub fn render(system: &System, format: GraphFormat) -> String {
     }
     if format == GraphFormat::Dot {
         out.push_str("}\n");
+    }
+    out
+}
+
+/// Components of one `group` drawn inside one box, groups in the order they first appear.
+fn groups(system: &System, format: GraphFormat) -> String {
+    let mut order: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (i, c) in system.components.iter().enumerate() {
+        let Some(group) = c.group.as_deref() else {
+            continue;
+        };
+        match order.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, members)) => members.push(i),
+            None => order.push((group, vec![i])),
+        }
+    }
+    let mut out = String::new();
+    for (n, (group, members)) in order.iter().enumerate() {
+        let ids: Vec<String> = members.iter().map(|i| format!("c{i}")).collect();
+        match format {
+            GraphFormat::Mermaid => out.push_str(&format!(
+                "  subgraph g{n}[\"{}\"]\n    {}\n  end\n",
+                mermaid_label(group),
+                ids.join("\n    ")
+            )),
+            GraphFormat::Dot => out.push_str(&format!(
+                "  subgraph cluster_g{n} {{\n    label=\"{}\";\n    {};\n  }}\n",
+                dot_label(group),
+                ids.join("; ")
+            )),
+        }
     }
     out
 }
