@@ -58,6 +58,7 @@ fn stand_in(name: String, down: Odds) -> Component {
         cost: 0.0,
         fixed_cost: 0.0,
         line: 0,
+        doubt: Default::default(),
     }
 }
 

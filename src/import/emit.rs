@@ -169,7 +169,10 @@ fn component(c: &ComponentSpec) -> Result<Out, String> {
     }
     let mut kv = Vec::new();
     if let Some(a) = c.availability {
-        kv.push(("availability".into(), Out::Str(exact_percent(a.down))));
+        kv.push((
+            "availability".into(),
+            Out::Str(exact_percent(a.estimate.down)),
+        ));
     }
     if let Some(r) = c.replicas {
         kv.push(("replicas".into(), Out::Int(r as u64)));
@@ -209,7 +212,10 @@ pub fn to_out(spec: &ModelSpec) -> Result<Out, String> {
             }
             let mut kv = Vec::new();
             if let Some(a) = d.availability {
-                kv.push(("availability".into(), Out::Str(exact_percent(a.down))));
+                kv.push((
+                    "availability".into(),
+                    Out::Str(exact_percent(a.estimate.down)),
+                ));
             }
             if let Some(p) = &d.parent {
                 kv.push(("parent".into(), Out::Str(p.clone())));
