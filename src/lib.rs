@@ -44,3 +44,4 @@ pub mod report;
 pub mod sim;
 pub mod structure;
 pub mod system;
+pub mod uncertainty;

@@ -95,6 +95,9 @@ pub struct Doubt {
     pub availability: Option<Spread<Availability>>,
     pub mttf: Option<Spread<Duration>>,
     pub mttr: Option<Spread<Duration>>,
+    /// The model gives the availability (not an mttf): a drawn mttr then moves the mttf, and
+    /// leaves the availability as it is.
+    pub availability_given: bool,
 }
 
 impl Doubt {

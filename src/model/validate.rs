@@ -535,7 +535,7 @@ fn doubt(
                 ),
             )
         };
-    let availability = match availability.and_then(|a| a.spread.map(|s| (a.estimate, s))) {
+    let spread = match availability.and_then(|a| a.spread.map(|s| (a.estimate, s))) {
         Some((e, Spread::Range { low, high })) => {
             let text = |a: Availability| a.to_string();
             // Compared on unavailabilities, where the digits are.
@@ -604,9 +604,10 @@ fn doubt(
         }
     };
     Ok(Doubt {
-        availability,
+        availability: spread,
         mttf: duration("mttf", mttf)?,
         mttr: duration("mttr", mttr)?,
+        availability_given: availability.is_some(),
     })
 }
 
