@@ -2,6 +2,7 @@
 //! are rendered and turned into exit codes.
 
 mod budget;
+mod calibrate;
 mod check;
 mod diff;
 mod downtime;
@@ -88,7 +89,9 @@ Examples:
   nines schema > nines.schema.json                JSON Schema for editors
   nines import open-psa models/open-psa/cooling*.xml -o cooling.yaml   an Open-PSA fault tree as a model
   nines fault-tree models/open-psa/interlock.xml  exact probability of an Open-PSA fault tree
-  nines completions bash > nines.bash             shell completions (source it from ~/.bashrc)";
+  nines completions bash > nines.bash             shell completions (source it from ~/.bashrc)
+  nines eval models/uncertain-store.yaml --uncertainty   p5, p50, p95 of every availability
+  nines calibrate models/incidents/outages.csv --since 2024-01-01 --until 2025-01-01   mttf and mttr from incidents";
 
 #[derive(Parser)]
 #[command(name = "nines", version, about = "Exact and simulated availability of systems of systems", after_help = EXAMPLES)]
@@ -131,6 +134,8 @@ enum Command {
     Import(import::Args),
     /// Exact probabilities of Open-PSA fault trees' gates, NOT/XOR/NAND/NOR included
     FaultTree(fault_tree::Args),
+    /// Incident history per component: mttf with its 90% interval, mttr, an overlay of both
+    Calibrate(calibrate::Args),
     /// Shell completions for bash, zsh, fish, elvish or powershell
     Completions {
         #[arg(value_enum)]
@@ -168,6 +173,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Tradeoff(a) => tradeoff::run(a, &term),
         Command::Import(a) => import::run(a),
         Command::FaultTree(a) => fault_tree::run(a, &term),
+        Command::Calibrate(a) => calibrate::run(a, &term),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "nines", &mut std::io::stdout());
             Ok(ExitStatus::Success)

@@ -2,6 +2,7 @@
 
 pub mod annotate;
 pub mod baseline;
+pub mod calibrate;
 pub mod check;
 pub mod diagnostic;
 pub mod diff;

@@ -3,5 +3,6 @@
 //! ([`propagate`]), giving every component's availability as percentiles and the probability
 //! that it meets its slo. [`calibrate`] turns incident history into such values.
 
+pub mod calibrate;
 pub mod draw;
 pub mod propagate;
