@@ -25,4 +25,5 @@ mod sarif;
 mod sim;
 mod start;
 mod tradeoff;
+mod uncertainty;
 mod width;
