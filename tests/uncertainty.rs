@@ -722,3 +722,34 @@ fn the_overlay_is_a_model_with_the_history() {
     let exposure = db["exposure_s"].as_f64().unwrap();
     assert_close!(c.failure.mean_s, exposure.round() / 3.5, 1e-12);
 }
+
+#[test]
+fn the_report_shows_the_spread_when_the_model_has_doubt() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("review");
+    let status = nines()
+        .args(["report", "--no-tradeoff"])
+        .arg(repo_path("models/uncertain-store.yaml"))
+        .arg("-o")
+        .arg(&out_dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    // One distribution per component with an slo, and an interval beside every availability.
+    assert_eq!(html.matches("class=\"chart doubt\"").count(), 1, "{html}");
+    assert_eq!(html.matches("<br><span class=\"hint\">").count(), 4);
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(md.contains("| checkout | 99.9% |"), "{md}");
+    // Without doubt, nothing of it.
+    let plain = dir.path().join("plain");
+    nines()
+        .args(["report", "--no-tradeoff"])
+        .arg(repo_path("models/online-store.yaml"))
+        .arg("-o")
+        .arg(&plain)
+        .status()
+        .unwrap();
+    let html = std::fs::read_to_string(plain.join("report.html")).unwrap();
+    assert!(!html.contains("chart doubt") && !html.contains("How sure"));
+}
