@@ -15,6 +15,8 @@
 //! - [`report`] renders engines' results: terminal tables, JSON, Markdown, HTML, SARIF, JUnit,
 //!   GitHub annotations; [`graph`] is the dependency graph for Mermaid and DOT.
 //! - [`import`] turns other tools' models (Open-PSA fault trees) into nines models.
+//! - [`uncertainty`] draws the values a model gives with their doubt and solves each draw
+//!   exactly (percentiles of every availability), and calibrates values from incident history.
 //!
 //! ARCHITECTURE.md in the repository says where a new command, model key, output format or
 //! engine goes.

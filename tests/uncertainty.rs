@@ -732,8 +732,9 @@ fn the_report_shows_the_spread_when_the_model_has_doubt() {
         .arg(repo_path("models/uncertain-store.yaml"))
         .arg("-o")
         .arg(&out_dir)
-        .status()
-        .unwrap();
+        .output()
+        .unwrap()
+        .status;
     assert!(status.success());
     let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
     // One distribution per component with an slo, and an interval beside every availability.
@@ -748,7 +749,7 @@ fn the_report_shows_the_spread_when_the_model_has_doubt() {
         .arg(repo_path("models/online-store.yaml"))
         .arg("-o")
         .arg(&plain)
-        .status()
+        .output()
         .unwrap();
     let html = std::fs::read_to_string(plain.join("report.html")).unwrap();
     assert!(!html.contains("chart doubt") && !html.contains("How sure"));

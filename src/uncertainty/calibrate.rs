@@ -519,7 +519,8 @@ pub struct History {
 pub fn calibrate(incidents: &[Incident], names: &[String], since: f64, until: f64) -> History {
     let period = until - since;
     let mut warnings = Vec::new();
-    let mut by_name: BTreeMap<&str, Vec<(f64, Option<f64>, usize)>> = BTreeMap::new();
+    // Per component: each incident's start and end (None while open).
+    let mut by_name: BTreeMap<&str, Vec<(f64, Option<f64>)>> = BTreeMap::new();
     let mut order: Vec<&str> = names.iter().map(String::as_str).collect();
     for n in names {
         by_name.entry(n.as_str()).or_default();
@@ -546,7 +547,7 @@ pub fn calibrate(incidents: &[Incident], names: &[String], since: f64, until: f6
                 format_time(i.start)
             ));
         }
-        list.push((i.start, i.end, i.line));
+        list.push((i.start, i.end));
     }
     let components = order
         .into_iter()
@@ -555,7 +556,7 @@ pub fn calibrate(incidents: &[Incident], names: &[String], since: f64, until: f6
             list.sort_by(|a, b| a.0.total_cmp(&b.0));
             // Merge overlapping outages: (start, end or open).
             let mut merged: Vec<(f64, Option<f64>)> = Vec::new();
-            for (s, e, _) in list {
+            for (s, e) in list {
                 match merged.last_mut() {
                     Some((_, last_end)) if last_end.is_none_or(|le| s <= le) => {
                         *last_end = match (*last_end, e) {
