@@ -412,7 +412,7 @@ fn uncertain_values_out_of_order_are_located_errors() {
         ),
         (
             "components:\n  a:\n    availability: { estimate: 99.9%, low: 99%, high: 100% }\n",
-            "3:51",
+            "3:54",
             "cannot reach 100%",
         ),
     ];

@@ -24,9 +24,9 @@ an error. -o writes an overlay: a partial model with mttf: { incidents, over } a
 each component, for `nines eval --uncertainty`.
 
 Examples:
+  nines calibrate models/incidents/outages.csv --since 2024-01-01 --until 2025-01-01
   nines calibrate models/incidents/pagerduty.json --since 2024-01-01 --until 2025-01-01
-  nines calibrate models/incidents/outages.csv --since 2024-01-01 --until 2025-01-01 --model models/uncertain-store.yaml
-  nines calibrate models/incidents/statuspage.json --since 2024-01-01 --until 2025-01-01 --format json
+  nines calibrate models/incidents/statuspage.json --since 2024-01-01 --until 2025-01-01 -f json
   nines calibrate models/incidents/outages.csv --since 2024-01-01 --until 2025-01-01 -o history.yaml")]
 pub struct Args {
     /// The incident history: .csv, or PagerDuty or Statuspage JSON

@@ -157,36 +157,30 @@ pub fn propagate(
         Chunks::new(opts.seed, STAGE).take(chunks),
         opts.threads,
         || (system.clone(), Vec::new()),
-        |(work, pq), i, mut s| -> Result<Vec<Vec<Odds>>, EngineError> {
+        |(work, table), i, mut s| -> Result<Vec<Vec<Odds>>, EngineError> {
             let size = CHUNK.min(opts.draws - i * CHUNK);
-            let mut out = Vec::with_capacity(size);
-            for _ in 0..size {
-                draw_system(system, work, &mut s);
-                let odds: Vec<Odds> = structure
-                    .events
+            // Every draw's events first, in the chunk's stream order; then the solving.
+            let odds: Vec<Vec<Odds>> = (0..size)
+                .map(|_| {
+                    draw_system(system, work, &mut s);
+                    (structure.events.iter())
+                        .map(|e| event_odds(work, e.kind))
+                        .collect()
+                })
+                .collect();
+            let out = match &solver {
+                Solver::Compiled(c) => solve_lanes(&structure, c, &odds, table),
+                Solver::Afresh => odds
                     .iter()
-                    .map(|e| event_odds(work, e.kind))
-                    .collect();
-                out.push(match &solver {
-                    Solver::Compiled(c) => {
-                        let levels = c.level_odds_of(&structure, &odds);
-                        c.manager.probabilities_into(&levels, pq);
-                        (structure.components.iter())
-                            .map(|g| {
-                                let (p, q) = bdd::edge_pq(pq, c.gate[g.down]);
-                                Odds { p, q }
-                            })
-                            .collect()
-                    }
-                    Solver::Afresh => {
+                    .map(|odds| {
                         let mut changed = structure.clone();
-                        for (e, o) in changed.events.iter_mut().zip(&odds) {
+                        for (e, o) in changed.events.iter_mut().zip(odds) {
                             e.odds = *o;
                         }
-                        exact::evaluate(&changed)?.iter().map(|s| s.down).collect()
-                    }
-                });
-            }
+                        Ok(exact::evaluate(&changed)?.iter().map(|s| s.down).collect())
+                    })
+                    .collect::<Result<_, EngineError>>()?,
+            };
             progress(size as u64);
             Ok(out)
         },
@@ -227,6 +221,46 @@ pub fn propagate(
         parameters: parameters(system),
         components,
     })
+}
+
+/// Every component's P(DOWN) for each draw's event odds: one pass over the diagram serves
+/// `bdd::LANES` draws at once (a short last batch repeats its last draw in the spare lanes).
+fn solve_lanes(
+    structure: &Structure,
+    c: &exact::Compiled,
+    odds: &[Vec<Odds>],
+    table: &mut Vec<(bdd::Lanes, bdd::Lanes)>,
+) -> Vec<Vec<Odds>> {
+    let mut out = Vec::with_capacity(odds.len());
+    for batch in odds.chunks(bdd::LANES) {
+        let levels: Vec<Vec<(f64, f64)>> = batch
+            .iter()
+            .map(|o| c.level_odds_of(structure, o))
+            .collect();
+        let lanes: Vec<(bdd::Lanes, bdd::Lanes)> = (0..c.event_at.len())
+            .map(|l| {
+                let mut pq = ([0.0; bdd::LANES], [0.0; bdd::LANES]);
+                for k in 0..bdd::LANES {
+                    let (p, q) = levels[k.min(batch.len() - 1)][l];
+                    pq.0[k] = p;
+                    pq.1[k] = q;
+                }
+                pq
+            })
+            .collect();
+        c.manager.probabilities_lanes(&lanes, table);
+        for k in 0..batch.len() {
+            out.push(
+                (structure.components.iter())
+                    .map(|g| {
+                        let (p, q) = bdd::edge_lanes(table, c.gate[g.down]);
+                        Odds { p: p[k], q: q[k] }
+                    })
+                    .collect(),
+            );
+        }
+    }
+    out
 }
 
 /// The `level` quantile of sorted unavailabilities, as odds: the smallest draw with at least
