@@ -754,3 +754,37 @@ fn the_report_shows_the_spread_when_the_model_has_doubt() {
     let html = std::fs::read_to_string(plain.join("report.html")).unwrap();
     assert!(!html.contains("chart doubt") && !html.contains("How sure"));
 }
+
+#[test]
+fn draws_of_a_model_without_doubt_are_its_exact_values() {
+    // Every shipped model: the diagram compiled once and read four draws a pass gives what the
+    // exact engine gives, component by component (degrade, fallbacks, domains, maintenance).
+    for entry in std::fs::read_dir(repo_path("models")).unwrap() {
+        let path = entry.unwrap().path();
+        if nines::model::Format::of(&path).is_none() {
+            continue;
+        }
+        let (_, system) = nines::model::load_system(&path).unwrap();
+        let exact = nines::exact::evaluate_system(&system).unwrap();
+        let mut point = system.clone();
+        for c in &mut point.components {
+            c.doubt = Default::default();
+        }
+        for d in &mut point.domains {
+            d.doubt = Default::default();
+        }
+        let drawn = run(&point, 5, 1, 2);
+        for ((c, e), d) in system.components.iter().zip(&exact).zip(&drawn.components) {
+            for &u in &d.unavailability {
+                let scale = e.down.p.max(1e-300);
+                assert!(
+                    (u - e.down.p).abs() <= 1e-9 * scale,
+                    "{}: {} drawn {u}, exact {}",
+                    path.display(),
+                    c.name,
+                    e.down.p
+                );
+            }
+        }
+    }
+}

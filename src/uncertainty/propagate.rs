@@ -9,7 +9,7 @@
 use crate::exact::{self, EngineError, bdd};
 use crate::model::units::Odds;
 use crate::sim::stream::{Chunks, Stream, run_chunks};
-use crate::structure::{Structure, event_odds};
+use crate::structure::{Gate, Structure, event_odds};
 use crate::system::{Doubt, Lifetime, System};
 
 use super::draw;
@@ -145,7 +145,8 @@ pub fn propagate(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Propagation, EngineError> {
     let structure = Structure::new(system);
-    let solver = match exact::with_deep_stack(|| exact::compile(&structure)) {
+    let lean = down_only(&structure);
+    let solver = match exact::with_deep_stack(|| exact::compile(&lean)) {
         Ok(c) => Solver::Compiled(c),
         Err(EngineError::TooLarge(_)) => Solver::Afresh,
     };
@@ -221,6 +222,27 @@ pub fn propagate(
         parameters: parameters(system),
         components,
     })
+}
+
+/// The structure with every gate that no component's DOWN reads made `Never`: only
+/// availability is drawn, so the diagrams of DEGRADED need not be built nor walked each draw.
+/// Gate ids stay as they are.
+fn down_only(structure: &Structure) -> Structure {
+    let mut needed = vec![false; structure.gates.len()];
+    let mut stack: Vec<usize> = structure.components.iter().map(|c| c.down).collect();
+    while let Some(g) = stack.pop() {
+        if std::mem::replace(&mut needed[g], true) {
+            continue;
+        }
+        stack.extend(structure.gates[g].inputs().iter().filter(|&&x| !needed[x]));
+    }
+    let mut lean = structure.clone();
+    for (gate, needed) in lean.gates.iter_mut().zip(needed) {
+        if !needed {
+            *gate = Gate::Never;
+        }
+    }
+    lean
 }
 
 /// Every component's P(DOWN) for each draw's event odds: one pass over the diagram serves
