@@ -333,6 +333,21 @@ fn key<'a>(node: &'a Node, name: &str) -> Option<&'a Node> {
     }
 }
 
+/// The string under `field` of `parent`, or an error at `parent` naming what lacks it.
+fn required(parent: &Node, field: &str, what: &str, hint: &str) -> Result<String, ReadError> {
+    match key(parent, field).map(|n| &n.value) {
+        Some(Value::Str(s)) => Ok(s.clone()),
+        Some(_) => Err(error_at(
+            parent.span,
+            format!("`{field}` of {what} is not a string"),
+        )),
+        None => Err(error_at(
+            parent.span,
+            with_hint(format!("{what} has no `{field}`"), hint),
+        )),
+    }
+}
+
 fn read_json(source: &str, warnings: &mut Vec<String>) -> Result<Vec<Incident>, ReadError> {
     let root = tree::from_yaml(source).map_err(|e| ReadError {
         span: e.span,
@@ -395,16 +410,7 @@ fn read_json(source: &str, warnings: &mut Vec<String>) -> Result<Vec<Incident>, 
         let end = end.map(|(e, _)| e);
         let line = item.span.line;
         if let Some(service) = key(item, "service") {
-            let name = key(service, "summary")
-                .map(|n| text(n, "service.summary"))
-                .transpose()?
-                .flatten()
-                .ok_or_else(|| {
-                    error_at(
-                        service.span,
-                        with_hint("the service has no `summary`".into(), hint),
-                    )
-                })?;
+            let name = required(service, "summary", "the service", hint)?;
             out.push(Incident {
                 component: name,
                 start,
@@ -426,16 +432,7 @@ fn read_json(source: &str, warnings: &mut Vec<String>) -> Result<Vec<Incident>, 
                 ));
             }
             for c in cs {
-                let name = key(c, "name")
-                    .map(|n| text(n, "components[].name"))
-                    .transpose()?
-                    .flatten()
-                    .ok_or_else(|| {
-                        error_at(
-                            c.span,
-                            with_hint("the component has no `name`".into(), hint),
-                        )
-                    })?;
+                let name = required(c, "name", "the component", hint)?;
                 out.push(Incident {
                     component: name,
                     start,

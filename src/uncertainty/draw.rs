@@ -36,27 +36,8 @@ impl LogNormal {
 }
 
 /// A standard gamma deviate of the given shape (scale 1), by Marsaglia and Tsang (ACM TOMS
-/// 2000); below shape 1 through Gamma(a + 1)·U^(1/a).
-pub fn gamma(shape: f64, s: &mut Stream) -> f64 {
-    if shape < 1.0 {
-        let g = gamma(shape + 1.0, s);
-        return g * s.open01().powf(1.0 / shape);
-    }
-    let d = shape - 1.0 / 3.0;
-    let c = 1.0 / (9.0 * d).sqrt();
-    loop {
-        let x = s.normal();
-        let v = 1.0 + c * x;
-        if v <= 0.0 {
-            continue;
-        }
-        let v = v * v * v;
-        let u = s.open01();
-        if u < 1.0 - 0.0331 * x * x * x * x || u.ln() < 0.5 * x * x + d * (1.0 - v + v.ln()) {
-            return d * v;
-        }
-    }
-}
+/// 2000): the timeline simulation's sampler.
+pub use crate::sim::lifetime::standard_gamma as gamma;
 
 /// One draw of an uncertain availability's unavailability (the lognormal on it, at most 1).
 pub fn unavailability(spread: &Spread<Availability>, s: &mut Stream) -> f64 {
@@ -80,32 +61,7 @@ pub fn seconds(spread: &Spread<Duration>, s: &mut Stream) -> f64 {
     }
 }
 
-/// ln Γ(x) for x > 0 (Lanczos, g = 7, nine terms: about 15 digits).
-pub fn ln_gamma(x: f64) -> f64 {
-    const G: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Reflection.
-        let pi = std::f64::consts::PI;
-        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut a = G[0];
-    let t = x + 7.5;
-    for (i, g) in G.iter().enumerate().skip(1) {
-        a += g / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
-}
+pub use crate::sim::lifetime::ln_gamma;
 
 /// The regularised lower incomplete gamma P(a, x): a series below a + 1, a continued fraction
 /// above (Numerical Recipes §6.2).
