@@ -16,6 +16,8 @@
 //!   GitHub annotations; [`graph`] is the dependency graph for Mermaid and DOT.
 //! - [`import`] turns other tools' models (Open-PSA fault trees) into nines models.
 //! - [`export`] hands the model's objectives to the SLO tools: OpenSLO, sloth, Prometheus rules.
+//! - [`uncertainty`] draws the values a model gives with their doubt and solves each draw
+//!   exactly (percentiles of every availability), and calibrates values from incident history.
 //!
 //! ARCHITECTURE.md in the repository says where a new command, model key, output format or
 //! engine goes.
@@ -72,3 +74,4 @@ pub mod structure;
 // on other branches.
 #[allow(missing_docs)]
 pub mod system;
+pub mod uncertainty;

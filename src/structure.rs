@@ -505,23 +505,29 @@ fn event_name(system: &System, kind: EventKind) -> String {
     }
 }
 
+/// P(the event happens) in `system`: what a basic event's odds are, and what they become when
+/// only the system's probabilities change (the gates stay as they are).
+pub fn event_odds(system: &System, kind: EventKind) -> Odds {
+    match kind {
+        EventKind::Replica { component, .. } => system.components[component].replica_failed,
+        EventKind::RollingMaintenance { component, .. } => {
+            let m = (system.components[component].maintenance.as_ref())
+                .expect("a turn of maintenance has a maintenance");
+            Odds::ratio(m.duration_s, m.every_s - m.duration_s)
+        }
+        EventKind::Domain(d) => system.domains[d].down,
+        EventKind::Maintenance(c) => (system.components[c].maintenance_down())
+            .expect("a maintenance event has a maintenance"),
+        EventKind::Failover(c) => system.failover_down(c),
+    }
+}
+
 impl Gates for Builder {
     type Node = GateId;
     const NEVER: GateId = NEVER;
 
     fn event(&mut self, system: &System, kind: EventKind) -> GateId {
-        let odds = match kind {
-            EventKind::Replica { component, .. } => system.components[component].replica_failed,
-            EventKind::RollingMaintenance { component, .. } => {
-                let m = (system.components[component].maintenance.as_ref())
-                    .expect("a turn of maintenance has a maintenance");
-                Odds::ratio(m.duration_s, m.every_s - m.duration_s)
-            }
-            EventKind::Domain(d) => system.domains[d].down,
-            EventKind::Maintenance(c) => (system.components[c].maintenance_down())
-                .expect("a maintenance event has a maintenance"),
-            EventKind::Failover(c) => system.failover_down(c),
-        };
+        let odds = event_odds(system, kind);
         let id = self.events.len();
         self.events.push(BasicEvent {
             name: event_name(system, kind),

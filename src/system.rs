@@ -2,7 +2,7 @@
 //! Every engine reads this; none reads the file's types.
 
 pub use crate::model::spec::{DistKind, FailoverOn, OnFailure};
-use crate::model::units::{Availability, Odds};
+use crate::model::units::{Availability, Duration, Odds, Spread};
 
 pub type ComponentId = usize;
 pub type DomainId = usize;
@@ -47,6 +47,8 @@ pub struct Domain {
     pub failure: Lifetime,
     pub repair: Lifetime,
     pub line: usize,
+    /// How unsure its availability, mttf and mttr are (none: all as written).
+    pub doubt: Doubt,
 }
 
 #[derive(Clone, Debug)]
@@ -84,6 +86,26 @@ pub struct Component {
     pub line: usize,
     /// The system it belongs to, for grouping in graphs and reports.
     pub group: Option<String>,
+    /// How unsure one replica's availability, mttf and mttr are (none: all as written).
+    pub doubt: Doubt,
+}
+
+/// The doubt a model gives about one component's or domain's reliability: the values
+/// themselves are already in the point fields (`down`, `failure`, `repair`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Doubt {
+    pub availability: Option<Spread<Availability>>,
+    pub mttf: Option<Spread<Duration>>,
+    pub mttr: Option<Spread<Duration>>,
+    /// The model gives the availability (not an mttf): a drawn mttr then moves the mttf, and
+    /// leaves the availability as it is.
+    pub availability_given: bool,
+}
+
+impl Doubt {
+    pub fn is_certain(&self) -> bool {
+        self.availability.is_none() && self.mttf.is_none() && self.mttr.is_none()
+    }
 }
 
 impl Component {

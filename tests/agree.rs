@@ -139,7 +139,7 @@ proptest! {
         // A component that never fails on its own is nobody's single point of failure.
         if let Some(p) = perfect {
             let c = spec.components.get_index_mut(p.index(n)).unwrap().1;
-            c.availability = Some(Availability::parse("100%").unwrap());
+            c.availability = Some(Availability::parse("100%").unwrap().into());
         }
         assert_agree(&model_of_spec(&spec), &serde_json::to_string(&spec).unwrap());
     }

@@ -308,7 +308,7 @@ pub(crate) fn model_strategy() -> impl Strategy<Value = ModelSpec> {
             spec.domains.insert(
                 format!("z{i}"),
                 DomainSpec {
-                    availability: Some(*a),
+                    availability: Some((*a).into()),
                     parent,
                     ..Default::default()
                 },
@@ -316,7 +316,7 @@ pub(crate) fn model_strategy() -> impl Strategy<Value = ModelSpec> {
         }
         for (i, (a, replicas, min, spread, extra, deps)) in components.into_iter().enumerate() {
             let mut c = ComponentSpec {
-                availability: Some(a),
+                availability: Some(a.into()),
                 replicas: Some(replicas),
                 min_available: Some(min.index(replicas as usize) as u32 + 1),
                 ..Default::default()

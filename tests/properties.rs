@@ -69,7 +69,7 @@ pub(crate) fn small_model() -> impl Strategy<Value = (ModelSpec, Vec<String>)> {
             spec.domains.insert(
                 format!("z{d}"),
                 DomainSpec {
-                    availability: Some(Availability::parse(NINES[a]).unwrap()),
+                    availability: Some(Availability::parse(NINES[a]).unwrap().into()),
                     ..Default::default()
                 },
             );
@@ -77,7 +77,7 @@ pub(crate) fn small_model() -> impl Strategy<Value = (ModelSpec, Vec<String>)> {
         }
         for (i, (a, replicas, min, deps, spread)) in components.into_iter().enumerate() {
             let mut c = ComponentSpec {
-                availability: Some(Availability::parse(NINES[a]).unwrap()),
+                availability: Some(Availability::parse(NINES[a]).unwrap().into()),
                 replicas: Some(replicas),
                 min_available: Some(min.index(replicas as usize) as u32 + 1),
                 ..Default::default()
@@ -204,7 +204,7 @@ proptest! {
             c.replicas = Some(c.replicas.unwrap_or(1) + 1);
         } else {
             let a = c.availability.unwrap();
-            c.availability = Some(Availability { down: nines::model::units::Odds { p: a.down.p / 10.0, q: 1.0 - a.down.p / 10.0 } });
+            c.availability = Some(Availability { down: nines::model::units::Odds { p: a.down.p / 10.0, q: 1.0 - a.down.p / 10.0 } }.into());
         }
         let after = nines::exact::evaluate_system(&system_of(&better)).unwrap();
         for (b, a) in before.iter().zip(&after) {

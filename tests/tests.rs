@@ -32,4 +32,5 @@ mod sim;
 mod snapshots;
 mod start;
 mod tradeoff;
+mod uncertainty;
 mod width;

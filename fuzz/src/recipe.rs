@@ -15,7 +15,7 @@ use nines::model::spec::{
     ComponentSpec, Defaults, DependencySpec, DistKind, Distribution, DomainSpec, Maintenance,
     ModelSpec, OnFailure, Target, VariantSpec,
 };
-use nines::model::units::{Availability, Duration};
+use nines::model::units::{Availability, Duration, Uncertain};
 
 const MAX_DOMAINS: usize = 5;
 const MAX_COMPONENTS: usize = 10;
@@ -175,9 +175,9 @@ impl Dist {
 
 /// The fields of a component or variant that say how reliable one replica is.
 struct ReliabilityKeys {
-    availability: Option<Availability>,
-    mttf: Option<Duration>,
-    mttr: Option<Duration>,
+    availability: Option<Uncertain<Availability>>,
+    mttf: Option<Uncertain<Duration>>,
+    mttr: Option<Uncertain<Duration>>,
     failure: Option<Distribution>,
     repair: Option<Distribution>,
 }
@@ -192,10 +192,10 @@ impl Reliability {
             repair: None,
         };
         match self {
-            Reliability::Availability(a) => k.availability = Some(a.availability()),
+            Reliability::Availability(a) => k.availability = Some(a.availability().into()),
             Reliability::MttfMttr(f, r) => {
-                k.mttf = Some(f.duration());
-                k.mttr = r.map(Seconds::duration);
+                k.mttf = Some(f.duration().into());
+                k.mttr = r.map(|r| r.duration().into());
             }
             Reliability::Distributions(f, r) => {
                 k.failure = Some(f.distribution());

@@ -11,6 +11,7 @@ use nines::sim::stream::default_threads;
 use nines::sim::timeline::{Start, TimelineOptions, simulate};
 use nines::structure::Structure;
 use nines::system::System;
+use nines::uncertainty::propagate::{Options, has_doubt, propagate};
 
 use super::output::print;
 use super::{CliError, ExitStatus, Terminal};
@@ -54,6 +55,8 @@ Examples:
   nines check models/online-store.yaml --min-margin 0.1     (each slo met with 0.1 nines to spare)
   nines check models/online-store.yaml --max-breach 15%     (and at most 15% of windows breach it)
   nines check models/online-store.yaml --max-breach 15% --runs 50000 --seed 7
+  nines check models/uncertain-store.yaml --confidence 80%   (met in at least 80% of draws)
+  nines check models/uncertain-store.yaml --confidence 90%   (exit 1: met in fewer than 90%)
   git show origin/main:models/online-store.yaml > base.yaml
   nines check models/online-store.yaml --baseline base.yaml --max-drop 0.05
   nines check models/online-store.yaml --baseline base.yaml --fail-on-removed";
@@ -134,6 +137,18 @@ pub struct Args {
     /// Worker threads for the simulation (default: all cores)
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
+    /// Fail an slo unless it is met with at least this probability (0.9 or 90%) over the
+    /// model's uncertain values
+    #[arg(long, value_name = "P", value_parser = probability_value)]
+    pub confidence: Option<f64>,
+    /// Draws of the uncertain values for --confidence
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1000,
+        requires = "confidence"
+    )]
+    pub draws: usize,
 }
 
 /// The models named: files as given, directories as their model files sorted by name.
@@ -248,7 +263,30 @@ fn check_one(
     let mut report = CheckReport::new(&system, &states, &file, options, baseline);
     report.place(&Places::of(&model));
     window_gate(args, &system, &mut report)?;
+    confidence_gate(args, &system, &mut report)?;
     Ok(report)
+}
+
+/// Draws the model's uncertain values for the slos' confidence gate; a model without any is
+/// its point value in every draw, so one draw says all.
+fn confidence_gate(args: &Args, system: &System, report: &mut CheckReport) -> Result<(), CliError> {
+    let Some(confidence) = args.confidence else {
+        return Ok(());
+    };
+    let draws = if has_doubt(system) { args.draws } else { 1 };
+    if draws == 0 {
+        return Err(CliError::Usage(
+            "--draws: 0 draws say nothing\n  = hint: draw at least 100; 1000 is the default".into(),
+        ));
+    }
+    let options = Options {
+        draws,
+        seed: args.seed,
+        threads: args.threads.unwrap_or_else(default_threads),
+    };
+    let propagation = propagate(system, &options, &|_| {})?;
+    report.apply_confidence_gate(system, &propagation, confidence);
+    Ok(())
 }
 
 /// Simulates the model for the slos that have a window gate; a model without one costs nothing.

@@ -3,6 +3,7 @@
 
 mod budget;
 mod chaos;
+mod calibrate;
 mod check;
 mod diff;
 mod downtime;
@@ -93,7 +94,9 @@ Examples:
   nines fault-tree models/open-psa/interlock.xml  exact probability of an Open-PSA fault tree
   nines completions bash > nines.bash             shell completions (source it from ~/.bashrc)
   nines chaos models/online-store.yaml           fail each replica, component and zone: who notices?
-  nines export prometheus models/online-store.yaml --budget -o rules/   burn-rate alerts for Prometheus";
+  nines export prometheus models/online-store.yaml --budget -o rules/   burn-rate alerts for Prometheus
+  nines eval models/uncertain-store.yaml --uncertainty   p5, p50, p95 of every availability
+  nines calibrate models/incidents/outages.csv --since 2024-01-01 --until 2025-01-01   mttf and mttr from incidents";
 
 #[derive(Parser)]
 #[command(name = "nines", version, about = "Exact and simulated availability of systems of systems", after_help = EXAMPLES)]
@@ -136,6 +139,8 @@ enum Command {
     Import(import::Args),
     /// Exact probabilities of Open-PSA fault trees' gates, NOT/XOR/NAND/NOR included
     FaultTree(fault_tree::Args),
+    /// Incident history per component: mttf with its 90% interval, mttr, an overlay of both
+    Calibrate(calibrate::Args),
     /// Shell completions for bash, zsh, fish, elvish or powershell
     /// Chaos Monkey sweep: every replica, component and domain failed alone; who notices?
     Chaos(chaos::Args),
@@ -178,6 +183,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
         Command::Import(a) => import::run(a),
         Command::FaultTree(a) => fault_tree::run(a, &term),
         Command::Chaos(a) => chaos::run(a, &term),
+        Command::Calibrate(a) => calibrate::run(a, &term),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "nines", &mut std::io::stdout());
             Ok(ExitStatus::Success)

@@ -59,6 +59,7 @@ fn stand_in(name: String, down: Odds) -> Component {
         fixed_cost: 0.0,
         line: 0,
         group: None,
+        doubt: Default::default(),
     }
 }
 

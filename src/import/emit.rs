@@ -171,7 +171,10 @@ fn component(c: &ComponentSpec) -> Result<Out, String> {
     }
     let mut kv = Vec::new();
     if let Some(a) = c.availability {
-        kv.push(("availability".into(), Out::Str(exact_percent(a.down))));
+        kv.push((
+            "availability".into(),
+            Out::Str(exact_percent(a.estimate.down)),
+        ));
     }
     if let Some(r) = c.replicas {
         kv.push(("replicas".into(), Out::Int(r as u64)));
@@ -211,7 +214,10 @@ pub fn to_out(spec: &ModelSpec) -> Result<Out, String> {
             }
             let mut kv = Vec::new();
             if let Some(a) = d.availability {
-                kv.push(("availability".into(), Out::Str(exact_percent(a.down))));
+                kv.push((
+                    "availability".into(),
+                    Out::Str(exact_percent(a.estimate.down)),
+                ));
             }
             if let Some(p) = &d.parent {
                 kv.push(("parent".into(), Out::Str(p.clone())));

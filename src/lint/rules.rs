@@ -83,6 +83,7 @@ fn probe(dependencies: Vec<Dependency>) -> Component {
         fixed_cost: 0.0,
         line: 0,
         group: None,
+        doubt: Default::default(),
     }
 }
 

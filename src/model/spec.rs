@@ -9,7 +9,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::units::{Availability, Duration};
+use super::units::{Availability, Duration, Uncertain};
 
 /// A system of systems: failure domains and the components that live in them.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -57,13 +57,13 @@ pub struct BusinessCost {
 #[serde(deny_unknown_fields)]
 pub struct DomainSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub availability: Option<Availability>,
+    pub availability: Option<Uncertain<Availability>>,
     /// Mean time to failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mttf: Option<Duration>,
+    pub mttf: Option<Uncertain<Duration>>,
     /// Mean time to repair.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mttr: Option<Duration>,
+    pub mttr: Option<Uncertain<Duration>>,
     /// Time-to-failure distribution (timeline simulation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<Distribution>,
@@ -120,13 +120,13 @@ macro_rules! component_keys {
             $($extra)*
             /// One replica's own availability, excluding its dependencies.
             #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub availability: Option<Availability>,
+            pub availability: Option<Uncertain<Availability>>,
             /// Mean time to failure of one replica.
             #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub mttf: Option<Duration>,
+            pub mttf: Option<Uncertain<Duration>>,
             /// Mean time to repair of one replica.
             #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub mttr: Option<Duration>,
+            pub mttr: Option<Uncertain<Duration>>,
             /// Number of replicas (default 1).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub replicas: Option<u32>,

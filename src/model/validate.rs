@@ -9,11 +9,11 @@ use super::spec::{
     SliSpec, Target, VariantSpec,
 };
 use super::tree::PathStep;
-use super::units::{Availability, DAY, Duration, HOUR, Odds};
+use super::units::{Availability, DAY, Duration, HOUR, Odds, Spread, Uncertain};
 use crate::graph;
 use crate::system::{
-    Component, ComponentId, Dependency, DependencyTarget, Domain, DomainId, Lifetime, Maintenance,
-    System,
+    Component, ComponentId, Dependency, DependencyTarget, Domain, DomainId, Doubt, Lifetime,
+    Maintenance, System,
 };
 
 /// The most components a model may hold.
@@ -524,13 +524,108 @@ struct Reliability {
     down: Odds,
     failure: Lifetime,
     repair: Lifetime,
+    doubt: Doubt,
+}
+
+/// The doubt of an availability, mttf and mttr, checked: the 5th percentile at most the
+/// estimate, the estimate at most the 95th; an observed history only for a time to failure.
+fn doubt(
+    availability: Option<Uncertain<Availability>>,
+    mttf: Option<Uncertain<Duration>>,
+    mttr: Option<Uncertain<Duration>>,
+    path_of: &dyn Fn(&'static str) -> Vec<PathStep>,
+) -> Result<Doubt> {
+    let order =
+        |field: &'static str, low: &str, estimate: &str, high: &str, wrong: &'static str| {
+            invalid(
+                &at(&path_of(field), key(wrong)),
+                with_hint(
+                    format!("{field} low {low}, estimate {estimate}, high {high} are out of order"),
+                    "low and high are the 5th and 95th percentiles: low ≤ estimate ≤ high",
+                ),
+            )
+        };
+    let spread = match availability.and_then(|a| a.spread.map(|s| (a.estimate, s))) {
+        Some((e, Spread::Range { low, high })) => {
+            let text = |a: Availability| a.to_string();
+            // Compared on unavailabilities, where the digits are.
+            if low.down.p < e.down.p {
+                return Err(order(
+                    "availability",
+                    &text(low),
+                    &text(e),
+                    &text(high),
+                    "low",
+                ));
+            }
+            if e.down.p < high.down.p {
+                return Err(order(
+                    "availability",
+                    &text(low),
+                    &text(e),
+                    &text(high),
+                    "high",
+                ));
+            }
+            if high.down.p <= 0.0 {
+                return Err(invalid(
+                    &at(&path_of("availability"), key("high")),
+                    with_hint(
+                        "an uncertain availability cannot reach 100%".into(),
+                        "the doubt is a lognormal on the unavailability: give high below 100%, e.g. 99.999%",
+                    ),
+                ));
+            }
+            Some(Spread::Range { low, high })
+        }
+        Some((_, s)) => Some(s),
+        None => None,
+    };
+    let duration = |field: &'static str, d: Option<Uncertain<Duration>>| -> Result<_> {
+        match d.and_then(|d| d.spread.map(|s| (d.estimate, s))) {
+            Some((e, Spread::Range { low, high })) => {
+                let text = |d: Duration| d.to_string();
+                if low.seconds <= 0.0 {
+                    return Err(invalid(
+                        &at(&path_of(field), key("low")),
+                        with_hint(
+                            format!("{field} low must be longer than zero"),
+                            "the doubt is a lognormal on the duration: give low above zero",
+                        ),
+                    ));
+                }
+                if low.seconds > e.seconds {
+                    return Err(order(field, &text(low), &text(e), &text(high), "low"));
+                }
+                if e.seconds > high.seconds {
+                    return Err(order(field, &text(low), &text(e), &text(high), "high"));
+                }
+                Ok(Some(Spread::Range { low, high }))
+            }
+            Some((_, Spread::Incidents { .. })) if field == "mttr" => Err(invalid(
+                &at(&path_of(field), key("incidents")),
+                with_hint(
+                    "an mttr cannot be given as incidents".into(),
+                    "incidents count failures: give them as mttf, and the repair time as { estimate, low, high }",
+                ),
+            )),
+            Some((_, s)) => Ok(Some(s)),
+            None => Ok(None),
+        }
+    };
+    Ok(Doubt {
+        availability: spread,
+        mttf: duration("mttf", mttf)?,
+        mttr: duration("mttr", mttr)?,
+        availability_given: availability.is_some(),
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
 fn reliability(
-    availability: Option<Availability>,
-    mttf: Option<Duration>,
-    mttr: Option<Duration>,
+    availability: Option<Uncertain<Availability>>,
+    mttf: Option<Uncertain<Duration>>,
+    mttr: Option<Uncertain<Duration>>,
     failure: Option<&Distribution>,
     repair: Option<&Distribution>,
     path_of: &dyn Fn(&'static str) -> Vec<PathStep>,
@@ -538,6 +633,10 @@ fn reliability(
     what: &str,
     default_mttr: f64,
 ) -> Result<Reliability> {
+    let doubt = doubt(availability, mttf, mttr, path_of)?;
+    let availability = availability.map(|a| a.estimate);
+    let mttf = mttf.map(|m| m.estimate);
+    let mttr = mttr.map(|m| m.estimate);
     let conflict = |a: &'static str, b: &'static str| {
         invalid(
             &path_of(b),
@@ -615,6 +714,7 @@ fn reliability(
         down,
         failure,
         repair,
+        doubt,
     })
 }
 
@@ -652,6 +752,7 @@ fn domain(
         failure: r.failure,
         repair: r.repair,
         line: 0,
+        doubt: r.doubt,
     })
 }
 
@@ -943,6 +1044,7 @@ fn component(
         fixed_cost,
         line: 0,
         group: k.group.clone(),
+        doubt: r.doubt,
     })
 }
 

@@ -16,6 +16,7 @@ use crate::exact::StateOdds;
 use crate::model::units::{YEAR, format_duration_human, format_percent};
 use crate::sim::timeline::{Start, TimelineResult};
 use crate::system::{Component, System};
+use crate::uncertainty::propagate::Propagation;
 
 /// Slack for comparing nines computed through logarithms: a margin of exactly 0.1 nines must
 /// pass `--min-margin 0.1`.
@@ -61,6 +62,12 @@ pub struct SloVerdict {
     pub line: usize,
     /// The column of its name there (0 when unknown).
     pub column: usize,
+    /// Share of the drawn parameters in which the slo is met (`--confidence` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_meets_slo: Option<f64>,
+    /// Whether `p_meets_slo` is at least the confidence asked (`--confidence` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meets_confidence: Option<bool>,
 }
 
 /// One component compared with the baseline.
@@ -116,6 +123,22 @@ pub struct CheckReport {
     pub baseline: Option<BaselineReport>,
     /// How the window gate was simulated; null when no slo asked for it (nothing simulated).
     pub window_gate: Option<WindowGate>,
+    /// The probability every slo must be met with, over the model's uncertain values
+    /// (`--confidence` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence_gate: Option<ConfidenceGate>,
+}
+
+/// How the confidence gate drew the model's uncertain values: `nines eval --uncertainty` with
+/// the same draws and seed gives the same probabilities.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConfidenceGate {
+    /// The least acceptable probability of meeting each slo.
+    pub confidence: f64,
+    pub draws: usize,
+    pub seed: u64,
+    /// Values in the model that carry a doubt (none: every draw is the point value).
+    pub parameters: usize,
 }
 
 /// The timeline simulation behind the window gate: `nines simulate` with the same runs, horizon
@@ -176,6 +199,17 @@ pub fn needs_window_gate(system: &System, flag: Option<f64>) -> bool {
         .components
         .iter()
         .any(|c| max_breach_of(c, flag).is_some())
+}
+
+/// `0.83`: a probability as the confidence gate prints it, two decimals (three when it would
+/// otherwise round to 1.00 or 0.00 without being so).
+pub fn probability(p: f64) -> String {
+    let two = format!("{p:.2}");
+    if (two == "1.00" && p < 1.0) || (two == "0.00" && p > 0.0) {
+        format!("{p:.3}")
+    } else {
+        two
+    }
 }
 
 /// `13.5%`, `0.42%`, `10%`: a share of windows, with a decimal to tell neighbours apart.
@@ -354,6 +388,8 @@ impl CheckReport {
                     meets_breach: None,
                     breach_verdict: None,
                     column: 0,
+                    p_meets_slo: None,
+                    meets_confidence: None,
                 })
             })
             .collect();
@@ -373,7 +409,89 @@ impl CheckReport {
             components,
             baseline,
             window_gate: None,
+            confidence_gate: None,
         }
+    }
+
+    /// Applies the confidence gate: every slo passes only if the share of draws of the model's
+    /// uncertain values in which it is met is at least `confidence`.
+    pub fn apply_confidence_gate(
+        &mut self,
+        system: &System,
+        propagation: &Propagation,
+        confidence: f64,
+    ) {
+        let mut newly_failed = 0;
+        for v in &mut self.components {
+            let Some(p) = system
+                .component_id(&v.name)
+                .and_then(|i| propagation.components[i].p_meets_slo)
+            else {
+                continue;
+            };
+            let meets = p >= confidence;
+            v.p_meets_slo = Some(p);
+            v.meets_confidence = Some(meets);
+            if v.passed && !meets {
+                v.passed = false;
+                newly_failed += 1;
+            }
+        }
+        self.failed += newly_failed;
+        self.passed &= newly_failed == 0;
+        self.confidence_gate = Some(ConfidenceGate {
+            confidence,
+            draws: propagation.draws,
+            seed: propagation.seed,
+            parameters: propagation.parameters,
+        });
+    }
+
+    /// `checkout meets 99.95% with probability 0.83; required 0.90`
+    fn confidence_text(&self, c: &SloVerdict) -> Option<String> {
+        let (gate, p) = (self.confidence_gate.as_ref()?, c.p_meets_slo?);
+        Some(format!(
+            "{} meets {} with probability {}; required {}",
+            c.name,
+            format_percent(c.slo, 1.0 - c.slo),
+            probability(p),
+            probability(gate.confidence)
+        ))
+    }
+
+    /// `confidence gate: 1000 draws of 4 uncertain values (seed 0)`
+    fn confidence_gate_text(&self) -> Option<String> {
+        let g = self.confidence_gate.as_ref()?;
+        Some(format!(
+            "confidence gate: {} draw{} of {} uncertain value{} (seed {})",
+            g.draws,
+            if g.draws == 1 { "" } else { "s" },
+            g.parameters,
+            if g.parameters == 1 { "" } else { "s" },
+            g.seed
+        ))
+    }
+
+    /// `1 of 2 confidence gates failed`; None without the gate.
+    fn confidence_summary(&self) -> Option<String> {
+        let g = self.confidence_gate.as_ref()?;
+        let gated = self
+            .components
+            .iter()
+            .filter(|c| c.meets_confidence.is_some());
+        let n = gated.clone().count();
+        let failed = gated.filter(|c| c.meets_confidence == Some(false)).count();
+        Some(if failed > 0 {
+            format!(
+                "{failed} of {n} SLOs met with probability below {}",
+                probability(g.confidence)
+            )
+        } else {
+            format!(
+                "{n} of {n} SLOs met with probability at least {}",
+                probability(g.confidence)
+            )
+        })
     }
 
     /// Applies the window breach gate from a timeline simulation of the same system: every
@@ -573,6 +691,9 @@ impl CheckReport {
         if let Some(s) = self.breach_summary() {
             parts.push(s);
         }
+        if let Some(s) = self.confidence_summary() {
+            parts.push(s);
+        }
         if let Some(b) = &self.baseline {
             parts.push(match b.max_drop {
                 Some(max) if b.regressed > 0 => format!(
@@ -619,8 +740,14 @@ impl CheckReport {
             if let Some(w) = self.breach_text(c) {
                 out += &format!("      {}: {w}\n", c.name);
             }
+            if let Some(w) = self.confidence_text(c) {
+                out += &format!("      {w}\n");
+            }
         }
         if let Some(g) = self.gate_text() {
+            out += &format!("      {g}\n");
+        }
+        if let Some(g) = self.confidence_gate_text() {
             out += &format!("      {g}\n");
         }
         if let Some(b) = &self.baseline {
@@ -674,6 +801,9 @@ impl CheckReport {
         if let Some(g) = self.gate_text() {
             out += &format!("{}: {g}\n", self.model);
         }
+        if let Some(g) = self.confidence_gate_text() {
+            out += &format!("{}: {g}\n", self.model);
+        }
         out += &format!("{}: {}\n", self.model, self.summary());
         out
     }
@@ -704,6 +834,7 @@ impl CheckReport {
             out += "\n";
         }
         out += &self.markdown_window_gate();
+        out += &self.markdown_confidence_gate();
         if let Some(b) = &self.baseline {
             let changed: Vec<&Comparison> = b
                 .components
@@ -748,6 +879,29 @@ impl CheckReport {
             }
         }
         out
+    }
+
+    /// The confidence gate as its own table, under the slos.
+    fn markdown_confidence_gate(&self) -> String {
+        let Some(gate) = self.confidence_gate_text() else {
+            return String::new();
+        };
+        let mut out =
+            "| | component | slo | P(meets slo) | required |\n|---|---|---|---|---|\n".to_string();
+        for c in &self.components {
+            let (Some(p), Some(meets)) = (c.p_meets_slo, c.meets_confidence) else {
+                continue;
+            };
+            out += &format!(
+                "| {} | {} | {} | {} | {} |\n",
+                if meets { "✅" } else { "❌" },
+                markdown_cell(&c.name),
+                format_percent(c.slo, 1.0 - c.slo),
+                probability(p),
+                probability(self.confidence_gate.as_ref().map_or(0.0, |g| g.confidence)),
+            );
+        }
+        out + &format!("\n{}\n\n", markdown_cell(&gate))
     }
 
     /// The window gate as its own table, under the slos: one row per component it judged.
@@ -810,6 +964,11 @@ impl CheckReport {
                 Some(w) => format!("{text}; {}", xml_escape(w)),
                 None => text,
             };
+            let confidence = self.confidence_text(c);
+            let text = match &confidence {
+                Some(w) => format!("{text}; {}", xml_escape(w)),
+                None => text,
+            };
             if c.passed {
                 cases += &format!(
                     ">\n      <system-out>{text}{}</system-out>\n    </testcase>\n",
@@ -824,6 +983,11 @@ impl CheckReport {
                         "breach",
                         format!("{}: {}", c.name, windows.unwrap_or_default()),
                     )
+                } else if c.meets_slo
+                    && c.meets_confidence == Some(false)
+                    && c.meets_margin != Some(false)
+                {
+                    ("confidence", confidence.unwrap_or_default())
                 } else if c.meets_slo {
                     (
                         "margin",
@@ -929,7 +1093,7 @@ pub fn sarif_rules() -> Vec<SarifRule> {
         SarifRule::new(
             SLO,
             "slo-not-met",
-            "a component misses its slo, or meets it with less margin than --min-margin asks",
+            "a component misses its slo, meets it with less margin than --min-margin asks, or with less probability than --confidence asks",
             Level::Error,
         ),
         SarifRule::new(
@@ -1071,6 +1235,12 @@ impl CheckReport {
                     "slo-window-breach",
                     format!("SLO windows breach too often: {}", c.name),
                 )
+            } else if c.meets_confidence == Some(false) && c.meets_margin != Some(false) {
+                (
+                    Level::Error,
+                    "slo-confidence",
+                    format!("SLO not met with the confidence asked: {}", c.name),
+                )
             } else if !c.passed {
                 (
                     Level::Error,
@@ -1083,12 +1253,19 @@ impl CheckReport {
             let windows = self
                 .breach_text(c)
                 .map_or(String::new(), |w| format!("; {w}"));
+            let confidence = self
+                .confidence_text(c)
+                .map_or(String::new(), |w| format!("; {w}"));
             out.push(at(
                 SLO,
                 level,
                 name,
                 title,
-                format!("{} is {}{margin}{windows}", c.name, Self::verdict_text(c)),
+                format!(
+                    "{} is {}{margin}{windows}{confidence}",
+                    c.name,
+                    Self::verdict_text(c)
+                ),
                 (c.line, c.column),
                 &c.name,
             ));

@@ -9,6 +9,7 @@ use crate::exact::StateOdds;
 use crate::exact::approximations::{Approximation, approximations};
 use crate::model::units::{YEAR, format_duration_human, format_percent};
 use crate::system::System;
+use crate::uncertainty::propagate::{ComponentSpread, Propagation};
 
 /// One component's exact results, as `eval --format json` names them.
 #[derive(Clone, Debug, Serialize)]
@@ -26,6 +27,62 @@ pub struct ComponentResult {
     /// The system the component belongs to, when the model groups it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// The spread of the availability over drawn parameters (`eval --uncertainty` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<Interval>,
+}
+
+/// Percentiles of a component's availability over the draws, and the share of draws that meet
+/// its slo.
+#[derive(Clone, Debug, Serialize)]
+pub struct Interval {
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p_meets_slo: Option<f64>,
+    /// The unavailabilities of p5, p50 and p95, for printing them with their digits.
+    #[serde(skip)]
+    pub down: [f64; 3],
+}
+
+impl Interval {
+    pub fn new(c: &ComponentSpread) -> Interval {
+        Interval {
+            p5: c.p5.q,
+            p50: c.p50.q,
+            p95: c.p95.q,
+            p_meets_slo: c.p_meets_slo,
+            down: [c.p5.p, c.p50.p, c.p95.p],
+        }
+    }
+
+    /// `99.9% – 99.99%`: the 5th to the 95th percentile.
+    pub fn range(&self) -> String {
+        format!(
+            "{} – {}",
+            format_percent(self.p5, self.down[0]),
+            format_percent(self.p95, self.down[2])
+        )
+    }
+
+    /// The cells of the uncertainty table: p5, p50, p95 and P(meets slo).
+    fn cells(&self) -> [String; 4] {
+        [
+            format_percent(self.p5, self.down[0]),
+            format_percent(self.p50, self.down[1]),
+            format_percent(self.p95, self.down[2]),
+            self.p_meets_slo.map_or("—".into(), |p| format!("{p:.2}")),
+        ]
+    }
+}
+
+/// How the spread was drawn.
+#[derive(Clone, Debug, Serialize)]
+pub struct UncertaintyRun {
+    pub draws: usize,
+    pub seed: u64,
+    /// Values in the model that carry a doubt.
+    pub parameters: usize,
 }
 
 impl ComponentResult {
@@ -53,6 +110,9 @@ pub struct EvalReport {
     pub components: Vec<ComponentResult>,
     /// Where the numbers above are not exact (empty when they all are).
     pub approximations: Vec<Approximation>,
+    /// How the spread of every availability was drawn (`eval --uncertainty` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<UncertaintyRun>,
 }
 
 impl EvalReport {
@@ -74,6 +134,7 @@ impl EvalReport {
                 // Compared on unavailabilities, where the digits are.
                 meets_slo: c.slo.map(|slo| slo.met_by(s.down.p)),
                 group: c.group.clone(),
+                uncertainty: None,
             })
             .collect();
         EvalReport {
@@ -81,7 +142,51 @@ impl EvalReport {
             window_s: system.window_s,
             components,
             approximations: approximations(system),
+            uncertainty: None,
         }
+    }
+
+    /// The report with every component's spread over the draws beside its point value.
+    pub fn with_uncertainty(mut self, propagation: &Propagation) -> EvalReport {
+        for (c, spread) in self.components.iter_mut().zip(&propagation.components) {
+            c.uncertainty = Some(Interval::new(spread));
+        }
+        self.uncertainty = Some(UncertaintyRun {
+            draws: propagation.draws,
+            seed: propagation.seed,
+            parameters: propagation.parameters,
+        });
+        self
+    }
+
+    /// Title of the uncertainty table and section.
+    fn uncertainty_title(run: &UncertaintyRun) -> String {
+        format!(
+            "availability over {} draws of {} uncertain value{} (seed {}): 5th, 50th and 95th percentiles",
+            run.draws,
+            run.parameters,
+            if run.parameters == 1 { "" } else { "s" },
+            run.seed
+        )
+    }
+
+    fn uncertainty_table(&self, screen: Screen) -> String {
+        let Some(run) = &self.uncertainty else {
+            return String::new();
+        };
+        let mut t = Table::new(screen)
+            .text("component")
+            .number("p5")
+            .number("p50")
+            .number("p95")
+            .number("P(meets slo)");
+        for c in &self.components {
+            let Some(i) = &c.uncertainty else { continue };
+            let mut row = vec![Cell::from(&c.name)];
+            row.extend(i.cells().map(Cell::from));
+            t.row(row);
+        }
+        format!("\n{}\n{t}\n", Self::uncertainty_title(run))
     }
 
     /// One line naming what is approximate, for the table; empty when nothing is.
@@ -153,9 +258,10 @@ impl EvalReport {
             t.row(row);
         }
         screen.fit(&format!(
-            "{} — exact availability, window {window}\n{t}\n{}",
+            "{} — exact availability, window {window}\n{t}\n{}{}",
             self.model,
-            self.approximation_note()
+            self.approximation_note(),
+            self.uncertainty_table(screen)
         ))
     }
 
@@ -177,6 +283,19 @@ impl EvalReport {
                 c.slo.map_or(String::new(), |s| format_percent(s, 1.0 - s)),
                 Self::verdict(c),
             );
+        }
+        if let Some(run) = &self.uncertainty {
+            out += &format!("\n{}:\n\n", Self::uncertainty_title(run));
+            out += "| component | p5 | p50 | p95 | P(meets slo) |\n|---|---:|---:|---:|---:|\n";
+            for c in &self.components {
+                if let Some(i) = &c.uncertainty {
+                    out += &format!(
+                        "| {} | {} |\n",
+                        escape_markdown(&c.name),
+                        i.cells().join(" | ")
+                    );
+                }
+            }
         }
         if !self.approximations.is_empty() {
             out += "\nApproximations:\n\n";

@@ -4,6 +4,7 @@ pub mod annotate;
 pub mod baseline;
 pub mod budget;
 pub mod chaos;
+pub mod calibrate;
 pub mod check;
 pub mod diagnostic;
 pub mod diff;

@@ -163,7 +163,7 @@ impl Sampler {
 
 /// Marsaglia and Tsang's method (ACM TOMS 2000); shapes below one by the boost
 /// Gamma(k) = Gamma(k + 1) · U^(1/k).
-fn standard_gamma(shape: f64, s: &mut Stream) -> f64 {
+pub fn standard_gamma(shape: f64, s: &mut Stream) -> f64 {
     if shape < 1.0 {
         return standard_gamma(shape + 1.0, s) * s.open01().powf(1.0 / shape);
     }

@@ -46,7 +46,7 @@ impl FaultTree {
             spec.domains.insert(
                 c.name.clone(),
                 DomainSpec {
-                    availability: Some(Availability { down: c.odds }),
+                    availability: Some(Availability { down: c.odds }.into()),
                     ..DomainSpec::default()
                 },
             );
@@ -87,7 +87,7 @@ impl FaultTree {
             components.insert(
                 g.name.clone(),
                 ComponentSpec {
-                    availability: Some(Availability { down: Odds::NEVER }),
+                    availability: Some(Availability { down: Odds::NEVER }.into()),
                     depends_on: Some(depends_on),
                     ..ComponentSpec::default()
                 },
@@ -112,7 +112,7 @@ impl FaultTree {
             components.insert(
                 ev.name.clone(),
                 ComponentSpec {
-                    availability: Some(Availability { down: ev.odds }),
+                    availability: Some(Availability { down: ev.odds }.into()),
                     spread,
                     ..ComponentSpec::default()
                 },

@@ -321,8 +321,11 @@ fn components_section(r: &Review, out: &mut String, window: &str) {
             (Some(s), Some(m)) => format!("{} {}", format_percent(s, 1.0 - s), verdict_pill(m)),
             _ => String::new(),
         };
-        let numbers: String = c
-            .cells()
+        let mut cells = c.cells();
+        if let Some(i) = &c.uncertainty {
+            cells[0] += &format!("<br><span class=\"hint\">{}</span>", i.range());
+        }
+        let numbers: String = cells
             .iter()
             .map(|x| format!("<td class=\"num\">{x}</td>"))
             .collect();
@@ -332,7 +335,38 @@ fn components_section(r: &Review, out: &mut String, window: &str) {
             esc(&c.name),
         );
     }
-    out.push_str("</tbody></table></div>\n<p class=\"hint\"><em>Degraded</em> is the share of time a component runs on a fail-open path or a fallback: up, but not fully.</p>\n</section>\n");
+    out.push_str("</tbody></table></div>\n<p class=\"hint\"><em>Degraded</em> is the share of time a component runs on a fail-open path or a fallback: up, but not fully.</p>\n");
+    doubt_section(r, out);
+    out.push_str("</section>\n");
+}
+
+/// Under the components: what the percentiles are, and for every component with an slo the
+/// distribution of its availability over the draws.
+fn doubt_section(r: &Review, out: &mut String) {
+    let Some(d) = &r.doubt else { return };
+    let _ = writeln!(
+        out,
+        "<h3>How sure</h3>\n<p class=\"lead\">Under each availability: its 5th to 95th percentile over {} draws of the model's {} uncertain values (seed {}), each draw solved exactly.</p>\n<div class=\"grid2\">",
+        d.draws, d.parameters, d.seed
+    );
+    for (c, spread) in r.eval.components.iter().zip(&d.components) {
+        let (Some(slo), Some(i)) = (c.slo, &c.uncertainty) else {
+            continue;
+        };
+        let chart = svg::doubt_chart(&c.name, &spread.unavailability, 1.0 - slo);
+        let _ = writeln!(
+            out,
+            "<figure>{chart}<figcaption><strong>{}</strong>: meets {} in {} of the draws; p5 {}, p50 {}, p95 {}</figcaption></figure>",
+            esc(&c.name),
+            format_percent(slo, 1.0 - slo),
+            i.p_meets_slo
+                .map_or("—".into(), |p| format!("{:.0}%", p * 100.0)),
+            format_percent(i.p5, i.down[0]),
+            format_percent(i.p50, i.down[1]),
+            format_percent(i.p95, i.down[2]),
+        );
+    }
+    out.push_str("</div>\n");
 }
 
 fn graph_section(r: &Review, out: &mut String) {

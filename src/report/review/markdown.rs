@@ -82,11 +82,15 @@ pub fn render(r: &Review) -> String {
     );
     out += "|---|---:|---:|---:|---:|---:|---|\n";
     for c in &r.eval.components {
+        let mut cells = c.cells();
+        if let Some(i) = &c.uncertainty {
+            cells[0] += &format!(" ({})", i.range());
+        }
         let _ = writeln!(
             out,
             "| {} | {} | {} |",
             md(&c.name),
-            c.cells().join(" | "),
+            cells.join(" | "),
             match (c.slo, c.meets_slo) {
                 (Some(s), Some(true)) => format!("{} ✅", format_percent(s, 1.0 - s)),
                 (Some(s), _) => format!("{} ❌", format_percent(s, 1.0 - s)),
@@ -95,6 +99,38 @@ pub fn render(r: &Review) -> String {
         );
     }
     out += "\n*Degraded* is the share of time a component runs on a fail-open path or a fallback: up, but not fully.\n\n";
+    if let Some(d) = &r.doubt {
+        let _ = writeln!(
+            out,
+            "In brackets: the 5th to the 95th percentile of the availability over {} draws of the model's {} uncertain values (seed {}).\n",
+            d.draws, d.parameters, d.seed
+        );
+        let with_slo: Vec<_> = r
+            .eval
+            .components
+            .iter()
+            .filter(|c| c.slo.is_some())
+            .collect();
+        if !with_slo.is_empty() {
+            out += "| component | slo | p5 | p50 | p95 | P(meets slo) |\n|---|---:|---:|---:|---:|---:|\n";
+            for c in with_slo {
+                let (Some(i), Some(slo)) = (&c.uncertainty, c.slo) else {
+                    continue;
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    md(&c.name),
+                    format_percent(slo, 1.0 - slo),
+                    format_percent(i.p5, i.down[0]),
+                    format_percent(i.p50, i.down[1]),
+                    format_percent(i.p95, i.down[2]),
+                    i.p_meets_slo.map_or("—".into(), |p| format!("{p:.2}"))
+                );
+            }
+            out += "\n";
+        }
+    }
 
     // Graph
     out += "## Dependency graph\n\n";

@@ -27,6 +27,7 @@ use crate::model::Model;
 use crate::model::units::{format_duration_human, format_percent};
 use crate::structure::Structure;
 use crate::system::{ComponentId, DependencyTarget, OnFailure, System};
+use crate::uncertainty::propagate::{Options as DrawOptions, Propagation, has_doubt, propagate};
 
 /// The file names written into the report directory.
 pub const MARKDOWN_FILE: &str = "report.md";
@@ -197,6 +198,9 @@ pub struct Review {
     pub cost_notes: Vec<String>,
     pub assumptions: Vec<String>,
     pub simulation: Option<SimulationSummary>,
+    /// The draws of the model's uncertain values (none when it has none): the spread of every
+    /// availability beside it, and a distribution for every component with an slo.
+    pub doubt: Option<Propagation>,
 }
 
 /// The most components explained and given a cost curve; the rest are named in a note.
@@ -220,7 +224,21 @@ impl Review {
         options: ReviewOptions,
     ) -> Result<Review, ReviewError> {
         let states = exact::evaluate(&Structure::new(system))?;
-        let eval = EvalReport::new(system, &states);
+        let mut eval = EvalReport::new(system, &states);
+        // A fixed seed, so that the same model gives the same report.
+        let doubt = if has_doubt(system) {
+            let options = DrawOptions {
+                draws: 1000,
+                seed: 0,
+                threads: crate::sim::stream::default_threads(),
+            };
+            Some(propagate(system, &options, &|_| {})?)
+        } else {
+            None
+        };
+        if let Some(d) = &doubt {
+            eval = eval.with_uncertainty(d);
+        }
         let mut slos = slo_rows(system, &states);
         if let Some(sim) = &options.simulation {
             for row in &mut slos {
@@ -283,6 +301,7 @@ impl Review {
             cost_notes,
             assumptions: assumptions(system),
             simulation: options.simulation,
+            doubt,
         })
     }
 

@@ -341,3 +341,98 @@ pub fn histogram(c: &SimulatedComponent, window: &str) -> Option<String> {
     s += "</svg>\n";
     Some(s)
 }
+
+/// The availability of one component over the draws of the model's uncertain values: a
+/// histogram of the draws' nines, red beyond the slo, with the slo marked.
+pub fn doubt_chart(name: &str, unavailability: &[f64], slo_unavailability: f64) -> String {
+    const W: f64 = 460.0;
+    const H: f64 = 230.0;
+    const X0: f64 = 44.0;
+    const X1: f64 = 440.0;
+    const Y0: f64 = 180.0;
+    const Y1: f64 = 20.0;
+    const BINS: usize = 30;
+    let title = format!("{name}: availability over the draws");
+    // Nines of each draw; a draw never down is drawn at the right edge.
+    let nines: Vec<f64> = unavailability.iter().map(|&u| -u.log10()).collect();
+    let slo_nines = -slo_unavailability.log10();
+    let finite = nines.iter().copied().filter(|x| x.is_finite());
+    let lo = finite.clone().fold(slo_nines, f64::min);
+    let hi = finite.fold(slo_nines, f64::max);
+    let (lo, hi) = if hi - lo < 1e-9 {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        (lo, hi)
+    };
+    let pad = (hi - lo) * 0.04;
+    let (lo, hi) = (lo - pad, hi + pad);
+    let sx = |x: f64| X0 + (X1 - X0) * ((x - lo) / (hi - lo)).clamp(0.0, 1.0);
+    let mut counts = [0u64; BINS];
+    for &n in &nines {
+        let at = if n.is_finite() {
+            (n - lo) / (hi - lo)
+        } else {
+            1.0
+        };
+        counts[((at * BINS as f64) as usize).min(BINS - 1)] += 1;
+    }
+    let most = counts.iter().copied().max().unwrap_or(0).max(1);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart doubt\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{}\" font-family=\"{FONT}\"><title>{}</title>",
+        esc(&title),
+        esc(&title)
+    );
+    let _ = writeln!(
+        s,
+        "<line x1=\"{X0}\" y1=\"{Y0}\" x2=\"{X1}\" y2=\"{Y0}\" stroke=\"{MUTED}\"/>"
+    );
+    let width = (hi - lo) / BINS as f64;
+    for (b, &n) in counts.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        let (a, z) = (lo + b as f64 * width, lo + (b + 1) as f64 * width);
+        let (x0, x1) = (sx(a), sx(z));
+        let y = Y0 - (Y0 - Y1) * n as f64 / most as f64;
+        let _ = writeln!(
+            s,
+            "<rect class=\"bin\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" fill-opacity=\"0.8\"><title>{}–{} nines: {n} draws</title></rect>",
+            f(x0 + 0.5),
+            f(y),
+            f((x1 - x0 - 1.0).max(0.5)),
+            f(Y0 - y),
+            if z <= slo_nines { BAD } else { "#3b82f6" },
+            format_nines(a),
+            format_nines(z),
+        );
+    }
+    for i in 0..=4 {
+        let v = lo + (hi - lo) * i as f64 / 4.0;
+        let u = 10f64.powf(-v);
+        let _ = writeln!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10.5\" fill=\"{MUTED}\">{}</text>",
+            f(sx(v)),
+            f(Y0 + 14.0),
+            format_percent(1.0 - u, u)
+        );
+    }
+    let x = f(sx(slo_nines));
+    let _ = writeln!(
+        s,
+        "<g class=\"slo-line\"><line x1=\"{x}\" y1=\"{Y1}\" x2=\"{x}\" y2=\"{Y0}\" stroke=\"{BAD}\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/><text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{BAD}\">slo {}</text></g>",
+        f(Y1 - 6.0),
+        format_percent(1.0 - slo_unavailability, slo_unavailability)
+    );
+    let _ = writeln!(
+        s,
+        "<text x=\"{X0}\" y=\"{}\" font-size=\"10.5\" fill=\"{MUTED}\">{} draws</text>",
+        f(H - 6.0),
+        unavailability.len()
+    );
+    s += "</svg>\n";
+    s
+}
+

@@ -12,7 +12,7 @@ mod layout;
 
 use std::fmt::Write;
 
-pub use charts::{BudgetBar, NinesBar, budget_chart, histogram, nines_chart};
+pub use charts::{BudgetBar, NinesBar, budget_chart, doubt_chart, histogram, nines_chart};
 pub use layout::{Layout, layout};
 use layout::{NAME_CHARS, NODE_H};
 

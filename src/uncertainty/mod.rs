@@ -1,0 +1,8 @@
+//! The doubt in a model's numbers: availabilities, mttf and mttr given as ranges or as observed
+//! histories are drawn again and again ([`draw`]), and each draw is solved exactly
+//! ([`propagate`]), giving every component's availability as percentiles and the probability
+//! that it meets its slo. [`calibrate`] turns incident history into such values.
+
+pub mod calibrate;
+pub mod draw;
+pub mod propagate;
