@@ -40,6 +40,7 @@ pub mod graph;
 pub mod import;
 pub mod lint;
 pub mod model;
+pub mod recovery;
 pub mod report;
 pub mod sim;
 pub mod structure;

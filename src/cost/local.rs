@@ -58,6 +58,7 @@ fn stand_in(name: String, down: Odds) -> Component {
         cost: 0.0,
         fixed_cost: 0.0,
         line: 0,
+        recovery: None,
     }
 }
 
@@ -154,6 +155,7 @@ pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
             components,
             downtime_per_hour: base.downtime_per_hour,
             degraded_per_hour: base.degraded_per_hour,
+            responders: base.responders.clone(),
         },
         id,
         alternatives: alternatives_of,

@@ -83,6 +83,7 @@ fn probe(dependencies: Vec<Dependency>) -> Component {
         cost: 0.0,
         fixed_cost: 0.0,
         line: 0,
+        recovery: None,
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod error;
+mod recovery;
 pub mod spec;
 pub mod tree;
 pub mod units;

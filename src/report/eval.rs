@@ -23,6 +23,10 @@ pub struct ComponentResult {
     pub downtime_per_year_s: f64,
     pub slo: Option<f64>,
     pub meets_slo: Option<bool>,
+    /// Mean time to repair one replica.
+    pub mttr_s: f64,
+    /// Where that repair time goes, for a component with a `recovery`.
+    pub recovery: Option<crate::recovery::RepairSplit>,
 }
 
 impl ComponentResult {
@@ -70,6 +74,8 @@ impl EvalReport {
                 slo: c.slo.map(|a| a.value()),
                 // Compared on unavailabilities, where the digits are.
                 meets_slo: c.slo.map(|slo| slo.met_by(s.down.p)),
+                mttr_s: c.repair.mean_s,
+                recovery: c.recovery.as_ref().map(|r| r.mean),
             })
             .collect();
         EvalReport {
@@ -111,6 +117,18 @@ impl EvalReport {
         }
     }
 
+    /// The components with a recovery, for the table of where repair time goes.
+    fn repair_rows(&self) -> Vec<super::recovery::RepairRow<'_>> {
+        (self.components.iter())
+            .filter_map(|c| {
+                Some(super::recovery::RepairRow {
+                    name: &c.name,
+                    split: c.recovery?,
+                })
+            })
+            .collect()
+    }
+
     fn verdict(c: &ComponentResult) -> &'static str {
         match c.meets_slo {
             Some(true) => "✓ met",
@@ -149,8 +167,9 @@ impl EvalReport {
             t.row(row);
         }
         screen.fit(&format!(
-            "{} — exact availability, window {window}\n{t}\n{}",
+            "{} — exact availability, window {window}\n{t}\n{}{}",
             self.model,
+            super::recovery::table(&self.repair_rows(), screen),
             self.approximation_note()
         ))
     }
@@ -174,6 +193,7 @@ impl EvalReport {
                 Self::verdict(c),
             );
         }
+        out += &super::recovery::markdown(&self.repair_rows());
         if !self.approximations.is_empty() {
             out += "\nApproximations:\n\n";
             for a in &self.approximations {
