@@ -19,6 +19,7 @@ mod loader;
 mod models;
 mod open_psa;
 mod properties;
+mod recovery;
 mod review;
 mod sample;
 mod sarif;

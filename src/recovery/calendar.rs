@@ -235,7 +235,7 @@ fn parse_range(range: &str) -> Result<(Vec<i64>, i64, i64), (String, String)> {
         return Err((format!("`{range}` needs hours such as 09:00-17:00"), hint()));
     };
     let (from, to) = (clock(from, range, false)?, clock(to, range, true)?);
-    if from == to % DAY {
+    if from == to {
         return Err((
             format!("`{range}` starts and ends at the same time"),
             "a whole day is 00:00-24:00".into(),
