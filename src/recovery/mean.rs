@@ -180,12 +180,12 @@ pub fn approximation(
         return None;
     }
     let mut detail = format!(
-        "repairs wait for the hours of `{}`; the mean repair time takes failures as uniform over the week, while a replica that is down cannot fail again, so failures lean slightly towards working hours (a relative error of the order of the replica's unavailability, {:.1e})",
+        "repairs wait for the hours of `{}`; the mean repair time takes failures as uniform over the week, while a replica that is down cannot fail again, so failures lean slightly towards working hours (a relative error of the order of the unavailability of one replica, {:.1e})",
         responder.name, c.replica_failed.p
     );
     if c.replicas > 1 {
         detail.push_str(
-            "; its replicas' repairs wait for the same hours, so they are down together more often than independent replicas: taken as independent, the availability is optimistic (`nines simulate` follows the calendar)",
+            "; the repairs of its replicas wait for the same hours, so they are down together more often than independent replicas: taken as independent, the availability is optimistic (`nines simulate` follows the calendar)",
         );
     }
     Some(detail)

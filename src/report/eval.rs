@@ -118,7 +118,7 @@ impl EvalReport {
     }
 
     /// The components with a recovery, for the table of where repair time goes.
-    fn repair_rows(&self) -> Vec<super::recovery::RepairRow<'_>> {
+    pub fn repair_rows(&self) -> Vec<super::recovery::RepairRow<'_>> {
         (self.components.iter())
             .filter_map(|c| {
                 Some(super::recovery::RepairRow {

@@ -2,7 +2,7 @@
 //! terminal table or Markdown.
 
 use super::table::{Cell, Screen, Table};
-use super::text::escape_markdown;
+use super::text::{escape_html, escape_markdown};
 use crate::model::units::format_duration_human;
 use crate::recovery::RepairSplit;
 
@@ -66,4 +66,25 @@ pub fn markdown(rows: &[RepairRow]) -> String {
         );
     }
     out
+}
+
+/// The same as an HTML table with a heading; empty without rows.
+pub fn html(rows: &[RepairRow]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<h3>Where repair time goes</h3>\n<div class=\"scroll\"><table class=\"components\">\n<thead><tr><th>component</th><th class=\"num\">mean repair</th><th class=\"num\">detect</th><th class=\"num\">restart</th><th class=\"num\">off-hours wait</th><th class=\"num\">responder work</th></tr></thead>\n<tbody>\n",
+    );
+    for r in rows {
+        let numbers: String = cells(&r.split)
+            .iter()
+            .map(|x| format!("<td class=\"num\">{}</td>", escape_html(x)))
+            .collect();
+        out += &format!(
+            "<tr><td class=\"name\">{}</td>{numbers}</tr>\n",
+            escape_html(r.name)
+        );
+    }
+    out + "</tbody></table></div>\n<p class=\"hint\">Mean time per failure in each phase of repair: off-hours wait is the time a failure waits for its responder's working hours.</p>\n"
 }

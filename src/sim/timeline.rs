@@ -1064,7 +1064,11 @@ impl<'a> Runner<'a> {
     /// failure or fails over (it happened before the run).
     fn start_stationary(&mut self, s: &mut Stream) {
         let net = self.net;
-        self.week = WEEK_S * (1.0 - s.open01());
+        // Only a model whose repairs keep hours has a week to place t = 0 in: the others keep
+        // their streams as they were.
+        if net.recoveries.iter().any(Option::is_some) {
+            self.week = WEEK_S * (1.0 - s.open01());
+        }
         for (i, r) in net.replicas.iter().enumerate() {
             let (down, next) = match &net.recoveries[r.component as usize] {
                 Some(draw) => {
@@ -1420,6 +1424,9 @@ pub fn check(system: &System) -> Result<(), String> {
     for c in &system.components {
         skewed(&format!("failure distribution of {}", c.name), &c.failure)?;
         skewed(&format!("repair distribution of {}", c.name), &c.repair)?;
+        if let Some(r) = &c.recovery {
+            skewed(&format!("fix distribution of {}", c.name), &r.fix)?;
+        }
     }
     Ok(())
 }
