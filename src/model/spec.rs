@@ -716,9 +716,38 @@ impl JsonSchema for Share {
 }
 
 /// `fix: 2h` (an exponential time of that mean) or `fix: { dist: lognormal, mean: 2h, sigma: 1 }`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Fix {
     Mean(Duration),
     Distribution(Distribution),
+}
+
+impl<'de> Deserialize<'de> for Fix {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Fix;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a duration such as \"2h\", or a distribution such as { dist: lognormal, mean: 2h, sigma: 1 }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Fix, E> {
+                Duration::parse(v).map(Fix::Mean).map_err(E::custom)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Fix, E> {
+                Duration::deserialize(de::value::F64Deserializer::<E>::new(v)).map(Fix::Mean)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Fix, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Fix, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Fix, A::Error> {
+                Distribution::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(Fix::Distribution)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
