@@ -17,6 +17,37 @@ pub struct System {
     pub components: Vec<Component>,
     pub downtime_per_hour: f64,
     pub degraded_per_hour: f64,
+    /// Who repairs failures, in file order; components name them by index.
+    pub responders: Vec<Responder>,
+}
+
+pub type ResponderId = usize;
+
+/// A person or team who repairs, on a weekly calendar.
+#[derive(Clone, Debug)]
+pub struct Responder {
+    pub name: String,
+    /// Working hours, in seconds of the UTC week.
+    pub calendar: crate::recovery::Calendar,
+    /// Working time before work on a failure starts.
+    pub respond_s: f64,
+    /// Money per month, counted once per design that uses the responder.
+    pub cost: f64,
+}
+
+/// How a component's failures are repaired: detection, then a restart with probability
+/// `restart_share`, else the responder's `respond` and `fix`, in the responder's working time.
+#[derive(Clone, Debug)]
+pub struct Recovery {
+    pub detect_s: f64,
+    pub restart_share: f64,
+    pub restart_s: f64,
+    /// None when every failure is restarted.
+    pub responder: Option<ResponderId>,
+    /// Hands-on working time of a fix.
+    pub fix: Lifetime,
+    /// The mean repair time, phase by phase; its total is the component's mean repair time.
+    pub mean: crate::recovery::RepairSplit,
 }
 
 /// A distribution of times, in seconds.
@@ -88,6 +119,9 @@ pub struct Component {
     pub group: Option<String>,
     /// How unsure one replica's availability, mttf and mttr are (none: all as written).
     pub doubt: Doubt,
+    /// Detection, restart and responder, when the model says how repairs happen (`repair`
+    /// then holds their mean as an exponential time).
+    pub recovery: Option<Recovery>,
 }
 
 /// The doubt a model gives about one component's or domain's reliability: the values
@@ -274,6 +308,21 @@ impl System {
             add(alive, weight, &mut dist);
         }
         dist
+    }
+
+    /// Monthly cost of the responders these components call on, each counted once.
+    pub fn responder_cost<'a>(&self, components: impl IntoIterator<Item = &'a Component>) -> f64 {
+        let mut used = vec![false; self.responders.len()];
+        for r in components
+            .into_iter()
+            .filter_map(|c| c.recovery.as_ref()?.responder)
+        {
+            used[r] = true;
+        }
+        (self.responders.iter().zip(used))
+            .filter(|(_, used)| *used)
+            .map(|(r, _)| r.cost)
+            .sum()
     }
 
     pub fn component_id(&self, name: &str) -> Option<ComponentId> {

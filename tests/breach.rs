@@ -74,18 +74,7 @@ const BAD: &[(&str, &str, &str, &[&str])] = &[
 
 #[test]
 fn bad_slo_maps_get_located_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text, place, words) in BAD {
-        let path = write_model(&dir, name, text);
-        let out = nines().arg("eval").arg(&path).output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
-        assert!(err.contains(place), "{name}: expected `{place}` in:\n{err}");
-        for w in *words {
-            assert!(err.contains(w), "{name}: expected `{w}` in:\n{err}");
-        }
-        assert!(!err.contains("panicked"), "{name}: {err}");
-    }
+    assert_located_errors(BAD);
 }
 
 // ---- The window breach gate in `check` ----

@@ -25,6 +25,7 @@ mod models;
 mod open_psa;
 mod overlay;
 mod properties;
+mod recovery;
 mod review;
 mod sample;
 mod sarif;

@@ -208,3 +208,20 @@ pub fn random_model(rng: &mut Rng, max_events: usize) -> String {
         }
     }
 }
+
+/// Runs `nines eval` on each (file name, content, expected `file:line`, words) case and asserts
+/// exit 2 with an error at that place holding every word, and no panic.
+pub fn assert_located_errors(cases: &[(&str, &str, &str, &[&str])]) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, place, words) in cases {
+        let path = write_model(&dir, name, text);
+        let out = nines().arg("eval").arg(&path).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(place), "{name}: expected `{place}` in:\n{err}");
+        for w in *words {
+            assert!(err.contains(w), "{name}: expected `{w}` in:\n{err}");
+        }
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}

@@ -115,7 +115,12 @@ fn rule(
     let target = cost::choose_target(&catalog, args.component.as_deref()).map_err(usage)?;
     let system = &catalog.base;
     let states = exact::evaluate(&Structure::new(system))?;
-    let today_cost: f64 = system.components.iter().map(|c| c.monthly_cost()).sum();
+    let today_cost: f64 = system
+        .components
+        .iter()
+        .map(|c| c.monthly_cost())
+        .sum::<f64>()
+        + system.responder_cost(&system.components);
     let curve = cost::rule::curve(
         factor,
         states[target].down.p,

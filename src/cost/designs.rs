@@ -89,11 +89,21 @@ impl Catalog {
         design
     }
 
-    /// Monthly infrastructure cost of a design: every component's fixed cost and replicas.
+    /// Monthly infrastructure cost of a design: every component's fixed cost and replicas, and
+    /// each responder the design calls on, once.
     pub fn cost(&self, picks: &[usize]) -> f64 {
-        (0..self.base.components.len())
-            .map(|c| self.component(c, picks[c]).monthly_cost())
-            .sum()
+        let components = (0..self.base.components.len()).map(|c| self.component(c, picks[c]));
+        components.clone().map(|c| c.monthly_cost()).sum::<f64>()
+            + self.base.responder_cost(components)
+    }
+
+    /// Whether a responder with a cost is called on by some component or variant: its cost is
+    /// then shared between components, which the optimiser's per-component costs cannot say.
+    pub fn shares_responder_costs(&self) -> bool {
+        let all = (0..self.base.components.len())
+            .flat_map(|c| (0..self.options(c)).map(move |v| (c, v)))
+            .map(|(c, v)| self.component(c, v));
+        self.base.responder_cost(all) > 0.0
     }
 
     /// The components a component may call under some design: the union over its variants.

@@ -60,6 +60,7 @@ fn stand_in(name: String, down: Odds) -> Component {
         line: 0,
         group: None,
         doubt: Default::default(),
+        recovery: None,
     }
 }
 
@@ -156,6 +157,7 @@ pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
             components,
             downtime_per_hour: base.downtime_per_hour,
             degraded_per_hour: base.degraded_per_hour,
+            responders: base.responders.clone(),
         },
         id,
         alternatives: alternatives_of,

@@ -176,6 +176,10 @@ pub enum TradeoffError {
     CyclicSpace(f64, u64),
     #[error("{0}")]
     Engine(#[from] EngineError),
+    #[error(
+        "{0:.0} designs is more than the {1} enumerated, and responders' costs are shared between components, which the optimiser cannot search\n  = hint: raise --max-designs, or give fewer variants"
+    )]
+    SharedResponders(f64, u64),
 }
 
 /// How to run the analysis.
@@ -275,6 +279,12 @@ pub fn analyse(catalog: Catalog, request: &Request<'_>) -> Result<Tradeoff, Trad
     if design_count <= request.max_designs.min(MAX_ENUMERATED) as f64 {
         enumerate(catalog, target, request)
     } else {
+        if catalog.shares_responder_costs() {
+            return Err(TradeoffError::SharedResponders(
+                design_count,
+                request.max_designs,
+            ));
+        }
         if catalog.may_cycle() {
             return Err(TradeoffError::CyclicSpace(
                 design_count,

@@ -12,7 +12,7 @@ use crate::system::{FailoverOn, System};
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Approximation {
     pub component: String,
-    /// `failover` or `tolerate`.
+    /// `failover`, `tolerate` or `recovery`.
     pub kind: &'static str,
     pub detail: String,
 }
@@ -57,6 +57,13 @@ pub fn approximations(system: &System) -> Vec<Approximation> {
                     format_duration_human(d.tolerate_s.unwrap_or(0.0)),
                     targets.join(", ")
                 ),
+            });
+        }
+        if let Some(detail) = crate::recovery::mean::approximation(system, comp) {
+            out.push(Approximation {
+                component: comp.name.clone(),
+                kind: "recovery",
+                detail,
             });
         }
     }

@@ -84,6 +84,7 @@ fn probe(dependencies: Vec<Dependency>) -> Component {
         line: 0,
         group: None,
         doubt: Default::default(),
+        recovery: None,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod error;
 pub mod overlay;
+mod recovery;
 pub mod spec;
 pub mod tree;
 pub mod units;

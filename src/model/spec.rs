@@ -31,6 +31,10 @@ pub struct ModelSpec {
     pub domains: IndexMap<String, DomainSpec>,
     #[serde(default)]
     pub components: IndexMap<String, ComponentSpec>,
+    /// Who repairs what a restart does not: their working hours, time zone, response time and
+    /// monthly cost.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub responders: IndexMap<String, ResponderSpec>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -163,6 +167,10 @@ macro_rules! component_keys {
             pub failover: Option<Failover>,
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub depends_on: Option<Vec<DependencySpec>>,
+            /// How a failure is repaired: detection, an automatic restart, a responder's fix.
+            /// Replaces `mttr` and `repair`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub recovery: Option<RecoverySpec>,
         }
     };
 }
@@ -690,5 +698,121 @@ impl JsonSchema for DependencySpec {
                 }
             ]
         })
+    }
+}
+
+/// A person or team who repairs failures, within working hours.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResponderSpec {
+    /// `24x7`, or weekly hours such as `"Mon-Fri 09:00-17:00, Sat 10:00-14:00"` (a range may
+    /// cross midnight).
+    pub hours: String,
+    /// The time zone of `hours`, an IANA name such as `Europe/Warsaw` (default UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Working time from the moment a failure is handed over until work on it starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub respond: Option<Duration>,
+    /// Money per month (an on-call rota, a support contract); counted once per design.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+}
+
+/// What happens after a failure: detection, then a restart or a responder's fix.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecoverySpec {
+    /// Until monitoring notices the failure (default 0s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detect: Option<Duration>,
+    /// An automatic restart that fixes a share of the failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<RestartSpec>,
+    /// The responder (under `responders`) who fixes the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responder: Option<String>,
+    /// Hands-on working time of a fix: a duration (the mean of an exponential time) or a
+    /// distribution map.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// A health check's restart.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestartSpec {
+    /// The share of failures a restart fixes: a fraction such as 0.7 or a percent such as "70%".
+    pub share: Share,
+    /// How long a restart takes.
+    pub time: Duration,
+}
+
+/// A fraction written as `0.7` or `"70%"`, kept as written so that `validate` can say where it
+/// is out of range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Share(pub f64);
+
+impl<'de> Deserialize<'de> for Share {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fraction::deserialize(d).map(|f| Share(f.0))
+    }
+}
+
+impl Serialize for Share {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl JsonSchema for Share {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Share".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A share in [0, 1]: a fraction such as 0.7 or a percent string such as \"70%\".",
+            "oneOf": [
+                { "type": "number", "minimum": 0, "maximum": 1 },
+                { "type": "string", "pattern": "^\\s*[0-9.]+\\s*%\\s*$" }
+            ]
+        })
+    }
+}
+
+/// `fix: 2h` (an exponential time of that mean) or `fix: { dist: lognormal, mean: 2h, sigma: 1 }`.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Fix {
+    Mean(Duration),
+    Distribution(Distribution),
+}
+
+impl<'de> Deserialize<'de> for Fix {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Fix;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a duration such as \"2h\", or a distribution such as { dist: lognormal, mean: 2h, sigma: 1 }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Fix, E> {
+                Duration::parse(v).map(Fix::Mean).map_err(E::custom)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Fix, E> {
+                Duration::deserialize(de::value::F64Deserializer::<E>::new(v)).map(Fix::Mean)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Fix, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Fix, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Fix, A::Error> {
+                Distribution::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(Fix::Distribution)
+            }
+        }
+        d.deserialize_any(V)
     }
 }

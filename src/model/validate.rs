@@ -35,20 +35,20 @@ pub struct Invalid {
     pub message: String,
 }
 
-type Result<T> = std::result::Result<T, Invalid>;
+pub(super) type Result<T> = std::result::Result<T, Invalid>;
 
-fn key(k: &str) -> PathStep {
+pub(super) fn key(k: &str) -> PathStep {
     PathStep::Key(k.to_string())
 }
 
-fn invalid(path: &[PathStep], message: String) -> Invalid {
+pub(super) fn invalid(path: &[PathStep], message: String) -> Invalid {
     Invalid {
         path: path.to_vec(),
         message,
     }
 }
 
-fn at(path: &[PathStep], step: PathStep) -> Vec<PathStep> {
+pub(super) fn at(path: &[PathStep], step: PathStep) -> Vec<PathStep> {
     let mut p = path.to_vec();
     p.push(step);
     p
@@ -191,6 +191,7 @@ pub fn resolve(spec: &ModelSpec, default_name: &str, design: &Design) -> Result<
         components,
         downtime_per_hour,
         degraded_per_hour,
+        responders: context.responders.clone(),
     };
     check_cycles(&system, |c, entry| {
         at(&depends_on_lists[c], PathStep::Index(entry))
@@ -249,6 +250,8 @@ struct Context<'a> {
     domain_names: HashMap<&'a str, DomainId>,
     component_names: HashMap<&'a str, ComponentId>,
     default_mttr: f64,
+    responders: Vec<crate::system::Responder>,
+    responder_names: HashMap<&'a str, crate::system::ResponderId>,
 }
 
 impl<'a> Context<'a> {
@@ -290,6 +293,13 @@ impl<'a> Context<'a> {
                 .map(|(i, n)| (n.as_str(), i))
                 .collect(),
             default_mttr,
+            responders: super::recovery::responders(spec)?,
+            responder_names: spec
+                .responders
+                .keys()
+                .enumerate()
+                .map(|(i, n)| (n.as_str(), i))
+                .collect(),
         })
     }
 
@@ -328,7 +338,22 @@ impl<'a> Context<'a> {
             base: base_path,
             origin,
         };
-        let component = component(
+        // A recovery's exact mean stands for the mttr.
+        let recovery = super::recovery::recovery(
+            name,
+            &keys,
+            &|f| fields.path(f),
+            &self.responders,
+            &self.responder_names,
+        )?;
+        let keys = match &recovery {
+            Some(r) => ComponentSpec {
+                mttr: Some(Duration::from_secs(r.mean.total())),
+                ..keys
+            },
+            None => keys,
+        };
+        let mut component = component(
             name,
             &keys,
             &fields.borrow(),
@@ -336,6 +361,7 @@ impl<'a> Context<'a> {
             &self.component_names,
             self.default_mttr,
         )?;
+        component.recovery = recovery;
         let mut seen = std::collections::HashSet::new();
         for (i, variant) in base.variants.iter().enumerate() {
             if !seen.insert(variant.name.as_str()) {
@@ -405,7 +431,7 @@ fn merge(
     let mut out = base.clone();
     let mut origin = HashMap::new();
     merge_keys!(base, variant, origin, path, out; availability, mttf, mttr, replicas, min_available, spread, maintenance,
-        failure, repair, slo, external, cost, fixed_cost, failover, depends_on);
+        failure, repair, slo, external, cost, fixed_cost, failover, depends_on, recovery);
     (out, origin)
 }
 
@@ -413,7 +439,7 @@ fn merge(
 /// sequence, a bell, a line break) would act on the reader's terminal or break the layout, and an
 /// invisible one (zero-width, or one that reorders text) would make two names look alike, or a
 /// name read as something else, in review.
-fn printable(name: &str, what: &str, path: &[PathStep]) -> Result<()> {
+pub(super) fn printable(name: &str, what: &str, path: &[PathStep]) -> Result<()> {
     use super::error::invisible;
     let hint = "names are printed to terminals and reports; use letters, digits, `-`, `_` or `.`";
     if let Some(c) = name.chars().find(|c| c.is_control()) {
@@ -446,7 +472,7 @@ fn printable(name: &str, what: &str, path: &[PathStep]) -> Result<()> {
     Ok(())
 }
 
-fn positive(d: &Duration, path: &[PathStep], what: &str) -> Result<f64> {
+pub(super) fn positive(d: &Duration, path: &[PathStep], what: &str) -> Result<f64> {
     if d.seconds <= 0.0 {
         return Err(invalid(
             path,
@@ -459,7 +485,7 @@ fn positive(d: &Duration, path: &[PathStep], what: &str) -> Result<f64> {
     Ok(d.seconds)
 }
 
-fn distribution(d: &Distribution, path: &[PathStep]) -> Result<Lifetime> {
+pub(super) fn distribution(d: &Distribution, path: &[PathStep]) -> Result<Lifetime> {
     let mean_s = positive(&d.mean, &at(path, key("mean")), "the mean")?;
     let needs = |name: &'static str, v: Option<f64>, allow_zero: bool| -> Result<f64> {
         match v {
@@ -823,7 +849,7 @@ fn check_domain_cycles(spec: &ModelSpec, domains: &[Domain]) -> Result<()> {
     Ok(())
 }
 
-fn unknown<'a>(
+pub(super) fn unknown<'a>(
     path: &[PathStep],
     what: &str,
     name: &str,
@@ -1045,6 +1071,7 @@ fn component(
         line: 0,
         group: k.group.clone(),
         doubt: r.doubt,
+        recovery: None,
     })
 }
 

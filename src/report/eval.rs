@@ -30,6 +30,10 @@ pub struct ComponentResult {
     /// The spread of the availability over drawn parameters (`eval --uncertainty` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<Interval>,
+    /// Mean time to repair one replica.
+    pub mttr_s: f64,
+    /// Where that repair time goes, for a component with a `recovery`.
+    pub recovery: Option<crate::recovery::RepairSplit>,
 }
 
 /// Percentiles of a component's availability over the draws, and the share of draws that meet
@@ -135,6 +139,8 @@ impl EvalReport {
                 meets_slo: c.slo.map(|slo| slo.met_by(s.down.p)),
                 group: c.group.clone(),
                 uncertainty: None,
+                mttr_s: c.repair.mean_s,
+                recovery: c.recovery.as_ref().map(|r| r.mean),
             })
             .collect();
         EvalReport {
@@ -220,6 +226,18 @@ impl EvalReport {
         }
     }
 
+    /// The components with a recovery, for the table of where repair time goes.
+    pub fn repair_rows(&self) -> Vec<super::recovery::RepairRow<'_>> {
+        (self.components.iter())
+            .filter_map(|c| {
+                Some(super::recovery::RepairRow {
+                    name: &c.name,
+                    split: c.recovery?,
+                })
+            })
+            .collect()
+    }
+
     fn verdict(c: &ComponentResult) -> &'static str {
         match c.meets_slo {
             Some(true) => "✓ met",
@@ -258,8 +276,9 @@ impl EvalReport {
             t.row(row);
         }
         screen.fit(&format!(
-            "{} — exact availability, window {window}\n{t}\n{}{}",
+            "{} — exact availability, window {window}\n{t}\n{}{}{}",
             self.model,
+            super::recovery::table(&self.repair_rows(), screen),
             self.approximation_note(),
             self.uncertainty_table(screen)
         ))
@@ -284,6 +303,7 @@ impl EvalReport {
                 Self::verdict(c),
             );
         }
+        out += &super::recovery::markdown(&self.repair_rows());
         if let Some(run) = &self.uncertainty {
             out += &format!("\n{}:\n\n", Self::uncertainty_title(run));
             out += "| component | p5 | p50 | p95 | P(meets slo) |\n|---|---:|---:|---:|---:|\n";

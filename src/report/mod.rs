@@ -15,6 +15,7 @@ pub mod fault_tree;
 pub mod graph;
 pub mod lint;
 pub mod plot;
+pub mod recovery;
 pub mod review;
 pub mod sample;
 pub mod sarif;

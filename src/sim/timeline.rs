@@ -21,6 +21,8 @@ use super::lifetime::Sampler;
 use super::stats::{Histogram, Moments, Z95, wilson};
 use super::stream::{Chunks, Stream, run_chunks};
 use crate::model::units::YEAR;
+use crate::recovery::calendar::WEEK_S;
+use crate::recovery::draw::RepairDraw;
 use crate::structure::{EventKind, Gates, lower};
 use crate::system::{ComponentId, FailoverOn, System};
 
@@ -71,6 +73,8 @@ struct Network {
     domains: Vec<Clock>,
     maintenances: Vec<Maintenance>,
     components: Vec<ComponentNet>,
+    /// Each component's repairs on its responder's calendar, where it has a `recovery`.
+    recoveries: Vec<Option<RepairDraw>>,
 }
 
 /// Marks a watcher of a component's impaired state.
@@ -395,6 +399,11 @@ impl Network {
             domains,
             maintenances,
             components,
+            recoveries: system
+                .components
+                .iter()
+                .map(|c| c.recovery.as_ref().map(|r| RepairDraw::new(system, r)))
+                .collect(),
         }
     }
 }
@@ -900,6 +909,8 @@ struct Runner<'a> {
     start: Start,
     /// This run's maintenance phase of each component (NaN until drawn).
     phase: Vec<f64>,
+    /// Where t = 0 falls in the week, in seconds from a Monday 00:00 UTC.
+    week: f64,
 }
 
 /// Outage durations a component keeps one by one in a run (128 KiB) before adding them up.
@@ -940,6 +951,7 @@ impl<'a> Runner<'a> {
             evaluations: 0,
             start,
             phase: vec![f64::NAN; c],
+            week: 0.0,
         }
     }
 
@@ -963,6 +975,7 @@ impl<'a> Runner<'a> {
         let net = self.net;
         match self.start {
             Start::New => {
+                self.week = 0.0;
                 for (i, r) in net.replicas.iter().enumerate() {
                     let t = net.samplers[r.clock.failure as usize].sample(s);
                     self.schedule(t, What::ReplicaFailure, i, 0);
@@ -990,7 +1003,7 @@ impl<'a> Runner<'a> {
                     // Whether it causes a failover depends on the state just before it.
                     let fails_over = self.causes_failover(r.component as usize, r.index as usize);
                     self.set(r.clock.node, true, t);
-                    let repair = net.samplers[r.clock.repair as usize].sample(s);
+                    let repair = self.replica_repair(r, t, s);
                     self.schedule(t + repair, What::ReplicaRepair, i, 0);
                     self.failures[r.component as usize] += 1;
                     if fails_over {
@@ -1052,8 +1065,19 @@ impl<'a> Runner<'a> {
     /// failure or fails over (it happened before the run).
     fn start_stationary(&mut self, s: &mut Stream) {
         let net = self.net;
+        // Only a model whose repairs keep hours has a week to place t = 0 in: the others keep
+        // their streams as they were.
+        if net.recoveries.iter().any(Option::is_some) {
+            self.week = WEEK_S * (1.0 - s.open01());
+        }
         for (i, r) in net.replicas.iter().enumerate() {
-            let (down, next) = self.steady_clock(r.clock, s);
+            let (down, next) = match &net.recoveries[r.component as usize] {
+                Some(draw) => {
+                    let failure = &net.samplers[r.clock.failure as usize];
+                    draw.warmed_up(failure, self.week, s)
+                }
+                None => self.steady_clock(r.clock, s),
+            };
             if down {
                 self.set(r.clock.node, true, 0.0);
                 self.schedule(next, What::ReplicaRepair, i, 0);
@@ -1090,6 +1114,15 @@ impl<'a> Runner<'a> {
             } else {
                 self.schedule(at, What::MaintenanceStart, i, 0);
             }
+        }
+    }
+
+    /// How long the repair of replica `r`, failed at `t`, takes: on its responder's calendar
+    /// when its component has a recovery.
+    fn replica_repair(&self, r: Replica, t: f64, s: &mut Stream) -> f64 {
+        match &self.net.recoveries[r.component as usize] {
+            Some(draw) => draw.draw(self.week + t, s),
+            None => self.net.samplers[r.clock.repair as usize].sample(s),
         }
     }
 
@@ -1392,6 +1425,9 @@ pub fn check(system: &System) -> Result<(), String> {
     for c in &system.components {
         skewed(&format!("failure distribution of {}", c.name), &c.failure)?;
         skewed(&format!("repair distribution of {}", c.name), &c.repair)?;
+        if let Some(r) = &c.recovery {
+            skewed(&format!("fix distribution of {}", c.name), &r.fix)?;
+        }
     }
     Ok(())
 }

@@ -99,6 +99,12 @@ pub fn render(r: &Review) -> String {
         );
     }
     out += "\n*Degraded* is the share of time a component runs on a fail-open path or a fallback: up, but not fully.\n\n";
+    let repairs = crate::report::recovery::markdown(&r.eval.repair_rows());
+    if !repairs.is_empty() {
+        out += repairs.trim_start();
+        out +=
+            "\nOff-hours wait is the time a failure waits for its responder's working hours.\n\n";
+    }
     if let Some(d) = &r.doubt {
         let _ = writeln!(
             out,
