@@ -21,8 +21,10 @@ pub struct Args {
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     let (_, system) = load_system(&args.model)?;
-    let states = exact::evaluate(&Structure::new(&system))?;
-    let report = EvalReport::new(&system, &states);
+    let structure = Structure::new(&system);
+    let states = exact::evaluate(&structure)?;
+    let hung = exact::hung_probabilities(&structure)?;
+    let report = EvalReport::new(&system, &states).with_hung(&hung);
     print(&report.render(args.format.into(), term.screen()))?;
     Ok(ExitStatus::Success)
 }

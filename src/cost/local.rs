@@ -58,6 +58,8 @@ fn stand_in(name: String, down: Odds) -> Component {
         cost: 0.0,
         fixed_cost: 0.0,
         line: 0,
+        hang: 0.0,
+        deadline_s: None,
     }
 }
 
@@ -85,6 +87,8 @@ pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
             fallback: d.fallback.map(local),
             timeout_s: d.timeout_s,
             tolerate_s: d.tolerate_s,
+            breaker_s: d.breaker_s,
+            queue: d.queue,
         }
     };
     let real = |c: &Component| -> Component {
@@ -117,6 +121,8 @@ pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
                         fallback: None,
                         timeout_s: None,
                         tolerate_s: None,
+                        breaker_s: None,
+                        queue: None,
                     });
                 }
                 components.push(main);
@@ -140,6 +146,8 @@ pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
                     fallback: None,
                     timeout_s: None,
                     tolerate_s: None,
+                    breaker_s: None,
+                    queue: None,
                 });
                 components.push(chooser);
             }

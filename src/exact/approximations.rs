@@ -12,7 +12,7 @@ use crate::system::{FailoverOn, System};
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Approximation {
     pub component: String,
-    /// `failover` or `tolerate`.
+    /// `failover`, `breaker` or `tolerate`.
     pub kind: &'static str,
     pub detail: String,
 }
@@ -37,6 +37,22 @@ pub fn approximations(system: &System) -> Vec<Approximation> {
                 component: comp.name.clone(),
                 kind: "failover",
                 detail,
+            });
+        }
+        for d in comp.dependencies.iter().filter(|d| d.breaker_s > Some(0.0)) {
+            let targets: Vec<&str> = d
+                .targets()
+                .iter()
+                .map(|&t| system.components[t].name.as_str())
+                .collect();
+            out.push(Approximation {
+                component: comp.name.clone(),
+                kind: "breaker",
+                detail: format!(
+                    "the breaker on {} ({} to open) is an independent unavailability: the exact outage frequency of its target times that time, so time it overlaps another outage of the component counts twice, and an outage shorter than it is charged in full",
+                    targets.join(", "),
+                    format_duration_human(d.breaker_s.unwrap_or(0.0)),
+                ),
             });
         }
         for d in comp

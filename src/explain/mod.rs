@@ -157,6 +157,8 @@ impl OwnEvents {
                 EventKind::RollingMaintenance { component, .. } => own.turns[component].push(e),
                 EventKind::Maintenance(c) | EventKind::Failover(c) => own.whole[c].push(e),
                 EventKind::Domain(d) => own.domain[d] = Some(e),
+                // Not part of the capacity: how calls to it fail, and a caller's breaker.
+                EventKind::Hang(_) | EventKind::Breaker { .. } => {}
             }
         }
         own
@@ -242,5 +244,6 @@ pub fn cone(structure: &Structure, root: GateId) -> Structure {
         capacity: structure.capacity.clone(),
         exclusive: structure.exclusive.clone(),
         group_of: structure.group_of.clone(),
+        breakers: structure.breakers.clone(),
     }
 }

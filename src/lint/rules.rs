@@ -83,6 +83,8 @@ fn probe(dependencies: Vec<Dependency>) -> Component {
         cost: 0.0,
         fixed_cost: 0.0,
         line: 0,
+        hang: 0.0,
+        deadline_s: None,
     }
 }
 

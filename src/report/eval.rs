@@ -23,6 +23,8 @@ pub struct ComponentResult {
     pub downtime_per_year_s: f64,
     pub slo: Option<f64>,
     pub meets_slo: Option<bool>,
+    /// P(HUNG): calls to it hang (a part of the unavailability).
+    pub hung: f64,
 }
 
 impl ComponentResult {
@@ -70,6 +72,7 @@ impl EvalReport {
                 slo: c.slo.map(|a| a.value()),
                 // Compared on unavailabilities, where the digits are.
                 meets_slo: c.slo.map(|slo| slo.met_by(s.down.p)),
+                hung: 0.0,
             })
             .collect();
         EvalReport {
@@ -78,6 +81,29 @@ impl EvalReport {
             components,
             approximations: approximations(system),
         }
+    }
+
+    /// With each component's P(HUNG) (`exact::hung_probabilities`).
+    pub fn with_hung(mut self, hung: &[f64]) -> EvalReport {
+        for (c, &h) in self.components.iter_mut().zip(hung) {
+            c.hung = h;
+        }
+        self
+    }
+
+    /// One line naming the components whose calls can hang, for the table; empty when none.
+    fn hung_note(&self) -> String {
+        let hung: Vec<String> = (self.components.iter())
+            .filter(|c| c.hung > 0.0)
+            .map(|c| format!("{} {}", c.name, format_share(c.hung)))
+            .collect();
+        if hung.is_empty() {
+            return String::new();
+        }
+        format!(
+            "hung (calls to it hang, counted as down): {}\n",
+            hung.join(", ")
+        )
     }
 
     /// One line naming what is approximate, for the table; empty when nothing is.
@@ -149,8 +175,9 @@ impl EvalReport {
             t.row(row);
         }
         screen.fit(&format!(
-            "{} — exact availability, window {window}\n{t}\n{}",
+            "{} — exact availability, window {window}\n{t}\n{}{}",
             self.model,
+            self.hung_note(),
             self.approximation_note()
         ))
     }

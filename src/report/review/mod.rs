@@ -219,8 +219,10 @@ impl Review {
         system: &System,
         options: ReviewOptions,
     ) -> Result<Review, ReviewError> {
-        let states = exact::evaluate(&Structure::new(system))?;
-        let eval = EvalReport::new(system, &states);
+        let structure = Structure::new(system);
+        let states = exact::evaluate(&structure)?;
+        let hung = exact::hung_probabilities(&structure)?;
+        let eval = EvalReport::new(system, &states).with_hung(&hung);
         let mut slos = slo_rows(system, &states);
         if let Some(sim) = &options.simulation {
             for row in &mut slos {
