@@ -6,6 +6,7 @@ mod util;
 mod agree;
 mod bounds;
 mod breach;
+mod calls;
 mod check;
 mod cli_eval;
 mod diff;
