@@ -252,7 +252,12 @@ pub fn lower<G: Gates>(system: &System, g: &mut G) -> Lowered<G::Node> {
             if !dep.protects(comp.deadline_s) {
                 hung_parts.push(g.tolerate(dep.tolerate_s, hung));
             }
-            if let Some(t) = dep.breaker_s.filter(|&t| t > 0.0) {
+            // Failing hard, the caller is DOWN through the whole outage anyway: the breaker
+            // costs it nothing more.
+            if let Some(t) = dep
+                .breaker_s
+                .filter(|&t| t > 0.0 && dep.on_failure != OnFailure::Fail)
+            {
                 down_parts.push(g.breaker(system, c, entry as u32, t, down));
             }
             match dep.on_failure {
@@ -694,7 +699,12 @@ impl Structure {
     /// Exact for monotone gates: with one unit failed, an Or happens when an input does, an And
     /// when all do, an AtLeast(k) when k do.
     pub fn single_points(&self, wanted: &[GateId]) -> Vec<Vec<Owner>> {
-        self.alone(wanted, |e| Some(self.events[e].owner()))
+        self.alone(wanted, |e| {
+            // A breaker opening is the passing consequence of its target's outage, not a
+            // failure of anything.
+            (!matches!(self.events[e].kind, EventKind::Breaker { .. }))
+                .then(|| self.events[e].owner())
+        })
     }
 
     /// For each gate of `wanted`, sorted, the units whose occurrence alone (with everything else

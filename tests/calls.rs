@@ -8,6 +8,8 @@ use nines::sim::timeline::{Start, TimelineOptions, simulate};
 use nines::structure::Structure;
 use proptest::prelude::*;
 
+use crate::util::{nines, repo_path, write_model};
+
 fn system(yaml: &str) -> nines::system::System {
     Model::parse(Path::new("calls.yaml"), yaml.to_string(), Format::Yaml)
         .unwrap_or_else(|e| panic!("{e}"))
@@ -271,4 +273,137 @@ fn the_timeline_agrees_with_eval() {
         (p50 / (std::f64::consts::LN_2 * 3600.0) - 1.0).abs() < 0.05,
         "p50 {p50}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// lint N003
+
+/// The downtime a year N003 says a timeout saves is the difference `eval` gives between the
+/// model as it stands and with that one entry time-boxed.
+#[test]
+fn n003_saving_is_the_eval_difference() {
+    let yaml = "components:\n  rates: { availability: 99%, hang: 50% }\n  db: { availability: 99.9% }\n  shop:\n    availability: 99.9%\n    depends_on:\n      - db\n      - { component: rates, on_failure: degrade }\n  front:\n    availability: 100%\n    slo: 99%\n    depends_on: [shop]\n";
+    let fixed = yaml.replace(
+        "on_failure: degrade }",
+        "on_failure: degrade, timeout: 1s }",
+    );
+    let year = nines::model::units::YEAR;
+    let before = exact(&system(yaml));
+    let after = exact(&system(&fixed));
+    let s = system(yaml);
+    let saved = (of(&s, &before, "front").0 - of(&s, &after, "front").0) * year;
+    // 0.5 × 1% of a year, less what db and shop's own failures already take.
+    assert!(saved > 40.0 * 3600.0, "{saved}");
+    let model = Model::parse(Path::new("t.yaml"), yaml.to_string(), Format::Yaml).unwrap();
+    let findings = nines::lint::lint(&model, &model.system().unwrap()).unwrap();
+    let n003: Vec<_> = findings.iter().filter(|f| f.rule == "N003").collect();
+    assert_eq!(n003.len(), 1, "{findings:#?}");
+    let text = format!(
+        "saves {}/year of downtime for `front`",
+        nines::model::units::format_duration_human(saved)
+    );
+    assert!(
+        n003[0].message.contains(&text),
+        "{}\nwanted {text}",
+        n003[0].message
+    );
+    assert!(
+        n003[0]
+            .message
+            .contains("adding `timeout` to `shop` → `rates`")
+    );
+    // Time-boxed, or to a target that cannot hang: nothing to say.
+    let model = Model::parse(Path::new("t.yaml"), fixed, Format::Yaml).unwrap();
+    let findings = nines::lint::lint(&model, &model.system().unwrap()).unwrap();
+    assert!(findings.iter().all(|f| f.rule != "N003"), "{findings:#?}");
+    let calm = yaml.replace(", hang: 50%", "");
+    let model = Model::parse(Path::new("t.yaml"), calm, Format::Yaml).unwrap();
+    let findings = nines::lint::lint(&model, &model.system().unwrap()).unwrap();
+    assert!(findings.iter().all(|f| f.rule != "N003"), "{findings:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// graph
+
+#[test]
+fn graph_draws_protected_unprotected_and_queue_edges_apart() {
+    let model = repo_path("models/timeouts.yaml");
+    let out = nines().arg("graph").arg(&model).output().unwrap();
+    let mermaid = String::from_utf8(out.stdout).unwrap();
+    // storefront is c5, free-shipping c4, payments c1, fulfilment c3, carrier-api c0.
+    assert!(mermaid.contains("c4 ==>|\"may hang\"| c0"), "{mermaid}");
+    assert!(
+        mermaid.contains("c5 ==>|\"degrade, may hang\"| c4"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("c5 -.->|\"degrade, timeout 2s, breaker 10s\"| c1"),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("c5 -.->|\"queue ≤4h\"| c3"), "{mermaid}");
+    // A target that cannot hang keeps the plain arrow.
+    assert!(mermaid.contains("c5 --> c2"), "{mermaid}");
+    let out = nines()
+        .args(["graph", "--format", "dot"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    let dot = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        dot.contains("c4 -> c0 [label=\"may hang\", color=red, penwidth=2]"),
+        "{dot}"
+    );
+    assert!(dot.contains("arrowhead=tee"), "{dot}");
+    assert!(
+        dot.contains("c5 -> c3 [label=\"queue ≤4h\", style=dashed, arrowhead=empty]"),
+        "{dot}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input
+
+#[test]
+fn bad_calls_get_located_errors() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "components:\n  a: { availability: 0.9, hang: 130% }\n",
+            "x.yaml:2:",
+            "hang 1.3 is not a share",
+        ),
+        (
+            "components:\n  a: { availability: 0.9, deadline: 0s }\n",
+            "x.yaml:2:",
+            "deadline must be longer than zero",
+        ),
+        (
+            "components:\n  a: { availability: 0.9 }\n  b: { availability: 0.9, depends_on: [{ component: a, max_delay: 1h }] }\n",
+            "x.yaml:3:",
+            "this entry is a call",
+        ),
+        (
+            "components:\n  a: { availability: 0.9 }\n  b: { availability: 0.9, depends_on: [{ component: a, via: queue, on_failure: degrade }] }\n",
+            "x.yaml:3:",
+            "`on_failure` is about calls",
+        ),
+        (
+            "components:\n  a: { availability: 0.9 }\n  c: { availability: 0.9 }\n  b: { availability: 0.9, depends_on: [{ of: [a, c], via: queue }] }\n",
+            "x.yaml:4:",
+            "not a group",
+        ),
+        (
+            "components:\n  a: { availability: 0.9 }\n  b: { availability: 0.9, depends_on: [{ component: a, via: post }] }\n",
+            "x.yaml:3:",
+            "unknown variant `post`",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (text, place, words) in cases {
+        let path = write_model(&dir, "x.yaml", text);
+        let out = nines().arg("eval").arg(&path).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {err}");
+        assert!(err.contains(place), "{text}: expected `{place}` in:\n{err}");
+        assert!(err.contains(words), "{text}: expected `{words}` in:\n{err}");
+    }
 }

@@ -39,7 +39,9 @@ pub fn approximations(system: &System) -> Vec<Approximation> {
                 detail,
             });
         }
-        for d in comp.dependencies.iter().filter(|d| d.breaker_s > Some(0.0)) {
+        for d in (comp.dependencies.iter())
+            .filter(|d| d.breaker_s > Some(0.0) && d.on_failure != crate::system::OnFailure::Fail)
+        {
             let targets: Vec<&str> = d
                 .targets()
                 .iter()

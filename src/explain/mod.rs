@@ -52,6 +52,11 @@ pub fn contributors(system: &System, structure: &Structure) -> Vec<Contributor> 
     let mut of_component: Vec<Vec<EventId>> = vec![Vec::new(); system.components.len()];
     let mut of_domain: Vec<Vec<EventId>> = vec![Vec::new(); system.domains.len()];
     for (e, event) in structure.events.iter().enumerate() {
+        // A component fails through its capacity; whether its calls then hang stays the split
+        // it is, and a breaker opening is its target's outage, not a failure of its own.
+        if matches!(event.kind, EventKind::Hang(_) | EventKind::Breaker { .. }) {
+            continue;
+        }
         match event.owner() {
             Owner::Component(c) => of_component[c].push(e),
             Owner::Domain(d) => of_domain[d].push(e),

@@ -57,6 +57,9 @@ pub struct ComponentWhatIf {
     pub baseline_unavailability: f64,
     pub baseline_degraded: f64,
     pub effect: Effect,
+    /// P(HUNG): calls to it hang (a part of the unavailability), with the change and today.
+    pub hung: f64,
+    pub baseline_hung: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -125,13 +128,14 @@ fn degraded_edges(
         .collect()
 }
 
-/// Every component's states under the given odds of each event, from compiled diagrams.
+/// Every component's states and P(HUNG) under the given odds of each event, from compiled
+/// diagrams.
 fn states(
     compiled: &Compiled,
     structure: &Structure,
     degraded: &[Edge],
     odds: &[Odds],
-) -> Vec<StateOdds> {
+) -> Vec<(StateOdds, f64)> {
     let level_odds = compiled.level_odds_of(structure, odds);
     let pq = compiled.manager.probabilities(&level_odds);
     structure
@@ -140,11 +144,12 @@ fn states(
         .zip(degraded)
         .map(|(c, &d)| {
             let (p, q) = bdd::edge_pq(&pq, compiled.gate[c.down]);
-            StateOdds {
+            let states = StateOdds {
                 down: Odds { p, q },
                 degraded: bdd::edge_pq(&pq, d).0,
                 up: bdd::edge_pq(&pq, compiled.gate[c.impaired]).1,
-            }
+            };
+            (states, bdd::edge_pq(&pq, compiled.gate[c.hung]).0)
         })
         .collect()
 }
@@ -212,7 +217,7 @@ pub fn what_if(
         .iter()
         .enumerate()
         .map(|(c, comp)| {
-            let (b, a) = (before[c], after[c]);
+            let ((b, b_hung), (a, a_hung)) = (before[c], after[c]);
             let gates = baseline.components[c];
             let effect = if !affected[gates.down] && !affected[gates.impaired] {
                 Effect::Untouched
@@ -237,6 +242,8 @@ pub fn what_if(
                 baseline_unavailability: b.down.p,
                 baseline_degraded: b.degraded,
                 effect,
+                hung: a_hung,
+                baseline_hung: b_hung,
             }
         })
         .collect();
@@ -349,7 +356,12 @@ impl WhatIf {
                 Cell::from(d0),
             ]);
         }
-        screen.fit(&format!("{}\n{t}\n{}\n", self.title(), self.tally()))
+        screen.fit(&format!(
+            "{}\n{t}\n{}\n{}",
+            self.title(),
+            self.tally(),
+            self.hung_note()
+        ))
     }
 
     fn markdown(&self) -> String {
@@ -361,6 +373,23 @@ impl WhatIf {
             out += &format!("| {} |\n", cells.join(" | "));
         }
         out += &format!("\n{}\n", self.tally());
+        let hung = self.hung_note();
+        if !hung.is_empty() {
+            out += &format!("\n{}", escape_markdown(&hung));
+        }
         out
+    }
+
+    /// The components whose calls may hang under the change (a part of their unavailability);
+    /// empty when none can.
+    fn hung_note(&self) -> String {
+        let hung: Vec<String> = (self.components.iter())
+            .filter(|c| c.hung > 0.0)
+            .map(|c| format!("{} {}", c.name, format_share(c.hung)))
+            .collect();
+        if hung.is_empty() {
+            return String::new();
+        }
+        format!("hung (calls to it hang): {}\n", hung.join(", "))
     }
 }

@@ -104,7 +104,9 @@ impl<'a> Facts<'a> {
         for (c, comp) in system.components.iter().enumerate() {
             if comp.slo.is_some() {
                 ceiling_probe.push((c, probed.components.len()));
-                probed.components.push(probe(comp.dependencies.clone()));
+                let mut ceiling = probe(comp.dependencies.clone());
+                ceiling.deadline_s = comp.deadline_s;
+                probed.components.push(ceiling);
             }
             for (i, d) in comp.dependencies.iter().enumerate() {
                 if d.on_failure == OnFailure::Fail
@@ -184,7 +186,10 @@ impl<'a> Facts<'a> {
     /// minimal cut sets: these are exactly the single points of failure `explain` lists.
     fn single_events(&self, gates: &[usize]) -> Vec<Vec<EventId>> {
         let s = &self.structure;
-        s.alone(gates, |e| (s.events[e].odds.p > 0.0).then_some(e))
+        s.alone(gates, |e| {
+            let breaker = matches!(s.events[e].kind, EventKind::Breaker { .. });
+            (s.events[e].odds.p > 0.0 && !breaker).then_some(e)
+        })
     }
 
     fn name(&self, c: ComponentId) -> &str {

@@ -1077,7 +1077,12 @@ fn dependency(
     let queue = queue(d, path)?;
     Ok(Dependency {
         target,
-        on_failure: d.on_failure,
+        // A queue edge never takes its producer down: to every rule that asks, it fails open.
+        on_failure: if queue.is_some() {
+            super::spec::OnFailure::Degrade
+        } else {
+            d.on_failure
+        },
         fallback,
         timeout_s: seconds(d.timeout, "timeout")?,
         tolerate_s: seconds(d.tolerate, "tolerate")?,
