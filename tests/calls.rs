@@ -394,7 +394,7 @@ fn bad_calls_get_located_errors() {
         (
             "components:\n  a: { availability: 0.9 }\n  b: { availability: 0.9, depends_on: [{ component: a, via: post }] }\n",
             "x.yaml:3:",
-            "unknown variant `post`",
+            "unknown value `post`",
         ),
     ];
     let dir = tempfile::tempdir().unwrap();

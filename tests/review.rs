@@ -106,7 +106,7 @@ Most probable ways down (minimal cut sets):
 - Independence: every replica, every domain, every non-rolling maintenance and every failover is an independent event; the turns of a rolling maintenance exclude each other (one replica at a time). Correlation comes only from what the model declares: shared domains (a replica is down when its domain or any ancestor is) and shared dependencies.
 - Steady state: availabilities are long-run averages, so they depend only on mean times to failure and repair; the shape of the distributions matters only to the timeline simulation.
 - Downtime per window is unavailability × the 30d SLO window; per year, × 365 days. A component is DOWN when it lacks replicas or a hard dependency is down; DEGRADED when it runs on a fail-open path (`degrade`) or a fallback.
-- Calls fail fast unless the model says a component can `hang`: a `degrade` or `ignore` dependency counts as failing open the moment its target is down, except when its target hangs and the call has no `timeout` (under the caller's `deadline`) or `breaker` — then the hang climbs to the caller (lint N003 gives what a timeout would save).
+- Calls fail fast unless the model says a component can `hang`: a `degrade` or `ignore` dependency counts as failing open the moment its target is down, except when its target hangs and the call has no `timeout` (shorter than the `deadline` of the caller) or `breaker` — then the hang climbs to the caller (lint N003 gives what a timeout would save).
 - Maintenance: no component declares planned maintenance.
 - The model declares no failure domains: replicas are assumed never to fail together.
 "#;

@@ -187,8 +187,20 @@ impl<'a> Facts<'a> {
     fn single_events(&self, gates: &[usize]) -> Vec<Vec<EventId>> {
         let s = &self.structure;
         s.alone(gates, |e| {
-            let breaker = matches!(s.events[e].kind, EventKind::Breaker { .. });
-            (s.events[e].odds.p > 0.0 && !breaker).then_some(e)
+            if s.events[e].odds.p == 0.0 {
+                return None;
+            }
+            match s.events[e].kind {
+                // Passing consequences of another outage, not failures.
+                EventKind::Breaker { .. } => None,
+                // A failure whose calls hang is one failure: the hang split goes with the
+                // failure of a single-replica component, as in `explain`.
+                EventKind::Hang(c) if self.system.components[c].replicas == 1 => {
+                    s.capacity[c].replicas.first().map(|&(r, _)| r)
+                }
+                EventKind::Hang(_) => None,
+                _ => Some(e),
+            }
         })
     }
 

@@ -557,7 +557,7 @@ fn assumptions(system: &System) -> Vec<String> {
             "Downtime per window is unavailability × the {} SLO window; per year, × 365 days. A component is DOWN when it lacks replicas or a hard dependency is down; DEGRADED when it runs on a fail-open path (`degrade`) or a fallback.",
             format_duration_human(system.window_s)
         ),
-        "Calls fail fast unless the model says a component can `hang`: a `degrade` or `ignore` dependency counts as failing open the moment its target is down, except when its target hangs and the call has no `timeout` (under the caller's `deadline`) or `breaker` — then the hang climbs to the caller (lint N003 gives what a timeout would save).".to_string(),
+        "Calls fail fast unless the model says a component can `hang`: a `degrade` or `ignore` dependency counts as failing open the moment its target is down, except when its target hangs and the call has no `timeout` (shorter than the `deadline` of the caller) or `breaker` — then the hang climbs to the caller (lint N003 gives what a timeout would save).".to_string(),
     ];
     let maintained: Vec<String> = system
         .components
