@@ -333,7 +333,7 @@ fn graph_draws_protected_unprotected_and_queue_edges_apart() {
     // storefront is c5, free-shipping c4, payments c1, fulfilment c3, carrier-api c0.
     assert!(mermaid.contains("c4 ==>|\"may hang\"| c0"), "{mermaid}");
     assert!(
-        mermaid.contains("c5 ==>|\"degrade, may hang\"| c4"),
+        mermaid.contains("c5 -.->|\"degrade, timeout 1s\"| c4"),
         "{mermaid}"
     );
     assert!(
@@ -353,10 +353,27 @@ fn graph_draws_protected_unprotected_and_queue_edges_apart() {
         dot.contains("c4 -> c0 [label=\"may hang\", color=red, penwidth=2]"),
         "{dot}"
     );
-    assert!(dot.contains("arrowhead=tee"), "{dot}");
+    assert!(
+        dot.contains("c5 -> c4 [label=\"degrade, timeout 1s\", style=dashed, arrowhead=tee]"),
+        "{dot}"
+    );
     assert!(
         dot.contains("c5 -> c3 [label=\"queue ≤4h\", style=dashed, arrowhead=empty]"),
         "{dot}"
+    );
+    // Without the timeout the storefront's call may hang too.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(&model).unwrap();
+    let bare = write_model(
+        &dir,
+        "bare.yaml",
+        &text.replace("degrade, timeout: 1s }", "degrade }"),
+    );
+    let out = nines().arg("graph").arg(&bare).output().unwrap();
+    let mermaid = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        mermaid.contains("c5 ==>|\"degrade, may hang\"| c4"),
+        "{mermaid}"
     );
 }
 
