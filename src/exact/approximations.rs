@@ -42,11 +42,7 @@ pub fn approximations(system: &System) -> Vec<Approximation> {
         for d in (comp.dependencies.iter())
             .filter(|d| d.breaker_s > Some(0.0) && d.on_failure != crate::system::OnFailure::Fail)
         {
-            let targets: Vec<&str> = d
-                .targets()
-                .iter()
-                .map(|&t| system.components[t].name.as_str())
-                .collect();
+            let targets = target_names(system, d);
             out.push(Approximation {
                 component: comp.name.clone(),
                 kind: "breaker",
@@ -62,11 +58,7 @@ pub fn approximations(system: &System) -> Vec<Approximation> {
             .iter()
             .filter(|d| d.tolerate_s > Some(0.0))
         {
-            let targets: Vec<&str> = d
-                .targets()
-                .iter()
-                .map(|&t| system.components[t].name.as_str())
-                .collect();
+            let targets = target_names(system, d);
             out.push(Approximation {
                 component: comp.name.clone(),
                 kind: "tolerate",
@@ -79,4 +71,11 @@ pub fn approximations(system: &System) -> Vec<Approximation> {
         }
     }
     out
+}
+
+/// The names of an entry's targets, for the details above.
+fn target_names<'a>(system: &'a System, d: &crate::system::Dependency) -> Vec<&'a str> {
+    (d.targets().iter())
+        .map(|&t| system.components[t].name.as_str())
+        .collect()
 }

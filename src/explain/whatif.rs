@@ -383,13 +383,9 @@ impl WhatIf {
     /// The components whose calls may hang under the change (a part of their unavailability);
     /// empty when none can.
     fn hung_note(&self) -> String {
-        let hung: Vec<String> = (self.components.iter())
-            .filter(|c| c.hung > 0.0)
-            .map(|c| format!("{} {}", c.name, format_share(c.hung)))
-            .collect();
-        if hung.is_empty() {
-            return String::new();
-        }
-        format!("hung (calls to it hang): {}\n", hung.join(", "))
+        crate::report::text::hung_line(
+            "hung (calls to it hang)",
+            self.components.iter().map(|c| (c.name.as_str(), c.hung)),
+        )
     }
 }

@@ -93,16 +93,9 @@ impl EvalReport {
 
     /// One line naming the components whose calls can hang, for the table; empty when none.
     fn hung_note(&self) -> String {
-        let hung: Vec<String> = (self.components.iter())
-            .filter(|c| c.hung > 0.0)
-            .map(|c| format!("{} {}", c.name, format_share(c.hung)))
-            .collect();
-        if hung.is_empty() {
-            return String::new();
-        }
-        format!(
-            "hung (calls to it hang, counted as down): {}\n",
-            hung.join(", ")
+        super::text::hung_line(
+            "hung (calls to it hang, counted as down)",
+            self.components.iter().map(|c| (c.name.as_str(), c.hung)),
         )
     }
 
