@@ -34,6 +34,11 @@ pub enum EventKind {
     Maintenance(ComponentId),
     /// A component is failing over after a replica failure.
     Failover(ComponentId),
+    /// Calls to a component hang in its present capacity failure (an independent split of it).
+    Hang(ComponentId),
+    /// The breaker on entry `entry` of a component's dependencies is still opening after its
+    /// target started failing: the caller is DOWN meanwhile.
+    Breaker { component: ComponentId, entry: u32 },
 }
 
 impl EventKind {
@@ -43,7 +48,9 @@ impl EventKind {
             EventKind::Replica { component, .. }
             | EventKind::RollingMaintenance { component, .. }
             | EventKind::Maintenance(component)
-            | EventKind::Failover(component) => Owner::Component(component),
+            | EventKind::Failover(component)
+            | EventKind::Hang(component)
+            | EventKind::Breaker { component, .. } => Owner::Component(component),
             EventKind::Domain(d) => Owner::Domain(d),
         }
     }
@@ -67,6 +74,32 @@ pub trait Gates {
     }
     /// These events (made by `event`, in this order) never happen together.
     fn exclusive(&mut self, _events: &[Self::Node]) {}
+    /// The part of component `c`'s capacity failure in which calls to it hang. Steady-state
+    /// engines split it with an independent event of probability `hang`; the timeline draws
+    /// the split once per outage.
+    fn hang(&mut self, system: &System, c: ComponentId, capacity: Self::Node) -> Self::Node {
+        let split = self.event(system, EventKind::Hang(c));
+        self.and(vec![capacity, split])
+    }
+    /// The caller's DOWN time while the breaker on its entry `entry` opens: the first `seconds`
+    /// of each outage of the target (`target_down`). Steady-state engines take it as an
+    /// independent event of probability outage frequency × `seconds`.
+    fn breaker(
+        &mut self,
+        system: &System,
+        c: ComponentId,
+        entry: u32,
+        _seconds: f64,
+        _target_down: Self::Node,
+    ) -> Self::Node {
+        self.event(
+            system,
+            EventKind::Breaker {
+                component: c,
+                entry,
+            },
+        )
+    }
 }
 
 /// One component's nodes, as [`lower`] built them.
@@ -87,6 +120,8 @@ pub struct LoweredComponent<N> {
     pub replica_maintenance: Vec<Option<N>>,
     pub maintenance: Option<N>,
     pub failover: Option<N>,
+    /// HUNG: calls to it hang (a part of `down`).
+    pub hung: N,
 }
 
 /// The whole system's nodes.
@@ -182,19 +217,49 @@ pub fn lower<G: Gates>(system: &System, g: &mut G) -> Lowered<G::Node> {
         let local = g.or(own_parts);
         let mut down_parts = vec![local];
         let mut impaired_parts = Vec::new();
-        for dep in &comp.dependencies {
+        let mut hung_parts = Vec::new();
+        if comp.hang > 0.0 {
+            hung_parts.push(g.hang(system, c, capacity));
+        }
+        for (entry, dep) in comp.dependencies.iter().enumerate() {
             let lowered = |t: &ComponentId| components[*t].as_ref().expect("dependencies first");
-            let (down, impaired) = match &dep.target {
-                DependencyTarget::Component(t) => (lowered(t).down, lowered(t).impaired),
+            // A group is as good as its k-th best member: HUNG when too few are anything better.
+            let (down, impaired, hung) = match &dep.target {
+                DependencyTarget::Component(t) => {
+                    (lowered(t).down, lowered(t).impaired, lowered(t).hung)
+                }
                 DependencyTarget::Group { at_least, members } => {
                     let need = members.len() as u32 - at_least + 1;
                     let downs = members.iter().map(|m| lowered(m).down).collect();
                     let impaireds = members.iter().map(|m| lowered(m).impaired).collect();
-                    (g.at_least(need, downs), g.at_least(need, impaireds))
+                    let hungs = members.iter().map(|m| lowered(m).hung).collect();
+                    (
+                        g.at_least(need, downs),
+                        g.at_least(need, impaireds),
+                        g.at_least(need, hungs),
+                    )
                 }
             };
+            if dep.queue.is_some() {
+                // Work waits in the queue: the producer runs on, late but not down.
+                impaired_parts.push(down);
+                continue;
+            }
             let down = g.tolerate(dep.tolerate_s, down);
             let impaired = g.tolerate(dep.tolerate_s, impaired);
+            // Unprotected, a hung target hangs the caller whatever on_failure says: the call
+            // never returns, so no fallback is tried.
+            if !dep.protects(comp.deadline_s) {
+                hung_parts.push(g.tolerate(dep.tolerate_s, hung));
+            }
+            // Failing hard, the caller is DOWN through the whole outage anyway: the breaker
+            // costs it nothing more.
+            if let Some(t) = dep
+                .breaker_s
+                .filter(|&t| t > 0.0 && dep.on_failure != OnFailure::Fail)
+            {
+                down_parts.push(g.breaker(system, c, entry as u32, t, down));
+            }
             match dep.on_failure {
                 OnFailure::Fail => {
                     down_parts.push(down);
@@ -212,6 +277,8 @@ pub fn lower<G: Gates>(system: &System, g: &mut G) -> Lowered<G::Node> {
         }
         // A part of DOWN is already in `down`: left out, so that a component whose
         // dependencies cannot degrade it has impaired = down (one gate, not two equal ones).
+        let hung = g.or(hung_parts.clone());
+        down_parts.extend(hung_parts);
         impaired_parts.retain(|x| !down_parts.contains(x));
         let down = g.or(down_parts);
         impaired_parts.push(down);
@@ -227,6 +294,7 @@ pub fn lower<G: Gates>(system: &System, g: &mut G) -> Lowered<G::Node> {
             replica_maintenance,
             maintenance: whole,
             failover,
+            hung,
         });
     }
     Lowered {
@@ -305,6 +373,8 @@ pub struct ComponentGates {
     pub local: GateId,
     pub down: GateId,
     pub impaired: GateId,
+    /// HUNG, a part of `down`.
+    pub hung: GateId,
 }
 
 /// A component's replicas as one k-of-n gate, for engines that count rather than enumerate.
@@ -317,6 +387,15 @@ pub struct Capacity {
     pub replicas: Vec<(EventId, Option<DomainId>)>,
     /// Each replica's rolling-maintenance turn (an exclusive group), when it has one.
     pub turns: Vec<EventId>,
+}
+
+/// A circuit breaker's event: DOWN for `seconds` per outage of its target, whose DOWN gate is
+/// `target_down`.
+#[derive(Clone, Debug)]
+pub struct Breaker {
+    pub event: EventId,
+    pub target_down: GateId,
+    pub seconds: f64,
 }
 
 /// Events of which at most one happens: the `members`' own odds are their marginal
@@ -340,6 +419,8 @@ pub struct Structure {
     pub exclusive: Vec<Exclusive>,
     /// Per event: its group and its place in it.
     pub group_of: Vec<Option<(u32, u32)>>,
+    /// The circuit breakers, in the order of their events.
+    pub breakers: Vec<Breaker>,
 }
 
 pub const NEVER: GateId = 0;
@@ -384,7 +465,7 @@ impl Structure {
                 group_of[e] = Some((i as u32, j as u32));
             }
         }
-        Structure {
+        let mut structure = Structure {
             events: b.events,
             gates: b.gates,
             components: (lowered.components.iter())
@@ -392,13 +473,19 @@ impl Structure {
                     local: l.local,
                     down: l.down,
                     impaired: l.impaired,
+                    hung: l.hung,
                 })
                 .collect(),
             domains,
             capacity,
             exclusive: b.exclusive,
             group_of,
+            breakers: b.breakers,
+        };
+        if !structure.breakers.is_empty() {
+            crate::exact::frequency::charge_breakers(&mut structure, system);
         }
+        structure
     }
 
     /// The odds of each event's decision variable, given the events' own odds: an independent
@@ -463,6 +550,7 @@ struct Builder {
     gates: Vec<Gate>,
     known: HashMap<Gate, GateId>,
     exclusive: Vec<Exclusive>,
+    breakers: Vec<Breaker>,
 }
 
 impl Builder {
@@ -502,6 +590,16 @@ fn event_name(system: &System, kind: EventKind) -> String {
         EventKind::Domain(d) => system.domains[d].name.clone(),
         EventKind::Maintenance(c) => format!("{}:maintenance", system.components[c].name),
         EventKind::Failover(c) => format!("{}:failover", system.components[c].name),
+        EventKind::Hang(c) => format!("{}:hang", system.components[c].name),
+        EventKind::Breaker { component, entry } => {
+            let comp = &system.components[component];
+            let targets: Vec<&str> = comp.dependencies[entry as usize]
+                .targets()
+                .iter()
+                .map(|&t| system.components[t].name.as_str())
+                .collect();
+            format!("{}:breaker({})", comp.name, targets.join(","))
+        }
     }
 }
 
@@ -519,6 +617,9 @@ pub fn event_odds(system: &System, kind: EventKind) -> Odds {
         EventKind::Maintenance(c) => (system.components[c].maintenance_down())
             .expect("a maintenance event has a maintenance"),
         EventKind::Failover(c) => system.failover_down(c),
+        EventKind::Hang(c) => Odds::from_p(system.components[c].hang),
+        // Charged once the whole structure is known (`Structure::new`).
+        EventKind::Breaker { .. } => Odds::NEVER,
     }
 }
 
@@ -578,6 +679,29 @@ impl Gates for Builder {
         self.intern(Gate::AtLeast(k, sorted))
     }
 
+    fn breaker(
+        &mut self,
+        system: &System,
+        c: ComponentId,
+        entry: u32,
+        seconds: f64,
+        target_down: GateId,
+    ) -> GateId {
+        let gate = self.event(
+            system,
+            EventKind::Breaker {
+                component: c,
+                entry,
+            },
+        );
+        self.breakers.push(Breaker {
+            event: self.events.len() - 1,
+            target_down,
+            seconds,
+        });
+        gate
+    }
+
     fn exclusive(&mut self, events: &[GateId]) {
         let members = events
             .iter()
@@ -599,7 +723,12 @@ impl Structure {
     /// Exact for monotone gates: with one unit failed, an Or happens when an input does, an And
     /// when all do, an AtLeast(k) when k do.
     pub fn single_points(&self, wanted: &[GateId]) -> Vec<Vec<Owner>> {
-        self.alone(wanted, |e| Some(self.events[e].owner()))
+        self.alone(wanted, |e| {
+            // A breaker opening is the passing consequence of its target's outage, not a
+            // failure of anything.
+            (!matches!(self.events[e].kind, EventKind::Breaker { .. }))
+                .then(|| self.events[e].owner())
+        })
     }
 
     /// For each gate of `wanted`, sorted, the units whose occurrence alone (with everything else

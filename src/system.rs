@@ -122,6 +122,10 @@ pub struct Component {
     /// Detection, restart and responder, when the model says how repairs happen (`repair`
     /// then holds their mean as an exponential time).
     pub recovery: Option<Recovery>,
+    /// The share of its capacity failures in which calls to it hang (0: it always fails fast).
+    pub hang: f64,
+    /// How long a request to it may take in all, when the model says.
+    pub deadline_s: Option<f64>,
 }
 
 /// The doubt a model gives about one component's or domain's reliability: the values
@@ -174,6 +178,16 @@ pub struct Dependency {
     pub fallback: Option<ComponentId>,
     pub timeout_s: Option<f64>,
     pub tolerate_s: Option<f64>,
+    /// A circuit breaker and the time it needs to open.
+    pub breaker_s: Option<f64>,
+    /// An asynchronous edge through a queue, with the longest acceptable wait when given.
+    pub queue: Option<Queue>,
+}
+
+/// A queue edge: work waits while the consumer is down.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Queue {
+    pub max_delay_s: Option<f64>,
 }
 
 impl Dependency {
@@ -182,6 +196,17 @@ impl Dependency {
             DependencyTarget::Component(c) => std::slice::from_ref(c),
             DependencyTarget::Group { members, .. } => members,
         }
+    }
+
+    /// Whether a hung target counts as DOWN for this entry rather than hanging the caller: the
+    /// calls have a breaker, or a timeout shorter than the caller's `deadline` (any timeout when
+    /// the caller gives none). A queue never hangs its producer.
+    pub fn protects(&self, deadline_s: Option<f64>) -> bool {
+        self.queue.is_some()
+            || self.breaker_s.is_some()
+            || self
+                .timeout_s
+                .is_some_and(|t| deadline_s.is_none_or(|d| t < d))
     }
 }
 

@@ -391,6 +391,7 @@ pub(crate) fn model_strategy() -> impl Strategy<Value = ModelSpec> {
                         fallback,
                         timeout: None,
                         tolerate: None,
+                        ..DependencySpec::hard("")
                     });
                 }
             }

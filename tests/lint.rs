@@ -187,8 +187,8 @@ components:
 fn n003_flags_fail_open_edges_without_timeout() {
     let yaml = "
 components:
-  rates: { availability: 99% }
-  ads: { availability: 99% }
+  rates: { availability: 99%, hang: 50% }
+  ads: { availability: 99%, hang: 50% }
   db: { availability: 99.9% }
   shop:
     availability: 99.9%
@@ -208,6 +208,9 @@ components:
         "on_failure: degrade, timeout: 2s }",
     );
     assert!(of("N003", &findings(&fixed)).is_empty());
+    // A target that cannot hang fails fast: failing open works without a timeout.
+    let calm = yaml.replace(", hang: 50%", "");
+    assert!(of("N003", &findings(&calm)).is_empty());
 }
 
 // --- N004 single-point-of-failure --------------------------------------------------------------

@@ -119,6 +119,7 @@ pub(crate) fn small_model() -> impl Strategy<Value = (ModelSpec, Vec<String>)> {
                         fallback: None,
                         timeout: None,
                         tolerate: None,
+                        ..DependencySpec::hard("")
                     });
                 }
             }

@@ -8,6 +8,7 @@ mod agree;
 mod bounds;
 mod breach;
 mod chaos;
+mod calls;
 mod check;
 mod cli_eval;
 mod diff;

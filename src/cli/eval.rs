@@ -59,8 +59,10 @@ pub enum EvalFormat {
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     let (_, system) = args.overlays.load_system(&args.model)?;
-    let states = exact::evaluate(&Structure::new(&system))?;
-    let mut report = EvalReport::new(&system, &states);
+    let structure = Structure::new(&system);
+    let states = exact::evaluate(&structure)?;
+    let hung = exact::hung_probabilities(&structure)?;
+    let mut report = EvalReport::new(&system, &states).with_hung(&hung);
     if args.uncertainty {
         let options = Options {
             draws: args.draws,

@@ -61,6 +61,8 @@ fn stand_in(name: String, down: Odds) -> Component {
         group: None,
         doubt: Default::default(),
         recovery: None,
+        hang: 0.0,
+        deadline_s: None,
     }
 }
 
@@ -88,6 +90,8 @@ pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
             fallback: d.fallback.map(local),
             timeout_s: d.timeout_s,
             tolerate_s: d.tolerate_s,
+            breaker_s: d.breaker_s,
+            queue: d.queue,
         }
     };
     let real = |c: &Component| -> Component {
@@ -120,6 +124,8 @@ pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
                         fallback: None,
                         timeout_s: None,
                         tolerate_s: None,
+                        breaker_s: None,
+                        queue: None,
                     });
                 }
                 components.push(main);
@@ -143,6 +149,8 @@ pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
                     fallback: None,
                     timeout_s: None,
                     tolerate_s: None,
+                    breaker_s: None,
+                    queue: None,
                 });
                 components.push(chooser);
             }

@@ -12,7 +12,7 @@ use crate::system::{FailoverOn, System};
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Approximation {
     pub component: String,
-    /// `failover`, `tolerate` or `recovery`.
+    /// `failover`, `breaker`, `tolerate` or `recovery`.
     pub kind: &'static str,
     pub detail: String,
 }
@@ -39,16 +39,26 @@ pub fn approximations(system: &System) -> Vec<Approximation> {
                 detail,
             });
         }
+        for d in (comp.dependencies.iter())
+            .filter(|d| d.breaker_s > Some(0.0) && d.on_failure != crate::system::OnFailure::Fail)
+        {
+            let targets = target_names(system, d);
+            out.push(Approximation {
+                component: comp.name.clone(),
+                kind: "breaker",
+                detail: format!(
+                    "the breaker on {} ({} to open) is an independent unavailability: the exact outage frequency of its target times that time, so time it overlaps another outage of the component counts twice, and an outage shorter than it is charged in full",
+                    targets.join(", "),
+                    format_duration_human(d.breaker_s.unwrap_or(0.0)),
+                ),
+            });
+        }
         for d in comp
             .dependencies
             .iter()
             .filter(|d| d.tolerate_s > Some(0.0))
         {
-            let targets: Vec<&str> = d
-                .targets()
-                .iter()
-                .map(|&t| system.components[t].name.as_str())
-                .collect();
+            let targets = target_names(system, d);
             out.push(Approximation {
                 component: comp.name.clone(),
                 kind: "tolerate",
@@ -68,4 +78,11 @@ pub fn approximations(system: &System) -> Vec<Approximation> {
         }
     }
     out
+}
+
+/// The names of an entry's targets, for the details above.
+fn target_names<'a>(system: &'a System, d: &crate::system::Dependency) -> Vec<&'a str> {
+    (d.targets().iter())
+        .map(|&t| system.components[t].name.as_str())
+        .collect()
 }

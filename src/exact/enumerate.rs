@@ -40,6 +40,8 @@ enum State {
     Up,
     Degraded,
     Down,
+    /// A kind of DOWN in which calls hang; worse than DOWN when states combine.
+    Hung,
 }
 
 /// The basic events of one assignment, by what they stand for.
@@ -48,10 +50,22 @@ struct Failed {
     replica: Vec<Vec<bool>>,
     maintenance: Vec<bool>,
     failover: Vec<bool>,
+    hang: Vec<bool>,
+    /// Per component and dependency entry: its breaker is opening.
+    breaker: Vec<Vec<bool>>,
 }
 
 /// Every component's state probabilities by enumeration; `None` past [`MAX_EVENTS`] events.
 pub fn enumerate(system: &System, structure: &Structure) -> Option<Vec<StateOdds>> {
+    enumerate_with_hung(system, structure).map(|v| v.into_iter().map(|(s, _)| s).collect())
+}
+
+/// As [`enumerate`], with each component's P(HUNG) beside its states (HUNG counts as DOWN in
+/// them).
+pub fn enumerate_with_hung(
+    system: &System,
+    structure: &Structure,
+) -> Option<Vec<(StateOdds, f64)>> {
     let k = structure.events.len();
     if k > MAX_EVENTS {
         return None;
@@ -59,7 +73,7 @@ pub fn enumerate(system: &System, structure: &Structure) -> Option<Vec<StateOdds
     let order = crate::graph::topological_order(system).ok()?;
     let n = system.components.len();
     // P(DOWN), P(DEGRADED), P(UP): each summed on its own, so that none loses its digits.
-    let mut totals = vec![[0.0f64; 3]; n];
+    let mut totals = vec![[0.0f64; 4]; n];
     for mask in 0u32..(1 << k) {
         let mut failed = Failed {
             domain: vec![false; system.domains.len()],
@@ -68,6 +82,10 @@ pub fn enumerate(system: &System, structure: &Structure) -> Option<Vec<StateOdds
                 .collect(),
             maintenance: vec![false; n],
             failover: vec![false; n],
+            hang: vec![false; n],
+            breaker: (system.components.iter())
+                .map(|c| vec![false; c.dependencies.len()])
+                .collect(),
         };
         let mut weight = 1.0;
         // Per exclusive group: how many of its members happened, and P(the one that did).
@@ -93,6 +111,10 @@ pub fn enumerate(system: &System, structure: &Structure) -> Option<Vec<StateOdds
                 }
                 EventKind::Maintenance(c) => failed.maintenance[c] = true,
                 EventKind::Failover(c) => failed.failover[c] = true,
+                EventKind::Hang(c) => failed.hang[c] = true,
+                EventKind::Breaker { component, entry } => {
+                    failed.breaker[component][entry as usize] = true
+                }
             }
         }
         for (group, &(happened, p)) in structure.exclusive.iter().zip(&groups) {
@@ -116,19 +138,25 @@ pub fn enumerate(system: &System, structure: &Structure) -> Option<Vec<StateOdds
                 State::Down => 0,
                 State::Degraded => 1,
                 State::Up => 2,
+                State::Hung => 3,
             }] += weight;
         }
     }
     Some(
         totals
             .into_iter()
-            .map(|[down, degraded, up]| StateOdds {
-                down: Odds {
-                    p: down,
-                    q: degraded + up,
-                },
-                degraded,
-                up,
+            .map(|[down, degraded, up, hung]| {
+                (
+                    StateOdds {
+                        down: Odds {
+                            p: down + hung,
+                            q: degraded + up,
+                        },
+                        degraded,
+                        up,
+                    },
+                    hung,
+                )
             })
             .collect(),
     )
@@ -151,36 +179,48 @@ fn states(system: &System, order: &[usize], failed: &Failed) -> Vec<State> {
         let up = (0..comp.replicas as usize)
             .filter(|&i| !failed.replica[c][i] && comp.replica_domains[i].is_none_or(domain_up))
             .count() as u32;
-        let mut s = if up < comp.min_available || failed.maintenance[c] || failed.failover[c] {
+        let short = up < comp.min_available;
+        let mut s = if short && failed.hang[c] {
+            State::Hung
+        } else if short || failed.maintenance[c] || failed.failover[c] {
             State::Down
         } else {
             State::Up
         };
-        for d in &comp.dependencies {
+        for (entry, d) in comp.dependencies.iter().enumerate() {
             let target = match &d.target {
                 DependencyTarget::Component(t) => state[*t],
+                // As good as its k-th best member.
                 DependencyTarget::Group { at_least, members } => {
-                    let up = members.iter().filter(|&&m| state[m] == State::Up).count() as u32;
-                    let alive = members.iter().filter(|&&m| state[m] != State::Down).count() as u32;
-                    if up >= *at_least {
-                        State::Up
-                    } else if alive >= *at_least {
-                        State::Degraded
-                    } else {
-                        State::Down
-                    }
+                    let mut states: Vec<State> = members.iter().map(|&m| state[m]).collect();
+                    states.sort();
+                    states[*at_least as usize - 1]
                 }
             };
-            let seen = match d.on_failure {
-                OnFailure::Fail => target,
-                OnFailure::Degrade => match (target, d.fallback) {
-                    (State::Down, Some(f)) if state[f] == State::Down => State::Down,
-                    (State::Down, _) => State::Degraded,
-                    (t, _) => t,
+            if d.queue.is_some() {
+                if target >= State::Down {
+                    s = s.max(State::Degraded);
+                }
+                continue;
+            }
+            let target = match target {
+                State::Hung if d.protects(comp.deadline_s) => State::Down,
+                t => t,
+            };
+            let seen = match (target, d.on_failure) {
+                (State::Hung, _) => State::Hung,
+                (t, OnFailure::Fail) => t,
+                (State::Down, OnFailure::Degrade) => match d.fallback {
+                    Some(f) if state[f] >= State::Down => State::Down,
+                    _ => State::Degraded,
                 },
-                OnFailure::Ignore => State::Up,
+                (t, OnFailure::Degrade) => t,
+                (_, OnFailure::Ignore) => State::Up,
             };
             s = s.max(seen);
+            if failed.breaker[c][entry] {
+                s = s.max(State::Down);
+            }
         }
         state[c] = s;
     }

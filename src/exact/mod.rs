@@ -20,6 +20,7 @@ mod conditioned;
 mod decompose;
 mod distribute;
 pub mod enumerate;
+pub mod frequency;
 pub mod modular;
 mod rewrite;
 mod shape;
@@ -357,6 +358,29 @@ pub fn evaluate(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
 /// whatever the domains. A second exact method beside `evaluate`'s conditioning.
 pub fn evaluate_whole(structure: &Structure) -> Result<Vec<StateOdds>, EngineError> {
     with_deep_stack(|| modular::evaluate(structure))
+}
+
+/// Each component's P(HUNG), in the system's order: zero for every component when nothing can
+/// hang, else from one diagram over every event.
+pub fn hung_probabilities(structure: &Structure) -> Result<Vec<f64>, EngineError> {
+    if structure
+        .components
+        .iter()
+        .all(|c| c.hung == crate::structure::NEVER)
+    {
+        return Ok(vec![0.0; structure.components.len()]);
+    }
+    with_deep_stack(|| {
+        let compiled = compile(structure)?;
+        let pq = compiled
+            .manager
+            .probabilities(&compiled.level_odds(structure));
+        Ok(structure
+            .components
+            .iter()
+            .map(|c| bdd::edge_pq(&pq, compiled.gate[c.hung]).0)
+            .collect())
+    })
 }
 
 /// Lowers and evaluates a system.

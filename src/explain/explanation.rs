@@ -176,11 +176,30 @@ pub fn explain(
             .collect();
         let total = (cuts.total, cuts.total_exact);
         // Most probable first, as the cut sets are.
-        let mut singletons: Vec<(f64, String)> = cuts
-            .singletons
-            .iter()
+        let mut singletons: Vec<(f64, String)> = (cuts.singletons.iter())
+            .filter(|&&v| {
+                !matches!(
+                    structure.events[event_of(v)].kind,
+                    crate::structure::EventKind::Breaker { .. }
+                )
+            })
             .map(|&v| (p[v as usize], name_at(v)))
             .collect();
+        // A failure whose calls hang is one failure too: a cut set of one event and its own
+        // component's hang split is a single point of failure.
+        for (vars, prob) in &cuts.listed {
+            let kind = |v: &Var| structure.events[event_of(*v)].kind;
+            let (hangs, rest): (Vec<&Var>, Vec<&Var>) = vars
+                .iter()
+                .partition(|v| matches!(kind(v), crate::structure::EventKind::Hang(_)));
+            if let [one] = rest[..]
+                && !hangs.is_empty()
+                && hangs.iter().all(|h| kind(h).owner() == kind(one).owner())
+                && !singletons.iter().any(|(_, n)| *n == name_at(*one))
+            {
+                singletons.push((*prob, name_at(*one)));
+            }
+        }
         singletons.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
         let singletons: Vec<String> = singletons.into_iter().map(|(_, n)| n).collect();
         Ok((target, own, conditionals, cut_sets, total, singletons))

@@ -53,6 +53,11 @@ pub fn contributors(system: &System, structure: &Structure) -> Vec<Contributor> 
     let mut of_component: Vec<Vec<EventId>> = vec![Vec::new(); system.components.len()];
     let mut of_domain: Vec<Vec<EventId>> = vec![Vec::new(); system.domains.len()];
     for (e, event) in structure.events.iter().enumerate() {
+        // A component fails through its capacity; whether its calls then hang stays the split
+        // it is, and a breaker opening is its target's outage, not a failure of its own.
+        if matches!(event.kind, EventKind::Hang(_) | EventKind::Breaker { .. }) {
+            continue;
+        }
         match event.owner() {
             Owner::Component(c) => of_component[c].push(e),
             Owner::Domain(d) => of_domain[d].push(e),
@@ -158,6 +163,8 @@ impl OwnEvents {
                 EventKind::RollingMaintenance { component, .. } => own.turns[component].push(e),
                 EventKind::Maintenance(c) | EventKind::Failover(c) => own.whole[c].push(e),
                 EventKind::Domain(d) => own.domain[d] = Some(e),
+                // Not part of the capacity: how calls to it fail, and a caller's breaker.
+                EventKind::Hang(_) | EventKind::Breaker { .. } => {}
             }
         }
         own
@@ -243,5 +250,6 @@ pub fn cone(structure: &Structure, root: GateId) -> Structure {
         capacity: structure.capacity.clone(),
         exclusive: structure.exclusive.clone(),
         group_of: structure.group_of.clone(),
+        breakers: structure.breakers.clone(),
     }
 }

@@ -54,6 +54,9 @@ pub struct ComponentWhatIf {
     pub baseline_unavailability: f64,
     pub baseline_degraded: f64,
     pub effect: Effect,
+    /// P(HUNG): calls to it hang (a part of the unavailability), with the change and today.
+    pub hung: f64,
+    pub baseline_hung: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -122,13 +125,14 @@ fn degraded_edges(
         .collect()
 }
 
-/// Every component's states under the given odds of each event, from compiled diagrams.
+/// Every component's states and P(HUNG) under the given odds of each event, from compiled
+/// diagrams.
 fn states(
     compiled: &Compiled,
     structure: &Structure,
     degraded: &[Edge],
     odds: &[Odds],
-) -> Vec<StateOdds> {
+) -> Vec<(StateOdds, f64)> {
     let level_odds = compiled.level_odds_of(structure, odds);
     let pq = compiled.manager.probabilities(&level_odds);
     structure
@@ -137,11 +141,12 @@ fn states(
         .zip(degraded)
         .map(|(c, &d)| {
             let (p, q) = bdd::edge_pq(&pq, compiled.gate[c.down]);
-            StateOdds {
+            let states = StateOdds {
                 down: Odds { p, q },
                 degraded: bdd::edge_pq(&pq, d).0,
                 up: bdd::edge_pq(&pq, compiled.gate[c.impaired]).1,
-            }
+            };
+            (states, bdd::edge_pq(&pq, compiled.gate[c.hung]).0)
         })
         .collect()
 }
@@ -209,7 +214,7 @@ pub fn what_if(
         .iter()
         .enumerate()
         .map(|(c, comp)| {
-            let (b, a) = (before[c], after[c]);
+            let ((b, b_hung), (a, a_hung)) = (before[c], after[c]);
             let gates = baseline.components[c];
             let effect = if !affected[gates.down] && !affected[gates.impaired] {
                 Effect::Untouched
@@ -234,6 +239,8 @@ pub fn what_if(
                 baseline_unavailability: b.down.p,
                 baseline_degraded: b.degraded,
                 effect,
+                hung: a_hung,
+                baseline_hung: b_hung,
             }
         })
         .collect();
@@ -264,6 +271,8 @@ pub enum State {
     Up,
     Degraded,
     Down,
+    /// Down, and calls to it hang until the caller gives up.
+    Hung,
 }
 
 /// Every component's state when some basic events happen and every other does not, by one pass
@@ -339,7 +348,9 @@ impl<'a> Propagation<'a> {
     /// Component `c`'s state after the last run.
     pub fn state(&self, c: ComponentId) -> State {
         let gates = self.structure.components[c];
-        if self.value[gates.down] {
+        if self.value[gates.hung] {
+            State::Hung
+        } else if self.value[gates.down] {
             State::Down
         } else if self.value[gates.impaired] {
             State::Degraded

@@ -139,8 +139,13 @@ fn dependency(d: &DependencySpec) -> Result<Out, String> {
         || d.fallback.is_some()
         || d.timeout.is_some()
         || d.tolerate.is_some()
+        || d.breaker.is_some()
+        || d.via != crate::model::spec::Via::Call
+        || d.max_delay.is_some()
     {
-        return Err("dependencies with on_failure, fallback, timeout or tolerate".into());
+        return Err(
+            "dependencies with on_failure, fallback, timeout, tolerate, breaker or via".into(),
+        );
     }
     Ok(match &d.target {
         Target::Component(name) => Out::Str(name.clone()),

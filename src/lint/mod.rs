@@ -63,7 +63,7 @@ pub const FAIL_OPEN_WITHOUT_TIMEOUT: Rule = Rule {
     id: "N003",
     name: "fail-open-without-timeout",
     severity: Severity::Warning,
-    summary: "a `degrade` or `ignore` dependency without a `timeout`: a hung call is not a failed one, so failing open may never trigger",
+    summary: "a call to a component that can hang, without a `timeout` shorter than the caller's `deadline` or a `breaker`: the hang climbs to the caller whatever on_failure says; the finding gives the downtime a year protecting it saves",
 };
 pub const SINGLE_POINT_OF_FAILURE: Rule = Rule {
     id: "N004",

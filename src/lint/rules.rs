@@ -85,6 +85,8 @@ fn probe(dependencies: Vec<Dependency>) -> Component {
         group: None,
         doubt: Default::default(),
         recovery: None,
+        hang: 0.0,
+        deadline_s: None,
     }
 }
 
@@ -104,7 +106,9 @@ impl<'a> Facts<'a> {
         for (c, comp) in system.components.iter().enumerate() {
             if comp.slo.is_some() {
                 ceiling_probe.push((c, probed.components.len()));
-                probed.components.push(probe(comp.dependencies.clone()));
+                let mut ceiling = probe(comp.dependencies.clone());
+                ceiling.deadline_s = comp.deadline_s;
+                probed.components.push(ceiling);
             }
             for (i, d) in comp.dependencies.iter().enumerate() {
                 if d.on_failure == OnFailure::Fail
@@ -184,7 +188,22 @@ impl<'a> Facts<'a> {
     /// minimal cut sets: these are exactly the single points of failure `explain` lists.
     fn single_events(&self, gates: &[usize]) -> Vec<Vec<EventId>> {
         let s = &self.structure;
-        s.alone(gates, |e| (s.events[e].odds.p > 0.0).then_some(e))
+        s.alone(gates, |e| {
+            if s.events[e].odds.p == 0.0 {
+                return None;
+            }
+            match s.events[e].kind {
+                // Passing consequences of another outage, not failures.
+                EventKind::Breaker { .. } => None,
+                // A failure whose calls hang is one failure: the hang split goes with the
+                // failure of a single-replica component, as in `explain`.
+                EventKind::Hang(c) if self.system.components[c].replicas == 1 => {
+                    s.capacity[c].replicas.first().map(|&(r, _)| r)
+                }
+                EventKind::Hang(_) => None,
+                _ => Some(e),
+            }
+        })
     }
 
     fn name(&self, c: ComponentId) -> &str {
@@ -240,7 +259,7 @@ pub(super) fn run(
     let mut out = Vec::new();
     unattainable_slo(&facts, &mut out);
     extra_nine(&facts, &mut out);
-    fail_open_without_timeout(&facts, &mut out);
+    fail_open_without_timeout(&facts, &mut out)?;
     single_point_of_failure(&facts, &mut out);
     replicas_share_domain(&facts, &mut out);
     replicas_without_domain(&facts, &mut out);
@@ -391,39 +410,106 @@ fn extra_nine(f: &Facts, out: &mut Vec<Finding>) {
     }
 }
 
-/// N003: failing open (degrade or ignore) needs calls that give up: without a timeout a hung
-/// dependency hangs the caller, which then never gets to its fallback.
-fn fail_open_without_timeout(f: &Facts, out: &mut Vec<Finding>) {
+/// N003: a call to a component that can hang, without a timeout shorter than the caller's
+/// deadline or a breaker, lets the hang climb. The finding says what protecting that one entry
+/// saves each outermost component a year, exactly: its unavailability as the model stands minus
+/// with the entry protected. Entries whose protection saves nothing (the target cannot hang,
+/// or the hang stops anyway) say nothing.
+fn fail_open_without_timeout(f: &Facts, out: &mut Vec<Finding>) -> Result<(), EngineError> {
+    let outermost = outermost(f.system);
     for (c, comp) in f.system.components.iter().enumerate() {
         for (i, d) in comp.dependencies.iter().enumerate() {
-            let how = match d.on_failure {
-                OnFailure::Fail => continue,
-                OnFailure::Degrade => "degrade",
-                OnFailure::Ignore => "ignore",
-            };
-            if d.timeout_s.is_some() {
+            let can_hang = d
+                .targets()
+                .iter()
+                .any(|&t| f.structure.components[t].hung != crate::structure::NEVER);
+            if d.queue.is_some() || d.protects(comp.deadline_s) || !can_hang {
+                continue;
+            }
+            let savings = protection_savings(f, &outermost, c, i)?;
+            if savings.is_empty() {
                 continue;
             }
             let what = f.target_text(d);
-            let after = match (d.on_failure, d.fallback) {
-                (OnFailure::Degrade, Some(fb)) => {
-                    format!("its fallback `{}` would never be used", f.name(fb))
-                }
-                (OnFailure::Degrade, None) => "it would never run degraded".into(),
-                _ => "it would not carry on without it".into(),
+            let fix = match (d.timeout_s, comp.deadline_s) {
+                (Some(_), Some(deadline)) => format!(
+                    "a `timeout` shorter than its deadline ({}) on",
+                    format_duration_human(deadline)
+                ),
+                _ => "adding `timeout` to".into(),
             };
+            let saved: Vec<String> = savings
+                .iter()
+                .map(|&(o, s)| {
+                    format!(
+                        "{}/year of downtime for `{}`",
+                        format_duration_human(s),
+                        f.name(o)
+                    )
+                })
+                .collect();
             out.push(Finding::new(
                 FAIL_OPEN_WITHOUT_TIMEOUT,
                 f.entry_line(c, i),
                 &comp.name,
                 format!(
-                    "`{}` fails open on {what} (on_failure: {how}) but sets no timeout: a hung call would hang `{}` and {after}",
-                    comp.name, comp.name
+                    "{fix} `{}` → {what} saves {}: without it a hang of {what} hangs `{}` whatever on_failure says",
+                    comp.name,
+                    saved.join(", "),
+                    comp.name
                 ),
-                "add `timeout:` with the longest the caller can wait, e.g. `timeout: 1s`".into(),
+                match comp.deadline_s {
+                    Some(deadline) => format!(
+                        "add `timeout:` shorter than the deadline of `{}` ({}), or a `breaker:`",
+                        comp.name,
+                        format_duration_human(deadline)
+                    ),
+                    None => "add `timeout:` with the longest the caller can wait, e.g. `timeout: 1s`, or a `breaker:`".into(),
+                },
             ));
         }
     }
+    Ok(())
+}
+
+/// The components a user sees: those with an slo, and those nothing depends on.
+fn outermost(system: &System) -> Vec<ComponentId> {
+    let mut used = vec![false; system.components.len()];
+    for d in system.components.iter().flat_map(|c| &c.dependencies) {
+        for &t in d.targets() {
+            used[t] = true;
+        }
+        if let Some(fb) = d.fallback {
+            used[fb] = true;
+        }
+    }
+    (0..system.components.len())
+        .filter(|&c| system.components[c].slo.is_some() || !used[c])
+        .collect()
+}
+
+/// Per outermost component: the downtime a year that protecting entry `entry` of component `c`
+/// saves it, when that rounds to a second or more.
+fn protection_savings(
+    f: &Facts,
+    outermost: &[ComponentId],
+    c: ComponentId,
+    entry: usize,
+) -> Result<Vec<(ComponentId, f64)>, EngineError> {
+    let mut protected = f.system.clone();
+    // Any timeout under the deadline protects; its length changes nothing else.
+    protected.components[c].dependencies[entry].timeout_s = Some(0.0);
+    let after = exact::evaluate(&Structure::new(&protected))?;
+    Ok(outermost
+        .iter()
+        .map(|&o| {
+            (
+                o,
+                (f.states[o].down.p - after[o].down.p) * crate::model::units::YEAR,
+            )
+        })
+        .filter(|&(_, saved)| saved >= 0.5)
+        .collect())
 }
 
 /// Why single events of a component take it down, from the events that do: one replica, no

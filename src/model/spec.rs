@@ -171,6 +171,14 @@ macro_rules! component_keys {
             /// Replaces `mttr` and `repair`.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub recovery: Option<RecoverySpec>,
+            /// The share of the component's own outages in which calls to it hang instead of
+            /// failing fast (`30%`).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub hang: Option<Share>,
+            /// How long a request to this component may take in all: a `timeout` on one of its
+            /// dependencies protects it from a hang only when shorter than this.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub deadline: Option<Duration>,
         }
     };
 }
@@ -316,6 +324,37 @@ impl<'de> Deserialize<'de> for Fraction {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// A share written as `0.3` or `"30%"`, such as `hang`; its range is checked by `validate`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Share(pub f64);
+
+impl<'de> Deserialize<'de> for Share {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Fraction::deserialize(d).map(|f| Share(f.0))
+    }
+}
+
+impl Serialize for Share {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.0)
+    }
+}
+
+impl JsonSchema for Share {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Share".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A share in [0, 1]: a fraction such as 0.3 or a percent string such as \"30%\".",
+            "oneOf": [
+                { "type": "number", "minimum": 0, "maximum": 1 },
+                { "type": "string", "pattern": "^\\s*[0-9.]+\\s*%\\s*$" }
+            ]
+        })
     }
 }
 
@@ -551,6 +590,23 @@ pub struct DependencySpec {
     pub fallback: Option<String>,
     pub timeout: Option<Duration>,
     pub tolerate: Option<Duration>,
+    /// A circuit breaker: the time it needs to open once the target starts failing.
+    pub breaker: Option<Duration>,
+    /// `queue`: an asynchronous edge, work waits in a queue while the target is down.
+    pub via: Via,
+    /// The longest work may wait in the queue (a queue edge only).
+    pub max_delay: Option<Duration>,
+}
+
+/// How a caller reaches its dependency.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    /// A synchronous call: the caller waits for the answer.
+    #[default]
+    Call,
+    /// Work handed over through a queue with at-least-once delivery: the caller does not wait.
+    Queue,
 }
 
 impl DependencySpec {
@@ -561,6 +617,9 @@ impl DependencySpec {
             fallback: None,
             timeout: None,
             tolerate: None,
+            breaker: None,
+            via: Via::Call,
+            max_delay: None,
         }
     }
 }
@@ -573,6 +632,9 @@ const DEPENDENCY_KEYS: &[&str] = &[
     "fallback",
     "timeout",
     "tolerate",
+    "breaker",
+    "via",
+    "max_delay",
 ];
 
 impl<'de> Deserialize<'de> for DependencySpec {
@@ -601,6 +663,9 @@ impl<'de> Deserialize<'de> for DependencySpec {
                         "fallback" => spec.fallback = map.next_value()?,
                         "timeout" => spec.timeout = map.next_value()?,
                         "tolerate" => spec.tolerate = map.next_value()?,
+                        "breaker" => spec.breaker = map.next_value()?,
+                        "via" => spec.via = map.next_value()?,
+                        "max_delay" => spec.max_delay = map.next_value()?,
                         other => return Err(de::Error::unknown_field(other, DEPENDENCY_KEYS)),
                     }
                 }
@@ -636,7 +701,10 @@ impl Serialize for DependencySpec {
         let plain = self.on_failure == OnFailure::Fail
             && self.fallback.is_none()
             && self.timeout.is_none()
-            && self.tolerate.is_none();
+            && self.tolerate.is_none()
+            && self.breaker.is_none()
+            && self.via == Via::Call
+            && self.max_delay.is_none();
         if let (Target::Component(name), true) = (&self.target, plain) {
             return s.serialize_str(name);
         }
@@ -660,6 +728,15 @@ impl Serialize for DependencySpec {
         if let Some(t) = &self.tolerate {
             m.serialize_entry("tolerate", t)?;
         }
+        if let Some(t) = &self.breaker {
+            m.serialize_entry("breaker", t)?;
+        }
+        if self.via != Via::Call {
+            m.serialize_entry("via", &self.via)?;
+        }
+        if let Some(t) = &self.max_delay {
+            m.serialize_entry("max_delay", t)?;
+        }
         m.end()
     }
 }
@@ -671,6 +748,7 @@ impl JsonSchema for DependencySpec {
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let duration = generator.subschema_for::<Duration>();
         let on_failure = generator.subschema_for::<OnFailure>();
+        let via = generator.subschema_for::<Via>();
         schemars::json_schema!({
             "description": "A hard dependency by name, a map with `component`, or a redundant group `{ at_least: k, of: [...] }`.",
             "oneOf": [
@@ -682,7 +760,8 @@ impl JsonSchema for DependencySpec {
                     "properties": {
                         "component": { "type": "string" },
                         "on_failure": on_failure, "fallback": { "type": "string" },
-                        "timeout": duration, "tolerate": duration
+                        "timeout": duration, "tolerate": duration,
+                        "breaker": duration, "via": via, "max_delay": duration
                     }
                 },
                 {
@@ -693,7 +772,7 @@ impl JsonSchema for DependencySpec {
                         "at_least": { "type": "integer", "minimum": 1 },
                         "of": { "type": "array", "items": { "type": "string" }, "minItems": 1 },
                         "on_failure": on_failure, "fallback": { "type": "string" },
-                        "timeout": duration, "tolerate": duration
+                        "timeout": duration, "tolerate": duration, "breaker": duration
                     }
                 }
             ]

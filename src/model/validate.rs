@@ -1032,6 +1032,8 @@ fn component(
                 dependency.fallback,
                 dependency.timeout_s.map(f64::to_bits),
                 dependency.tolerate_s.map(f64::to_bits),
+                dependency.breaker_s.map(f64::to_bits),
+                dependency.queue.map(|q| q.max_delay_s.map(f64::to_bits)),
             );
             if !listed.insert(entry) {
                 let place = if path_is_plain(d) {
@@ -1050,6 +1052,7 @@ fn component(
         }
         dependencies.push(dependency);
     }
+    let (hang, deadline_s) = calls(k, &path_of)?;
     Ok(Component {
         name: name.to_string(),
         replicas,
@@ -1072,7 +1075,34 @@ fn component(
         group: k.group.clone(),
         doubt: r.doubt,
         recovery: None,
+        hang,
+        deadline_s,
     })
+}
+
+/// `hang` is a share of the outages and `deadline` a time longer than zero.
+fn calls(
+    k: &ComponentSpec,
+    path_of: &dyn Fn(&'static str) -> Vec<PathStep>,
+) -> Result<(f64, Option<f64>)> {
+    let hang = match k.hang {
+        None => 0.0,
+        Some(super::spec::Share(h)) if (0.0..=1.0).contains(&h) => h,
+        Some(super::spec::Share(h)) => {
+            return Err(invalid(
+                &path_of("hang"),
+                with_hint(
+                    format!("hang {h} is not a share of the outages"),
+                    "hang is a fraction in [0, 1] such as 0.3, or a percent such as \"30%\"",
+                ),
+            ));
+        }
+    };
+    let deadline_s = match &k.deadline {
+        None => None,
+        Some(d) => Some(positive(d, &path_of("deadline"), "deadline")?),
+    };
+    Ok((hang, deadline_s))
 }
 
 /// `lint: { allow: [...] }` names rules that exist.
@@ -1223,13 +1253,70 @@ fn dependency(
             other => Ok(other.map(|t| t.seconds)),
         }
     };
+    let queue = queue(d, path)?;
     Ok(Dependency {
         target,
-        on_failure: d.on_failure,
+        // A queue edge never takes its producer down: to every rule that asks, it fails open.
+        on_failure: if queue.is_some() {
+            super::spec::OnFailure::Degrade
+        } else {
+            d.on_failure
+        },
         fallback,
         timeout_s: seconds(d.timeout, "timeout")?,
         tolerate_s: seconds(d.tolerate, "tolerate")?,
+        breaker_s: seconds(d.breaker, "breaker")?,
+        queue,
     })
+}
+
+/// A queue edge names one component and nothing about calls: its producer neither waits nor
+/// fails with the consumer. `max_delay` belongs to queue edges only.
+fn queue(d: &DependencySpec, path: &[PathStep]) -> Result<Option<crate::system::Queue>> {
+    use super::spec::Via;
+    if d.via == Via::Call {
+        return match d.max_delay {
+            Some(_) => Err(invalid(
+                &at(path, key("max_delay")),
+                with_hint(
+                    "max_delay is the longest work may wait in a queue, but this entry is a call"
+                        .into(),
+                    "add `via: queue`, or remove max_delay",
+                ),
+            )),
+            None => Ok(None),
+        };
+    }
+    if let Target::Group { .. } = d.target {
+        return Err(invalid(
+            &at(path, key("via")),
+            with_hint(
+                "a queue edge hands work to one component, not a group".into(),
+                "write { component: NAME, via: queue }",
+            ),
+        ));
+    }
+    let call_keys = [
+        ("on_failure", d.on_failure != super::spec::OnFailure::Fail),
+        ("fallback", d.fallback.is_some()),
+        ("timeout", d.timeout.is_some()),
+        ("breaker", d.breaker.is_some()),
+        ("tolerate", d.tolerate.is_some()),
+    ];
+    if let Some((field, _)) = call_keys.iter().find(|(_, given)| *given) {
+        return Err(invalid(
+            &at(path, key(field)),
+            with_hint(
+                format!("`{field}` is about calls, but this entry is a queue edge"),
+                "a queue edge never fails or hangs its producer: remove it, or make the entry a call",
+            ),
+        ));
+    }
+    let max_delay_s = match &d.max_delay {
+        None => None,
+        Some(m) => Some(positive(m, &at(path, key("max_delay")), "max_delay")?),
+    };
+    Ok(Some(crate::system::Queue { max_delay_s }))
 }
 
 fn path_is_plain(d: &DependencySpec) -> bool {
@@ -1237,4 +1324,7 @@ fn path_is_plain(d: &DependencySpec) -> bool {
         && d.fallback.is_none()
         && d.timeout.is_none()
         && d.tolerate.is_none()
+        && d.breaker.is_none()
+        && d.via == super::spec::Via::Call
+        && d.max_delay.is_none()
 }

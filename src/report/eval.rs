@@ -34,6 +34,8 @@ pub struct ComponentResult {
     pub mttr_s: f64,
     /// Where that repair time goes, for a component with a `recovery`.
     pub recovery: Option<crate::recovery::RepairSplit>,
+    /// P(HUNG): calls to it hang (a part of the unavailability).
+    pub hung: f64,
 }
 
 /// Percentiles of a component's availability over the draws, and the share of draws that meet
@@ -141,6 +143,7 @@ impl EvalReport {
                 uncertainty: None,
                 mttr_s: c.repair.mean_s,
                 recovery: c.recovery.as_ref().map(|r| r.mean),
+                hung: 0.0,
             })
             .collect();
         EvalReport {
@@ -193,6 +196,22 @@ impl EvalReport {
             t.row(row);
         }
         format!("\n{}\n{t}\n", Self::uncertainty_title(run))
+    }
+
+    /// With each component's P(HUNG) (`exact::hung_probabilities`).
+    pub fn with_hung(mut self, hung: &[f64]) -> EvalReport {
+        for (c, &h) in self.components.iter_mut().zip(hung) {
+            c.hung = h;
+        }
+        self
+    }
+
+    /// One line naming the components whose calls can hang, for the table; empty when none.
+    fn hung_note(&self) -> String {
+        super::text::hung_line(
+            "hung (calls to it hang, counted as down)",
+            self.components.iter().map(|c| (c.name.as_str(), c.hung)),
+        )
     }
 
     /// One line naming what is approximate, for the table; empty when nothing is.
@@ -276,9 +295,10 @@ impl EvalReport {
             t.row(row);
         }
         screen.fit(&format!(
-            "{} — exact availability, window {window}\n{t}\n{}{}{}",
+            "{} — exact availability, window {window}\n{t}\n{}{}{}{}",
             self.model,
             super::recovery::table(&self.repair_rows(), screen),
+            self.hung_note(),
             self.approximation_note(),
             self.uncertainty_table(screen)
         ))

@@ -1,7 +1,8 @@
 //! The dependency graph as Mermaid or Graphviz DOT. Node ids are generated; names appear only in
 //! escaped labels, so no model name can break or inject into a diagram.
 
-use crate::system::{DependencyTarget, OnFailure, System};
+use crate::model::units::format_duration_human;
+use crate::system::{Dependency, DependencyTarget, OnFailure, System};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GraphFormat {
@@ -52,6 +53,62 @@ struct EdgeStyle {
     label: String,
     dashed: bool,
     dotted: bool,
+    /// How the call meets a hang: cut off by a timeout or breaker, or left to climb.
+    call: Call,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Call {
+    /// Nothing to say: the target cannot hang and the entry sets no timeout or breaker.
+    Plain,
+    /// A timeout under the caller's deadline or a breaker: drawn with a bar at the end.
+    Protected,
+    /// The target can hang and nothing cuts the call off: drawn thick (Mermaid) or red (DOT).
+    Unprotected,
+    /// Work handed over through a queue.
+    Queue,
+}
+
+/// The style of a dependency entry: its `on_failure` and group as before, plus how its calls
+/// meet a hang.
+fn call_style(d: &Dependency, deadline_s: Option<f64>, can_hang: bool) -> EdgeStyle {
+    let group = match &d.target {
+        DependencyTarget::Component(_) => None,
+        DependencyTarget::Group { at_least, members } => Some((*at_least, members.len())),
+    };
+    let mut style = edge_style(d.on_failure, group);
+    let add = |style: &mut EdgeStyle, text: String| {
+        style.label = if style.label.is_empty() {
+            text
+        } else {
+            format!("{}, {text}", style.label)
+        };
+    };
+    if let Some(q) = d.queue {
+        let mut label = "queue".to_string();
+        if let Some(m) = q.max_delay_s {
+            label += &format!(" ≤{}", format_duration_human(m));
+        }
+        return EdgeStyle {
+            label,
+            dashed: true,
+            dotted: false,
+            call: Call::Queue,
+        };
+    }
+    if d.protects(deadline_s) {
+        if let Some(t) = d.timeout_s.filter(|&t| deadline_s.is_none_or(|x| t < x)) {
+            add(&mut style, format!("timeout {}", format_duration_human(t)));
+        }
+        if let Some(b) = d.breaker_s {
+            add(&mut style, format!("breaker {}", format_duration_human(b)));
+        }
+        style.call = Call::Protected;
+    } else if can_hang {
+        add(&mut style, "may hang".into());
+        style.call = Call::Unprotected;
+    }
+    style
 }
 
 fn edge_style(on_failure: OnFailure, group: Option<(u32, usize)>) -> EdgeStyle {
@@ -82,6 +139,7 @@ fn edge_style(on_failure: OnFailure, group: Option<(u32, usize)>) -> EdgeStyle {
         label,
         dashed,
         dotted,
+        call: Call::Plain,
     }
 }
 
@@ -129,16 +187,14 @@ pub fn render(system: &System, format: GraphFormat) -> String {
         }
     }
     out.push_str(&groups(system, format));
+    // Which components' calls can hang, from the same lowering every engine reads.
+    let structure = crate::structure::Structure::new(system);
+    let can_hang = |t: usize| structure.components[t].hung != crate::structure::NEVER;
     for (from, c) in system.components.iter().enumerate() {
         for d in &c.dependencies {
-            let (targets, group) = match &d.target {
-                DependencyTarget::Component(t) => (vec![*t], None),
-                DependencyTarget::Group { at_least, members } => {
-                    (members.clone(), Some((*at_least, members.len())))
-                }
-            };
-            let style = edge_style(d.on_failure, group);
-            for to in targets {
+            let targets = d.targets();
+            let style = call_style(d, c.deadline_s, targets.iter().any(|&t| can_hang(t)));
+            for &to in targets {
                 out.push_str(&edge(format, from, to, &style));
             }
             if let Some(f) = d.fallback {
@@ -150,6 +206,7 @@ pub fn render(system: &System, format: GraphFormat) -> String {
                         label: "fallback".into(),
                         dashed: true,
                         dotted: false,
+                        call: Call::Plain,
                     },
                 ));
             }
@@ -195,7 +252,9 @@ fn groups(system: &System, format: GraphFormat) -> String {
 fn edge(format: GraphFormat, from: usize, to: usize, style: &EdgeStyle) -> String {
     match format {
         GraphFormat::Mermaid => {
-            let arrow = if style.dotted || style.dashed {
+            let arrow = if style.call == Call::Unprotected {
+                "==>"
+            } else if style.dotted || style.dashed {
                 "-.->"
             } else {
                 "-->"
@@ -218,6 +277,12 @@ fn edge(format: GraphFormat, from: usize, to: usize, style: &EdgeStyle) -> Strin
                 attrs.push("style=dashed".into());
             } else if style.dotted {
                 attrs.push("style=dotted".into());
+            }
+            match style.call {
+                Call::Plain => {}
+                Call::Protected => attrs.push("arrowhead=tee".into()),
+                Call::Unprotected => attrs.push("color=red, penwidth=2".into()),
+                Call::Queue => attrs.push("arrowhead=empty".into()),
             }
             if attrs.is_empty() {
                 format!("  c{from} -> c{to};\n")

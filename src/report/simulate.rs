@@ -51,6 +51,22 @@ pub struct SimulateReport {
     pub start: Start,
     pub events: u64,
     pub components: Vec<SimulatedComponent>,
+    /// Per queue edge: how long work waited for its consumer.
+    pub queues: Vec<SimulatedQueue>,
+}
+
+/// One queue edge over the runs.
+#[derive(Clone, Debug, Serialize)]
+pub struct SimulatedQueue {
+    /// The producer and the consumer.
+    pub from: String,
+    pub to: String,
+    pub max_delay_s: Option<f64>,
+    /// The longest wait in each outage of the consumer, as percentiles over its outages.
+    pub delay_s: Option<Percentiles>,
+    /// Share of windows in which some work waited longer than `max_delay` (null without one).
+    pub p_late: Option<f64>,
+    pub p_late_ci95: Option<[f64; 2]>,
 }
 
 impl SimulateReport {
@@ -102,7 +118,60 @@ impl SimulateReport {
             start: r.start,
             events: r.events,
             components,
+            queues: (r.queues.iter())
+                .map(|q| SimulatedQueue {
+                    from: system.components[q.from].name.clone(),
+                    to: system.components[q.to].name.clone(),
+                    max_delay_s: q.max_delay_s,
+                    delay_s: q.delay_s,
+                    p_late: q.p_late,
+                    p_late_ci95: q.p_late_ci95.map(|(a, b)| [a, b]),
+                })
+                .collect(),
         }
+    }
+
+    /// The queue edges as a table section: empty when the model has none.
+    fn queue_rows(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let header = vec![
+            "queue".to_string(),
+            "max delay".into(),
+            "wait p50 · p90 · p99".into(),
+            "P(window late)".into(),
+        ];
+        let rows = (self.queues.iter())
+            .map(|q| {
+                vec![
+                    format!("{} → {}", q.from, q.to),
+                    q.max_delay_s.map_or("—".into(), format_duration_human),
+                    q.delay_s.map_or("—".into(), |p| {
+                        format!(
+                            "{} · {} · {}",
+                            format_duration_human(p.p50),
+                            format_duration_human(p.p90),
+                            format_duration_human(p.p99)
+                        )
+                    }),
+                    q.p_late.map_or("—".into(), format_probability),
+                ]
+            })
+            .collect();
+        (header, rows)
+    }
+
+    fn queue_table(&self, screen: Screen) -> String {
+        if self.queues.is_empty() {
+            return String::new();
+        }
+        let (header, rows) = self.queue_rows();
+        let mut t = Table::new(screen).text(&header[0]);
+        for h in &header[1..] {
+            t = t.number(h);
+        }
+        for row in rows {
+            t.row(row);
+        }
+        format!("\nQueues: the longest wait per outage of the consumer\n{t}\n")
     }
 
     pub fn render(&self, format: Format, screen: Screen) -> String {
@@ -216,9 +285,10 @@ impl SimulateReport {
             t.row(row);
         }
         screen.fit(&format!(
-            "{} — timeline simulation\n{}\n{t}\n",
+            "{} — timeline simulation\n{}\n{t}\n{}",
             self.model,
-            self.footer()
+            self.footer(),
+            self.queue_table(screen)
         ))
     }
 
@@ -234,6 +304,18 @@ impl SimulateReport {
         for row in self.rows() {
             let cells: Vec<String> = row.iter().map(|x| escape_markdown(x)).collect();
             out += &format!("| {} |\n", cells.join(" | "));
+        }
+        if !self.queues.is_empty() {
+            let (header, rows) = self.queue_rows();
+            out += &format!(
+                "\nQueues (the longest wait per outage of the consumer):\n\n| {} |\n|---|{}\n",
+                header.join(" | "),
+                "---:|".repeat(header.len() - 1)
+            );
+            for row in rows {
+                let cells: Vec<String> = row.iter().map(|x| escape_markdown(x)).collect();
+                out += &format!("| {} |\n", cells.join(" | "));
+            }
         }
         out
     }

@@ -42,6 +42,19 @@ pub fn escape_markdown(s: &str) -> String {
     out
 }
 
+/// One line naming the components whose calls may hang and how often, after `lead`; empty when
+/// none can.
+pub fn hung_line<'a>(lead: &str, hung: impl Iterator<Item = (&'a str, f64)>) -> String {
+    let hung: Vec<String> = hung
+        .filter(|&(_, h)| h > 0.0)
+        .map(|(name, h)| format!("{name} {}", format_share(h)))
+        .collect();
+    if hung.is_empty() {
+        return String::new();
+    }
+    format!("{lead}: {}\n", hung.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

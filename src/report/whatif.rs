@@ -97,7 +97,12 @@ impl WhatIf {
                 Cell::from(d0),
             ]);
         }
-        screen.fit(&format!("{}\n{t}\n{}\n", self.title(), self.tally()))
+        screen.fit(&format!(
+            "{}\n{t}\n{}\n{}",
+            self.title(),
+            self.tally(),
+            self.hung_note()
+        ))
     }
 
     fn markdown(&self) -> String {
@@ -109,6 +114,19 @@ impl WhatIf {
             out += &format!("| {} |\n", cells.join(" | "));
         }
         out += &format!("\n{}\n", self.tally());
+        let hung = self.hung_note();
+        if !hung.is_empty() {
+            out += &format!("\n{}", escape_markdown(&hung));
+        }
         out
+    }
+
+    /// The components whose calls may hang under the change (a part of their unavailability);
+    /// empty when none can.
+    fn hung_note(&self) -> String {
+        super::text::hung_line(
+            "hung (calls to it hang)",
+            self.components.iter().map(|c| (c.name.as_str(), c.hung)),
+        )
     }
 }

@@ -52,6 +52,9 @@ enum NodeKind {
     Threshold(u32),
     /// True once its one input has been true for `tolerate` seconds without a break.
     Delay(f64),
+    /// True for the first `seconds` of each time its one input is true (a circuit breaker
+    /// opening). Kept apart like a delay's value; it too moves with its input or on expiry.
+    Pulse(f64),
 }
 
 /// The lowered network; nodes are in topological order (inputs before the nodes they feed).
@@ -75,10 +78,25 @@ struct Network {
     components: Vec<ComponentNet>,
     /// Each component's repairs on its responder's calendar, where it has a `recovery`.
     recoveries: Vec<Option<RepairDraw>>,
+    /// Per component that can hang: its split source, redrawn as each capacity failure ends.
+    hangs: Vec<HangSplit>,
+    /// The queue edges: producer, consumer, longest acceptable wait.
+    queues: Vec<(ComponentId, ComponentId, Option<f64>)>,
 }
 
 /// Marks a watcher of a component's impaired state.
 const IMPAIRED: u32 = 1 << 31;
+/// Marks a watcher of a capacity that can hang: the index of its [`HangSplit`].
+const REDRAW: u32 = 1 << 30;
+
+/// Whether calls to a component hang in its next capacity failure: drawn with probability
+/// `share` while its capacity is up, so each outage gets its own independent draw.
+#[derive(Clone, Copy, Debug)]
+struct HangSplit {
+    node: NodeId,
+    capacity: NodeId,
+    share: f64,
+}
 
 #[derive(Clone, Copy, Debug)]
 struct Clock {
@@ -167,6 +185,7 @@ impl Builder {
         let key = match kind {
             NodeKind::Threshold(k) => (0, k as u64, inputs.clone()),
             NodeKind::Delay(t) => (1, t.to_bits(), inputs.clone()),
+            NodeKind::Pulse(t) => (2, t.to_bits(), inputs.clone()),
             NodeKind::Source => unreachable!("sources are never shared"),
         };
         if let Some(&id) = self.known.get(&key) {
@@ -234,6 +253,7 @@ struct NetBuilder {
     replicas: Vec<Replica>,
     domains: Vec<Clock>,
     maintenances: Vec<Maintenance>,
+    hangs: Vec<HangSplit>,
 }
 
 impl Gates for NetBuilder {
@@ -286,9 +306,33 @@ impl Gates for NetBuilder {
                     every: m.every_s,
                 });
             }
-            EventKind::Failover(_) => {}
+            EventKind::Failover(_) | EventKind::Hang(_) | EventKind::Breaker { .. } => {}
         }
         node
+    }
+
+    fn hang(&mut self, system: &System, c: ComponentId, capacity: NodeId) -> NodeId {
+        let node = self.b.source();
+        self.hangs.push(HangSplit {
+            node,
+            capacity,
+            share: system.components[c].hang,
+        });
+        self.b.and(vec![capacity, node])
+    }
+
+    fn breaker(
+        &mut self,
+        _system: &System,
+        _c: ComponentId,
+        _entry: u32,
+        seconds: f64,
+        target_down: NodeId,
+    ) -> NodeId {
+        if target_down == NEVER {
+            return NEVER;
+        }
+        self.b.intern(NodeKind::Pulse(seconds), vec![target_down])
     }
 
     fn or(&mut self, inputs: Vec<NodeId>) -> NodeId {
@@ -316,6 +360,7 @@ impl Network {
             replicas: Vec::new(),
             domains: Vec::new(),
             maintenances: Vec::new(),
+            hangs: Vec::new(),
         };
         nb.b.source(); // NEVER
         let lowered = lower(system, &mut nb);
@@ -325,6 +370,7 @@ impl Network {
             replicas,
             domains,
             maintenances,
+            hangs,
         } = nb;
         let components: Vec<ComponentNet> = lowered
             .components
@@ -345,11 +391,11 @@ impl Network {
         let mut fan: Vec<Vec<NodeId>> = vec![Vec::new(); n];
         let mut delay_input = vec![NEVER; n];
         for (id, inputs) in b.inputs.iter().enumerate() {
-            let delay = matches!(b.kind[id], NodeKind::Delay(_));
+            let delay = matches!(b.kind[id], NodeKind::Delay(_) | NodeKind::Pulse(_));
             for &x in inputs {
                 fan[x as usize].push(id as NodeId | if delay { DELAY_FED } else { 0 });
             }
-            if let NodeKind::Delay(_) = b.kind[id] {
+            if delay {
                 delay_input[id] = inputs[0];
             }
         }
@@ -358,9 +404,12 @@ impl Network {
             watch[net.down as usize].push(c as u32);
             watch[net.impaired as usize].push(c as u32 | IMPAIRED);
         }
+        for (i, h) in hangs.iter().enumerate() {
+            watch[h.capacity as usize].push(i as u32 | REDRAW);
+        }
         assert!(
-            components.len() < IMPAIRED as usize,
-            "component ids fit in 31 bits"
+            components.len().max(hangs.len()) < REDRAW as usize,
+            "component ids fit in 30 bits"
         );
         let mut record = Vec::with_capacity(n);
         let mut at = 0usize;
@@ -376,7 +425,7 @@ impl Network {
                 match b.kind[id] {
                     NodeKind::Threshold(t) => t,
                     NodeKind::Source => 1,
-                    NodeKind::Delay(_) => u32::MAX,
+                    NodeKind::Delay(_) | NodeKind::Pulse(_) => u32::MAX,
                 },
                 id as u32,
                 fan[id].len() as u32,
@@ -403,6 +452,15 @@ impl Network {
                 .components
                 .iter()
                 .map(|c| c.recovery.as_ref().map(|r| RepairDraw::new(system, r)))
+                .collect(),
+            hangs,
+            queues: (system.components.iter().enumerate())
+                .flat_map(|(c, comp)| {
+                    comp.dependencies.iter().filter_map(move |d| {
+                        let q = d.queue?;
+                        Some((c, *d.targets().first()?, q.max_delay_s))
+                    })
+                })
                 .collect(),
         }
     }
@@ -799,6 +857,24 @@ pub struct TimelineResult {
     /// Gate re-evaluations over all runs: the propagation work the events caused.
     pub gate_evaluations: u64,
     pub components: Vec<ComponentTimeline>,
+    /// Per queue edge, in the system's order of producers and their entries.
+    pub queues: Vec<QueueTimeline>,
+}
+
+/// How long work waits on one queue edge.
+#[derive(Clone, Debug)]
+pub struct QueueTimeline {
+    /// The producer and the consumer.
+    pub from: ComponentId,
+    pub to: ComponentId,
+    pub max_delay_s: Option<f64>,
+    /// The longest wait in each outage of the consumer (the work queued as it went down waits
+    /// the whole outage), as percentiles over outages; `None` when it never went down.
+    pub delay_s: Option<Percentiles>,
+    /// Share of complete windows in which some work waited longer than `max_delay`, with its
+    /// 95% interval.
+    pub p_late: Option<f64>,
+    pub p_late_ci95: Option<(f64, f64)>,
 }
 
 /// Sums of one chunk of runs, per component; merged in chunk order.
@@ -911,6 +987,10 @@ struct Runner<'a> {
     phase: Vec<f64>,
     /// Where t = 0 falls in the week, in seconds from a Monday 00:00 UTC.
     week: f64,
+    /// Hang splits whose capacity came back: drawn again once the event is over.
+    redraw: Vec<u32>,
+    /// Per queue edge and window: some work waited longer than its max_delay.
+    late: Vec<bool>,
 }
 
 /// Outage durations a component keeps one by one in a run (128 KiB) before adding them up.
@@ -952,6 +1032,8 @@ impl<'a> Runner<'a> {
             start,
             phase: vec![f64::NAN; c],
             week: 0.0,
+            redraw: Vec::new(),
+            late: vec![false; net.queues.len() * windows],
         }
     }
 
@@ -972,7 +1054,11 @@ impl<'a> Runner<'a> {
         self.leader.fill(u32::MAX);
         self.run.fill(ComponentRun::default());
         self.window_down.fill(0.0);
+        self.late.fill(false);
         let net = self.net;
+        // Every capacity is up before the start: each split gets its first draw.
+        self.redraw.extend(0..net.hangs.len() as u32);
+        self.draw_hangs(s, 0.0);
         match self.start {
             Start::New => {
                 self.week = 0.0;
@@ -1046,14 +1132,21 @@ impl<'a> Runner<'a> {
                 }
                 What::DelayExpiry => {
                     let input = net.delay_input[i] as usize;
-                    if e.token() == self.token[i] & 0xff_ffff
-                        && self.value(input)
-                        && !self.delayed[i]
-                    {
+                    let current = e.token() == self.token[i] & 0xff_ffff;
+                    if let NodeKind::Pulse(_) = net.kind[i] {
+                        // The breaker is open: the caller sees its target's outage as DOWN.
+                        if current && self.delayed[i] {
+                            self.delayed[i] = false;
+                            self.propagate(net.record[i], false, t);
+                        }
+                    } else if current && self.value(input) && !self.delayed[i] {
                         self.delayed[i] = true;
                         self.propagate(net.record[i], true, t);
                     }
                 }
+            }
+            if !self.redraw.is_empty() {
+                self.draw_hangs(s, t);
             }
         }
         self.events_last_run = self.events - events_before;
@@ -1191,6 +1284,17 @@ impl<'a> Runner<'a> {
         self.set(node, true, t);
     }
 
+    /// Draws whether calls hang in the next outage of each split waiting for it; its capacity
+    /// is up, so nothing it feeds moves.
+    #[cold]
+    fn draw_hangs(&mut self, s: &mut Stream, t: f64) {
+        while let Some(i) = self.redraw.pop() {
+            let h = self.net.hangs[i as usize];
+            let hangs = s.open01() <= h.share;
+            self.set(h.node, hangs, t);
+        }
+    }
+
     /// A node's value.
     #[inline]
     fn value(&self, n: usize) -> bool {
@@ -1252,6 +1356,12 @@ impl<'a> Runner<'a> {
             }
             for k in watchers {
                 let w = records[k];
+                if w & (IMPAIRED | REDRAW) == REDRAW {
+                    if !v {
+                        self.redraw.push(w & !REDRAW);
+                    }
+                    continue;
+                }
                 let (c, impaired) = ((w & !IMPAIRED) as ComponentId, w & IMPAIRED != 0);
                 self.record(c, impaired, v, t);
             }
@@ -1266,8 +1376,10 @@ impl<'a> Runner<'a> {
     /// true, and passes a recovery on at once (returns whether the delay node flipped).
     #[cold]
     fn delay_input_changed(&mut self, n: usize, input: bool, t: f64) -> bool {
-        let NodeKind::Delay(tolerate) = self.net.kind[n] else {
-            unreachable!("marked as a delay")
+        let tolerate = match self.net.kind[n] {
+            NodeKind::Delay(tolerate) => tolerate,
+            NodeKind::Pulse(seconds) => return self.pulse_input_changed(n, seconds, input, t),
+            _ => unreachable!("marked as a delay"),
         };
         self.token[n] = self.token[n].wrapping_add(1);
         if input {
@@ -1282,6 +1394,25 @@ impl<'a> Runner<'a> {
         }
         self.evaluations += 1;
         false
+    }
+
+    /// The input of pulse node `n` became `input`: a start turns it on for `seconds`, an end
+    /// turns it off at once (returns whether it flipped).
+    #[cold]
+    fn pulse_input_changed(&mut self, n: usize, seconds: f64, input: bool, t: f64) -> bool {
+        self.token[n] = self.token[n].wrapping_add(1);
+        if input {
+            let token = self.token[n];
+            self.schedule(t + seconds, What::DelayExpiry, n, token);
+            self.delayed[n] = true;
+            // Counted when it is popped.
+            return true;
+        }
+        let flipped = std::mem::replace(&mut self.delayed[n], false);
+        if !flipped {
+            self.evaluations += 1;
+        }
+        flipped
     }
 
     fn record(&mut self, c: ComponentId, impaired: bool, v: bool, t: f64) {
@@ -1315,6 +1446,16 @@ impl<'a> Runner<'a> {
         }
         self.run[c].down_time += b - a;
         self.run[c].outages += 1;
+        // Work queued for this consumer when it went down waits the whole outage: late in the
+        // window where its wait passes max_delay.
+        for (q, &(_, to, max_delay)) in self.net.queues.iter().enumerate() {
+            if let Some(m) = max_delay.filter(|&m| to == c && b - a > m) {
+                let w = ((a + m) / self.window) as usize;
+                if w < self.windows {
+                    self.late[q * self.windows + w] = true;
+                }
+            }
+        }
         self.durations[c].push(Histogram::bucket_of(b - a));
         if self.durations[c].len() >= SPILL_AT {
             let spilled = self.spilled[c].get_or_insert_with(Histogram::new);
@@ -1363,7 +1504,11 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn book(&mut self, sums: &mut [ComponentSums], hist: &mut Histograms) {
+    fn book(&mut self, sums: &mut [ComponentSums], late: &mut [u64], hist: &mut Histograms) {
+        for (q, count) in late.iter_mut().enumerate() {
+            let windows = &self.late[q * self.windows..(q + 1) * self.windows];
+            *count += windows.iter().filter(|&&x| x).count() as u64;
+        }
         let h = self.horizon;
         for (c, sum) in sums.iter_mut().enumerate() {
             for d in self.durations[c].drain(..) {
@@ -1449,6 +1594,7 @@ pub fn simulate(
     let mut totals = vec![ComponentSums::default(); n];
     let mut events = 0u64;
     let mut gate_evaluations = 0u64;
+    let mut late_windows = vec![0u64; net.queues.len()];
     let locals = run_chunks(
         Chunks::new(opts.seed, 0).take(n_chunks as usize),
         opts.threads,
@@ -1465,20 +1611,25 @@ pub fn simulate(
             let first = i as u64 * RUNS_PER_CHUNK;
             let count = (runs - first).min(RUNS_PER_CHUNK);
             let mut sums = vec![ComponentSums::default(); n];
+            let mut late = vec![0u64; net.queues.len()];
             let before = (runner.events, runner.evaluations);
             for _ in 0..count {
                 runner.run(&mut s);
-                runner.book(&mut sums, hist);
+                runner.book(&mut sums, &mut late, hist);
             }
             progress(count);
             (
                 sums,
+                late,
                 (runner.events - before.0, runner.evaluations - before.1),
             )
         },
-        |_, (sums, (e, g)): (Vec<ComponentSums>, (u64, u64))| {
+        |_, (sums, late, (e, g)): (Vec<ComponentSums>, Vec<u64>, (u64, u64))| {
             for (t, s) in totals.iter_mut().zip(&sums) {
                 t.merge(s);
+            }
+            for (t, l) in late_windows.iter_mut().zip(&late) {
+                *t += l;
             }
             events += e;
             gate_evaluations += g;
@@ -1536,6 +1687,28 @@ pub fn simulate(
             }
         })
         .collect();
+    let windows = runs * windows_per_run as u64;
+    let queues = (net.queues.iter().zip(&late_windows))
+        .map(|(&(from, to, max_delay), &late)| {
+            let delays = &hist.outage[to];
+            QueueTimeline {
+                from,
+                to,
+                max_delay_s: max_delay,
+                delay_s: (delays.count() > 0).then(|| Percentiles {
+                    p50: delays.quantile(0.5).unwrap_or(0.0),
+                    p90: delays.quantile(0.9).unwrap_or(0.0),
+                    p99: delays.quantile(0.99).unwrap_or(0.0),
+                }),
+                p_late: max_delay
+                    .filter(|_| windows > 0)
+                    .map(|_| late as f64 / windows as f64),
+                p_late_ci95: max_delay
+                    .filter(|_| windows > 0)
+                    .map(|_| wilson(late, windows)),
+            }
+        })
+        .collect();
     TimelineResult {
         runs,
         horizon_s: horizon,
@@ -1545,5 +1718,6 @@ pub fn simulate(
         events,
         gate_evaluations,
         components,
+        queues,
     }
 }

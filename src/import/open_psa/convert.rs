@@ -70,6 +70,9 @@ impl FaultTree {
                 fallback: None,
                 timeout: None,
                 tolerate: None,
+                breaker: None,
+                via: crate::model::spec::Via::Call,
+                max_delay: None,
             };
             let n = names.len() as u32;
             let depends_on = match g.op {

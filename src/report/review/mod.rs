@@ -223,8 +223,10 @@ impl Review {
         system: &System,
         options: ReviewOptions,
     ) -> Result<Review, ReviewError> {
-        let states = exact::evaluate(&Structure::new(system))?;
-        let mut eval = EvalReport::new(system, &states);
+        let structure = Structure::new(system);
+        let states = exact::evaluate(&structure)?;
+        let hung = exact::hung_probabilities(&structure)?;
+        let mut eval = EvalReport::new(system, &states).with_hung(&hung);
         // A fixed seed, so that the same model gives the same report.
         let doubt = if has_doubt(system) {
             let options = DrawOptions {
@@ -574,7 +576,7 @@ fn assumptions(system: &System) -> Vec<String> {
             "Downtime per window is unavailability × the {} SLO window; per year, × 365 days. A component is DOWN when it lacks replicas or a hard dependency is down; DEGRADED when it runs on a fail-open path (`degrade`) or a fallback.",
             format_duration_human(system.window_s)
         ),
-        "Fail-open calls are assumed to be time-boxed: a `degrade` or `ignore` dependency counts as failing open the moment its target is down (lint N003 flags those without a `timeout`).".to_string(),
+        "Calls fail fast unless the model says a component can `hang`: a `degrade` or `ignore` dependency counts as failing open the moment its target is down, except when its target hangs and the call has no `timeout` (shorter than the `deadline` of the caller) or `breaker` — then the hang climbs to the caller (lint N003 gives what a timeout would save).".to_string(),
     ];
     let maintained: Vec<String> = system
         .components
