@@ -74,7 +74,7 @@ pub fn to_json(node: &nines::model::tree::Node) -> Value {
         Y::Null => Value::Null,
         Y::Bool(b) => json!(b),
         Y::Int(i) => json!(i),
-        Y::Float(f) => json!(f),
+        Y::Float(f, _) => json!(f),
         Y::Str(s) => json!(s),
         Y::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
         Y::Map(entries) => Value::Object(

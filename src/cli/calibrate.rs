@@ -119,6 +119,7 @@ fn unknown_names(
         list.join(", ")
     );
     let span = nines::model::error::Span {
+        file: 0,
         line: first.line,
         col: 1,
         len: 1,

@@ -2,8 +2,8 @@
 //! are rendered and turned into exit codes.
 
 mod budget;
-mod chaos;
 mod calibrate;
+mod chaos;
 mod check;
 mod diff;
 mod downtime;

@@ -185,6 +185,9 @@ fn units(system: &System, structure: &Structure) -> Vec<Unit> {
             EventKind::RollingMaintenance { component: c, .. } | EventKind::Maintenance(c) => {
                 own[c].push(e)
             }
+            // Whether an outage hangs, and a breaker's opening time, follow from an outage: a
+            // chaos failure is a clean one (fails fast).
+            EventKind::Hang(_) | EventKind::Breaker { .. } => {}
         }
     }
     let mut units = Vec::new();

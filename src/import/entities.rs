@@ -174,7 +174,7 @@ pub fn text(node: &Node) -> Option<String> {
     match &node.value {
         Value::Str(s) => Some(s.clone()),
         Value::Int(i) => Some(i.to_string()),
-        Value::Float(f) => Some(f.to_string()),
+        Value::Float(_, text) => Some(text.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }

@@ -201,9 +201,7 @@ fn parse_tree(path: &Path, source: &str, format: Format) -> Result<Node, ModelEr
     let parsed = match format {
         Format::Yaml => tree::from_yaml(source),
         Format::Toml => tree::from_toml(source),
-        Format::Json => {
-            check_json(source).and_then(|()| tree::from_yaml(&join_surrogates(source)))
-        }
+        Format::Json => check_json(source).and_then(|()| tree::from_yaml(&join_surrogates(source))),
     };
     parsed.map_err(|e| ModelError::new(path, e.span, &e.message).with_source(source))
 }

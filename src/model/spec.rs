@@ -327,7 +327,8 @@ impl<'de> Deserialize<'de> for Fraction {
     }
 }
 
-/// A share written as `0.3` or `"30%"`, such as `hang`; its range is checked by `validate`.
+/// A share written as `0.3` or `"30%"`, such as `hang` or a restart's `share`; its range is
+/// checked by `validate`, where it was written.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Share(pub f64);
 
@@ -825,38 +826,6 @@ pub struct RestartSpec {
     pub share: Share,
     /// How long a restart takes.
     pub time: Duration,
-}
-
-/// A fraction written as `0.7` or `"70%"`, kept as written so that `validate` can say where it
-/// is out of range.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Share(pub f64);
-
-impl<'de> Deserialize<'de> for Share {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Fraction::deserialize(d).map(|f| Share(f.0))
-    }
-}
-
-impl Serialize for Share {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
-    }
-}
-
-impl JsonSchema for Share {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Share".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "A share in [0, 1]: a fraction such as 0.7 or a percent string such as \"70%\".",
-            "oneOf": [
-                { "type": "number", "minimum": 0, "maximum": 1 },
-                { "type": "string", "pattern": "^\\s*[0-9.]+\\s*%\\s*$" }
-            ]
-        })
-    }
 }
 
 /// `fix: 2h` (an exponential time of that mean) or `fix: { dist: lognormal, mean: 2h, sigma: 1 }`.

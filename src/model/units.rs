@@ -573,6 +573,8 @@ pub fn format_share(x: f64) -> String {
         text = format!("{percent:.decimals$}");
     }
     format!("{text}%")
+}
+
 /// A value that may carry its doubt: `99.95%`, `{ estimate: 99.95%, low: 99.9%, high: 99.99% }`
 /// or, for a time to failure, `{ incidents: 3, over: 2y }`. `estimate` is the value every point
 /// engine uses; the spread is for `eval --uncertainty`.
@@ -612,6 +614,8 @@ impl<T> std::ops::Deref for Uncertain<T> {
 
 /// What `{ incidents, over }` means for a value of this kind.
 pub trait FromIncidents: Sized {
+    /// Whether a bare number is read from its digits (see [`DECIMAL`]), as an availability is.
+    const DECIMAL: bool = false;
     fn from_incidents(count: u64, over: Duration) -> Result<Self, String>;
 }
 
@@ -628,6 +632,7 @@ impl FromIncidents for Duration {
 }
 
 impl FromIncidents for Availability {
+    const DECIMAL: bool = true;
     fn from_incidents(_: u64, _: Duration) -> Result<Availability, String> {
         Err(with_hint(
             "an availability cannot be given as incidents".into(),
@@ -657,6 +662,12 @@ impl<'de, T: Deserialize<'de> + FromIncidents> Deserialize<'de> for Uncertain<T>
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Uncertain<T>, E> {
                 T::deserialize(de::value::U64Deserializer::<E>::new(v)).map(Uncertain::from)
+            }
+            fn visit_newtype_struct<D: Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Uncertain<T>, D::Error> {
+                d.deserialize_any(self)
             }
             fn visit_map<A: de::MapAccess<'de>>(
                 self,
@@ -709,7 +720,11 @@ impl<'de, T: Deserialize<'de> + FromIncidents> Deserialize<'de> for Uncertain<T>
                 }
             }
         }
-        d.deserialize_any(V(std::marker::PhantomData))
+        if T::DECIMAL {
+            d.deserialize_newtype_struct(DECIMAL, V(std::marker::PhantomData))
+        } else {
+            d.deserialize_any(V(std::marker::PhantomData))
+        }
     }
 }
 

@@ -348,7 +348,7 @@ impl<'a> Context<'a> {
         )?;
         let keys = match &recovery {
             Some(r) => ComponentSpec {
-                mttr: Some(Duration::from_secs(r.mean.total())),
+                mttr: Some(Duration::from_secs(r.mean.total()).into()),
                 ..keys
             },
             None => keys,

@@ -3,8 +3,8 @@
 pub mod annotate;
 pub mod baseline;
 pub mod budget;
-pub mod chaos;
 pub mod calibrate;
+pub mod chaos;
 pub mod check;
 pub mod diagnostic;
 pub mod diff;

@@ -236,6 +236,7 @@ fn read_csv(source: &str) -> Result<Vec<Incident>, ReadError> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty());
     let span = |line: usize, col: usize, len: usize| Span {
+        file: 0,
         line: line + 1,
         col,
         len,

@@ -164,9 +164,10 @@ pub fn propagate(
             let odds: Vec<Vec<Odds>> = (0..size)
                 .map(|_| {
                     draw_system(system, work, &mut s);
-                    (structure.events.iter())
+                    let odds: Vec<Odds> = (structure.events.iter())
                         .map(|e| event_odds(work, e.kind))
-                        .collect()
+                        .collect();
+                    breakers_charged(&structure, work, odds)
                 })
                 .collect();
             let out = match &solver {
@@ -227,6 +228,21 @@ pub fn propagate(
 /// The structure with every gate that no component's DOWN reads made `Never`: only
 /// availability is drawn, so the diagrams of DEGRADED need not be built nor walked each draw.
 /// Gate ids stay as they are.
+/// A breaker's odds are its target's outage frequency × its opening time, which depends on the
+/// drawn odds of everything below the target: charged again for each draw (models with
+/// breakers only; the others pass through).
+fn breakers_charged(structure: &Structure, work: &System, odds: Vec<Odds>) -> Vec<Odds> {
+    if structure.breakers.is_empty() {
+        return odds;
+    }
+    let mut drawn = structure.clone();
+    for (e, o) in drawn.events.iter_mut().zip(odds) {
+        e.odds = o;
+    }
+    exact::frequency::charge_breakers(&mut drawn, work);
+    drawn.events.iter().map(|e| e.odds).collect()
+}
+
 fn down_only(structure: &Structure) -> Structure {
     let mut needed = vec![false; structure.gates.len()];
     let mut stack: Vec<usize> = structure.components.iter().map(|c| c.down).collect();

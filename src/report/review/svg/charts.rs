@@ -435,4 +435,3 @@ pub fn doubt_chart(name: &str, unavailability: &[f64], slo_unavailability: f64) 
     s += "</svg>\n";
     s
 }
-
