@@ -346,6 +346,18 @@ impl Gate {
             Gate::Never | Gate::Event(_) => &[],
         }
     }
+
+    /// Whether the gate happens, given whether each gate below it does; `event` says whether
+    /// an event gate's event happens.
+    pub fn holds(&self, value: &[bool], event: impl FnOnce(EventId) -> bool) -> bool {
+        match self {
+            Gate::Never => false,
+            Gate::Event(e) => event(*e),
+            Gate::Or(xs) => xs.iter().any(|&x| value[x]),
+            Gate::And(xs) => xs.iter().all(|&x| value[x]),
+            Gate::AtLeast(k, xs) => xs.iter().filter(|&&x| value[x]).count() >= *k as usize,
+        }
+    }
 }
 
 /// The cone of `roots`: every gate they read, directly or not, themselves included. A gate for

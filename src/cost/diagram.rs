@@ -142,7 +142,6 @@ fn build(
             mux(&mut m, &bits[k], &inputs)?
         } else {
             match def {
-                Gate::Never => bdd::ZERO,
                 Gate::Event(e) => {
                     let p = structure.events[*e].odds;
                     // Events that cannot happen (the stand-ins' own) or always do are constants.
@@ -154,16 +153,8 @@ fn build(
                         events.edge(&mut m, &structure, *e, |x| level[x])?
                     }
                 }
-                Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
-                    let mut inputs: Vec<Edge> = xs.iter().map(|&x| gate[x]).collect();
-                    inputs.sort_by_key(|&e| std::cmp::Reverse(m.var(e)));
-                    match def {
-                        Gate::Or(_) => inputs.iter().try_fold(bdd::ZERO, |a, &x| m.or(a, x))?,
-                        Gate::And(_) => inputs.iter().try_fold(bdd::ONE, |a, &x| m.and(a, x))?,
-                        Gate::AtLeast(k, _) => m.at_least(*k as usize, &inputs)?,
-                        _ => unreachable!("matched above"),
-                    }
-                }
+                // Its only failure is the diagram growing too large.
+                _ => crate::exact::compile_gate(&mut m, def, &gate).map_err(|_| TooLarge)?,
             }
         };
         gate.push(edge);

@@ -152,10 +152,7 @@ pub(crate) fn depth_first_leaves(
     for (g, gate) in structure.gates.iter().enumerate() {
         size[g] = match gate {
             Gate::Never => 0,
-            Gate::Event(_) => 1,
-            Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => {
-                xs.iter().fold(1u64, |acc, &x| acc.saturating_add(size[x]))
-            }
+            _ => (gate.inputs().iter()).fold(1u64, |acc, &x| acc.saturating_add(size[x])),
         };
     }
     let mut order = Vec::with_capacity(leaves);

@@ -337,13 +337,7 @@ mod tests {
                 };
             }
             for (g, def) in s.gates.iter().enumerate() {
-                value[g] = match def {
-                    Gate::Never => false,
-                    Gate::Event(e) => bits >> e & 1 == 1,
-                    Gate::Or(xs) => xs.iter().any(|&x| value[x]),
-                    Gate::And(xs) => xs.iter().all(|&x| value[x]),
-                    Gate::AtLeast(k, xs) => xs.iter().filter(|&&x| value[x]).count() >= *k as usize,
-                };
+                value[g] = def.holds(&value, |e| bits >> e & 1 == 1);
             }
             for (c, gates) in s.components.iter().enumerate() {
                 let (down, impaired) = (value[gates.down], value[gates.impaired]);

@@ -223,19 +223,7 @@ impl OwnEvents {
 /// builds the diagrams of one component's cone only. Gate ids, events and the components' gate
 /// ids stay as they are; components outside the cone read as never down.
 pub fn cone(structure: &Structure, root: GateId) -> Structure {
-    let mut keep = vec![false; structure.gates.len()];
-    keep[root] = true;
-    // Inputs have smaller ids: one backward pass marks everything the root reads.
-    for g in (0..=root).rev() {
-        if !keep[g] {
-            continue;
-        }
-        if let Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) = &structure.gates[g] {
-            for &x in xs {
-                keep[x] = true;
-            }
-        }
-    }
+    let keep = crate::structure::cone(&structure.gates, [root], |_| false);
     let gates = structure
         .gates
         .iter()

@@ -203,9 +203,8 @@ pub fn what_if(
     let mut affected = vec![false; baseline.gates.len()];
     for (g, gate) in baseline.gates.iter().enumerate() {
         affected[g] = match gate {
-            Gate::Never => false,
             Gate::Event(e) => changed_owners.contains(&baseline.events[*e].owner()),
-            Gate::Or(xs) | Gate::And(xs) | Gate::AtLeast(_, xs) => xs.iter().any(|&x| affected[x]),
+            _ => gate.inputs().iter().any(|&x| affected[x]),
         };
     }
 
@@ -333,15 +332,7 @@ impl<'a> Propagation<'a> {
         }
         self.touched.sort_unstable();
         for &g in &self.touched {
-            let value = &self.value;
-            let v = match &self.structure.gates[g] {
-                Gate::Never => false,
-                Gate::Event(_) => true,
-                Gate::Or(xs) => xs.iter().any(|&x| value[x]),
-                Gate::And(xs) => xs.iter().all(|&x| value[x]),
-                Gate::AtLeast(k, xs) => xs.iter().filter(|&&x| value[x]).count() >= *k as usize,
-            };
-            self.value[g] = v;
+            self.value[g] = self.structure.gates[g].holds(&self.value, |_| true);
         }
     }
 
