@@ -37,6 +37,7 @@
 //! ```
 
 #![warn(missing_docs)]
+#![warn(unreachable_pub)]
 
 // TODO(docs): document its public items, then drop this allow.
 #[allow(missing_docs)]

@@ -303,7 +303,7 @@ pub(crate) struct Progress<'a> {
 }
 
 impl<'a> Progress<'a> {
-    pub fn new(of: u64, report: Option<&'a (dyn Fn(u64, u64) + Sync)>) -> Progress<'a> {
+    pub(crate) fn new(of: u64, report: Option<&'a (dyn Fn(u64, u64) + Sync)>) -> Progress<'a> {
         Progress {
             done: AtomicU64::new(0),
             of,
@@ -311,7 +311,7 @@ impl<'a> Progress<'a> {
         }
     }
 
-    pub fn tick(&self) {
+    pub(crate) fn tick(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(report) = self.report
             && (done.is_multiple_of(256) || done == self.of)

@@ -148,7 +148,7 @@ fn sum_outward(first: u32, m: u32, p: f64, q: f64, upward: bool) -> f64 {
 }
 
 /// P(at least `j` of `m` down) and its complement, for replicas down with `down.p`.
-pub fn at_least(j: u32, m: u32, down: Odds) -> Odds {
+pub(crate) fn at_least(j: u32, m: u32, down: Odds) -> Odds {
     let (p, q) = (down.p, down.q);
     if j == 0 {
         return Odds::ALWAYS;

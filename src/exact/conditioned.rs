@@ -21,7 +21,7 @@ use crate::model::units::Odds;
 use crate::structure::{EventKind, Gate, GateId, NEVER, Structure, cone};
 
 /// The most joint domain states weighed one by one.
-pub const MAX_DOMAIN_STATES: usize = 4096;
+pub(crate) const MAX_DOMAIN_STATES: usize = 4096;
 
 /// A capacity gate whose diagram would have more nodes than this is counted instead (a
 /// binomial tail per domain state, see `binomial`).
@@ -219,7 +219,7 @@ fn counted_capacities(structure: &Structure) -> Vec<Counted> {
 
 /// Every component's state probabilities by weighing the joint states of the shared domains;
 /// None when there is nothing to weigh or more than `MAX_DOMAIN_STATES` states.
-pub fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineError> {
+pub(crate) fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineError> {
     let components = &structure.components;
     let locals: Vec<GateId> = components.iter().map(|c| c.local).collect();
     let counted = counted_capacities(structure);

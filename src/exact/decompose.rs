@@ -17,7 +17,7 @@ const MAX_VISITS: usize = 20_000;
 const MAX_DEPTH: usize = 500;
 
 /// The circuit with each shared node fixed to a constant where an AND or OR above it decides it.
-pub fn decompose(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
+pub(crate) fn decompose(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
     let live = cone(circuit, outputs);
     let tops = tops(circuit, &live);
     let mut graph = Graph::new(circuit, outputs, &live, &tops);

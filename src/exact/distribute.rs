@@ -13,7 +13,7 @@ use super::shape::{cone, uses};
 const MAX_TERMS: usize = 1_000;
 
 /// The circuit with the common inputs of each OR's ANDs (AND's ORs) factored out.
-pub fn distribute(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
+pub(crate) fn distribute(circuit: &Circuit, outputs: &[Lit]) -> (Circuit, Vec<Lit>) {
     let n = circuit.nodes.len();
     let live = cone(circuit, outputs);
     // Only a gate used once is taken apart: another user would keep it whole, and its events

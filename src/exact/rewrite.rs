@@ -21,7 +21,7 @@ use super::shape::{cone, dates, tops, uses};
 /// The circuit rewritten, with the outputs' literals in it. `numbered`: each OR's and AND's
 /// inputs first sorted by node number, which the variable order then follows; otherwise they
 /// stay as written.
-pub fn simplify(circuit: &Circuit, outputs: &[Lit], numbered: bool) -> (Circuit, Vec<Lit>) {
+pub(crate) fn simplify(circuit: &Circuit, outputs: &[Lit], numbered: bool) -> (Circuit, Vec<Lit>) {
     let (c, outs) = share(circuit, outputs);
     let mut c = coalesce(&c, &outs, numbered);
     // Later passes keep the order: the gates they make sit where the ones they replace were.

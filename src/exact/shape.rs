@@ -10,7 +10,7 @@
 use super::circuit::{Circuit, Lit, NodeId};
 
 /// The nodes the outputs depend on.
-pub fn cone(circuit: &Circuit, outputs: &[Lit]) -> Vec<bool> {
+pub(crate) fn cone(circuit: &Circuit, outputs: &[Lit]) -> Vec<bool> {
     let mut live = vec![false; circuit.nodes.len()];
     for x in outputs {
         live[x.node()] = true;
@@ -26,7 +26,7 @@ pub fn cone(circuit: &Circuit, outputs: &[Lit]) -> Vec<bool> {
 }
 
 /// Live nodes no live node uses: where the walks start.
-pub fn tops(circuit: &Circuit, live: &[bool]) -> Vec<NodeId> {
+pub(crate) fn tops(circuit: &Circuit, live: &[bool]) -> Vec<NodeId> {
     let mut used = vec![false; circuit.nodes.len()];
     for (n, node) in circuit.nodes.iter().enumerate() {
         if live[n] {
@@ -43,7 +43,7 @@ pub fn tops(circuit: &Circuit, live: &[bool]) -> Vec<NodeId> {
 /// When the depth-first walk from the tops met each node: `first` visit, `exit` of the first walk
 /// through it, `last` visit; and over everything below a node, the earliest first visit (`low`)
 /// and the latest visit (`high`). Zero: never visited.
-pub struct Dates {
+pub(crate) struct Dates {
     pub first: Vec<u64>,
     pub exit: Vec<u64>,
     pub last: Vec<u64>,
@@ -53,7 +53,7 @@ pub struct Dates {
 
 impl Dates {
     /// The dates of `node` and everything below it: [earliest, latest].
-    pub fn span(&self, node: NodeId) -> (u64, u64) {
+    pub(crate) fn span(&self, node: NodeId) -> (u64, u64) {
         (
             self.first[node].min(self.low[node]),
             self.last[node].max(self.high[node]),
@@ -61,13 +61,13 @@ impl Dates {
     }
 
     /// Whether everything below `node` is met only inside the first walk through `inside`.
-    pub fn within(&self, node: NodeId, inside: NodeId) -> bool {
+    pub(crate) fn within(&self, node: NodeId, inside: NodeId) -> bool {
         let (lo, hi) = self.span(node);
         lo > self.first[inside] && hi < self.exit[inside]
     }
 }
 
-pub fn dates(circuit: &Circuit, tops: &[NodeId]) -> Dates {
+pub(crate) fn dates(circuit: &Circuit, tops: &[NodeId]) -> Dates {
     let n = circuit.nodes.len();
     let (mut first, mut exit, mut last) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
     let mut clock = 0u64;
@@ -140,7 +140,7 @@ pub fn modules(circuit: &Circuit, tops: &[NodeId]) -> Vec<bool> {
 
 /// How often the live nodes and the outputs use each node, an output counting twice (it keeps
 /// its own node).
-pub fn uses(circuit: &Circuit, live: &[bool], outputs: &[Lit]) -> Vec<u32> {
+pub(crate) fn uses(circuit: &Circuit, live: &[bool], outputs: &[Lit]) -> Vec<u32> {
     let mut uses = vec![0u32; circuit.nodes.len()];
     for x in outputs {
         uses[x.node()] += 2;
