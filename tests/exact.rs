@@ -139,6 +139,20 @@ fn ignore_edges_do_not_matter() {
 }
 
 #[test]
+fn a_degraded_share_far_below_the_unavailability_keeps_its_digits() {
+    // The zone is shared, so its states are weighed one by one. Taken as P(impaired) − P(down),
+    // the cache's 1e-10 beside api's 1.6e-3 unavailability kept only seven digits.
+    let (s, st) = eval_yaml(
+        "domains:\n  z: { availability: 0.9999 }\ncomponents:\n  db: { availability: 0.999, spread: [z] }\n  cache: { availability: 0.9999999999 }\n  api:\n    availability: 0.9995\n    spread: [z]\n    depends_on: [db, { component: cache, on_failure: degrade, timeout: 1s }]\n",
+    );
+    let c = &st[s.component_id("api").unwrap()];
+    // DEGRADED: the cache down (independent of the rest) while api is not DOWN. Both sides are
+    // a few products and sums of positive terms, each step within 1.1e-16 relative: under
+    // twenty steps, 2.2e-15.
+    assert_close!(c.degraded, 1e-10 * (0.9999 * 0.999 * 0.9995), 1e-14);
+}
+
+#[test]
 fn maintenance_and_failover_closed_forms() {
     // Non-rolling: 2h every 30d for the whole component, independent of its failures.
     let (s, st) = eval_yaml(

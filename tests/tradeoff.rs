@@ -210,30 +210,6 @@ fn is_exact(t: &Tradeoff) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Random small models.
 
-// Its own generator, not the shared `util::Rng`: drawn with that one, seed 18's model shows
-// a design's degraded share differing by 2.3e-9 relative (1.2e-10 absolute) between the shared
-// diagram and the design's own, above this file's 1e-9; kept until that precision is understood.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-}
-
 const ZONES: [&str; 4] = ["z0", "z1", "z2", "z3"];
 
 /// The keys of one component or variant: availability, replicas, spread, cost.
@@ -244,17 +220,17 @@ fn random_keys(rng: &mut Rng, out: &mut Vec<String>) {
 fn random_keys_in(rng: &mut Rng, out: &mut Vec<String>, zones: bool) {
     let a = ["0.99", "0.995", "0.999", "0.98", "0.9995"];
     out.push(format!("availability: {}", rng.pick(&a)));
-    let replicas = 1 + rng.below(3);
+    let replicas = 1 + rng.below_u64(3);
     out.push(format!("replicas: {replicas}"));
-    out.push(format!("min_available: {}", 1 + rng.below(replicas)));
+    out.push(format!("min_available: {}", 1 + rng.below_u64(replicas)));
     if zones && rng.chance(60) {
-        let k = 1 + rng.below(3) as usize;
-        let zones: Vec<&str> = (0..k).map(|_| rng.pick(&ZONES)).collect();
+        let k = 1 + rng.below(3);
+        let zones: Vec<&str> = (0..k).map(|_| *rng.pick(&ZONES)).collect();
         out.push(format!("spread: [{}]", zones.join(", ")));
     }
-    out.push(format!("cost: {}", 10 * (1 + rng.below(30))));
+    out.push(format!("cost: {}", 10 * (1 + rng.below_u64(30))));
     if rng.chance(30) {
-        out.push(format!("fixed_cost: {}", 100 * rng.below(5)));
+        out.push(format!("fixed_cost: {}", 100 * rng.below_u64(5)));
     }
     if rng.chance(15) {
         out.push("maintenance: { every: 30d, duration: 1h }".into());
@@ -274,14 +250,14 @@ fn random_dependencies(rng: &mut Rng, i: usize) -> Option<String> {
         if !rng.chance(45) {
             continue;
         }
-        let entry = match rng.below(6) {
+        let entry = match rng.below_u64(6) {
             0 | 1 => format!("c{j}"),
             2 => format!("{{ component: c{j}, on_failure: degrade, timeout: 1s }}"),
             3 if j > 0 => format!(
                 "{{ component: c{j}, on_failure: degrade, fallback: c{}, timeout: 1s }}",
-                rng.below(j as u64)
+                rng.below(j)
             ),
-            4 if j > 0 => format!("{{ at_least: 1, of: [c{j}, c{}] }}", rng.below(j as u64)),
+            4 if j > 0 => format!("{{ at_least: 1, of: [c{j}, c{}] }}", rng.below(j)),
             5 => format!("{{ component: c{j}, on_failure: ignore }}"),
             _ => format!("c{j}"),
         };
@@ -292,14 +268,14 @@ fn random_dependencies(rng: &mut Rng, i: usize) -> Option<String> {
 
 fn random_model(seed: u64) -> String {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let n = 4 + rng.below(3) as usize;
-    let downtime = 100 * (1 + rng.below(200));
+    let n = 4 + rng.below(3);
+    let downtime = 100 * (1 + rng.below_u64(200));
     // Mostly degraded time is cheaper than downtime; sometimes dearer, which the optimiser must
     // handle without its monotone reductions.
     let degraded = if rng.chance(20) {
-        downtime * (2 + rng.below(5))
+        downtime * (2 + rng.below_u64(5))
     } else {
-        rng.below(downtime + 1)
+        rng.below_u64(downtime + 1)
     };
     let mut y = format!(
         "cost: {{ downtime_per_hour: {downtime}, degraded_per_hour: {degraded} }}\n\
@@ -324,7 +300,7 @@ fn random_model(seed: u64) -> String {
             y += &format!("    {k}\n");
         }
         let variants = if designs < 60 && rng.chance(65) {
-            2 + rng.below(2)
+            2 + rng.below_u64(2)
         } else {
             0
         };
@@ -345,7 +321,7 @@ fn random_model(seed: u64) -> String {
                     }
                 }
                 if rng.chance(50) {
-                    let r = 1 + rng.below(3);
+                    let r = 1 + rng.below_u64(3);
                     vk.push(format!("replicas: {r}"));
                     vk.push("min_available: 1".into());
                 }
@@ -365,16 +341,16 @@ fn random_model(seed: u64) -> String {
 /// domains, so that subtrees are independent modules (and siblings form series blocks).
 fn random_tree_model(seed: u64) -> String {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let n = 5 + rng.below(4) as usize;
-    let downtime = 100 * (1 + rng.below(200));
+    let n = 5 + rng.below(4);
+    let downtime = 100 * (1 + rng.below_u64(200));
     let degraded = if rng.chance(20) {
-        downtime * (2 + rng.below(5))
+        downtime * (2 + rng.below_u64(5))
     } else {
-        rng.below(downtime + 1)
+        rng.below_u64(downtime + 1)
     };
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
     for i in 0..n - 1 {
-        let parent = i + 1 + rng.below((n - 1 - i) as u64) as usize;
+        let parent = i + 1 + rng.below(n - 1 - i);
         children[parent].push(i);
     }
     let entries = |rng: &mut Rng, kids: &[usize]| -> Option<String> {
@@ -385,7 +361,7 @@ fn random_tree_model(seed: u64) -> String {
         let mut k = 0;
         while k < kids.len() {
             let c = kids[k];
-            let e = match rng.below(5) {
+            let e = match rng.below_u64(5) {
                 0 | 1 => format!("c{c}"),
                 2 => format!("{{ component: c{c}, on_failure: degrade, timeout: 1s }}"),
                 3 if k + 1 < kids.len() => {
@@ -417,7 +393,7 @@ fn random_tree_model(seed: u64) -> String {
             y += &format!("    {k}\n");
         }
         let variants = if designs < 80 && rng.chance(70) {
-            2 + rng.below(2)
+            2 + rng.below_u64(2)
         } else {
             0
         };
@@ -437,7 +413,7 @@ fn random_tree_model(seed: u64) -> String {
                     }
                 }
                 if rng.chance(50) {
-                    vk.push(format!("replicas: {}", 1 + rng.below(3)));
+                    vk.push(format!("replicas: {}", 1 + rng.below_u64(3)));
                     vk.push("min_available: 1".into());
                 }
                 if rng.chance(30)

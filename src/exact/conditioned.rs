@@ -320,6 +320,16 @@ pub(crate) fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, 
         let c = component_of_local[g];
         (c != usize::MAX).then(|| m.variable(network_level[c]))
     })?;
+    // DEGRADED (impaired and not down) as a diagram of its own: its probability is then summed
+    // directly, not taken as P(impaired) − P(down), which loses the digits of a degraded share
+    // far below the unavailability (1e-10 beside 1e-3 kept only six of them).
+    let degraded_edges = components
+        .iter()
+        .map(|c| {
+            let (down, impaired) = (net_edges[c.down], net_edges[c.impaired]);
+            network.and(impaired, bdd::not(down))
+        })
+        .collect::<Result<Vec<Edge>, _>>()?;
     // Weigh every domain state, LANES states per walk of the network.
     let odds: Vec<Odds> = structure.events.iter().map(|e| e.odds).collect();
     let odds = structure.variable_odds(&odds);
@@ -366,24 +376,23 @@ pub(crate) fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, 
         network.probabilities_lanes(&network_odds, &mut net_pq);
         for (c, gates) in components.iter().enumerate() {
             let (down_p, down_q) = bdd::edge_lanes(&net_pq, net_edges[gates.down]);
-            let (impaired_p, impaired_q) = bdd::edge_lanes(&net_pq, net_edges[gates.impaired]);
+            let (degraded_p, _) = bdd::edge_lanes(&net_pq, degraded_edges[c]);
+            let (_, impaired_q) = bdd::edge_lanes(&net_pq, net_edges[gates.impaired]);
             let t = &mut totals[c];
             for (lane, state) in batch.iter().enumerate() {
                 t[0] += state.weight * down_p[lane];
                 t[1] += state.weight * down_q[lane];
-                t[2] += state.weight * impaired_p[lane];
+                t[2] += state.weight * degraded_p[lane];
                 t[3] += state.weight * impaired_q[lane];
             }
         }
     }
-    // DEGRADED = impaired and not down. Its absolute error is that of P(impaired), about 1e-16
-    // of it: negligible for a share of time, and it never touches the unavailability.
     Ok(Some(
         totals
             .into_iter()
             .map(|t| StateOdds {
                 down: Odds { p: t[0], q: t[1] },
-                degraded: (t[2] - t[0]).max(0.0),
+                degraded: t[2],
                 up: t[3],
             })
             .collect(),
