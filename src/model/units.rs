@@ -21,7 +21,9 @@ pub struct Odds {
 }
 
 impl Odds {
+    /// An event that never happens: probability 0.
     pub const NEVER: Odds = Odds { p: 0.0, q: 1.0 };
+    /// An event that always happens: probability 1.
     pub const ALWAYS: Odds = Odds { p: 1.0, q: 0.0 };
 
     /// From a small probability, where `1 - p` loses nothing that matters.
@@ -50,6 +52,7 @@ impl Odds {
         }
     }
 
+    /// The odds of the opposite event: `p` and `q` swapped, so nothing is lost.
     pub fn complement(self) -> Odds {
         Odds {
             p: self.q,
@@ -78,9 +81,11 @@ impl Availability {
         within(u, self.down.p)
     }
 
+    /// The availability, a probability in [0, 1].
     pub fn value(self) -> f64 {
         self.down.q
     }
+    /// The unavailability, a probability in [0, 1], kept with all its digits.
     pub fn unavailability(self) -> f64 {
         self.down.p
     }
@@ -133,6 +138,8 @@ impl Availability {
         })
     }
 
+    /// From an availability given as a number in [0, 1]; an error says why any other value is not
+    /// one.
     pub fn from_value(value: f64) -> Result<Availability, String> {
         if !value.is_finite() {
             return Err(with_hint(
@@ -329,21 +336,29 @@ impl JsonSchema for Availability {
 /// A span of time, written with units: `"30d"`, `"1h30m"`, `"2.5h"`. Stored in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
 pub struct Duration {
+    /// The length of the span, in seconds.
     pub seconds: f64,
 }
 
+/// Seconds in a minute.
 pub const MINUTE: f64 = 60.0;
+/// Seconds in an hour.
 pub const HOUR: f64 = 3600.0;
+/// Seconds in a day.
 pub const DAY: f64 = 86_400.0;
+/// Seconds in a year of 365 days.
 pub const YEAR: f64 = 365.0 * DAY;
 /// A month of 365/12 days, as nines counts money and allowed downtime.
 pub const MONTH: f64 = YEAR / 12.0;
 
 impl Duration {
+    /// A duration of `seconds` seconds.
     pub fn from_secs(seconds: f64) -> Duration {
         Duration { seconds }
     }
 
+    /// Parses a number with a unit: `"30d"`, `"1h30m"`, `"2.5h"`, `"500ms"`; an error carries a
+    /// hint listing the units.
     pub fn parse(text: &str) -> Result<Duration, String> {
         let t = text.trim();
         let hint = "write a number with a unit: µs, ms, s, min (or m), h (or hr), d, w, mo (365/12 days) or y (365 days), or their long forms (seconds, minutes, hours, ...), e.g. \"30d\", \"1h30m\", \"90 minutes\", \"500ms\"";
@@ -580,7 +595,9 @@ pub fn format_share(x: f64) -> String {
 /// engine uses; the spread is for `eval --uncertainty`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Uncertain<T> {
+    /// The value every point engine uses.
     pub estimate: T,
+    /// How unsure the value is, when the model says; `None` for a bare value.
     pub spread: Option<Spread<T>>,
 }
 
@@ -589,10 +606,20 @@ pub struct Uncertain<T> {
 pub enum Spread<T> {
     /// The 5th and 95th percentiles of a lognormal (on the unavailability for an availability,
     /// on the duration for a time).
-    Range { low: T, high: T },
+    Range {
+        /// The 5th percentile.
+        low: T,
+        /// The 95th percentile.
+        high: T,
+    },
     /// `count` failures seen over `over`: the failure rate has the Jeffreys posterior
     /// Gamma(count + ½, over), and the estimate is over / (count + ½).
-    Incidents { count: u64, over: Duration },
+    Incidents {
+        /// Failures seen.
+        count: u64,
+        /// The time they were seen over.
+        over: Duration,
+    },
 }
 
 impl<T> From<T> for Uncertain<T> {
@@ -616,6 +643,8 @@ impl<T> std::ops::Deref for Uncertain<T> {
 pub trait FromIncidents: Sized {
     /// Whether a bare number is read from its digits (see [`DECIMAL`]), as an availability is.
     const DECIMAL: bool = false;
+    /// The value that `count` failures over `over` give as an estimate; an error when `over` is not
+    /// a positive time.
     fn from_incidents(count: u64, over: Duration) -> Result<Self, String>;
 }
 
