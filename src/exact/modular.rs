@@ -21,6 +21,7 @@ use crate::structure::{Gate, GateId, Structure};
 /// What a level of the variable order stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Slot {
+    /// The basic event at this index.
     Event(usize),
     /// The module rooted at this node, as one variable.
     Module(NodeId),
