@@ -35,6 +35,7 @@ pub struct RepairSplit {
 }
 
 impl RepairSplit {
+    /// The mean repair time, in seconds: the phases added up.
     pub fn total(&self) -> f64 {
         self.detect_s + self.restart_s + self.wait_s + self.work_s
     }
@@ -43,7 +44,9 @@ impl RepairSplit {
 /// A responder's mean time on one failure: off-hours waited and working time.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ResponderTime {
+    /// Mean off-hours waited, in seconds.
     pub wait_s: f64,
+    /// Mean working time, in seconds.
     pub work_s: f64,
     /// A bound on the error of `wait_s` from cutting series short (0 when summed in closed form).
     pub error_bound_s: f64,
