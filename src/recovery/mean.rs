@@ -7,11 +7,11 @@
 //! what is left of the gap s falls in, and every later gap that ends before A is done. Averaged
 //! over s that is, exactly,
 //!
-//! E[wait] = Σ gᵢ² / 2P  +  (P − L)·E[A] / P  +  (1/P) Σᵢ Σⱼ gᵢ gⱼ Σₘ P(A > dᵢⱼ + m·L)
+//! E\[wait\] = Σ gᵢ² / 2P  +  (P − L)·E\[A\] / P  +  (1/P) Σᵢ Σⱼ gᵢ gⱼ Σₘ P(A > dᵢⱼ + m·L)
 //!
 //! with dᵢⱼ = uⱼ − uᵢ taken in (0, L]: the first term is the rest of the gap a failure falls in;
 //! the second, failures in working time, whose work meets gap j when it is still running at
-//! the gap, P(A > uⱼ − w(s)) over working instants (uniform in working time) adds up to E[A];
+//! the gap, P(A > uⱼ − w(s)) over working instants (uniform in working time) adds up to E\[A\];
 //! the third, failures in gap i, whose work starts at uᵢ. The sum over m is a geometric series
 //! for an exponential fix, a count for a fixed one, and otherwise summed term by term with its
 //! tail bracketed by the integral ∫ P(F > y) dy = E[(F − y)⁺] in closed form.

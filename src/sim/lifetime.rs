@@ -157,7 +157,7 @@ impl Sampler {
     }
 
     /// One draw of the residual life seen from a random instant of a long run of renewals: the
-    /// equilibrium distribution, density S(x)/mean, whose mean is E[X²]/(2·E[X]). A random
+    /// equilibrium distribution, density S(x)/mean, whose mean is E\[X²\]/(2·E\[X\]). A random
     /// instant falls in an interval with probability proportional to its length, so the
     /// interval is drawn length-biased (density x·f(x)/mean) and the instant uniformly inside
     /// it. Every length-biased distribution here has a closed form: a weibull's is
