@@ -112,6 +112,8 @@ impl Circuit {
     }
 }
 
+/// Random circuits and the check that two circuits compute the same functions, shared by the
+/// unit tests of the passes that rewrite circuits.
 #[cfg(test)]
 pub mod tests {
     use super::*;
