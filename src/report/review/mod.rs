@@ -162,7 +162,8 @@ pub struct SloRow {
     pub max_breach: Option<f64>,
     /// From the simulation, when the report has one.
     pub p_window_breach: Option<f64>,
-    /// The 95% interval of that share (Wilson, over windows).
+    /// The 95% interval of the simulated share of windows breaching the slo (Wilson, over
+    /// windows).
     pub p_window_breach_ci95: Option<(f64, f64)>,
 }
 
