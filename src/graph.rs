@@ -9,13 +9,17 @@ use crate::system::{ComponentId, System};
 /// An edge from a component to what it calls, and where it was written.
 #[derive(Clone, Copy, Debug)]
 pub struct Edge {
+    /// The calling component.
     pub from: ComponentId,
+    /// The component called (or fallen back on).
     pub to: ComponentId,
     /// Index of the `depends_on` entry.
     pub entry: usize,
+    /// Whether the edge is the entry's `fallback` rather than its target.
     pub via_fallback: bool,
 }
 
+/// Every `depends_on` and `fallback` edge, in the model's order.
 pub fn edges(system: &System) -> Vec<Edge> {
     let mut out = Vec::new();
     for (from, c) in system.components.iter().enumerate() {
@@ -37,6 +41,8 @@ pub fn edges(system: &System) -> Vec<Edge> {
     out
 }
 
+/// The dependency graph for petgraph: one node per component (its index), an edge from each
+/// dependency to its dependent, each pair once.
 pub fn digraph(system: &System) -> DiGraph<ComponentId, ()> {
     let mut g = DiGraph::with_capacity(system.components.len(), 0);
     for id in 0..system.components.len() {

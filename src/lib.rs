@@ -14,10 +14,19 @@
 //!   [`lint`] (design-review rules).
 //! - [`report`] renders engines' results: terminal tables, JSON, Markdown, HTML, SARIF, JUnit,
 //!   GitHub annotations; [`graph`] is the dependency graph for Mermaid and DOT.
-//! - [`import`] turns other tools' models (Open-PSA fault trees) into nines models.
+//! - [`import`] turns other tools' models into nines models: Open-PSA fault trees, Backstage
+//!   catalogs and Kubernetes manifests.
 //! - [`export`] hands the model's objectives to the SLO tools: OpenSLO, sloth, Prometheus rules.
 //! - [`uncertainty`] draws the values a model gives with their doubt and solves each draw
 //!   exactly (percentiles of every availability), and calibrates values from incident history.
+//! - [`recovery`] says how failures get repaired (detection, restarts, responders on their
+//!   working hours): the exact mean repair time, and repairs drawn one by one for the timeline.
+//!
+//! Probabilities are carried as [`model::units::Odds`], the unavailability `p` beside the
+//! availability `q`, each computed without cancellation: read `p` for the small number.
+//! Durations are in seconds wherever a name ends in `_s`, money is monthly unless a name says
+//! `_per_hour`. The command line (`nines`, in the binary) is a thin layer over these modules and
+//! is not part of the library.
 //!
 //! ARCHITECTURE.md in the repository says where a new command, model key, output format or
 //! engine goes.
@@ -39,45 +48,17 @@
 #![warn(missing_docs)]
 #![warn(unreachable_pub)]
 
-// TODO(docs): document its public items, then drop this allow.
-#[allow(missing_docs)]
 pub mod cost;
-// TODO(docs): document its public items, then drop this allow.
-#[allow(missing_docs)]
 pub mod exact;
-// TODO(docs): document its public items, then drop this allow; left while the module changes
-// on other branches.
-#[allow(missing_docs)]
 pub mod explain;
-// TODO(docs): document its public items, then drop this allow.
-#[allow(missing_docs)]
 pub mod export;
-// TODO(docs): document its public items, then drop this allow.
-#[allow(missing_docs)]
 pub mod graph;
 pub mod import;
-// TODO(docs): document its public items, then drop this allow; left while the module changes
-// on other branches.
-#[allow(missing_docs)]
 pub mod lint;
-// TODO(docs): document its public items, then drop this allow.
-#[allow(missing_docs)]
 pub mod model;
-// TODO(docs): document its public items, then drop this allow.
-#[allow(missing_docs)]
 pub mod recovery;
-// TODO(docs): document its public items, then drop this allow.
-#[allow(missing_docs)]
 pub mod report;
 pub mod sim;
-// TODO(docs): document its public items, then drop this allow; left while the module changes
-// on other branches.
-#[allow(missing_docs)]
 pub mod structure;
-// TODO(docs): document its public items, then drop this allow; left while the module changes
-// on other branches.
-#[allow(missing_docs)]
 pub mod system;
-// TODO(docs): document its public items, then drop this allow.
-#[allow(missing_docs)]
 pub mod uncertainty;

@@ -18,16 +18,28 @@ use std::collections::HashMap;
 use crate::model::units::Odds;
 use crate::system::{ComponentId, DependencyTarget, DomainId, OnFailure, System};
 
+/// A basic event's index in [`Structure::events`].
 pub type EventId = usize;
+/// A gate's index in [`Structure::gates`]; [`NEVER`] is 0.
 pub type GateId = usize;
 
 /// What a basic event stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
     /// Replica `index` of a component has failed on its own.
-    Replica { component: ComponentId, index: u32 },
+    Replica {
+        /// The component.
+        component: ComponentId,
+        /// The replica, from 0.
+        index: u32,
+    },
     /// Replica `index` of a component is in its turn of rolling maintenance.
-    RollingMaintenance { component: ComponentId, index: u32 },
+    RollingMaintenance {
+        /// The component.
+        component: ComponentId,
+        /// The replica, from 0.
+        index: u32,
+    },
     /// A domain itself is down.
     Domain(DomainId),
     /// A component is in whole-component maintenance.
@@ -38,7 +50,12 @@ pub enum EventKind {
     Hang(ComponentId),
     /// The breaker on entry `entry` of a component's dependencies is still opening after its
     /// target started failing: the caller is DOWN meanwhile.
-    Breaker { component: ComponentId, entry: u32 },
+    Breaker {
+        /// The calling component.
+        component: ComponentId,
+        /// The entry's index in the caller's dependencies.
+        entry: u32,
+    },
 }
 
 impl EventKind {
@@ -58,12 +75,15 @@ impl EventKind {
 
 /// How an engine stores the gates [`lower`] asks for.
 pub trait Gates {
+    /// How the engine refers to a basic event or a gate.
     type Node: Copy + PartialEq;
     /// The node that is never true.
     const NEVER: Self::Node;
     /// A new basic event (a source of the network).
     fn event(&mut self, system: &System, kind: EventKind) -> Self::Node;
+    /// A node true when any input is.
     fn or(&mut self, inputs: Vec<Self::Node>) -> Self::Node;
+    /// A node true when every input is.
     fn and(&mut self, inputs: Vec<Self::Node>) -> Self::Node;
     /// At least `k` of the inputs, each counted as often as it is listed.
     fn at_least(&mut self, k: u32, inputs: Vec<Self::Node>) -> Self::Node;
@@ -107,10 +127,13 @@ pub trait Gates {
 pub struct LoweredComponent<N> {
     /// Its own failures: too few replicas, maintenance, failover (dependencies aside).
     pub local: N,
+    /// DOWN: its own failures, or a dependency that takes it down.
     pub down: N,
+    /// Impaired: DOWN or DEGRADED, that is, not UP.
     pub impaired: N,
     /// Too few replicas up: at least `need` of `replica_down`.
     pub capacity: N,
+    /// How many replicas down make it DOWN: `replicas - min_available + 1`.
     pub need: u32,
     /// Per replica: out of service (failed, in its maintenance turn, or its domain down).
     pub replica_down: Vec<N>,
@@ -118,7 +141,9 @@ pub struct LoweredComponent<N> {
     pub replica_failed: Vec<N>,
     /// Per replica: its rolling-maintenance event, if any.
     pub replica_maintenance: Vec<Option<N>>,
+    /// Its whole-component maintenance event, if any.
     pub maintenance: Option<N>,
+    /// Its failover event, if it can fail over.
     pub failover: Option<N>,
     /// HUNG: calls to it hang (a part of `down`).
     pub hung: N,
@@ -306,9 +331,13 @@ pub fn lower<G: Gates>(system: &System, g: &mut G) -> Lowered<G::Node> {
     }
 }
 
+/// An independent event of the model: something down, with its probability.
 #[derive(Clone, Debug)]
 pub struct BasicEvent {
+    /// A readable name: the component (with `[i]` for one of several replicas) or domain, and what
+    /// happened to it.
     pub name: String,
+    /// What the event stands for.
     pub kind: EventKind,
     /// P(the event happens): the thing it stands for is down.
     pub odds: Odds,
@@ -321,18 +350,25 @@ impl BasicEvent {
     }
 }
 
+/// The component or domain a basic event belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Owner {
+    /// A component.
     Component(ComponentId),
+    /// A domain.
     Domain(DomainId),
 }
 
 /// A monotone gate; its inputs always have smaller ids.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Gate {
+    /// Never true.
     Never,
+    /// True when the basic event happens.
     Event(EventId),
+    /// True when any input is.
     Or(Vec<GateId>),
+    /// True when every input is.
     And(Vec<GateId>),
     /// At least `k` of the inputs happen (2 ≤ k < inputs).
     AtLeast(u32, Vec<GateId>),
@@ -378,12 +414,15 @@ pub fn cone(
     seen
 }
 
+/// A component's gates in a [`Structure`].
 #[derive(Clone, Copy, Debug)]
 pub struct ComponentGates {
     /// The component's own failures: too few replicas, maintenance, failover. Only its own
     /// events and its domains' feed this gate.
     pub local: GateId,
+    /// True when the component is DOWN.
     pub down: GateId,
+    /// True when the component is not UP (DOWN or DEGRADED).
     pub impaired: GateId,
     /// HUNG, a part of `down`.
     pub hung: GateId,
@@ -394,6 +433,7 @@ pub struct ComponentGates {
 pub struct Capacity {
     /// At least `need` replicas down (on their own or with their domain): too few up.
     pub gate: GateId,
+    /// How many replicas down make the component DOWN.
     pub need: u32,
     /// Each replica's own failure event and the domain it lives in.
     pub replicas: Vec<(EventId, Option<DomainId>)>,
@@ -405,8 +445,11 @@ pub struct Capacity {
 /// `target_down`.
 #[derive(Clone, Debug)]
 pub struct Breaker {
+    /// The breaker's event.
     pub event: EventId,
+    /// The DOWN gate of the dependency's target.
     pub target_down: GateId,
+    /// How long the breaker takes to open, in seconds.
     pub seconds: f64,
 }
 
@@ -414,14 +457,20 @@ pub struct Breaker {
 /// probabilities, and P(none) = 1 − their sum.
 #[derive(Clone, Debug)]
 pub struct Exclusive {
+    /// The events of the group.
     pub members: Vec<EventId>,
 }
 
+/// The model lowered to monotone gates over basic events: what the exact engines read. A
+/// component's unavailability is the probability of its `down` gate.
 #[derive(Clone, Debug)]
 pub struct Structure {
+    /// The basic events, each with its probability; independent except within
+    /// [`Structure::exclusive`] groups.
     pub events: Vec<BasicEvent>,
     /// Topologically ordered: every gate after its inputs.
     pub gates: Vec<Gate>,
+    /// Each component's gates, in the system's order.
     pub components: Vec<ComponentGates>,
     /// The event of each domain, and its parent domain.
     pub domains: Vec<(EventId, Option<DomainId>)>,
@@ -435,9 +484,12 @@ pub struct Structure {
     pub breakers: Vec<Breaker>,
 }
 
+/// The gate that is never true.
 pub const NEVER: GateId = 0;
 
 impl Structure {
+    /// Lowers a validated system: its events, its gates and every component's DOWN and impaired
+    /// gate.
     pub fn new(system: &System) -> Structure {
         let mut b = Builder::default();
         b.gates.push(Gate::Never);

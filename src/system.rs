@@ -4,28 +4,38 @@
 pub use crate::model::spec::{DistKind, FailoverOn, OnFailure};
 use crate::model::units::{Availability, Duration, Odds, Spread};
 
+/// A component's index in [`System::components`].
 pub type ComponentId = usize;
+/// A domain's index in [`System::domains`].
 pub type DomainId = usize;
 
+/// A validated model: what every engine reads. Names are resolved to indices, durations are in
+/// seconds and probabilities are [`Odds`], so small unavailabilities keep their digits.
 #[derive(Clone, Debug)]
 pub struct System {
+    /// The model's name (the file's stem when the model gives none).
     pub name: String,
     /// The SLO window, in seconds.
     pub window_s: f64,
+    /// The shared failure domains, in file order; a domain's parent is listed with it by index.
     pub domains: Vec<Domain>,
     /// In file order.
     pub components: Vec<Component>,
+    /// Money lost per hour a component with an slo is down (0 when the model does not say).
     pub downtime_per_hour: f64,
+    /// Money lost per hour a component with an slo runs degraded (0 when the model does not say).
     pub degraded_per_hour: f64,
     /// Who repairs failures, in file order; components name them by index.
     pub responders: Vec<Responder>,
 }
 
+/// A responder's index in [`System::responders`].
 pub type ResponderId = usize;
 
 /// A person or team who repairs, on a weekly calendar.
 #[derive(Clone, Debug)]
 pub struct Responder {
+    /// The responder's name, as the model writes it.
     pub name: String,
     /// Working hours, in seconds of the UTC week.
     pub calendar: crate::recovery::Calendar,
@@ -39,8 +49,11 @@ pub struct Responder {
 /// `restart_share`, else the responder's `respond` and `fix`, in the responder's working time.
 #[derive(Clone, Debug)]
 pub struct Recovery {
+    /// Time to notice a failure, in seconds.
     pub detect_s: f64,
+    /// The share of failures an automatic restart fixes, a probability.
     pub restart_share: f64,
+    /// How long a restart takes, in seconds.
     pub restart_s: f64,
     /// None when every failure is restarted.
     pub responder: Option<ResponderId>,
@@ -53,13 +66,16 @@ pub struct Recovery {
 /// A distribution of times, in seconds.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Lifetime {
+    /// The family of the distribution.
     pub kind: DistKind,
+    /// The mean time, in seconds (infinite for a thing that never fails).
     pub mean_s: f64,
     /// Weibull or gamma shape, lognormal sigma.
     pub shape: f64,
 }
 
 impl Lifetime {
+    /// An exponential (memoryless) time with mean `mean_s` seconds.
     pub fn exponential(mean_s: f64) -> Lifetime {
         Lifetime {
             kind: DistKind::Exponential,
@@ -69,30 +85,45 @@ impl Lifetime {
     }
 }
 
+/// A shared failure domain (a host, zone, region or provider): when it is down, every replica in it
+/// or in a domain inside it is down.
 #[derive(Clone, Debug)]
 pub struct Domain {
+    /// The domain's name, as the model writes it.
     pub name: String,
+    /// The enclosing domain (a zone's region), if any.
     pub parent: Option<DomainId>,
     /// P(this domain itself is down), ancestors aside.
     pub down: Odds,
+    /// Its time to failure.
     pub failure: Lifetime,
+    /// Its time to repair.
     pub repair: Lifetime,
+    /// The line of the domain's name in the model file (0 when unknown).
     pub line: usize,
     /// How unsure its availability, mttf and mttr are (none: all as written).
     pub doubt: Doubt,
 }
 
+/// Planned downtime, durations in seconds.
 #[derive(Clone, Debug)]
 pub struct Maintenance {
+    /// Time from one maintenance to the next, in seconds.
     pub every_s: f64,
+    /// How long each maintenance takes, in seconds.
     pub duration_s: f64,
+    /// One replica at a time (true) or the whole component at once (false).
     pub rolling: bool,
 }
 
+/// A service, database or third party: its replicas, their reliability and what it depends on.
 #[derive(Clone, Debug)]
 pub struct Component {
+    /// The component's name, as the model writes it.
     pub name: String,
+    /// How many replicas it runs.
     pub replicas: u32,
+    /// How many replicas must be up for it to be up (k of n).
     pub min_available: u32,
     /// P(one replica is down on its own): its failures and, when rolling, its maintenance.
     pub replica_down: Odds,
@@ -100,18 +131,27 @@ pub struct Component {
     pub replica_failed: Odds,
     /// The domain of each replica.
     pub replica_domains: Vec<Option<DomainId>>,
+    /// One replica's time to failure.
     pub failure: Lifetime,
+    /// One replica's time to repair.
     pub repair: Lifetime,
+    /// Planned downtime, if any.
     pub maintenance: Option<Maintenance>,
     /// Outage while traffic moves off a failed replica (0: none), and whose failures cause it.
     pub failover_s: f64,
+    /// Which replica failures cause a failover.
     pub failover_on: FailoverOn,
+    /// The entries of `depends_on`, in file order.
     pub dependencies: Vec<Dependency>,
+    /// The availability target `nines check` holds it to, if any.
     pub slo: Option<Availability>,
     /// The largest acceptable probability that a window breaches the slo (`slo: { max_breach }`).
     pub max_breach: Option<f64>,
+    /// A third party outside the model owner's control.
     pub external: bool,
+    /// Monthly cost of one replica (money).
     pub cost: f64,
+    /// Monthly cost of the component as a whole, whatever its replicas (money).
     pub fixed_cost: f64,
     /// The line of the component's name in the model file (for CI annotations).
     pub line: usize,
@@ -132,8 +172,11 @@ pub struct Component {
 /// themselves are already in the point fields (`down`, `failure`, `repair`).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Doubt {
+    /// The spread of the availability (on its unavailability), when given.
     pub availability: Option<Spread<Availability>>,
+    /// The spread of the mean time to failure, when given.
     pub mttf: Option<Spread<Duration>>,
+    /// The spread of the mean time to repair, when given.
     pub mttr: Option<Spread<Duration>>,
     /// The model gives the availability (not an mttf): a drawn mttr then moves the mttf, and
     /// leaves the availability as it is.
@@ -141,6 +184,7 @@ pub struct Doubt {
 }
 
 impl Doubt {
+    /// Whether the model gives no doubt at all: every value as written.
     pub fn is_certain(&self) -> bool {
         self.availability.is_none() && self.mttf.is_none() && self.mttr.is_none()
     }
@@ -161,22 +205,33 @@ impl Component {
     }
 }
 
+/// What a dependency points at.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DependencyTarget {
+    /// One component.
     Component(ComponentId),
     /// Up when at least `at_least` of the members are up.
     Group {
+        /// How many members must be up.
         at_least: u32,
+        /// The members.
         members: Vec<ComponentId>,
     },
 }
 
+/// One entry of a component's `depends_on`, resolved: what it needs, and what its failure does.
 #[derive(Clone, Debug)]
 pub struct Dependency {
+    /// The component or group depended on.
     pub target: DependencyTarget,
+    /// What the target's outage does to the component.
     pub on_failure: OnFailure,
+    /// The component used instead while the target is down (with `on_failure: degrade`).
     pub fallback: Option<ComponentId>,
+    /// The time calls to the target are cut off after, in seconds.
     pub timeout_s: Option<f64>,
+    /// Outages of the target shorter than this many seconds are hidden by retries or buffering
+    /// (timeline simulation only).
     pub tolerate_s: Option<f64>,
     /// A circuit breaker and the time it needs to open.
     pub breaker_s: Option<f64>,
@@ -187,10 +242,13 @@ pub struct Dependency {
 /// A queue edge: work waits while the consumer is down.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Queue {
+    /// The longest work may wait, in seconds, before its delay counts as an outage.
     pub max_delay_s: Option<f64>,
 }
 
 impl Dependency {
+    /// The components this entry names: the target, or every member of the group (not the
+    /// fallback).
     pub fn targets(&self) -> &[ComponentId] {
         match &self.target {
             DependencyTarget::Component(c) => std::slice::from_ref(c),
@@ -350,9 +408,11 @@ impl System {
             .sum()
     }
 
+    /// The index of the component called `name`.
     pub fn component_id(&self, name: &str) -> Option<ComponentId> {
         self.components.iter().position(|c| c.name == name)
     }
+    /// The index of the domain called `name`.
     pub fn domain_id(&self, name: &str) -> Option<DomainId> {
         self.domains.iter().position(|d| d.name == name)
     }

@@ -25,6 +25,8 @@ struct RootEdges {
     impaired: Edge,
 }
 
+/// Every design in one decision diagram, its probabilities computed once: a design's state
+/// probabilities are then a walk of its selector bits.
 pub struct DesignDiagram {
     manager: Manager,
     /// P and Q of every node below the selectors.
@@ -185,6 +187,7 @@ impl DesignDiagram {
         self.manager.len()
     }
 
+    /// Whether the diagram holds only the terminal node.
     pub fn is_empty(&self) -> bool {
         self.manager.is_empty()
     }

@@ -64,14 +64,17 @@ pub struct Staircase {
 }
 
 impl Staircase {
+    /// An empty staircase.
     pub fn new() -> Staircase {
         Staircase::default()
     }
 
+    /// Points kept.
     pub fn len(&self) -> usize {
         self.steps.len()
     }
 
+    /// Whether no point is kept.
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }

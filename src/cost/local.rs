@@ -30,6 +30,7 @@ pub enum Part<'a> {
 
 /// A system holding some of a model's components, renumbered.
 pub struct Local {
+    /// The sub-system: the components present, renumbered, with their dependencies and domains.
     pub system: System,
     /// The local id standing for each component of the model, where present.
     pub id: Vec<Option<usize>>,

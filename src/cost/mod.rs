@@ -34,11 +34,14 @@ pub const HOURS_PER_MONTH: f64 = MONTH / HOUR;
 /// What an hour of trouble costs the business (the model's `cost`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Prices {
+    /// Money lost per hour the component looked at is down.
     pub downtime_per_hour: f64,
+    /// Money lost per hour it runs degraded.
     pub degraded_per_hour: f64,
 }
 
 impl Prices {
+    /// The prices the model gives (0 where it gives none).
     pub fn of(system: &System) -> Prices {
         Prices {
             downtime_per_hour: system.downtime_per_hour,
@@ -98,6 +101,7 @@ pub enum Method {
         modules: usize,
         /// Whether the search completed: then every answer is exact.
         exact: bool,
+        /// How far the answers may be from the optimum, when the search did not complete.
         bound: Option<Bound>,
     },
 }
@@ -119,9 +123,11 @@ pub struct Bound {
 /// The answers of `nines tradeoff`.
 #[derive(Clone, Debug)]
 pub struct Tradeoff {
+    /// The model and its variants: what every design is built from.
     pub catalog: Catalog,
     /// The component looked at.
     pub target: ComponentId,
+    /// What an hour of downtime and of degraded time costs.
     pub prices: Prices,
     /// The number of designs (a float: it can be astronomically large).
     pub design_count: f64,
@@ -139,10 +145,12 @@ pub struct Tradeoff {
     pub cyclic_designs: u64,
     /// Exact evaluations done.
     pub evaluations: u64,
+    /// How the answers were found.
     pub method: Method,
 }
 
 impl Tradeoff {
+    /// The name of the component looked at.
     pub fn target_name(&self) -> &str {
         &self.catalog.base.components[self.target].name
     }
@@ -153,29 +161,43 @@ impl Tradeoff {
     }
 }
 
+/// Why `nines tradeoff` cannot answer.
 #[derive(Debug, thiserror::Error)]
 pub enum TradeoffError {
+    /// No component has an slo, and none was named.
     #[error(
         "no component has an slo, so there is nothing to look at by default\n  = hint: name a component with --component"
     )]
     NoTarget,
+    /// Several components have an slo, and none was named.
     #[error(
         "several components have an slo ({}); which one should the tradeoff look at?\n  = hint: choose one with --component {}",
         .0.join(", "), .0[0]
     )]
     Ambiguous(Vec<String>),
+    /// No component has the name given.
     #[error("unknown component `{name}`{hint}")]
-    Unknown { name: String, hint: String },
+    Unknown {
+        /// The name given.
+        name: String,
+        /// A "did you mean" hint on a line of its own, or empty.
+        hint: String,
+    },
+    /// Every design makes the dependency graph cyclic.
     #[error(
         "every design makes the dependency graph cyclic: variants of different components depend on each other"
     )]
     NoValidDesign,
+    /// Too many designs to enumerate (the count and the limit), and some make the graph cyclic.
     #[error(
         "{0:.0} designs is more than the {1} enumerated, and some combinations of variants make the dependency graph cyclic, which the optimiser cannot search\n  = hint: raise --max-designs, or remove the variants that depend on each other"
     )]
     CyclicSpace(f64, u64),
+    /// An exact evaluation gave up.
     #[error("{0}")]
     Engine(#[from] EngineError),
+    /// Too many designs to enumerate (the count and the limit), and responders are shared between
+    /// components.
     #[error(
         "{0:.0} designs is more than the {1} enumerated, and responders' costs are shared between components, which the optimiser cannot search\n  = hint: raise --max-designs, or give fewer variants"
     )]
@@ -190,6 +212,7 @@ pub struct Request<'a> {
     pub max_designs: u64,
     /// The most exact evaluations the branch-and-bound may spend.
     pub budget: u64,
+    /// Threads to evaluate designs on (the answers do not depend on it).
     pub threads: usize,
     /// Called with (done, of) as evaluations complete.
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,

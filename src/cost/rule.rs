@@ -8,7 +8,9 @@ use crate::model::units::YEAR;
 /// One step from `k` to `k + 1` nines (90% → 99% is the step from 1 to 2).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
+    /// Nines before the step.
     pub from_nines: u32,
+    /// Nines after it.
     pub to_nines: u32,
     /// Downtime a year this nine removes: (10^-k − 10^-(k+1)) of a year.
     pub uptime_per_year_s: f64,
@@ -27,25 +29,35 @@ pub struct Step {
 /// The curve for one component.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleCurve {
+    /// How many times the last nine's cost each further nine costs.
     pub factor: f64,
+    /// The component's nines today, −log10(unavailability).
     pub today_nines: f64,
+    /// Its unavailability today, a probability.
     pub today_unavailability: f64,
+    /// Today's monthly infrastructure cost of the whole model.
     pub today_cost: f64,
+    /// Money lost per hour the component is down.
     pub downtime_per_hour: f64,
+    /// One step per nine, from today's up to where the curve stops.
     pub steps: Vec<Step>,
     /// The nines where total cost (extrapolated infrastructure + downtime) is least; None
     /// when downtime costs nothing (then every nine costs more than it saves).
     pub sweet_spot_nines: Option<f64>,
 }
 
+/// Why the rule of thumb cannot be drawn.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RuleError {
+    /// The model costs nothing, so there is nothing to extrapolate from.
     #[error(
         "the rule of thumb extrapolates from today's monthly cost, and the model costs nothing\n  = hint: give components a `cost` (per replica) or `fixed_cost`"
     )]
     NoCost,
+    /// The component never goes down: there is no further nine to buy.
     #[error("the component never goes down, so there is no further nine to buy")]
     NeverDown,
+    /// The factor is not above 1.
     #[error("--rule needs a factor above 1, such as 10x (got {0})")]
     Factor(f64),
 }
@@ -61,6 +73,7 @@ impl RuleCurve {
         10f64.powf(-nines) * HOURS_PER_MONTH * self.downtime_per_hour
     }
 
+    /// Expected monthly total at `nines`: extrapolated infrastructure plus downtime.
     pub fn total_at(&self, nines: f64) -> f64 {
         self.cost_at(nines) + self.downtime_cost_at(nines)
     }

@@ -11,9 +11,11 @@ use crate::system::{FailoverOn, System};
 /// One place where `eval` is not exact.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Approximation {
+    /// The component the approximation concerns.
     pub component: String,
     /// `failover`, `breaker`, `tolerate` or `recovery`.
     pub kind: &'static str,
+    /// What `eval` does instead, in words.
     pub detail: String,
 }
 

@@ -5,31 +5,42 @@
 //! which makes every function's diagram unique. Nodes are appended and never freed, so a child
 //! always has a smaller index than its parent and one forward pass visits children first.
 
+/// A reference to a diagram node: its index shifted left by one, the low bit set when the function
+/// is complemented.
 pub type Edge = u32;
+/// A variable's level in the order: smaller is nearer the root.
 pub type Var = u32;
 
+/// The function that is always true.
 pub const ONE: Edge = 0;
+/// The function that is always false (the complement of [`ONE`]).
 pub const ZERO: Edge = 1;
 const TERMINAL_VAR: Var = Var::MAX;
 
+/// The complement of a function, at no cost.
 #[inline]
 pub fn not(e: Edge) -> Edge {
     e ^ 1
 }
+/// Whether an edge is complemented.
 #[inline]
 pub fn is_complement(e: Edge) -> bool {
     e & 1 == 1
 }
+/// The index of the node an edge points at.
 #[inline]
 pub fn index(e: Edge) -> usize {
     (e >> 1) as usize
 }
 
+/// A decision node: its variable and the two functions it chooses between.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Node {
     /// Variable level: smaller is nearer the root.
     pub var: Var,
+    /// The function where the variable is false (may be complemented).
     pub low: Edge,
+    /// The function where the variable is true (never complemented).
     pub high: Edge,
 }
 
@@ -53,6 +64,7 @@ const MAX_CACHE: usize = 1 << 18;
 /// solved, takes 20 million.
 pub const MAX_STEPS: u64 = 100_000_000;
 
+/// The diagram grew past [`Manager::limit`] nodes or [`Manager::max_steps`] operations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooLarge;
 
@@ -81,15 +93,20 @@ const _: () = assert!(
     "edges must leave the top bits free"
 );
 
+/// The store of every diagram node, with the unique and computed tables that keep them shared.
 pub struct Manager {
     nodes: Vec<Node>,
     /// Open addressing: node index + 1 in the low half (0 is empty), the high half of the node's
     /// hash in the high half, so that a probe rarely has to fetch a node to rule it out.
     unique: Vec<u64>,
     cache: Vec<CacheEntry>,
+    /// The most nodes it may hold before an operation fails with [`TooLarge`] ([`MAX_NODES`] unless
+    /// set lower).
     pub limit: usize,
     /// Operations computed so far, and how many may be (MAX_STEPS unless set lower).
     steps: u64,
+    /// The most operations it may compute before failing with [`TooLarge`] ([`MAX_STEPS`] unless
+    /// set lower).
     pub max_steps: u64,
 }
 
@@ -108,6 +125,7 @@ fn hash3(a: u32, b: u32, c: u32) -> u64 {
 }
 
 impl Manager {
+    /// An empty manager: only the terminal node.
     pub fn new() -> Manager {
         let mut m = Manager {
             nodes: Vec::with_capacity(1 << 12),
@@ -125,18 +143,22 @@ impl Manager {
         m
     }
 
+    /// Nodes held, the terminal included.
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
 
+    /// Whether it holds only the terminal node.
     pub fn is_empty(&self) -> bool {
         self.nodes.len() <= 1
     }
 
+    /// Every node, in the order made: children before their parents.
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
     }
 
+    /// The variable at the top of `e` (`Var::MAX` for the terminal).
     #[inline]
     pub fn var(&self, e: Edge) -> Var {
         self.nodes[index(e)].var
@@ -294,6 +316,7 @@ impl Manager {
         self.recache(self.cache.len(), re);
     }
 
+    /// The function true exactly when variable `var` is.
     pub fn variable(&mut self, var: Var) -> Result<Edge, TooLarge> {
         self.make(var, ZERO, ONE)
     }
@@ -321,6 +344,7 @@ impl Manager {
         Ok(())
     }
 
+    /// The conjunction of two functions.
     pub fn and(&mut self, f: Edge, g: Edge) -> Result<Edge, TooLarge> {
         if f == ZERO || g == ZERO || f == not(g) {
             return Ok(ZERO);
@@ -346,6 +370,7 @@ impl Manager {
         Ok(r)
     }
 
+    /// The disjunction of two functions.
     pub fn or(&mut self, f: Edge, g: Edge) -> Result<Edge, TooLarge> {
         Ok(not(self.and(not(f), not(g))?))
     }

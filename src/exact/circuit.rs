@@ -5,6 +5,7 @@
 
 use crate::model::units::Odds;
 
+/// A node's index in [`Circuit::nodes`].
 pub type NodeId = usize;
 
 /// A node's output or its negation: the node's index shifted left by one, the low bit the
@@ -13,15 +14,19 @@ pub type NodeId = usize;
 pub struct Lit(u32);
 
 impl Lit {
+    /// The output of node `node`.
     pub fn of(node: NodeId) -> Lit {
         Lit((node as u32) << 1)
     }
+    /// The negation of this literal.
     pub fn negate(self) -> Lit {
         Lit(self.0 ^ 1)
     }
+    /// The node this literal reads.
     pub fn node(self) -> NodeId {
         (self.0 >> 1) as NodeId
     }
+    /// Whether this literal is the node's negation.
     pub fn is_negated(self) -> bool {
         self.0 & 1 == 1
     }
@@ -33,13 +38,16 @@ impl Lit {
     }
 }
 
+/// A gate of a circuit, its inputs literals of earlier nodes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Node {
     /// Never true (a negated `False` is always true).
     False,
     /// True when the event happens.
     Event(usize),
+    /// True when any input is.
     Or(Vec<Lit>),
+    /// True when every input is.
     And(Vec<Lit>),
     /// True when at least k inputs are.
     AtLeast(u32, Vec<Lit>),
@@ -48,6 +56,7 @@ pub enum Node {
 }
 
 impl Node {
+    /// The literals this node reads (none for `False` and events).
     pub fn inputs(&self) -> &[Lit] {
         match self {
             Node::Or(xs) | Node::And(xs) | Node::AtLeast(_, xs) | Node::Xor(xs) => xs,
@@ -62,10 +71,12 @@ impl Node {
 pub struct Circuit {
     /// The probability of each event; events are independent.
     pub events: Vec<Odds>,
+    /// The nodes, every input before the node it feeds.
     pub nodes: Vec<Node>,
 }
 
 impl Circuit {
+    /// A circuit with no nodes over independent events of these probabilities.
     pub fn new(events: Vec<Odds>) -> Circuit {
         Circuit {
             events,
@@ -101,6 +112,8 @@ impl Circuit {
     }
 }
 
+/// Random circuits and the check that two circuits compute the same functions, shared by the
+/// unit tests of the passes that rewrite circuits.
 #[cfg(test)]
 pub mod tests {
     use super::*;

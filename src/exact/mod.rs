@@ -43,9 +43,11 @@ pub struct StateOdds {
 }
 
 impl StateOdds {
+    /// P(not DOWN), a probability.
     pub fn availability(&self) -> f64 {
         self.down.q
     }
+    /// P(DOWN), a probability kept with its small digits.
     pub fn unavailability(&self) -> f64 {
         self.down.p
     }
@@ -55,8 +57,10 @@ impl StateOdds {
     }
 }
 
+/// Why an exact engine gave up.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EngineError {
+    /// The decision diagram grew past this many nodes, or past the operation limit.
     #[error(
         "the decision diagram grew past {0} nodes or {ops} operations; the model is too entangled to solve exactly (try `nines sample`)",
         ops = bdd::MAX_STEPS
@@ -72,6 +76,7 @@ impl From<TooLarge> for EngineError {
 
 /// The structure compiled to decision diagrams: one edge per gate.
 pub struct Compiled {
+    /// The store of every diagram node.
     pub manager: Manager,
     /// Level of each basic event in the variable order.
     pub level: Vec<Var>,
@@ -245,6 +250,8 @@ pub struct EventEdges {
 }
 
 impl EventEdges {
+    /// Ready to build the edges of `structure`'s events; with `independent`, members of exclusive
+    /// groups are plain variables too.
     pub fn new(structure: &Structure, independent: bool) -> EventEdges {
         EventEdges {
             earlier: vec![(0, bdd::ZERO); structure.exclusive.len()],
@@ -252,6 +259,7 @@ impl EventEdges {
         }
     }
 
+    /// The diagram of event `e`, its variables placed by `var`.
     pub fn edge(
         &mut self,
         manager: &mut Manager,

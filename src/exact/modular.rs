@@ -7,7 +7,7 @@
 //! Modules are found by the linear-time dating walk of Dutuit and Rauzy (1996): a gate is a module
 //! when every visit to every gate below it happens between the first entry into the gate and the
 //! end of that first walk through it. The engine works on a [`Circuit`] (negations allowed),
-//! rewritten first ([`super::rewrite`]) so that more of it falls into modules; a model's
+//! rewritten first (the `rewrite` pass) so that more of it falls into modules; a model's
 //! structure becomes one through [`circuit_of`].
 
 use super::bdd::{self, Edge, Manager, Var, edge_pq, not};
@@ -21,6 +21,7 @@ use crate::structure::{Gate, GateId, Structure};
 /// What a level of the variable order stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Slot {
+    /// The basic event at this index.
     Event(usize),
     /// The module rooted at this node, as one variable.
     Module(NodeId),

@@ -35,6 +35,7 @@ use crate::model::units::{Availability, Odds, YEAR, finite};
 use crate::structure::{Owner, Structure};
 use crate::system::{ComponentId, DependencyTarget, DomainId, OnFailure, System};
 
+/// What a row of the budget stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DependencyKind {
@@ -42,7 +43,9 @@ pub enum DependencyKind {
     Own,
     /// A shared failure domain's own outage.
     Domain,
+    /// A hard dependency on one component.
     Component,
+    /// A hard dependency on a group of components (`at_least` of them).
     Group,
     /// A degrading call together with its fallback: DOWN when both are.
     Fallback,
@@ -51,7 +54,9 @@ pub enum DependencyKind {
 /// One row of the budget.
 #[derive(Clone, Debug, Serialize)]
 pub struct BudgetDependency {
+    /// The row's name: the component, domain or group.
     pub name: String,
+    /// What the row stands for.
     pub kind: DependencyKind,
     /// The component that calls it (the first found, nearest the target); for a domain, the
     /// first component with a replica in it.
@@ -61,7 +66,9 @@ pub struct BudgetDependency {
     /// availability, dependencies and domains aside; for a domain whose outage the replicas
     /// ride out, 100%.
     pub availability: f64,
+    /// The row alone's unavailability, a probability.
     pub unavailability: f64,
+    /// The row alone's nines; null when it never fails.
     pub nines: Option<f64>,
     /// What the row alone would take in a year: its unavailability × one year. Rows overlap
     /// here (two rows down at once count twice); `share_per_year_s` does not.
@@ -78,12 +85,19 @@ pub struct BudgetDependency {
     pub extra_nine: Option<bool>,
 }
 
+/// The error budget of one component: how its allowed downtime is shared among its dependencies,
+/// its domains and its own failures.
 #[derive(Clone, Debug, Serialize)]
 pub struct Budget {
+    /// The model's name.
     pub model: String,
+    /// The component budgeted.
     pub component: String,
+    /// The slo, an availability.
     pub slo: f64,
+    /// The slo as an unavailability: the allowed share of time DOWN.
     pub slo_unavailability: f64,
+    /// The allowed downtime a year, in seconds.
     pub budget_per_year_s: f64,
     /// The shares of every row but the component's own: what its dependencies and domains
     /// take of its downtime, each shared cause once.
@@ -99,6 +113,7 @@ pub struct Budget {
     pub unavailability: f64,
     /// `check`'s verdict: the unavailability is at most the slo's.
     pub meets_slo: bool,
+    /// Outages a year the per-outage time is worked out for, when given.
     pub outages_per_year: Option<f64>,
     /// Time to detect and recover allowed per outage: what is left for the component's own
     /// failures over the outages (null when nothing is left).
@@ -244,6 +259,8 @@ fn down_targets(dep: &crate::system::Dependency) -> Vec<ComponentId> {
     }
 }
 
+/// The error budget of component `target` held to `slo`; with `outages_per_year`, also the time
+/// each outage may take.
 pub fn budget(
     system: &System,
     target: ComponentId,

@@ -59,10 +59,12 @@ pub enum UnitKind {
     Pair,
 }
 
+/// One experiment of the sweep: what was failed, and what the outermost components made of it.
 #[derive(Clone, Debug, Serialize)]
 pub struct Experiment {
     /// The replicas, components or domains failed together.
     pub failed: Vec<String>,
+    /// What was failed: a replica, a component, all replicas, a domain or a pair.
     pub kind: UnitKind,
     /// The worst verdict of any outermost component.
     pub verdict: Verdict,
@@ -78,9 +80,13 @@ pub struct Experiment {
 /// How many experiments ended each way.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Tally {
+    /// Experiments run.
     pub experiments: usize,
+    /// Experiments no outermost component noticed.
     pub invisible: usize,
+    /// Experiments that left an outermost component degraded and none down.
     pub degraded: usize,
+    /// Experiments that took an outermost component down.
     pub visible: usize,
 }
 
@@ -95,6 +101,7 @@ impl Tally {
     }
 }
 
+/// The sweep's counts, by kind of experiment.
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
     /// The components judged: those with an slo and those nothing depends on, in file order.
@@ -111,26 +118,36 @@ pub struct Summary {
     pub never_fail: Vec<String>,
 }
 
+/// The result of `nines chaos`: every experiment and the tallies.
 #[derive(Clone, Debug, Serialize)]
 pub struct Chaos {
+    /// The model's name.
     pub model: String,
+    /// Every experiment, singles first.
     pub experiments: Vec<Experiment>,
+    /// How many experiments ended each way.
     pub summary: Summary,
 }
 
+/// Why the sweep cannot run.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ChaosError {
+    /// `--pairs` asked for more pairs than [`MAX_PAIRS`].
     #[error(
         "{units} replicas, components and domains make {pairs} pairs, more than the {limit} `--pairs` runs"
     )]
     TooManyPairs {
+        /// Replicas, components and domains that can fail.
         units: usize,
+        /// The pairs they make.
         pairs: usize,
+        /// The most pairs run.
         limit: usize,
     },
 }
 
 impl ChaosError {
+    /// How to get a sweep that runs.
     pub fn hint(&self) -> &'static str {
         match self {
             ChaosError::TooManyPairs { .. } => {

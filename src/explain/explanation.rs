@@ -17,6 +17,7 @@ use crate::model::units::{YEAR, finite};
 use crate::structure::{Owner, Structure};
 use crate::system::{ComponentId, System};
 
+/// How much `explain` lists.
 #[derive(Clone, Copy, Debug)]
 pub struct ExplainOptions {
     /// Cut sets with more events than this are not computed.
@@ -34,57 +35,90 @@ impl Default for ExplainOptions {
     }
 }
 
+/// How much one component or domain matters to the target's unavailability.
 #[derive(Clone, Debug, Serialize)]
 pub struct ImportanceRow {
+    /// The component's or domain's name.
     pub name: String,
+    /// Whether it is a component or a domain.
     pub kind: Kind,
     /// P(the contributor fails on its own): for a component, its own events taking it DOWN.
     pub unavailability: f64,
+    /// Birnbaum importance: P(DOWN | it failed) − P(DOWN | it perfect), a difference of
+    /// probabilities.
     pub birnbaum: f64,
+    /// Criticality: Birnbaum × P(it fails on its own) / the target's unavailability.
     pub criticality: f64,
+    /// Fussell–Vesely: the share of the target's unavailability that its perfection would remove,
+    /// in [0, 1].
     pub fussell_vesely: f64,
+    /// Risk achievement worth: P(DOWN | it failed) / the target's unavailability (null when not
+    /// finite).
     pub raw: Option<f64>,
+    /// Risk reduction worth: the target's unavailability / P(DOWN | it perfect) (null when it is
+    /// the only way down).
     pub rrw: Option<f64>,
 }
 
+/// A minimal cut set: basic events that together take the target DOWN, none of them spare.
 #[derive(Clone, Debug, Serialize)]
 pub struct CutSet {
+    /// The basic events' names.
     pub events: Vec<String>,
+    /// How many events it has.
     pub order: usize,
+    /// P(every event of the set happens), a probability.
     pub probability: f64,
     /// probability / unavailability: roughly the share of the downtime it causes.
     pub share: f64,
 }
 
+/// What making one component or domain ten times more reliable buys the target.
 #[derive(Clone, Debug, Serialize)]
 pub struct Investment {
+    /// The component's or domain's name.
     pub name: String,
+    /// Whether it is a component or a domain.
     pub kind: Kind,
     /// The target's unavailability if this contributor's events were ten times less likely.
     pub unavailability_after: f64,
+    /// The target's unavailability now minus after, a probability.
     pub reduction: f64,
+    /// The same as downtime saved a year, in seconds.
     pub reduction_per_year_s: f64,
     /// reduction / unavailability.
     pub share: f64,
 }
 
+/// Why a component goes DOWN: everything `nines explain` reports.
 #[derive(Clone, Debug, Serialize)]
 pub struct Explanation {
+    /// The model's name.
     pub model: String,
+    /// The component explained.
     pub component: String,
+    /// Its availability, a probability.
     pub availability: f64,
+    /// Its unavailability, a probability.
     pub unavailability: f64,
+    /// Its nines, −log10(unavailability); null when it never goes down.
     pub nines: Option<f64>,
+    /// Its expected downtime a year, in seconds.
     pub downtime_per_year_s: f64,
+    /// The largest cut sets computed, in events.
     pub max_order: u32,
     /// How many minimal cut sets of order ≤ max_order there are (saturating).
     pub cut_sets_total: u64,
     /// False when `cut_sets_total` is only an upper bound: counting the sets that respect
     /// rolling maintenance (one replica's turn at a time) would have cost too much.
     pub cut_sets_total_exact: bool,
+    /// Every contributor, by Birnbaum importance, highest first.
     pub importance: Vec<ImportanceRow>,
+    /// The most probable minimal cut sets, up to `max_cut_sets`.
     pub cut_sets: Vec<CutSet>,
+    /// Components and domains whose failure alone takes the target DOWN.
     pub single_points_of_failure: Vec<String>,
+    /// Contributors whose tenfold improvement saves anything, by what it saves, most first.
     pub where_to_invest: Vec<Investment>,
 }
 

@@ -25,7 +25,9 @@ use crate::system::{ComponentId, System};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    /// A component: its replicas, maintenance and failover.
     Component,
+    /// A shared failure domain.
     Domain,
 }
 
@@ -33,12 +35,16 @@ pub enum Kind {
 /// (all failed together, or all perfect).
 #[derive(Clone, Debug)]
 pub struct Contributor {
+    /// The component's or domain's name.
     pub name: String,
+    /// Which component or domain it is.
     pub owner: Owner,
+    /// The basic events it owns.
     pub events: Vec<EventId>,
 }
 
 impl Contributor {
+    /// Whether it is a component or a domain.
     pub fn kind(&self) -> Kind {
         match self.owner {
             Owner::Component(_) => Kind::Component,
@@ -88,6 +94,7 @@ pub fn contributors(system: &System, structure: &Structure) -> Vec<Contributor> 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct UnknownName {
+    /// What is unknown, with a hint listing the names the model has.
     pub message: String,
 }
 
@@ -150,6 +157,7 @@ pub struct OwnEvents {
 }
 
 impl OwnEvents {
+    /// Looks up, once, the events each component and domain owns in `structure`.
     pub fn new(system: &System, structure: &Structure) -> OwnEvents {
         let mut own = OwnEvents {
             replicas: vec![Vec::new(); system.components.len()],

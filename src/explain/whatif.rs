@@ -32,6 +32,7 @@ pub enum Effect {
 }
 
 impl Effect {
+    /// The effect as the table shows it.
     pub fn label(self) -> &'static str {
         match self {
             Effect::Down => "DOWN",
@@ -43,34 +44,54 @@ impl Effect {
     }
 }
 
+/// One component with the changes made, beside today.
 #[derive(Clone, Debug, Serialize)]
 pub struct ComponentWhatIf {
+    /// The component's name.
     pub name: String,
+    /// Its availability with the changes, a probability.
     pub availability: f64,
+    /// Its unavailability with the changes, a probability.
     pub unavailability: f64,
+    /// P(DEGRADED) with the changes.
     pub degraded: f64,
+    /// P(UP) with the changes.
     pub up: f64,
+    /// Its availability today, a probability.
     pub baseline_availability: f64,
+    /// Its unavailability today, a probability.
     pub baseline_unavailability: f64,
+    /// P(DEGRADED) today.
     pub baseline_degraded: f64,
+    /// How the changes move it.
     pub effect: Effect,
     /// P(HUNG): calls to it hang (a part of the unavailability), with the change and today.
     pub hung: f64,
+    /// P(HUNG) today.
     pub baseline_hung: f64,
 }
 
+/// A component or domain given a new availability.
 #[derive(Clone, Debug, Serialize)]
 pub struct Improvement {
+    /// Its name.
     pub name: String,
+    /// The availability given, a probability.
     pub availability: f64,
+    /// The unavailability that gives, a probability.
     pub unavailability: f64,
 }
 
+/// The result of `nines what-if`: every component's states with the changes, beside today.
 #[derive(Clone, Debug, Serialize)]
 pub struct WhatIf {
+    /// The model's name.
     pub model: String,
+    /// The components and domains taken down for sure.
     pub failed: Vec<String>,
+    /// The components and domains given new availabilities.
     pub improved: Vec<Improvement>,
+    /// Every component, in the model's order.
     pub components: Vec<ComponentWhatIf>,
 }
 
@@ -267,8 +288,11 @@ pub fn what_if(
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
+    /// Working normally.
     Up,
+    /// Working on fallbacks.
     Degraded,
+    /// Not serving.
     Down,
     /// Down, and calls to it hang until the caller gives up.
     Hung,
@@ -291,6 +315,7 @@ pub struct Propagation<'a> {
 }
 
 impl<'a> Propagation<'a> {
+    /// Indexes `structure` for propagation: which gates read each gate.
     pub fn new(structure: &'a Structure) -> Propagation<'a> {
         let n = structure.gates.len();
         let mut readers = vec![Vec::new(); n];

@@ -30,18 +30,26 @@ pub enum Source {
     /// The component's own `slo`.
     Slo,
     /// `budget`'s rule of the extra nine, for the caller (with an slo) that asks the most.
-    Budget { caller: String, caller_slo: f64 },
+    Budget {
+        /// The caller whose slo asks the most of the component.
+        caller: String,
+        /// That caller's slo, an availability.
+        caller_slo: f64,
+    },
 }
 
 /// One objective to export.
 #[derive(Clone, Debug, Serialize)]
 pub struct Objective {
+    /// The component the objective is for.
     pub component: String,
     /// The target availability as exact decimal text (`0.9995`).
     pub target: String,
     /// The target's unavailability: the error budget as a ratio of requests.
     pub error_budget: f64,
+    /// Where the target comes from.
     pub source: Source,
+    /// The component's `sli`: the queries that measure it, passed through.
     pub sli: SliSpec,
     #[serde(skip)]
     odds: Odds,
@@ -79,9 +87,11 @@ impl Objective {
 /// The objectives of a model, and what was left out.
 #[derive(Clone, Debug, Serialize)]
 pub struct Export {
+    /// The model's name.
     pub model: String,
     /// The SLO window, in seconds.
     pub window_s: f64,
+    /// The objectives exported: each slo, and with `budget` the derived ones.
     pub objectives: Vec<Objective>,
     /// Components that would have had an objective but have no `sli`.
     pub without_sli: Vec<String>,

@@ -6,19 +6,25 @@
 /// A YAML value to write.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Yaml {
+    /// A string, quoted as it needs.
     Str(String),
     /// A number, already written as its text.
     Num(String),
+    /// `true` or `false`.
     Bool(bool),
+    /// A list.
     Seq(Vec<Yaml>),
+    /// A map, its keys in this order.
     Map(Vec<(String, Yaml)>),
 }
 
 impl Yaml {
+    /// A string value.
     pub fn str(s: impl Into<String>) -> Yaml {
         Yaml::Str(s.into())
     }
 
+    /// A map from `(key, value)` pairs, in this order.
     pub fn map<const N: usize>(entries: [(&str, Yaml); N]) -> Yaml {
         Yaml::Map(
             entries

@@ -14,10 +14,15 @@ use crate::model::units::Odds;
 /// A document value, keeping the order of map keys.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Out {
+    /// A string.
     Str(String),
+    /// A whole number.
     Int(u64),
+    /// A list.
     List(Vec<Out>),
+    /// `true` or `false`.
     Bool(bool),
+    /// A map, its keys in this order.
     Map(Vec<(String, Out)>),
 }
 

@@ -29,12 +29,14 @@ pub const MAX_DIR_DEPTH: usize = 32;
 pub struct Document {
     /// Index into [`Inputs::files`].
     pub file: usize,
+    /// The document's root value.
     pub node: Node,
 }
 
 /// The files read, kept to place errors in them.
 #[derive(Debug, Default)]
 pub struct Inputs {
+    /// Each file read: its path and its text.
     pub files: Vec<(PathBuf, String)>,
     bytes: u64,
 }
@@ -77,6 +79,7 @@ impl Inputs {
             .collect())
     }
 
+    /// The path of file `file`.
     pub fn path(&self, file: usize) -> &Path {
         &self.files[file].0
     }
@@ -214,17 +217,25 @@ const ANNOTATIONS: &[&str] = &[
 /// Reliability read from `nines.dev/*` annotations, checked as the model checks them.
 #[derive(Clone, Debug, Default)]
 pub struct Annotations {
+    /// `nines.dev/availability`: one replica's availability.
     pub availability: Option<Availability>,
+    /// `nines.dev/mttf`: mean time to failure.
     pub mttf: Option<Duration>,
+    /// `nines.dev/mttr`: mean time to repair.
     pub mttr: Option<Duration>,
     /// The durations as written, so the model shows what the catalog says.
     pub mttf_text: Option<String>,
+    /// `nines.dev/mttr` as written.
     pub mttr_text: Option<String>,
+    /// `nines.dev/replicas`.
     pub replicas: Option<u32>,
+    /// `nines.dev/min-available`.
     pub min_available: Option<u32>,
+    /// `nines.dev/slo`.
     pub slo: Option<Availability>,
     /// `dependency=degrade,...`, with where each was written.
     pub on_failure: Vec<(String, OnFailure, Span)>,
+    /// `nines.dev/depends-on`: extra dependencies by name, with where each was written.
     pub depends_on: Vec<(String, Span)>,
 }
 
@@ -342,7 +353,9 @@ pub struct Summary {
     pub kinds: BTreeMap<String, usize>,
     /// Kinds nines makes nothing of, with their counts (also in `kinds`).
     pub ignored: BTreeMap<String, usize>,
+    /// Files read.
     pub files: usize,
+    /// Components made.
     pub components: usize,
 }
 
@@ -351,11 +364,17 @@ pub struct Summary {
 pub struct Imported {
     /// Where it came from, for the comment above it: `catalog/orders.yaml:3 Component default/orders`.
     pub origin: String,
+    /// The numbers its annotations give.
     pub numbers: Annotations,
+    /// Replicas the source itself declares (a Kubernetes workload's `replicas`).
     pub replicas: Option<u32>,
+    /// Replicas that must stay up, as the source says (a PodDisruptionBudget).
     pub min_available: Option<u32>,
+    /// The domains its replicas are spread over.
     pub spread: Vec<String>,
+    /// A third party outside the model owner's control (a Backstage API entity).
     pub external: bool,
+    /// The system it belongs to, for grouping in graphs and reports.
     pub group: Option<String>,
     /// Dependencies by component name, each with how its failure propagates; a group when a
     /// dependency may be served by any of several components.
@@ -367,9 +386,11 @@ pub struct Imported {
 pub struct ImportedModel {
     /// The command that made it, for the header: `nines import backstage`.
     pub tool: String,
+    /// The files read, as named.
     pub sources: Vec<String>,
     /// Domains by name, with where each came from.
     pub domains: BTreeMap<String, String>,
+    /// Components by name.
     pub components: BTreeMap<String, Imported>,
     /// What was read and not made a component, one line each, for the summary.
     pub notes: Vec<String>,

@@ -5,15 +5,9 @@
 //! through [`entities`], which writes what they find with its source in comments.
 
 pub mod backstage;
-// TODO(docs): document its public items, then drop this allow.
-#[allow(missing_docs)]
 pub mod emit;
-// TODO(docs): document its public items, then drop this allow.
-#[allow(missing_docs)]
 pub mod entities;
 pub mod kubernetes;
 pub mod logic;
 pub mod open_psa;
-// TODO(docs): document its public items, then drop this allow.
-#[allow(missing_docs)]
 pub mod xml;

@@ -14,17 +14,23 @@ pub const MAX_DEPTH: usize = 256;
 /// Most elements and attributes a document may hold, as many as the values of a model.
 pub const MAX_NODES: usize = crate::model::tree::MAX_NODES;
 
+/// An XML element with its attributes, children and place.
 #[derive(Clone, Debug)]
 pub struct Element {
+    /// The element's name, as written (prefix included).
     pub name: String,
+    /// Its attributes, in the order written.
     pub attributes: Vec<(String, String)>,
+    /// Its child elements, in order.
     pub children: Vec<Element>,
     /// Character data directly inside the element (labels), whitespace-trimmed.
     pub text: String,
+    /// Where the element starts.
     pub span: Span,
 }
 
 impl Element {
+    /// The value of attribute `name`, if present.
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()

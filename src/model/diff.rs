@@ -13,12 +13,17 @@ use super::spec::{ComponentSpec, DependencySpec, ModelSpec, Target};
 use super::units::format_percent;
 use crate::system::{ComponentId, DomainId, System};
 
+/// What happened to a key, a component or a domain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
+    /// Present in both models with different values.
     Changed,
+    /// Only in the second model.
     Added,
+    /// Only in the first model.
     Removed,
+    /// The same definition under a new name.
     Renamed,
 }
 
@@ -26,8 +31,11 @@ pub enum ChangeKind {
 /// and domains it rests on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Owner {
+    /// The model as a whole (`window`, `defaults`, `cost`).
     Model,
+    /// A component, by name.
     Component(String),
+    /// A domain, by name.
     Domain(String),
 }
 
@@ -36,10 +44,13 @@ pub enum Owner {
 pub struct ModelChange {
     /// Where it is: `components.db.replicas`, `components.web.depends_on.db`, `window`.
     pub path: String,
+    /// What happened to it.
     pub kind: ChangeKind,
     /// The value as the model's syntax writes it; null where the key is absent.
     pub before: Value,
+    /// The value as the model's syntax writes it in the second model; null where the key is absent.
     pub after: Value,
+    /// The component or domain the change belongs to.
     #[serde(skip)]
     pub owner: Owner,
     /// The key whose value this is, which decides how it is shown (`availability` as a percent).
@@ -474,6 +485,8 @@ pub struct Reach<'a> {
 }
 
 impl<'a> Reach<'a> {
+    /// Indexes `system` for walks from a changed component or domain to the components resting on
+    /// it.
     pub fn new(system: &'a System) -> Reach<'a> {
         let mut dependents = vec![Vec::new(); system.components.len()];
         let mut residents: Vec<Vec<ComponentId>> = vec![Vec::new(); system.domains.len()];

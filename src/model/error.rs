@@ -22,8 +22,11 @@ pub fn split_hint(text: &str) -> (String, Option<String>) {
 /// A place in a source file: 1-based line and column (in characters), and a length to underline.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Span {
+    /// The line, from 1.
     pub line: usize,
+    /// The column, in characters, from 1.
     pub col: usize,
+    /// How many characters to underline.
     pub len: usize,
     /// Which file wrote the value: 0 for the model itself, i for its i-th overlay.
     pub file: usize,
@@ -32,15 +35,21 @@ pub struct Span {
 /// A model that cannot be loaded. Always names the file; names the place when there is one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelError {
+    /// The file at fault.
     pub file: PathBuf,
+    /// The place in it, when there is one.
     pub span: Option<Span>,
+    /// What is wrong, one sentence.
     pub message: String,
+    /// How to fix it, when nines can say.
     pub hint: Option<String>,
     /// The offending line of the source, when known.
     pub snippet: Option<String>,
 }
 
 impl ModelError {
+    /// An error in `file` at `span`; a hint joined to `text` by [`with_hint`] is split off into
+    /// `hint`.
     pub fn new(file: &Path, span: Option<Span>, text: &str) -> ModelError {
         let (message, hint) = split_hint(text);
         ModelError {

@@ -25,14 +25,19 @@ use crate::system::System;
 /// The largest model file read.
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
+/// The syntax a model file is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// YAML (`.yaml`, `.yml`).
     Yaml,
+    /// TOML (`.toml`).
     Toml,
+    /// JSON (`.json`).
     Json,
 }
 
 impl Format {
+    /// The format a path's extension names, if it names one.
     pub fn of(path: &Path) -> Option<Format> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "yaml" | "yml" => Some(Format::Yaml),
@@ -46,9 +51,13 @@ impl Format {
 /// A model file, parsed and typed, with its source kept to place later errors.
 #[derive(Clone, Debug)]
 pub struct Model {
+    /// The file it was read from, as given.
     pub path: PathBuf,
+    /// The file's text.
     pub source: String,
+    /// The parsed document, every value with its place.
     pub tree: Node,
+    /// The model as typed, keys exactly as written.
     pub spec: ModelSpec,
     /// The overlays merged into the model, in order: a span with `file: i` was written by the
     /// i-th (from 1).
@@ -58,7 +67,9 @@ pub struct Model {
 /// A file read, kept to place errors in it.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
+    /// The file's path, as given.
     pub path: PathBuf,
+    /// The file's text.
     pub source: String,
 }
 
@@ -174,6 +185,7 @@ impl Model {
         system
     }
 
+    /// The line of the value a path from the root leads to (or of the nearest value on the way).
     pub fn line_of(&self, path: &[PathStep]) -> usize {
         self.tree.find(path).span.line
     }

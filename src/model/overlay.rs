@@ -17,7 +17,9 @@ const NAMED_SECTIONS: [(&str, &str); 2] = [("components", "component"), ("domain
 /// Why an overlay cannot be merged, placed in the overlay.
 #[derive(Debug)]
 pub struct OverlayError {
+    /// The place in the overlay.
     pub span: Span,
+    /// What is wrong.
     pub message: String,
 }
 

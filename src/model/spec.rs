@@ -21,6 +21,7 @@ pub struct ModelSpec {
     /// The SLO window (default 30d).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Duration>,
+    /// Values assumed where a component or domain leaves them out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defaults: Option<Defaults>,
     /// Business impact of downtime, for cost curves and reports.
@@ -29,6 +30,7 @@ pub struct ModelSpec {
     /// Shared failure domains: hosts, zones, regions, providers.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub domains: IndexMap<String, DomainSpec>,
+    /// The services, databases and third parties of the system, by name.
     #[serde(default)]
     pub components: IndexMap<String, ComponentSpec>,
     /// Who repairs what a restart does not: their working hours, time zone, response time and
@@ -37,6 +39,7 @@ pub struct ModelSpec {
     pub responders: IndexMap<String, ResponderSpec>,
 }
 
+/// Values assumed where a component or domain leaves them out.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
@@ -45,6 +48,7 @@ pub struct Defaults {
     pub mttr: Option<Duration>,
 }
 
+/// What downtime costs the business, per hour.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BusinessCost {
@@ -60,6 +64,7 @@ pub struct BusinessCost {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DomainSpec {
+    /// The domain's availability, a fraction or a percent; or give `mttf` and `mttr`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availability: Option<Uncertain<Availability>>,
     /// Mean time to failure.
@@ -79,13 +84,19 @@ pub struct DomainSpec {
     pub parent: Option<String>,
 }
 
+/// The family of a distribution of times.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DistKind {
+    /// Memoryless: only the mean is needed.
     Exponential,
+    /// Weibull: mean and `shape` (below 1 early failures, above 1 wear-out).
     Weibull,
+    /// Lognormal: mean and `sigma` of the underlying normal.
     Lognormal,
+    /// Gamma: mean and `shape`.
     Gamma,
+    /// Always exactly the mean.
     Fixed,
 }
 
@@ -93,7 +104,9 @@ pub enum DistKind {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Distribution {
+    /// The family of the distribution.
     pub dist: DistKind,
+    /// The mean time.
     pub mean: Duration,
     /// Shape of a weibull or gamma distribution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,7 +120,9 @@ pub struct Distribution {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Maintenance {
+    /// How often the maintenance comes round.
     pub every: Duration,
+    /// How long each maintenance takes.
     pub duration: Duration,
     /// One replica at a time (true) or the whole component at once (false, the default).
     #[serde(default)]
@@ -140,6 +155,7 @@ macro_rules! component_keys {
             /// Replica i lives in spread[i mod len].
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub spread: Option<Vec<String>>,
+            /// Planned downtime: how often, for how long, one replica at a time or all at once.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub maintenance: Option<Maintenance>,
             /// Time-to-failure distribution (timeline simulation; its mean is the mttf).
@@ -165,6 +181,8 @@ macro_rules! component_keys {
             /// `{ time, on: leader|any }`.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub failover: Option<Failover>,
+            /// What the component needs to work: components, groups of them, and what their failure
+            /// does.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub depends_on: Option<Vec<DependencySpec>>,
             /// How a failure is repaired: detection, an automatic restart, a responder's fix.
@@ -270,6 +288,7 @@ pub struct LintSpec {
 component_keys! {
     /// One design alternative of a component.
     pub struct VariantSpec {
+        /// The variant's name, which designs and `tradeoff` show.
         pub name: String,
     }
 }
@@ -280,7 +299,10 @@ component_keys! {
 /// (a fraction) so that `validate` can say where it is out of range.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Slo {
+    /// The availability to meet.
     pub target: Availability,
+    /// The largest share of windows allowed to breach the target, a fraction as written; `None` for
+    /// no such limit.
     pub max_breach: Option<f64>,
 }
 
@@ -409,6 +431,7 @@ impl<'de> Deserialize<'de> for Slo {
 }
 
 impl Slo {
+    /// A target with no limit on breached windows.
     pub fn plain(target: Availability) -> Slo {
         Slo {
             target,
@@ -459,6 +482,7 @@ impl JsonSchema for Slo {
     }
 }
 
+/// Which replica failures cause a failover.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FailoverOn {
@@ -472,7 +496,9 @@ pub enum FailoverOn {
 /// `failover: 30s` (every replica failure) or `failover: { time: 30s, on: leader }`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Failover {
+    /// How long each failover takes the component down.
     pub time: Duration,
+    /// Which replica failures cause one.
     pub on: FailoverOn,
 }
 
@@ -560,6 +586,7 @@ impl JsonSchema for Failover {
     }
 }
 
+/// What a dependency's outage does to the component that depends on it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OnFailure {
@@ -575,10 +602,13 @@ pub enum OnFailure {
 /// What a dependency points at.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Target {
+    /// One component, by name.
     Component(String),
     /// At least `at_least` of the members must be up.
     Group {
+        /// How many members must be up.
         at_least: u32,
+        /// The members' names.
         of: Vec<String>,
     },
 }
@@ -586,10 +616,16 @@ pub enum Target {
 /// One entry of `depends_on`: a name, `{ component: ... }` or `{ at_least: k, of: [...] }`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DependencySpec {
+    /// The component or group depended on.
     pub target: Target,
+    /// What the target's outage does to this component.
     pub on_failure: OnFailure,
+    /// The component used while the target is down (with `on_failure: degrade`).
     pub fallback: Option<String>,
+    /// The time calls to the target are cut off after; without one a fallback may never trigger.
     pub timeout: Option<Duration>,
+    /// Outages of the target shorter than this are hidden by retries or buffering (timeline
+    /// simulation only).
     pub tolerate: Option<Duration>,
     /// A circuit breaker: the time it needs to open once the target starts failing.
     pub breaker: Option<Duration>,
@@ -611,6 +647,7 @@ pub enum Via {
 }
 
 impl DependencySpec {
+    /// A hard dependency on the component `name`: its outage is this component's outage.
     pub fn hard(name: &str) -> DependencySpec {
         DependencySpec {
             target: Target::Component(name.to_string()),
@@ -832,7 +869,9 @@ pub struct RestartSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Fix {
+    /// An exponential time with this mean.
     Mean(Duration),
+    /// A time of any of the distributions.
     Distribution(Distribution),
 }
 

@@ -13,26 +13,37 @@ pub const MAX_DEPTH: usize = 64;
 /// Most values a document may expand to (counting YAML aliases each time they are used).
 pub const MAX_NODES: usize = 5_000_000;
 
+/// A value of a parsed document and where it was written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
+    /// The value.
     pub value: Value,
+    /// Where it was written: file, line, column and length.
     pub span: Span,
 }
 
+/// A value of a document, in the shape YAML, TOML and JSON share.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// Nothing (`null`, `~`, an empty value).
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A whole number.
     Int(i64),
     /// A number and its text as written (empty for infinities and NaN), so that a value with
     /// more digits than a float holds can still be read from its digits.
     Float(f64, Box<str>),
+    /// A string.
     Str(String),
+    /// A list.
     Seq(Vec<Node>),
+    /// A map, its entries in the order written (keys are nodes, so they keep their place too).
     Map(Vec<(Node, Node)>),
 }
 
 impl Value {
+    /// What kind of value this is, in words for an error message: "a list", "an integer".
     pub fn kind(&self) -> &'static str {
         match self {
             Value::Null => "null",
@@ -49,7 +60,9 @@ impl Value {
 /// Where a parse failed, before there is a tree to point into.
 #[derive(Debug)]
 pub struct ParseError {
+    /// Where it failed, when the parser says.
     pub span: Option<Span>,
+    /// What went wrong.
     pub message: String,
 }
 
@@ -96,12 +109,14 @@ pub enum PathStep {
     Key(String),
     /// The key itself (to point at a name rather than its definition).
     KeyItself(String),
+    /// The item at a 0-based index of a list.
     Index(usize),
 }
 
 // ---------------------------------------------------------------------------------------------
 // YAML (and JSON, which is YAML's flow style)
 
+/// Parses YAML (or JSON) into a tree: the last document of the text, or `null` when it is empty.
 pub fn from_yaml(source: &str) -> Result<Node, ParseError> {
     let mut documents = yaml_documents(source, false)?;
     Ok(documents.pop().unwrap_or(Node {
@@ -476,6 +491,7 @@ fn scalar(text: &str, style: ScalarStyle) -> Value {
 // ---------------------------------------------------------------------------------------------
 // TOML
 
+/// Parses TOML into a tree.
 pub fn from_toml(source: &str) -> Result<Node, ParseError> {
     let lines = LineIndex::new(source);
     let table = toml::de::DeTable::parse(source).map_err(|e| ParseError {
@@ -588,6 +604,7 @@ const STRIDE: usize = 256;
 const MAX_UNDERLINE: usize = 1000;
 
 impl<'a> LineIndex<'a> {
+    /// An index of where each line of `source` starts.
     pub fn new(source: &'a str) -> Self {
         let starts = std::iter::once(0)
             .chain(source.match_indices('\n').map(|(i, _)| i + 1))
@@ -628,6 +645,7 @@ impl<'a> LineIndex<'a> {
         (line, col)
     }
 
+    /// The place of a byte range: its line, column and length in characters (within one line).
     pub fn span(&self, range: std::ops::Range<usize>) -> Span {
         let start = range.start.min(self.source.len());
         let (line, col) = self.place(start);
@@ -660,7 +678,9 @@ fn char_starts(bytes: &[u8]) -> usize {
 /// An error while reading values out of the tree, placed at the innermost value it concerns.
 #[derive(Debug)]
 pub struct DeError {
+    /// What went wrong.
     pub message: String,
+    /// Where, when known.
     pub span: Option<Span>,
 }
 

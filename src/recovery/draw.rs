@@ -22,6 +22,8 @@ pub struct RepairDraw {
 const WARM_UP_CYCLES: f64 = 16.0;
 
 impl RepairDraw {
+    /// Works out what drawing `recovery`'s repair times needs from `system`: its responder's
+    /// calendar and times.
     pub fn new(system: &System, recovery: &Recovery) -> RepairDraw {
         let responder = recovery.responder.map(|r| &system.responders[r]);
         RepairDraw {

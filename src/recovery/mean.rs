@@ -7,11 +7,11 @@
 //! what is left of the gap s falls in, and every later gap that ends before A is done. Averaged
 //! over s that is, exactly,
 //!
-//! E[wait] = Σ gᵢ² / 2P  +  (P − L)·E[A] / P  +  (1/P) Σᵢ Σⱼ gᵢ gⱼ Σₘ P(A > dᵢⱼ + m·L)
+//! E\[wait\] = Σ gᵢ² / 2P  +  (P − L)·E\[A\] / P  +  (1/P) Σᵢ Σⱼ gᵢ gⱼ Σₘ P(A > dᵢⱼ + m·L)
 //!
 //! with dᵢⱼ = uⱼ − uᵢ taken in (0, L]: the first term is the rest of the gap a failure falls in;
 //! the second, failures in working time, whose work meets gap j when it is still running at
-//! the gap, P(A > uⱼ − w(s)) over working instants (uniform in working time) adds up to E[A];
+//! the gap, P(A > uⱼ − w(s)) over working instants (uniform in working time) adds up to E\[A\];
 //! the third, failures in gap i, whose work starts at uᵢ. The sum over m is a geometric series
 //! for an exponential fix, a count for a fixed one, and otherwise summed term by term with its
 //! tail bracketed by the integral ∫ P(F > y) dy = E[(F − y)⁺] in closed form.
@@ -35,6 +35,7 @@ pub struct RepairSplit {
 }
 
 impl RepairSplit {
+    /// The mean repair time, in seconds: the phases added up.
     pub fn total(&self) -> f64 {
         self.detect_s + self.restart_s + self.wait_s + self.work_s
     }
@@ -43,7 +44,9 @@ impl RepairSplit {
 /// A responder's mean time on one failure: off-hours waited and working time.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ResponderTime {
+    /// Mean off-hours waited, in seconds.
     pub wait_s: f64,
+    /// Mean working time, in seconds.
     pub work_s: f64,
     /// A bound on the error of `wait_s` from cutting series short (0 when summed in closed form).
     pub error_bound_s: f64,

@@ -12,7 +12,9 @@ use crate::system::{Component, DependencyTarget, System};
 /// Each component's unavailability at the baseline, by name.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Baseline {
+    /// The baseline file, as named.
     pub file: String,
+    /// Each component's name and unavailability (a probability), in the baseline's order.
     pub components: Vec<(String, f64)>,
     /// Each component's [`fingerprint`], when the baseline is a model file (nines' JSON output
     /// does not carry what it is made of): how a renamed component is recognised.
@@ -67,17 +69,28 @@ pub fn fingerprint(system: &System, c: &Component) -> String {
     )
 }
 
+/// Why a baseline cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
+    /// The baseline is a model file with an error.
     #[error("{0}")]
     Model(#[from] ModelError),
+    /// The baseline model could not be solved exactly.
     #[error("{0}")]
     Engine(#[from] EngineError),
+    /// The file is not a baseline nines can read, and why.
     #[error("baseline `{file}`: {message}")]
-    Invalid { file: String, message: String },
+    Invalid {
+        /// The baseline file, as named.
+        file: String,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 impl Baseline {
+    /// Reads a baseline from a model file, or from the JSON of `nines eval MODEL --format json` (a
+    /// `.json` file).
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let file = crate::model::error::shown_path(path);
         let invalid = |message: String| BaselineError::Invalid {

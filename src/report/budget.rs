@@ -41,6 +41,7 @@ fn nine_text(extra: Option<bool>) -> &'static str {
 }
 
 impl Budget {
+    /// As a table for `screen`, JSON or Markdown.
     pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",

@@ -12,38 +12,56 @@ use crate::uncertainty::calibrate::{Calibration, History, format_time};
 /// One component's history, as `calibrate --format json` names it.
 #[derive(Clone, Debug, Serialize)]
 pub struct CalibratedComponent {
+    /// The component's name.
     pub name: String,
+    /// Incidents seen in the period.
     pub incidents: u64,
     /// Incidents still open at the end of the period (their repair time unknown).
     pub censored: u64,
+    /// Time up in the period, in seconds: the exposure to failure.
     pub exposure_s: f64,
+    /// Time down in the period, in seconds.
     pub downtime_s: f64,
     /// Maximum likelihood; null with no incident.
     pub mttf_s: Option<f64>,
     /// 90% interval; the upper end null with no incident (the lower end is then the rule of
     /// three's).
     pub mttf_ci90_s: (f64, Option<f64>),
+    /// Repairs seen whole (incidents closed within the period).
     pub repairs: u64,
+    /// The mean repair time, in seconds; null with no repair seen.
     pub mttr_mean_s: Option<f64>,
     /// Lognormal fit of the repair times (two repairs or more).
     pub mttr_lognormal: Option<LognormalFit>,
+    /// 1 − downtime / period, a probability.
     pub observed_availability: f64,
 }
 
+/// A lognormal fitted to repair times.
 #[derive(Clone, Debug, Serialize)]
 pub struct LognormalFit {
+    /// Its median, in seconds.
     pub median_s: f64,
+    /// The sigma of the underlying normal.
     pub sigma: f64,
+    /// Its 5th percentile, in seconds.
     pub p5_s: f64,
+    /// Its 95th percentile, in seconds.
     pub p95_s: f64,
 }
 
+/// The results of `nines calibrate`: every component's incident history and the values it gives.
 #[derive(Clone, Debug, Serialize)]
 pub struct CalibrateReport {
+    /// The incident file, as named.
     pub source: String,
+    /// The start of the period, RFC 3339.
     pub since: String,
+    /// The end of the period, RFC 3339.
     pub until: String,
+    /// The period's length, in seconds.
     pub period_s: f64,
+    /// Every component with incidents.
     pub components: Vec<CalibratedComponent>,
     /// Incidents not counted, or counted in part, and why.
     pub warnings: Vec<String>,
@@ -109,6 +127,7 @@ impl CalibratedComponent {
 }
 
 impl CalibrateReport {
+    /// The report of an incident history read from `source`.
     pub fn new(source: &str, history: &History) -> CalibrateReport {
         CalibrateReport {
             source: source.to_string(),
@@ -124,6 +143,7 @@ impl CalibrateReport {
         }
     }
 
+    /// As a table for `screen`, JSON or Markdown.
     pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",

@@ -34,13 +34,20 @@ pub struct CheckOptions {
     pub fail_on_removed: bool,
 }
 
+/// One component with an slo and its verdict.
 #[derive(Clone, Debug, Serialize)]
 pub struct SloVerdict {
+    /// The component's name.
     pub name: String,
+    /// Its exact availability, a probability.
     pub availability: f64,
+    /// Its exact unavailability, a probability.
     pub unavailability: f64,
+    /// P(DEGRADED).
     pub degraded: f64,
+    /// Its slo, an availability.
     pub slo: f64,
+    /// Whether the unavailability is within the slo's.
     pub meets_slo: bool,
     /// Nines above the slo (negative when missed); null when the component is never down.
     pub margin_nines: Option<f64>,
@@ -51,6 +58,7 @@ pub struct SloVerdict {
     pub max_breach: Option<f64>,
     /// Share of simulated windows whose downtime exceeded the slo's budget, with its 95% interval.
     pub p_window_breach: Option<f64>,
+    /// The 95% interval of that share (Wilson, over windows).
     pub p_window_breach_ci95: Option<(f64, f64)>,
     /// False only when the interval lies wholly above `max_breach`.
     pub meets_breach: Option<bool>,
@@ -73,16 +81,22 @@ pub struct SloVerdict {
 /// One component compared with the baseline.
 #[derive(Clone, Debug, Serialize)]
 pub struct Comparison {
+    /// The component's name in the model checked.
     pub name: String,
     /// Its name in the baseline, when it was renamed since.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    /// The line of the component in the model file.
     pub line: usize,
+    /// The column of its name there (0 when unknown).
     pub column: usize,
+    /// Its unavailability now, a probability.
     pub unavailability: f64,
+    /// Its unavailability in the baseline, a probability.
     pub baseline_unavailability: f64,
     /// Null for a component that is never down.
     pub nines: Option<f64>,
+    /// Its nines in the baseline; null when it is never down there.
     pub baseline_nines: Option<f64>,
     /// baseline nines − nines: positive when the component got worse; null when one side is
     /// never down.
@@ -91,11 +105,16 @@ pub struct Comparison {
     pub regressed: bool,
 }
 
+/// The comparison with a baseline (`--baseline`).
 #[derive(Clone, Debug, Serialize)]
 pub struct BaselineReport {
+    /// The baseline file, as named.
     pub file: String,
+    /// The most nines a component may lose (`--max-drop`); null when any drop is allowed.
     pub max_drop: Option<f64>,
+    /// Components compared.
     pub compared: usize,
+    /// Components that lost more than `max_drop` nines.
     pub regressed: usize,
     /// In file order of the model checked.
     pub components: Vec<Comparison>,
@@ -109,17 +128,24 @@ pub struct BaselineReport {
     pub added: Vec<String>,
 }
 
+/// The results of `nines check`: every slo's verdict, and the comparison with a baseline.
 #[derive(Clone, Debug, Serialize)]
 pub struct CheckReport {
+    /// The model's name.
     pub model: String,
+    /// The model file, as named.
     pub file: String,
     /// Every slo met with the margin asked for, and no regression: the exit code's verdict.
     pub passed: bool,
+    /// Components with an slo.
     pub checked: usize,
     /// Components with an slo that did not pass.
     pub failed: usize,
+    /// The least margin, in nines, an slo must be met by (`--min-margin`).
     pub min_margin: Option<f64>,
+    /// Every component with an slo, in file order.
     pub components: Vec<SloVerdict>,
+    /// The comparison with the baseline, when one was given.
     pub baseline: Option<BaselineReport>,
     /// How the window gate was simulated; null when no slo asked for it (nothing simulated).
     pub window_gate: Option<WindowGate>,
@@ -135,7 +161,9 @@ pub struct CheckReport {
 pub struct ConfidenceGate {
     /// The least acceptable probability of meeting each slo.
     pub confidence: f64,
+    /// Sets of values drawn.
     pub draws: usize,
+    /// The seed of the draws.
     pub seed: u64,
     /// Values in the model that carry a doubt (none: every draw is the point value).
     pub parameters: usize,
@@ -145,12 +173,17 @@ pub struct ConfidenceGate {
 /// and seed gives the same breach probabilities.
 #[derive(Clone, Debug, Serialize)]
 pub struct WindowGate {
+    /// Simulated runs.
     pub runs: u64,
+    /// The simulated time of each run, in seconds.
     pub horizon_s: f64,
+    /// The SLO window, in seconds.
     pub window_s: f64,
     /// Complete windows simulated: the trials behind every breach probability.
     pub windows: u64,
+    /// The seed of the simulation.
     pub seed: u64,
+    /// The state each run starts in.
     pub start: Start,
 }
 
@@ -168,6 +201,7 @@ pub enum BreachVerdict {
 }
 
 impl BreachVerdict {
+    /// Whether the gate passes: it fails only on evidence of a breach.
     pub fn passes(self) -> bool {
         self != BreachVerdict::Breaches
     }
@@ -352,6 +386,7 @@ fn compare(
 }
 
 impl CheckReport {
+    /// The verdicts on `system`, its components' states solved as `states`, read from `file`.
     pub fn new(
         system: &System,
         states: &[StateOdds],
@@ -582,6 +617,7 @@ impl CheckReport {
         ))
     }
 
+    /// As pretty-printed JSON, with a final newline.
     pub fn json(&self) -> String {
         serde_json::to_string_pretty(self).expect("serialises") + "\n"
     }
@@ -722,6 +758,7 @@ impl CheckReport {
         }
     }
 
+    /// As text for a terminal, coloured when `color` is set.
     pub fn text(&self, color: bool) -> String {
         let paint = |ok: bool, s: &str| match (color, ok) {
             (false, _) => s.to_string(),
@@ -1083,8 +1120,11 @@ impl CheckReport {
 
 /// The codes of `check`'s diagnostics, which SARIF lists as its rules.
 pub const SLO: &str = "slo";
+/// The code of a component that lost more nines than allowed.
 pub const REGRESSION: &str = "regression";
+/// The code of a baseline component the model no longer has.
 pub const REMOVED: &str = "removed";
+/// The code of a component compared under a new name.
 pub const RENAMED: &str = "renamed";
 
 /// `check`'s rules, for SARIF's `tool.driver.rules`.

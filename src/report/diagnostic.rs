@@ -13,15 +13,20 @@ use crate::model::error::split_hint;
 use crate::model::tree::Value;
 use crate::model::{Model, ModelError};
 
+/// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// The model is wrong, or a verdict failed.
     Error,
+    /// Worth a look before it bites.
     Warning,
+    /// For information.
     Note,
 }
 
 impl Level {
+    /// The level in lower case, as SARIF and annotations write it.
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Error => "error",
@@ -58,11 +63,13 @@ pub struct Diagnostic {
     /// A lint rule's id (`N004`), or what `check` found (`slo`, `regression`, `removed`,
     /// `renamed`), or `model-error`.
     pub code: String,
+    /// How serious it is.
     pub level: Level,
     /// The readable name of the code: `single-point-of-failure`, `slo-missed`…
     pub name: String,
     /// A short title, for annotations: `SLO missed: web`, `N004 single-point-of-failure`.
     pub title: String,
+    /// What was found, one sentence.
     pub message: String,
     /// The model file as given on the command line.
     pub file: String,
@@ -72,6 +79,7 @@ pub struct Diagnostic {
     pub column: usize,
     /// The component (or domain) it is about.
     pub component: Option<String>,
+    /// How to fix it, when there is a hint.
     pub hint: Option<String>,
 }
 
@@ -201,6 +209,7 @@ pub struct Places {
 }
 
 impl Places {
+    /// The places of `model`'s components and domains, and its lines' indentation.
     pub fn of(model: &Model) -> Places {
         let mut keys = HashMap::new();
         // Domains first: a component of the same name wins, as components are what is checked.

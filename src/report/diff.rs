@@ -17,56 +17,84 @@ use crate::system::System;
 
 /// One side of the comparison: the file, as written and as evaluated.
 pub struct Side<'a> {
+    /// The file, as named.
     pub file: &'a str,
+    /// The model as written.
     pub spec: &'a ModelSpec,
+    /// The model validated.
     pub system: &'a System,
+    /// Every component's exact states, in the system's order.
     pub states: &'a [StateOdds],
 }
 
+/// How a component differs between the two models.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Its numbers changed.
     Changed,
+    /// Its numbers are the same.
     Unchanged,
+    /// Only in the new model.
     Added,
+    /// Only in the old model.
     Removed,
+    /// The same component under a new name.
     Renamed,
 }
 
+/// One component compared between the two models.
 #[derive(Clone, Debug, Serialize)]
 pub struct ComponentDiff {
     /// The name in the new model (in the old one for a removed component).
     pub name: String,
+    /// How it differs.
     pub status: Status,
     /// The old name of a renamed component.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
     /// `eval`'s numbers for the component in each model; null where it is absent.
     pub before: Option<ComponentResult>,
+    /// `eval`'s numbers in the new model; null where it is absent.
     pub after: Option<ComponentResult>,
     /// Nines after minus nines before; null where either side never goes down or is absent.
     pub delta_nines: Option<f64>,
+    /// Expected downtime a year after minus before, in seconds; null where it is absent on either
+    /// side.
     pub delta_downtime_per_year_s: Option<f64>,
     /// The model changes that can move its numbers: its own, those of every component it rests
     /// on (transitively) and of their domains, and the model-wide ones, in either model.
     pub changes: Vec<ModelChange>,
 }
 
+/// How many components differ each way.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Summary {
+    /// Components whose numbers changed.
     pub changed: usize,
+    /// Components whose numbers are the same.
     pub unchanged: usize,
+    /// Components only in the new model.
     pub added: usize,
+    /// Components only in the old model.
     pub removed: usize,
+    /// Components under a new name.
     pub renamed: usize,
 }
 
+/// The results of `nines diff`: every component before and after, and the model changes behind
+/// them.
 #[derive(Clone, Debug, Serialize)]
 pub struct DiffReport {
+    /// The old model file, as named.
     pub old: String,
+    /// The new model file, as named.
     pub new: String,
+    /// How many components differ each way.
     pub summary: Summary,
+    /// Every component: the new model's in its order, then those removed.
     pub components: Vec<ComponentDiff>,
+    /// Every change of the model, key by key.
     pub model_changes: Vec<ModelChange>,
     #[serde(skip)]
     old_window_s: f64,
@@ -92,6 +120,7 @@ fn same_numbers(b: &ComponentResult, a: &ComponentResult) -> bool {
 }
 
 impl DiffReport {
+    /// Compares two models, each given as written and as evaluated.
     pub fn new(old: Side, new: Side) -> DiffReport {
         let renames = renames(old.spec, new.spec);
         let changes = model_changes(old.spec, new.spec, &renames);

@@ -7,27 +7,41 @@ use super::table::{Screen, Table};
 use super::text::format_nines;
 use crate::model::units::{Availability, DAY, MONTH, YEAR, format_duration_human, format_percent};
 
+/// A downtime in seconds over each period.
 #[derive(Clone, Debug, Serialize)]
 pub struct PerPeriod {
+    /// Per day.
     pub day: f64,
+    /// Per week.
     pub week: f64,
+    /// Per SLO window.
     pub window: f64,
+    /// Per month of 365/12 days.
     pub month: f64,
+    /// Per quarter of a year.
     pub quarter: f64,
+    /// Per year of 365 days.
     pub year: f64,
 }
 
+/// The results of `nines downtime`: the downtime an availability allows over each period.
 #[derive(Clone, Debug, Serialize)]
 pub struct DowntimeReport {
+    /// The availability, a probability.
     pub availability: f64,
+    /// The unavailability, a probability.
     pub unavailability: f64,
+    /// Its nines, −log10(unavailability); null for 100%.
     pub nines: Option<f64>,
+    /// The downtime allowed per period, in seconds.
     pub per_s: PerPeriod,
+    /// The SLO window, in seconds.
     #[serde(skip)]
     pub window_s: f64,
 }
 
 impl DowntimeReport {
+    /// The downtime `a` allows, with an SLO window of `window_s` seconds.
     pub fn new(a: Availability, window_s: f64) -> DowntimeReport {
         let u = a.unavailability();
         DowntimeReport {
@@ -46,6 +60,7 @@ impl DowntimeReport {
         }
     }
 
+    /// As a table for `screen`, JSON or Markdown.
     pub fn render(&self, format: Format, screen: Screen) -> String {
         let rows = [
             ("day", self.per_s.day),

@@ -14,15 +14,25 @@ use crate::uncertainty::propagate::{ComponentSpread, Propagation};
 /// One component's exact results, as `eval --format json` names them.
 #[derive(Clone, Debug, Serialize)]
 pub struct ComponentResult {
+    /// The component's name.
     pub name: String,
+    /// Its availability, P(not DOWN).
     pub availability: f64,
+    /// Its unavailability, P(DOWN).
     pub unavailability: f64,
+    /// P(DEGRADED).
     pub degraded: f64,
+    /// P(UP).
     pub up: f64,
+    /// Its nines, −log10(unavailability); null when it never goes down.
     pub nines: Option<f64>,
+    /// Expected downtime per SLO window, in seconds.
     pub downtime_per_window_s: f64,
+    /// Expected downtime a year, in seconds.
     pub downtime_per_year_s: f64,
+    /// Its slo, an availability; null without one.
     pub slo: Option<f64>,
+    /// Whether it meets its slo; null without one.
     pub meets_slo: Option<bool>,
     /// The system the component belongs to, when the model groups it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,9 +52,13 @@ pub struct ComponentResult {
 /// its slo.
 #[derive(Clone, Debug, Serialize)]
 pub struct Interval {
+    /// The 5th percentile of the availability.
     pub p5: f64,
+    /// The median availability.
     pub p50: f64,
+    /// The 95th percentile of the availability.
     pub p95: f64,
+    /// The share of draws that meet the slo; null without one.
     pub p_meets_slo: Option<f64>,
     /// The unavailabilities of p5, p50 and p95, for printing them with their digits.
     #[serde(skip)]
@@ -52,6 +66,7 @@ pub struct Interval {
 }
 
 impl Interval {
+    /// The percentiles of a component's spread, as printed.
     pub fn new(c: &ComponentSpread) -> Interval {
         Interval {
             p5: c.p5.q,
@@ -85,7 +100,9 @@ impl Interval {
 /// How the spread was drawn.
 #[derive(Clone, Debug, Serialize)]
 pub struct UncertaintyRun {
+    /// Sets of values drawn.
     pub draws: usize,
+    /// The seed of the draws.
     pub seed: u64,
     /// Values in the model that carry a doubt.
     pub parameters: usize,
@@ -109,10 +126,14 @@ impl ComponentResult {
     }
 }
 
+/// The results of `nines eval`: every component's exact availability.
 #[derive(Clone, Debug, Serialize)]
 pub struct EvalReport {
+    /// The model's name.
     pub model: String,
+    /// The SLO window, in seconds.
     pub window_s: f64,
+    /// Every component, in the model's order.
     pub components: Vec<ComponentResult>,
     /// Where the numbers above are not exact (empty when they all are).
     pub approximations: Vec<Approximation>,
@@ -122,6 +143,7 @@ pub struct EvalReport {
 }
 
 impl EvalReport {
+    /// The report of `system`, its components' states solved as `states`.
     pub fn new(system: &System, states: &[StateOdds]) -> EvalReport {
         let components = system
             .components
@@ -237,6 +259,7 @@ impl EvalReport {
         )
     }
 
+    /// As a table for `screen`, JSON or Markdown.
     pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",

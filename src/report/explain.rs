@@ -28,6 +28,7 @@ fn format_fraction(x: f64) -> String {
 }
 
 impl Explanation {
+    /// As a table for `screen`, JSON or Markdown, showing the `top` contributors.
     pub fn render(&self, format: Format, screen: Screen, top: usize) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",

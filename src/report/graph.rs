@@ -4,9 +4,12 @@
 use crate::model::units::format_duration_human;
 use crate::system::{Dependency, DependencyTarget, OnFailure, System};
 
+/// A text format for the dependency graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GraphFormat {
+    /// Mermaid, as GitHub renders it.
     Mermaid,
+    /// Graphviz DOT.
     Dot,
 }
 
@@ -143,6 +146,8 @@ fn edge_style(on_failure: OnFailure, group: Option<(u32, usize)>) -> EdgeStyle {
     }
 }
 
+/// The dependency graph of `system` in `format`: edges say what a failure does (hard, degrade,
+/// ignore, fallback).
 pub fn render(system: &System, format: GraphFormat) -> String {
     let mut out = String::new();
     match format {

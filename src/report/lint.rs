@@ -9,25 +9,35 @@ use super::diagnostic::{Diagnostic, Level, Places};
 use super::sarif::SarifRule;
 use crate::lint::{Finding, RULES, Severity};
 
+/// One finding, with the file it is in.
 #[derive(Clone, Debug, Serialize)]
 pub struct FindingEntry {
+    /// The model file, as named.
     pub file: String,
     /// The column of the finding's line its subject starts at (1-based; 0 when unknown).
     pub column: usize,
+    /// The finding itself.
     #[serde(flatten)]
     pub finding: Finding,
 }
 
+/// The results of `nines lint`: every finding of the design-review rules.
 #[derive(Clone, Debug, Serialize)]
 pub struct LintReport {
+    /// The model's name.
     pub model: String,
+    /// The model file, as named.
     pub file: String,
+    /// Findings at the error level.
     pub errors: usize,
+    /// Findings at the warning level.
     pub warnings: usize,
+    /// Every finding, in file order.
     pub findings: Vec<FindingEntry>,
 }
 
 impl LintReport {
+    /// The report of `findings` on the model `model` read from `file`, without columns.
     pub fn new(model: &str, file: &str, findings: Vec<Finding>) -> LintReport {
         Self::placed(model, file, findings, None)
     }
@@ -56,6 +66,7 @@ impl LintReport {
         }
     }
 
+    /// As pretty-printed JSON, with a final newline.
     pub fn json(&self) -> String {
         serde_json::to_string_pretty(self).expect("findings serialise") + "\n"
     }
@@ -72,6 +83,7 @@ impl LintReport {
             .collect()
     }
 
+    /// As text for a terminal, coloured when `color` is set.
     pub fn text(&self, color: bool) -> String {
         let label = |level: Level, s: &str| match (color, level) {
             (false, _) => s.to_string(),

@@ -28,8 +28,11 @@ pub mod whatif;
 /// Output formats shared by the commands that print results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// A terminal table fitted to the screen.
     Table,
+    /// Pretty-printed JSON.
     Json,
+    /// GitHub-flavoured Markdown.
     Markdown,
 }
 

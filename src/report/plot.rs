@@ -18,6 +18,7 @@ use crate::model::units::format_percent;
 
 /// Plot size in pixels (and SVG user units).
 pub const WIDTH: u32 = 1000;
+/// Plot height in pixels (and SVG user units).
 pub const HEIGHT: u32 = 640;
 
 const FONT: &str = "sans-serif";
@@ -29,15 +30,21 @@ const DOMINATED: RGBColor = RGBColor(170, 170, 170);
 const SWEET: RGBColor = RGBColor(214, 39, 40);
 const SLO: RGBColor = RGBColor(44, 160, 44);
 
+/// Why a plot cannot be written.
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
+    /// The file's extension names no plot format (`.svg` or `.png`).
     #[error("cannot tell the plot format of `{0}`\n  = hint: name the file .svg or .png")]
     Format(String),
+    /// The plotting library failed.
     #[error("cannot draw the plot: {0}")]
     Draw(String),
+    /// The file cannot be written.
     #[error("cannot write `{path}`: {source}")]
     Io {
+        /// The file, as named.
         path: String,
+        /// What the system said.
         source: std::io::Error,
     },
 }
@@ -161,6 +168,7 @@ macro_rules! cost_chart {
     }};
 }
 
+/// Writes the tradeoff's cost-versus-nines plot to `path`, as SVG or PNG by its extension.
 pub fn plot_tradeoff(t: &Tradeoff, path: &Path) -> Result<(), PlotError> {
     let bytes = tradeoff_bytes(t, kind_of(path)?)?;
     write_file(path, &bytes)

@@ -8,7 +8,9 @@ use crate::recovery::RepairSplit;
 
 /// One component's mean repair time and its phases.
 pub struct RepairRow<'a> {
+    /// The component's name.
     pub name: &'a str,
+    /// Its mean repair time, phase by phase.
     pub split: RepairSplit,
 }
 

@@ -10,22 +10,33 @@ use crate::model::units::format_percent;
 use crate::sim::snapshot::{Method, SnapshotResult};
 use crate::system::System;
 
+/// A component's exact values, beside its estimates.
 #[derive(Clone, Debug, Serialize)]
 pub struct ExactValues {
+    /// Its availability, a probability.
     pub availability: f64,
+    /// Its unavailability, a probability.
     pub unavailability: f64,
+    /// P(DEGRADED).
     pub degraded: f64,
 }
 
+/// One component's estimates from snapshot sampling.
 #[derive(Clone, Debug, Serialize)]
 pub struct SampledComponent {
+    /// The component's name.
     pub name: String,
+    /// Its estimated availability, a probability.
     pub availability: f64,
+    /// Its estimated unavailability, a probability.
     pub unavailability: f64,
+    /// Its estimated P(DEGRADED).
     pub degraded: f64,
     /// 95% interval of the availability.
     pub ci95: [f64; 2],
+    /// 95% interval of the unavailability.
     pub unavailability_ci95: [f64; 2],
+    /// 95% interval of P(DEGRADED).
     pub degraded_ci95: [f64; 2],
     /// `plain` or `importance` (for the unavailability; degraded is always plain).
     pub method: Method,
@@ -36,20 +47,26 @@ pub struct SampledComponent {
     /// Effective sample size of the unavailability estimate: how many equally weighted DOWN
     /// samples it is worth (for plain sampling, `down_samples`).
     pub ess: f64,
+    /// The exact values, when they were computed.
     pub exact: Option<ExactValues>,
     /// Whether the unavailability interval contains the exact value.
     pub exact_in_ci: Option<bool>,
 }
 
+/// The results of `nines sample`: Monte Carlo estimates beside the exact values.
 #[derive(Clone, Debug, Serialize)]
 pub struct SampleReport {
+    /// The model's name.
     pub model: String,
     /// Plain samples.
     pub samples: u64,
     /// Plain samples of the pilot that chose each component's method.
     pub pilot_samples: u64,
+    /// Samples drawn by importance sampling, all components together.
     pub importance_samples: u64,
+    /// The seed: the same seed gives the same estimates on any number of threads.
     pub seed: u64,
+    /// Every component, in the model's order.
     pub components: Vec<SampledComponent>,
 }
 
@@ -74,6 +91,7 @@ fn format_count(x: f64) -> String {
 }
 
 impl SampleReport {
+    /// The report of a snapshot run on `system`, with the exact `states` beside it when given.
     pub fn new(
         system: &System,
         result: &SnapshotResult,
@@ -122,6 +140,7 @@ impl SampleReport {
         }
     }
 
+    /// As a table for `screen`, JSON or Markdown.
     pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",

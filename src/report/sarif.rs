@@ -8,14 +8,18 @@ use super::diagnostic::{Diagnostic, Level, MODEL_ERROR};
 /// A rule the run may report: lint's N001…, or one of `check`'s verdicts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SarifRule {
+    /// The rule's id: `N004`, `slo`.
     pub id: String,
+    /// Its readable name: `single-point-of-failure`.
     pub name: String,
     /// One sentence: what the rule looks for.
     pub summary: String,
+    /// The level its results are reported at.
     pub level: Level,
 }
 
 impl SarifRule {
+    /// A rule from its parts.
     pub fn new(id: &str, name: &str, summary: &str, level: Level) -> SarifRule {
         SarifRule {
             id: id.into(),

@@ -10,46 +10,72 @@ use crate::model::units::{format_duration_human, format_percent};
 use crate::sim::timeline::{Percentiles, Start, TimelineResult};
 use crate::system::System;
 
+/// One component's results from the timeline simulation.
 #[derive(Clone, Debug, Serialize)]
 pub struct SimulatedComponent {
+    /// The component's name.
     pub name: String,
+    /// Its simulated availability, a probability.
     pub availability: f64,
+    /// Its simulated unavailability, a probability.
     pub unavailability: f64,
+    /// Its simulated P(DEGRADED).
     pub degraded: f64,
     /// 95% interval of the availability, from the spread between runs; null for one run,
     /// which has no spread to measure (its interval would have zero width).
     pub ci95: Option<[f64; 2]>,
+    /// 95% interval of the unavailability; null for one run.
     pub unavailability_ci95: Option<[f64; 2]>,
+    /// Outages a year, on average.
     pub outages_per_year: f64,
+    /// Its replicas' own failures a year, all replicas together.
     pub failures_per_year: f64,
+    /// The mean length of an outage, in seconds; null when it never went down.
     pub mean_outage_s: Option<f64>,
+    /// The 95th percentile of an outage's length, in seconds; null when it never went down.
     pub p95_outage_s: Option<f64>,
+    /// Downtime per SLO window: median, 90th and 99th percentiles, in seconds; null when no window
+    /// is complete.
     pub window_downtime_s: Option<Percentiles>,
+    /// The mean downtime per SLO window, in seconds; null when no window is complete.
     pub mean_window_downtime_s: Option<f64>,
+    /// Its slo, an availability; null without one.
     pub slo: Option<f64>,
     /// The error budget of one window, `(1 − slo) × window`.
     pub budget_s: Option<f64>,
     /// Share of complete windows whose downtime exceeded the budget (null without an slo).
     pub p_window_breach: Option<f64>,
+    /// The 95% interval of that share (Wilson, over windows).
     pub p_window_breach_ci95: Option<[f64; 2]>,
     /// Over windows whose budget ran out: the mean time from the window's start until it did.
     pub mean_budget_exhaustion_s: Option<f64>,
     /// The exact steady-state values, for comparison.
     pub exact_availability: Option<f64>,
+    /// The exact steady-state unavailability, for comparison.
     pub exact_unavailability: Option<f64>,
 }
 
+/// The results of `nines simulate`: every component's availability, outages and SLO windows over
+/// simulated time.
 #[derive(Clone, Debug, Serialize)]
 pub struct SimulateReport {
+    /// The model's name.
     pub model: String,
+    /// Simulated runs.
     pub runs: u64,
+    /// The simulated time of each run, in seconds.
     pub horizon_s: f64,
+    /// The SLO window, in seconds.
     pub window_s: f64,
+    /// Complete SLO windows in each run.
     pub windows_per_run: usize,
+    /// The seed: the same seed gives the same results on any number of threads.
     pub seed: u64,
     /// The state runs started in: `stationary` (the steady state) or `new` (all up at t = 0).
     pub start: Start,
+    /// Events simulated over all runs.
     pub events: u64,
+    /// Every component, in the model's order.
     pub components: Vec<SimulatedComponent>,
     /// Per queue edge: how long work waited for its consumer.
     pub queues: Vec<SimulatedQueue>,
@@ -60,16 +86,20 @@ pub struct SimulateReport {
 pub struct SimulatedQueue {
     /// The producer and the consumer.
     pub from: String,
+    /// The consumer.
     pub to: String,
+    /// The longest work may wait (`max_delay`), in seconds; null without one.
     pub max_delay_s: Option<f64>,
     /// The longest wait in each outage of the consumer, as percentiles over its outages.
     pub delay_s: Option<Percentiles>,
     /// Share of windows in which some work waited longer than `max_delay` (null without one).
     pub p_late: Option<f64>,
+    /// The 95% interval of that share (Wilson, over windows).
     pub p_late_ci95: Option<[f64; 2]>,
 }
 
 impl SimulateReport {
+    /// The report of a simulation of `system`, with the exact `states` beside it when given.
     pub fn new(
         system: &System,
         r: &TimelineResult,
@@ -174,6 +204,7 @@ impl SimulateReport {
         format!("\nQueues: the longest wait per outage of the consumer\n{t}\n")
     }
 
+    /// As a table for `screen`, JSON or Markdown.
     pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",

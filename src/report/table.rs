@@ -11,7 +11,9 @@ use unicode_width::UnicodeWidthStr;
 /// Where text is going: how many columns wide, and whether it may be coloured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Screen {
+    /// Columns available.
     pub width: usize,
+    /// Whether ANSI colours may be used.
     pub color: bool,
 }
 
@@ -142,12 +144,17 @@ fn split_at_width(s: &str, width: usize) -> (&str, &str) {
 /// A cell's colour, shown only when the screen takes colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Paint {
+    /// Good news: a target met.
     Green,
+    /// Bad news: a target missed.
     Red,
+    /// A warning: worse, or degraded.
     Yellow,
+    /// Muted: nothing to see.
     Grey,
 }
 
+/// One cell of a table: its text and, optionally, its colour.
 #[derive(Clone, Debug)]
 pub struct Cell {
     text: String,
@@ -155,6 +162,7 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// The cell with this colour (none for plain).
     pub fn paint(mut self, paint: Option<Paint>) -> Cell {
         self.paint = paint;
         self
@@ -212,6 +220,7 @@ pub struct Table {
 const MAX_WORD: usize = 24;
 
 impl Table {
+    /// An empty table for `screen`.
     pub fn new(screen: Screen) -> Table {
         Table {
             screen,
@@ -278,6 +287,7 @@ impl Table {
         self
     }
 
+    /// Adds a row of cells.
     pub fn row<C: Into<Cell>>(&mut self, cells: impl IntoIterator<Item = C>) {
         let mut row: Vec<Cell> = cells
             .into_iter()

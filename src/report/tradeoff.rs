@@ -34,18 +34,29 @@ pub fn format_money(x: f64) -> String {
 /// One design as `tradeoff --format json` lists it (plus nines, downtime and the SLO verdict).
 #[derive(Clone, Debug, Serialize)]
 pub struct DesignEntry {
+    /// The variant chosen for each component with variants.
     pub variants: IndexMap<String, String>,
+    /// Monthly infrastructure cost (money).
     pub cost: f64,
+    /// The component's availability, a probability.
     pub availability: f64,
+    /// The component's unavailability, a probability.
     pub unavailability: f64,
+    /// P(the component is DEGRADED).
     pub degraded: f64,
+    /// Its nines, −log10(unavailability); null when it never goes down.
     pub nines: Option<f64>,
+    /// Expected downtime per SLO window, in seconds.
     pub downtime_per_window_s: f64,
+    /// Expected monthly total: infrastructure, downtime and degraded time, in money.
     pub total_cost: f64,
+    /// Whether every component with an slo meets it.
     pub meets_slos: bool,
+    /// Whether the design is on the Pareto frontier.
     pub pareto: bool,
 }
 
+/// How far the optimiser's answers may be from the optimum, when it stopped early.
 #[derive(Clone, Debug, Serialize)]
 pub struct BoundEntry {
     /// Per frontier design, in order: no design costing at most as much is less unavailable.
@@ -54,34 +65,51 @@ pub struct BoundEntry {
     pub max_gap_nines: f64,
     /// No design at any cost is less unavailable.
     pub unavailability_at_least: f64,
+    /// No design has a lower expected monthly total.
     pub total_cost_at_least: f64,
+    /// No design meeting every SLO is cheaper (null when none can).
     pub slo_cost_at_least: Option<f64>,
 }
 
+/// The results of `nines tradeoff`, as printed and as its JSON.
 #[derive(Clone, Debug, Serialize)]
 pub struct TradeoffReport {
+    /// The model's name.
     pub model: String,
+    /// The component looked at.
     pub component: String,
+    /// The model's SLO window, in seconds.
     pub window_s: f64,
+    /// Money lost per hour the component is down.
     pub downtime_per_hour: f64,
+    /// Money lost per hour it runs degraded.
     pub degraded_per_hour: f64,
+    /// The number of designs (a float: it can be astronomically large).
     pub design_count: f64,
     /// `enumeration` or `optimiser`.
     pub method: &'static str,
     /// Every answer is proven optimal.
     pub exact: bool,
+    /// Exact evaluations done.
     pub evaluations: u64,
+    /// Every design, when they were enumerated and not left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub designs: Option<Vec<DesignEntry>>,
+    /// The Pareto-optimal designs, cheapest first.
     pub frontier: Vec<DesignEntry>,
+    /// The design with the least expected monthly total.
     pub sweet_spot: DesignEntry,
+    /// The cheapest design meeting every SLO; null when none does.
     pub cheapest_meeting_slos: Option<DesignEntry>,
+    /// How far off the answers may be, when the optimiser stopped early.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bound: Option<BoundEntry>,
+    /// Remarks on what was computed and left out, in words.
     pub notes: Vec<String>,
 }
 
 impl TradeoffReport {
+    /// The report of a tradeoff; with `frontier_only`, the designs are left out.
     pub fn new(t: &Tradeoff, frontier_only: bool) -> TradeoffReport {
         let window_s = t.catalog.base.window_s;
         let entry = |o: &Outcome| DesignEntry {
@@ -195,6 +223,8 @@ impl TradeoffReport {
         }
     }
 
+    /// As a table for `screen`, JSON or Markdown; with `all`, every design rather than the
+    /// frontier.
     pub fn render(&self, format: Format, screen: Screen, all: bool) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",
@@ -225,6 +255,7 @@ impl TradeoffReport {
         rows
     }
 
+    /// The marks of a design in the table: sweet spot, cheapest meeting SLOs, dominated.
     pub fn marks(&self, d: &DesignEntry) -> String {
         let mut m = Vec::new();
         if d.variants == self.sweet_spot.variants {
@@ -243,6 +274,8 @@ impl TradeoffReport {
         m.join(", ")
     }
 
+    /// A design's variants as `db=pair web=multi-az`, or `(as written)` for a model without
+    /// variants.
     pub fn variants_text(d: &DesignEntry) -> String {
         if d.variants.is_empty() {
             return "(as written)".into();
@@ -323,6 +356,7 @@ impl TradeoffReport {
         screen.fit(&out)
     }
 
+    /// The sweet spot and the cheapest design meeting the SLOs, in two sentences.
     pub fn summary(&self) -> String {
         let s = &self.sweet_spot;
         let mut out = format!(
@@ -389,50 +423,81 @@ pub fn format_count(x: f64) -> String {
 /// The rule-of-thumb curve, as printed.
 #[derive(Clone, Debug, Serialize)]
 pub struct RuleStepEntry {
+    /// The availability before the step, a probability.
     pub from_availability: f64,
+    /// The availability after it, a probability.
     pub to_availability: f64,
+    /// Nines before the step.
     pub from_nines: u32,
+    /// Nines after it.
     pub to_nines: u32,
+    /// Downtime a year this nine removes, in seconds.
     pub uptime_per_year_s: f64,
+    /// Extrapolated monthly infrastructure cost after the step.
     pub cost: f64,
+    /// What this nine adds to the monthly cost.
     pub step_cost: f64,
+    /// The downtime cost it saves a month.
     pub downtime_cost_saved: f64,
+    /// Whether it saves at least what it costs.
     pub pays: bool,
+    /// Whether today's design already has this nine.
     pub bought: bool,
 }
 
+/// The component as it is today, on the rule's curve.
 #[derive(Clone, Debug, Serialize)]
 pub struct RuleTodayEntry {
+    /// Its availability, a probability.
     pub availability: f64,
+    /// Its unavailability, a probability.
     pub unavailability: f64,
+    /// Its nines.
     pub nines: f64,
+    /// Today's monthly infrastructure cost.
     pub cost: f64,
+    /// Today's expected monthly total: infrastructure and downtime.
     pub total_cost: f64,
 }
 
+/// Where the extrapolated total cost is least.
 #[derive(Clone, Debug, Serialize)]
 pub struct RuleSweetSpot {
+    /// The nines there.
     pub nines: f64,
+    /// The availability there, a probability.
     pub availability: f64,
+    /// Extrapolated monthly infrastructure cost there.
     pub cost: f64,
+    /// Expected monthly total there.
     pub total_cost: f64,
 }
 
+/// The results of `nines tradeoff --rule`: what each further nine would cost and save.
 #[derive(Clone, Debug, Serialize)]
 pub struct RuleReport {
+    /// The model's name.
     pub model: String,
+    /// The component looked at.
     pub component: String,
+    /// How many times the last nine's cost each further nine costs.
     pub factor: f64,
+    /// Money lost per hour the component is down.
     pub downtime_per_hour: f64,
+    /// The component today.
     pub today: RuleTodayEntry,
+    /// One step per nine.
     pub steps: Vec<RuleStepEntry>,
     /// The first nine that costs more than the downtime it saves.
     pub first_unprofitable_nine: Option<u32>,
+    /// Where the total cost is least; null when downtime costs nothing.
     pub sweet_spot: Option<RuleSweetSpot>,
+    /// Remarks, in words.
     pub notes: Vec<String>,
 }
 
 impl RuleReport {
+    /// The report of a rule-of-thumb curve for `component` of `model`.
     pub fn new(model: &str, component: &str, curve: &RuleCurve, notes: Vec<String>) -> RuleReport {
         let availability_at = |k: u32| -> (f64, f64) {
             let u = 10f64.powi(-(k as i32));
@@ -477,6 +542,7 @@ impl RuleReport {
         }
     }
 
+    /// As a table for `screen`, JSON or Markdown.
     pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",

@@ -8,6 +8,7 @@ use crate::explain::whatif::{ComponentWhatIf, Effect, WhatIf};
 use crate::model::units::format_percent;
 
 impl WhatIf {
+    /// As a table for `screen`, JSON or Markdown.
     pub fn render(&self, format: Format, screen: Screen) -> String {
         match format {
             Format::Json => serde_json::to_string_pretty(self).expect("results serialise") + "\n",

@@ -12,30 +12,50 @@ pub enum Sampler {
     Never,
     /// Happens at once (an availability of 0%).
     Now,
+    /// Exponential (memoryless) times.
     Exponential {
+        /// The mean, in seconds.
         mean: f64,
     },
+    /// Weibull times.
     Weibull {
+        /// The scale, in seconds.
         scale: f64,
+        /// One over the shape.
         inv_shape: f64,
+        /// The least time drawn, in seconds (a trillionth of the mean): times of zero would stop
+        /// the clock.
         floor: f64,
     },
+    /// Lognormal times.
     Lognormal {
+        /// The mean of the underlying normal (of the log of seconds).
         mu: f64,
+        /// The standard deviation of the underlying normal.
         sigma: f64,
+        /// The least time drawn, in seconds (a trillionth of the mean): times of zero would stop
+        /// the clock.
         floor: f64,
     },
+    /// Gamma times.
     Gamma {
+        /// The shape.
         shape: f64,
+        /// The scale, in seconds.
         scale: f64,
+        /// The least time drawn, in seconds (a trillionth of the mean): times of zero would stop
+        /// the clock.
         floor: f64,
     },
+    /// Always the same time.
     Fixed {
+        /// The time, in seconds.
         value: f64,
     },
 }
 
 impl Sampler {
+    /// Works out the parameters that give `l` its mean (and shape).
     pub fn new(l: &Lifetime) -> Sampler {
         let mean = l.mean_s;
         if mean.is_nan() || mean == f64::INFINITY {
@@ -137,7 +157,7 @@ impl Sampler {
     }
 
     /// One draw of the residual life seen from a random instant of a long run of renewals: the
-    /// equilibrium distribution, density S(x)/mean, whose mean is E[X²]/(2·E[X]). A random
+    /// equilibrium distribution, density S(x)/mean, whose mean is E\[X²\]/(2·E\[X\]). A random
     /// instant falls in an interval with probability proportional to its length, so the
     /// interval is drawn length-biased (density x·f(x)/mean) and the instant uniformly inside
     /// it. Every length-biased distribution here has a closed form: a weibull's is

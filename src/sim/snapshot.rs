@@ -27,6 +27,7 @@ pub const CHUNK: u64 = 1 << 16;
 /// Samples per chunk of the importance stage.
 const IS_CHUNK: u64 = 1 << 14;
 
+/// Whether rare failures are estimated by importance sampling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Importance {
     /// Importance sampling for the components plain sampling cannot resolve.
@@ -35,16 +36,21 @@ pub enum Importance {
     Off,
 }
 
+/// How a snapshot Monte Carlo run samples, and when it stops.
 #[derive(Clone, Debug)]
 pub struct SnapshotOptions {
     /// Plain samples (the first round when `rel_error` is set).
     pub samples: u64,
+    /// The seed of every random stream: the same seed gives the same result on any number of
+    /// threads.
     pub seed: u64,
+    /// Threads to sample on (the result does not depend on it).
     pub threads: usize,
     /// Sample until every 95% half-width is within this share of its estimate.
     pub rel_error: Option<f64>,
     /// A bound on the samples of each stage.
     pub max_samples: u64,
+    /// Whether rare failures are estimated by importance sampling.
     pub importance: Importance,
 }
 
@@ -67,22 +73,30 @@ pub const DEFAULT_PLAIN_PRECISION: f64 = 0.1;
 /// Relative precision importance sampling aims at when `--rel-error` is not given.
 pub const DEFAULT_IMPORTANCE_PRECISION: f64 = 0.02;
 
+/// How a component's unavailability was estimated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
+    /// Plain sampling: the share of samples in which it was DOWN.
     Plain,
+    /// Importance sampling: rare failures drawn more often and weighted back.
     Importance,
 }
 
 /// One component's estimate.
 #[derive(Clone, Debug)]
 pub struct ComponentEstimate {
+    /// How the unavailability was estimated.
     pub method: Method,
+    /// The estimated unavailability, a probability.
     pub unavailability: f64,
+    /// The estimated availability, a probability.
     pub availability: f64,
     /// 95% interval of the unavailability.
     pub unavailability_ci95: (f64, f64),
+    /// The estimated probability of DEGRADED.
     pub degraded: f64,
+    /// 95% interval of the probability of DEGRADED.
     pub degraded_ci95: (f64, f64),
     /// Plain samples in which the component was DOWN.
     pub down_samples: u64,
@@ -102,6 +116,7 @@ impl ComponentEstimate {
     }
 }
 
+/// What a snapshot Monte Carlo run found: every component's estimate, and the samples drawn.
 #[derive(Clone, Debug)]
 pub struct SnapshotResult {
     /// Plain samples drawn for the estimates.
@@ -113,6 +128,7 @@ pub struct SnapshotResult {
     pub importance_samples: u64,
     /// Basic events × plain samples: the work done, for throughput figures.
     pub event_samples: u64,
+    /// Each component's estimate, in the system's order.
     pub components: Vec<ComponentEstimate>,
 }
 
@@ -567,8 +583,11 @@ const MIN_IMPORTANCE_SAMPLES: u64 = 4 * IS_CHUNK;
 /// An importance-sampling estimate of P(gate).
 #[derive(Clone, Debug)]
 pub struct ImportanceEstimate {
+    /// The estimated probability.
     pub mean: f64,
+    /// Its 95% interval.
     pub ci95: (f64, f64),
+    /// Samples drawn.
     pub samples: u64,
     /// Kish's effective sample size of the weighted hits.
     pub ess: f64,

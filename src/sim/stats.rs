@@ -37,23 +37,29 @@ pub fn wilson_z(k: u64, n: u64, z: f64) -> (f64, f64) {
 /// Running sums of a sample, for a mean and its normal 95% interval.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Moments {
+    /// How many values were added.
     pub n: u64,
+    /// Their sum.
     pub sum: f64,
+    /// The sum of their squares.
     pub sum_sq: f64,
 }
 
 impl Moments {
+    /// Adds one value.
     #[inline]
     pub fn add(&mut self, x: f64) {
         self.n += 1;
         self.sum += x;
         self.sum_sq += x * x;
     }
+    /// Adds another sample's sums, as if its values had been added here.
     pub fn merge(&mut self, o: &Moments) {
         self.n += o.n;
         self.sum += o.sum;
         self.sum_sq += o.sum_sq;
     }
+    /// The sample mean (0 for no values).
     pub fn mean(&self) -> f64 {
         if self.n == 0 {
             0.0
@@ -124,10 +130,12 @@ impl Default for Histogram {
 }
 
 impl Histogram {
+    /// An empty histogram.
     pub fn new() -> Histogram {
         Histogram::default()
     }
 
+    /// How many values were added.
     pub fn count(&self) -> u64 {
         self.count
     }
@@ -172,6 +180,7 @@ impl Histogram {
         self.high[i] = (total >> 8).min(u32::MAX as u64) as u32;
     }
 
+    /// Adds one value (non-negative).
     #[inline]
     pub fn add(&mut self, x: f64) {
         self.add_bucket(Self::bucket_of(x));
@@ -188,6 +197,7 @@ impl Histogram {
         (1 + block * SUB + sub) as u16
     }
 
+    /// Adds one value by its bucket, as [`Histogram::bucket_of`] gives it.
     #[inline]
     pub fn add_bucket(&mut self, bucket: u16) {
         self.count += 1;
@@ -204,6 +214,7 @@ impl Histogram {
         }
     }
 
+    /// Adds another histogram's counts; the result is the same in any order.
     pub fn merge(&mut self, o: &Histogram) {
         self.count += o.count;
         self.zeros += o.zeros;

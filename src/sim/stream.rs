@@ -18,6 +18,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 pub struct Stream(Xoshiro256PlusPlus);
 
 impl Stream {
+    /// The next 64 random bits.
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
         self.0.next_u64()
@@ -101,6 +102,8 @@ pub struct Chunks {
 }
 
 impl Chunks {
+    /// The chunk streams of stage `stage` of a run seeded with `seed`: each stage has its own
+    /// sequence.
     pub fn new(seed: u64, stage: u64) -> Chunks {
         let mut next = Xoshiro256PlusPlus::seed_from_u64(seed);
         for _ in 0..stage {
@@ -130,9 +133,11 @@ pub struct ChunkStreams {
 }
 
 impl ChunkStreams {
+    /// How many streams are left to hand out.
     pub fn len(&self) -> usize {
         self.left
     }
+    /// Whether every stream has been handed out.
     pub fn is_empty(&self) -> bool {
         self.left == 0
     }

@@ -20,8 +20,11 @@ use super::draw::{Z95, chi_square_quantile};
 /// seconds since 1970, and where it stands in the file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Incident {
+    /// The component's name, as the file writes it.
     pub component: String,
+    /// When it started, in seconds since 1970.
     pub start: f64,
+    /// When it ended, in seconds since 1970; `None` while still open.
     pub end: Option<f64>,
     /// Line of the incident in its file (1-based).
     pub line: usize,
@@ -30,6 +33,7 @@ pub struct Incident {
 /// A problem in an incident file, at its place.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReadError {
+    /// Where the problem is, when known.
     pub span: Option<Span>,
     /// The message, with its hint after `with_hint`'s separator.
     pub message: String,
@@ -457,6 +461,7 @@ fn read_json(source: &str, warnings: &mut Vec<String>) -> Result<Vec<Incident>, 
 /// What the history says of one component.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Calibration {
+    /// The component's name.
     pub name: String,
     /// Failures (merged outages that began in the period).
     pub incidents: u64,
@@ -473,6 +478,7 @@ pub struct Calibration {
     pub mttf_ci90_s: (f64, Option<f64>),
     /// Repairs seen whole (not censored).
     pub repairs: u64,
+    /// The mean repair time of the repairs seen whole, in seconds; `None` with none.
     pub mttr_mean_s: Option<f64>,
     /// Lognormal fit of the repair times: median and sigma of the log (two repairs or more).
     pub mttr_lognormal: Option<(f64, f64)>,
@@ -505,8 +511,11 @@ pub fn mttf_interval(k: u64, exposure: f64) -> (f64, Option<f64>) {
 /// Outcome of calibrating one history.
 #[derive(Clone, Debug, PartialEq)]
 pub struct History {
+    /// The start of the period, in seconds since 1970.
     pub since: f64,
+    /// The end of the period, in seconds since 1970.
     pub until: f64,
+    /// Every component with incidents, in the order of their names.
     pub components: Vec<Calibration>,
     /// Incidents left out or only partly counted, said in words.
     pub warnings: Vec<String>,

@@ -10,11 +10,14 @@ pub const Z95: f64 = 1.644_853_626_951_472_2;
 /// A lognormal given by its 5th and 95th percentiles: ln X ~ N(μ, σ).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LogNormal {
+    /// The mean of ln X.
     pub mu: f64,
+    /// The standard deviation of ln X.
     pub sigma: f64,
 }
 
 impl LogNormal {
+    /// The lognormal whose 5th and 95th percentiles are `p5` and `p95` (both positive).
     pub fn from_percentiles(p5: f64, p95: f64) -> LogNormal {
         let (a, b) = (p5.ln(), p95.ln());
         LogNormal {
@@ -23,10 +26,12 @@ impl LogNormal {
         }
     }
 
+    /// One value drawn from `s`.
     pub fn draw(&self, s: &mut Stream) -> f64 {
         (self.mu + self.sigma * s.normal()).exp()
     }
 
+    /// P(X ≤ x).
     pub fn cdf(&self, x: f64) -> f64 {
         if x <= 0.0 {
             return 0.0;

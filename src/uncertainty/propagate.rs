@@ -19,10 +19,14 @@ const CHUNK: usize = 32;
 /// The stage of the seeded streams that draws use (other engines use the first few).
 const STAGE: u64 = 11;
 
+/// How many draws, from which seed, on how many threads.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
+    /// Sets of values drawn.
     pub draws: usize,
+    /// The seed: the same seed gives the same percentiles on any number of threads.
     pub seed: u64,
+    /// Threads to solve draws on (the result does not depend on it).
     pub threads: usize,
 }
 
@@ -32,7 +36,9 @@ pub struct ComponentSpread {
     /// The 5th, 50th and 95th percentiles of the availability (as odds: the 5th percentile of
     /// the availability is the 95th of the unavailability).
     pub p5: Odds,
+    /// The median availability.
     pub p50: Odds,
+    /// The 95th percentile of the availability.
     pub p95: Odds,
     /// The share of draws in which the component meets its slo (None without one).
     pub p_meets_slo: Option<f64>,
@@ -40,9 +46,13 @@ pub struct ComponentSpread {
     pub unavailability: Vec<f64>,
 }
 
+/// Every component's availability over draws of the model's uncertain values, each draw solved
+/// exactly.
 #[derive(Clone, Debug)]
 pub struct Propagation {
+    /// Sets of values drawn.
     pub draws: usize,
+    /// The seed of the draws.
     pub seed: u64,
     /// How many values in the model carry a doubt.
     pub parameters: usize,

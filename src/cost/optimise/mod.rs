@@ -122,6 +122,8 @@ struct Optimiser<'a> {
     progress: Progress<'a>,
 }
 
+/// The answers of `nines tradeoff` without enumerating every design: exact reductions, modules
+/// solved on their own, then branch-and-bound within `request.budget` evaluations.
 pub fn optimise(
     catalog: Catalog,
     target: ComponentId,

@@ -22,9 +22,11 @@ impl Availability {
         within(u, self.down.p)
     }
 
+    /// The availability, a probability in [0, 1].
     pub fn value(self) -> f64 {
         self.down.q
     }
+    /// The unavailability, a probability in [0, 1], kept with all its digits.
     pub fn unavailability(self) -> f64 {
         self.down.p
     }
@@ -77,6 +79,8 @@ impl Availability {
         })
     }
 
+    /// From an availability given as a number in [0, 1]; an error says why any other value is not
+    /// one.
     pub fn from_value(value: f64) -> Result<Availability, String> {
         if !value.is_finite() {
             return Err(with_hint(

@@ -11,21 +11,29 @@ use crate::model::error::with_hint;
 /// A span of time, written with units: `"30d"`, `"1h30m"`, `"2.5h"`. Stored in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
 pub struct Duration {
+    /// The length of the span, in seconds.
     pub seconds: f64,
 }
 
+/// Seconds in a minute.
 pub const MINUTE: f64 = 60.0;
+/// Seconds in an hour.
 pub const HOUR: f64 = 3600.0;
+/// Seconds in a day.
 pub const DAY: f64 = 86_400.0;
+/// Seconds in a year of 365 days.
 pub const YEAR: f64 = 365.0 * DAY;
 /// A month of 365/12 days, as nines counts money and allowed downtime.
 pub const MONTH: f64 = YEAR / 12.0;
 
 impl Duration {
+    /// A duration of `seconds` seconds.
     pub fn from_secs(seconds: f64) -> Duration {
         Duration { seconds }
     }
 
+    /// Parses a number with a unit: `"30d"`, `"1h30m"`, `"2.5h"`, `"500ms"`; an error carries a
+    /// hint listing the units.
     pub fn parse(text: &str) -> Result<Duration, String> {
         let t = text.trim();
         let hint = "write a number with a unit: µs, ms, s, min (or m), h (or hr), d, w, mo (365/12 days) or y (365 days), or their long forms (seconds, minutes, hours, ...), e.g. \"30d\", \"1h30m\", \"90 minutes\", \"500ms\"";

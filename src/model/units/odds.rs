@@ -10,7 +10,9 @@ pub struct Odds {
 }
 
 impl Odds {
+    /// An event that never happens: probability 0.
     pub const NEVER: Odds = Odds { p: 0.0, q: 1.0 };
+    /// An event that always happens: probability 1.
     pub const ALWAYS: Odds = Odds { p: 1.0, q: 0.0 };
 
     /// From a small probability, where `1 - p` loses nothing that matters.
@@ -39,6 +41,7 @@ impl Odds {
         }
     }
 
+    /// The odds of the opposite event: `p` and `q` swapped, so nothing is lost.
     pub fn complement(self) -> Odds {
         Odds {
             p: self.q,

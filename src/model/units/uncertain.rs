@@ -14,7 +14,9 @@ use crate::model::error::with_hint;
 /// engine uses; the spread is for `eval --uncertainty`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Uncertain<T> {
+    /// The value every point engine uses.
     pub estimate: T,
+    /// How unsure the value is, when the model says; `None` for a bare value.
     pub spread: Option<Spread<T>>,
 }
 
@@ -23,10 +25,20 @@ pub struct Uncertain<T> {
 pub enum Spread<T> {
     /// The 5th and 95th percentiles of a lognormal (on the unavailability for an availability,
     /// on the duration for a time).
-    Range { low: T, high: T },
+    Range {
+        /// The 5th percentile.
+        low: T,
+        /// The 95th percentile.
+        high: T,
+    },
     /// `count` failures seen over `over`: the failure rate has the Jeffreys posterior
     /// Gamma(count + ½, over), and the estimate is over / (count + ½).
-    Incidents { count: u64, over: Duration },
+    Incidents {
+        /// Failures seen.
+        count: u64,
+        /// The time they were seen over.
+        over: Duration,
+    },
 }
 
 impl<T> From<T> for Uncertain<T> {
@@ -50,6 +62,8 @@ impl<T> std::ops::Deref for Uncertain<T> {
 pub trait FromIncidents: Sized {
     /// Whether a bare number is read from its digits (see [`DECIMAL`]), as an availability is.
     const DECIMAL: bool = false;
+    /// The value that `count` failures over `over` give as an estimate; an error when `over` is not
+    /// a positive time.
     fn from_incidents(count: u64, over: Duration) -> Result<Self, String>;
 }
 

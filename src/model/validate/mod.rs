@@ -36,7 +36,9 @@ pub const MAX_REPLICAS_IN_ALL: u64 = 2_000_000;
 /// A problem at a place in the model file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Invalid {
+    /// The path from the document's root to the value at fault.
     pub path: Vec<PathStep>,
+    /// What is wrong, with its hint joined by [`super::error::with_hint`] where there is one.
     pub message: String,
 }
 

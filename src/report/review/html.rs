@@ -108,6 +108,7 @@ footer { color: var(--muted); font-size: 12.5px; text-align: center; margin-top:
 }
 "#;
 
+/// The review as one self-contained HTML page: inline CSS and SVG, nothing fetched.
 pub fn render(r: &Review) -> String {
     let mut out = String::with_capacity(64 * 1024);
     let window = r.window_text();

@@ -12,6 +12,7 @@ use crate::model::units::{format_duration_human, format_percent};
 use crate::report::Format;
 use crate::report::text::{escape_markdown as md, format_nines, format_probability, format_share};
 
+/// The review as GitHub-flavoured Markdown.
 pub fn render(r: &Review) -> String {
     let mut out = String::new();
     let window = r.window_text();

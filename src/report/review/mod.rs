@@ -31,6 +31,7 @@ use crate::uncertainty::propagate::{Options as DrawOptions, Propagation, has_dou
 
 /// The file names written into the report directory.
 pub const MARKDOWN_FILE: &str = "report.md";
+/// The HTML page's file name.
 pub const HTML_FILE: &str = "report.html";
 
 /// Beyond this many components the graph is not drawn (it would be unreadable); `nines graph`
@@ -41,19 +42,28 @@ pub const MAX_DRAWN_COMPONENTS: usize = 150;
 /// the report has no simulation code of its own.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct SimulationSummary {
+    /// Simulated runs.
     pub runs: u64,
+    /// The simulated time of each run, in seconds.
     pub horizon_s: f64,
+    /// The model's SLO window, in seconds.
     pub window_s: f64,
+    /// The seed, when the simulation was seeded.
     pub seed: Option<u64>,
+    /// Each component's results, in the model's order.
     pub components: Vec<SimulatedComponent>,
 }
 
+/// One component's results from the timeline simulation.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct SimulatedComponent {
+    /// The component's name.
     pub name: String,
+    /// Its simulated availability, a probability.
     pub availability: f64,
     /// 95% confidence interval of the availability.
     pub ci95: (f64, f64),
+    /// Outages a year, on average.
     pub outages_per_year: f64,
     /// None when the component never went down.
     pub mean_outage_s: Option<f64>,
@@ -71,21 +81,29 @@ pub struct SimulatedComponent {
     pub p_window_breach_ci95: Option<(f64, f64)>,
 }
 
+/// Three percentiles of a downtime, in seconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Percentiles {
+    /// The median.
     pub p50: f64,
+    /// The 90th percentile.
     pub p90: f64,
+    /// The 99th percentile.
     pub p99: f64,
 }
 
 /// Windows whose downtime fell in [lo_s, hi_s).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct HistogramBin {
+    /// The bin's lower end, in seconds (included).
     pub lo_s: f64,
+    /// The bin's upper end, in seconds (excluded).
     pub hi_s: f64,
+    /// Windows in the bin.
     pub windows: u64,
 }
 
+/// What the report includes.
 #[derive(Clone, Debug)]
 pub struct ReviewOptions {
     /// The model file as the user named it (shown in the report).
@@ -94,6 +112,7 @@ pub struct ReviewOptions {
     pub top: usize,
     /// Compute cost curves when the model has variants.
     pub tradeoff: bool,
+    /// The timeline simulation's results to show, when there are any.
     pub simulation: Option<SimulationSummary>,
 }
 
@@ -111,79 +130,117 @@ impl Default for ReviewOptions {
 /// One component with an slo and its verdict.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SloRow {
+    /// The component's name.
     pub name: String,
+    /// Its slo, an availability.
     pub slo: f64,
+    /// Its slo as an unavailability.
     pub slo_unavailability: f64,
+    /// Its exact availability, a probability.
     pub availability: f64,
+    /// Its exact unavailability, a probability.
     pub unavailability: f64,
+    /// P(DEGRADED).
     pub degraded: f64,
+    /// Its nines, −log10(unavailability).
     pub nines: f64,
     /// Nines above the slo; negative when missed, infinite when never down.
     pub margin_nines: f64,
+    /// Expected downtime per SLO window, in seconds.
     pub downtime_per_window_s: f64,
+    /// Downtime per SLO window the slo allows, in seconds.
     pub budget_per_window_s: f64,
+    /// Expected downtime a year, in seconds.
     pub downtime_per_year_s: f64,
+    /// Downtime a year the slo allows, in seconds.
     pub budget_per_year_s: f64,
+    /// Whether the unavailability is within the slo's.
     pub meets: bool,
+    /// The line of the component in the model file.
     pub line: usize,
     /// `slo: { max_breach }`: the largest acceptable share of windows breaching.
     pub max_breach: Option<f64>,
     /// From the simulation, when the report has one.
     pub p_window_breach: Option<f64>,
+    /// The 95% interval of the simulated share of windows breaching the slo (Wilson, over
+    /// windows).
     pub p_window_breach_ci95: Option<(f64, f64)>,
 }
 
 /// What the graph drawing needs of a component.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GraphNode {
+    /// The component's name.
     pub name: String,
     /// A second line: availability, replicas.
     pub detail: String,
+    /// A third party outside the model owner's control.
     pub external: bool,
     /// Some(verdict) for a component with an slo.
     pub meets_slo: Option<bool>,
 }
 
+/// What a dependency edge does when its target fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EdgeKind {
+    /// A hard dependency: the caller fails with it.
     Hard,
+    /// A fail-open dependency: the caller runs degraded.
     Degrade,
+    /// An optional dependency: the caller does not notice.
     Ignore,
+    /// The component used while a degraded dependency is down.
     Fallback,
 }
 
 /// An edge from a component to what it calls.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct GraphEdge {
+    /// The calling component, an index into the nodes.
     pub from: usize,
+    /// The component called, an index into the nodes.
     pub to: usize,
+    /// What the call's failure does.
     pub kind: EdgeKind,
     /// `≥1 of 2` for a group member; empty otherwise.
     pub label: String,
 }
 
+/// The dependency graph as the report draws it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GraphData {
+    /// Every component, in the model's order.
     pub nodes: Vec<GraphNode>,
+    /// Every dependency and fallback edge.
     pub edges: Vec<GraphEdge>,
 }
 
 /// A cost-versus-nines curve for one component.
 #[derive(Clone, Debug)]
 pub struct CostCurve {
+    /// The tradeoff's results for the component.
     pub report: TradeoffReport,
     /// The plot, as SVG text.
     pub svg: String,
 }
 
+/// The design-review document's contents: every result, gathered once, for the Markdown and HTML
+/// renderers.
 #[derive(Clone, Debug)]
 pub struct Review {
+    /// The model's name.
     pub model: String,
+    /// The model file as the user named it.
     pub file: String,
+    /// The version of nines that wrote the report.
     pub version: &'static str,
+    /// The model's SLO window, in seconds.
     pub window_s: f64,
+    /// Every component's exact availability.
     pub eval: EvalReport,
+    /// Every component with an slo, and its verdict.
     pub slos: Vec<SloRow>,
+    /// The dependency graph to draw.
     pub graph: GraphData,
     /// The graph as Mermaid source (`nines graph --format mermaid`).
     pub mermaid: String,
@@ -191,12 +248,17 @@ pub struct Review {
     pub risks: Vec<Explanation>,
     /// Components that could have been explained but were left out (too many).
     pub risks_left_out: usize,
+    /// Importance rows shown per component at risk.
     pub top: usize,
+    /// Lint findings.
     pub findings: Vec<Finding>,
+    /// Cost-versus-nines curves, at most three.
     pub costs: Vec<CostCurve>,
     /// Why there is no cost curve, or what was left out.
     pub cost_notes: Vec<String>,
+    /// What the numbers assume, in words.
     pub assumptions: Vec<String>,
+    /// The timeline simulation's results, when the report ran one.
     pub simulation: Option<SimulationSummary>,
     /// The draws of the model's uncertain values (none when it has none): the spread of every
     /// availability beside it, and a distribution for every component with an slo.
@@ -207,17 +269,22 @@ pub struct Review {
 const MAX_RISK_TARGETS: usize = 6;
 const MAX_COST_CURVES: usize = 3;
 
+/// Why the report cannot be built or written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
+    /// An exact engine gave up.
     #[error("{0}")]
     Engine(#[from] EngineError),
+    /// A cost curve could not be drawn.
     #[error("cannot draw the cost curve: {0}")]
     Plot(#[from] super::plot::PlotError),
+    /// A file could not be written.
     #[error("cannot write the report: {0}")]
     Io(#[from] std::io::Error),
 }
 
 impl Review {
+    /// Gathers every result the report shows for `system`, loaded from `model`.
     pub fn build(
         model: &Model,
         system: &System,
@@ -307,10 +374,12 @@ impl Review {
         })
     }
 
+    /// The document as GitHub-flavoured Markdown.
     pub fn markdown(&self) -> String {
         markdown::render(self)
     }
 
+    /// The document as one self-contained HTML page.
     pub fn html(&self) -> String {
         html::render(self)
     }
@@ -325,6 +394,7 @@ impl Review {
         )
     }
 
+    /// How many SLOs are missed.
     pub fn missed(&self) -> usize {
         self.slos.iter().filter(|s| !s.meets).count()
     }
@@ -400,6 +470,7 @@ impl Review {
         })
     }
 
+    /// The SLO window for people: `30d`, `8.76h`.
     pub fn window_text(&self) -> String {
         format_duration_human(self.window_s)
     }
