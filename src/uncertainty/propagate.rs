@@ -9,8 +9,8 @@
 use crate::exact::{self, EngineError, bdd};
 use crate::model::units::Odds;
 use crate::sim::stream::{Chunks, Stream, run_chunks};
-use crate::structure::{Gate, Structure, event_odds};
-use crate::system::{Doubt, Lifetime, System};
+use crate::structure::{Gate, GateId, Structure, event_odds};
+use crate::system::{Component, Domain, Doubt, Lifetime, System};
 
 use super::draw;
 
@@ -72,25 +72,38 @@ pub fn has_doubt(system: &System) -> bool {
     parameters(system) > 0
 }
 
-/// One draw of a reliability: P(down), the mean time to failure and to repair.
-fn draw_reliability(
+/// One draw of each uncertain value of a reliability: the unavailability, mttf and mttr, in
+/// seconds (None where the value is certain).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(super) struct Drawn {
+    pub unavailability: Option<f64>,
+    pub mttf: Option<f64>,
+    pub mttr: Option<f64>,
+}
+
+/// Draws every uncertain value of one reliability.
+fn draw_values(doubt: &Doubt, s: &mut Stream) -> Drawn {
+    // Always in this order, so that a draw's numbers do not depend on which values are unsure
+    // elsewhere in the model.
+    Drawn {
+        unavailability: (doubt.availability.as_ref()).map(|a| draw::unavailability(a, s)),
+        mttf: doubt.mttf.as_ref().map(|m| draw::seconds(m, s)),
+        mttr: doubt.mttr.as_ref().map(|m| draw::seconds(m, s)),
+    }
+}
+
+/// A reliability with drawn values in place of the point ones: P(down), the mean time to
+/// failure and to repair.
+pub(super) fn settle(
     doubt: &Doubt,
     down: Odds,
     failure: Lifetime,
     repair: Lifetime,
-    s: &mut Stream,
+    drawn: Drawn,
 ) -> (Odds, f64, f64) {
-    // Always in this order, so that a draw's numbers do not depend on which values are unsure
-    // elsewhere in the model.
-    let u = doubt
-        .availability
-        .as_ref()
-        .map(|a| draw::unavailability(a, s));
-    let mttf = doubt.mttf.as_ref().map(|m| draw::seconds(m, s));
-    let mttr = doubt.mttr.as_ref().map(|m| draw::seconds(m, s));
-    let repair_s = mttr.unwrap_or(repair.mean_s);
+    let repair_s = drawn.mttr.unwrap_or(repair.mean_s);
     if doubt.availability_given {
-        let down = u.map_or(down, Odds::from_p);
+        let down = drawn.unavailability.map_or(down, Odds::from_p);
         let failure_s = if down.p > 0.0 {
             repair_s * down.q / down.p
         } else {
@@ -98,8 +111,27 @@ fn draw_reliability(
         };
         return (down, failure_s, repair_s);
     }
-    let failure_s = mttf.unwrap_or(failure.mean_s);
+    let failure_s = drawn.mttf.unwrap_or(failure.mean_s);
     (Odds::ratio(repair_s, failure_s), failure_s, repair_s)
+}
+
+/// Gives a domain of `work` a settled reliability.
+pub(super) fn set_domain(w: &mut Domain, (down, f, r): (Odds, f64, f64)) {
+    w.down = down;
+    w.failure.mean_s = f;
+    w.repair.mean_s = r;
+}
+
+/// Gives a component of `work` a settled reliability of one replica (`p` is the component as
+/// the model gives it).
+pub(super) fn set_component(p: &Component, w: &mut Component, (down, f, r): (Odds, f64, f64)) {
+    w.replica_failed = down;
+    w.replica_down = match &p.maintenance {
+        Some(m) if m.rolling => down.either(Odds::ratio(m.duration_s, m.every_s - m.duration_s)),
+        _ => down,
+    };
+    w.failure.mean_s = f;
+    w.repair.mean_s = r;
 }
 
 /// Puts one draw of every uncertain value of `point` into `work` (a copy of it).
@@ -108,31 +140,22 @@ fn draw_system(point: &System, work: &mut System, s: &mut Stream) {
         if p.doubt.is_certain() {
             continue;
         }
-        let (down, f, r) = draw_reliability(&p.doubt, p.down, p.failure, p.repair, s);
-        w.down = down;
-        w.failure.mean_s = f;
-        w.repair.mean_s = r;
+        let drawn = draw_values(&p.doubt, s);
+        set_domain(w, settle(&p.doubt, p.down, p.failure, p.repair, drawn));
     }
     for (p, w) in point.components.iter().zip(work.components.iter_mut()) {
         if p.doubt.is_certain() {
             continue;
         }
-        let (down, f, r) = draw_reliability(&p.doubt, p.replica_failed, p.failure, p.repair, s);
-        w.replica_failed = down;
-        w.replica_down = match &p.maintenance {
-            Some(m) if m.rolling => {
-                down.either(Odds::ratio(m.duration_s, m.every_s - m.duration_s))
-            }
-            _ => down,
-        };
-        w.failure.mean_s = f;
-        w.repair.mean_s = r;
+        let drawn = draw_values(&p.doubt, s);
+        let settled = settle(&p.doubt, p.replica_failed, p.failure, p.repair, drawn);
+        set_component(p, w, settled);
     }
 }
 
 /// How one draw is solved: a pass over the diagram compiled once, or (when the whole model
 /// does not fit one diagram) the exact engine afresh.
-enum Solver {
+pub(super) enum Solver {
     Compiled(exact::Compiled),
     Afresh,
 }
@@ -145,7 +168,8 @@ pub fn propagate(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Propagation, EngineError> {
     let structure = Structure::new(system);
-    let lean = down_only(&structure);
+    let downs: Vec<GateId> = structure.components.iter().map(|c| c.down).collect();
+    let lean = keep_only(&structure, &downs);
     let solver = match exact::with_deep_stack(|| exact::compile(&lean)) {
         Ok(c) => Solver::Compiled(c),
         Err(EngineError::TooLarge(_)) => Solver::Afresh,
@@ -171,7 +195,7 @@ pub fn propagate(
                 })
                 .collect();
             let out = match &solver {
-                Solver::Compiled(c) => solve_lanes(&structure, c, &odds, table),
+                Solver::Compiled(c) => solve_lanes(&structure, c, &odds, table, &downs),
                 Solver::Afresh => odds
                     .iter()
                     .map(|odds| {
@@ -225,13 +249,10 @@ pub fn propagate(
     })
 }
 
-/// The structure with every gate that no component's DOWN reads made `Never`: only
-/// availability is drawn, so the diagrams of DEGRADED need not be built nor walked each draw.
-/// Gate ids stay as they are.
 /// A breaker's odds are its target's outage frequency × its opening time, which depends on the
 /// drawn odds of everything below the target: charged again for each draw (models with
 /// breakers only; the others pass through).
-fn breakers_charged(structure: &Structure, work: &System, odds: Vec<Odds>) -> Vec<Odds> {
+pub(super) fn breakers_charged(structure: &Structure, work: &System, odds: Vec<Odds>) -> Vec<Odds> {
     if structure.breakers.is_empty() {
         return odds;
     }
@@ -243,9 +264,12 @@ fn breakers_charged(structure: &Structure, work: &System, odds: Vec<Odds>) -> Ve
     drawn.events.iter().map(|e| e.odds).collect()
 }
 
-fn down_only(structure: &Structure) -> Structure {
+/// The structure with every gate that none of `roots` reads made `Never`: only availability is
+/// drawn, so the diagrams of DEGRADED need not be built nor walked each draw. Gate ids stay as
+/// they are.
+pub(super) fn keep_only(structure: &Structure, roots: &[GateId]) -> Structure {
     let mut needed = vec![false; structure.gates.len()];
-    let mut stack: Vec<usize> = structure.components.iter().map(|c| c.down).collect();
+    let mut stack: Vec<usize> = roots.to_vec();
     while let Some(g) = stack.pop() {
         if std::mem::replace(&mut needed[g], true) {
             continue;
@@ -261,13 +285,15 @@ fn down_only(structure: &Structure) -> Structure {
     lean
 }
 
-/// Every component's P(DOWN) for each draw's event odds: one pass over the diagram serves
-/// `bdd::LANES` draws at once (a short last batch repeats its last draw in the spare lanes).
-fn solve_lanes(
+/// The odds of each of `gates` (every component's DOWN, or one) for each draw's event odds:
+/// one pass over the diagram serves `bdd::LANES` draws at once (a short last batch repeats its
+/// last draw in the spare lanes).
+pub(super) fn solve_lanes(
     structure: &Structure,
     c: &exact::Compiled,
     odds: &[Vec<Odds>],
     table: &mut Vec<(bdd::Lanes, bdd::Lanes)>,
+    gates: &[GateId],
 ) -> Vec<Vec<Odds>> {
     let mut out = Vec::with_capacity(odds.len());
     for batch in odds.chunks(bdd::LANES) {
@@ -289,9 +315,9 @@ fn solve_lanes(
         c.manager.probabilities_lanes(&lanes, table);
         for k in 0..batch.len() {
             out.push(
-                (structure.components.iter())
-                    .map(|g| {
-                        let (p, q) = bdd::edge_lanes(table, c.gate[g.down]);
+                (gates.iter())
+                    .map(|&g| {
+                        let (p, q) = bdd::edge_lanes(table, c.gate[g]);
                         Odds { p: p[k], q: q[k] }
                     })
                     .collect(),
