@@ -16,6 +16,7 @@ use crate::exact::{self, EngineError};
 use crate::model::units::{YEAR, finite};
 use crate::structure::{Owner, Structure};
 use crate::system::{ComponentId, System};
+use crate::uncertainty::variance::VarianceShares;
 
 #[derive(Clone, Copy, Debug)]
 pub struct ExplainOptions {
@@ -86,6 +87,10 @@ pub struct Explanation {
     pub cut_sets: Vec<CutSet>,
     pub single_points_of_failure: Vec<String>,
     pub where_to_invest: Vec<Investment>,
+    /// Which uncertain value's doubt drives the spread of the unavailability (`variance_share`
+    /// and `variance` in JSON), when the model gives values touching it with their doubt.
+    #[serde(flatten)]
+    pub doubt: Option<VarianceShares>,
 }
 
 /// Everything `nines explain` reports about one component being DOWN.
@@ -274,5 +279,6 @@ pub fn explain(
         cut_sets,
         single_points_of_failure: singletons,
         where_to_invest,
+        doubt: None,
     })
 }
