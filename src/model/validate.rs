@@ -33,6 +33,9 @@ pub const MAX_REPLICAS_IN_ALL: u64 = 2_000_000;
 pub struct Invalid {
     pub path: Vec<PathStep>,
     pub message: String,
+    /// A second key the problem is about (the other of two that exclude each other): when an
+    /// overlay wrote one and the model the other, the error says where each comes from.
+    pub also: Option<Vec<PathStep>>,
 }
 
 pub(super) type Result<T> = std::result::Result<T, Invalid>;
@@ -45,6 +48,7 @@ pub(super) fn invalid(path: &[PathStep], message: String) -> Invalid {
     Invalid {
         path: path.to_vec(),
         message,
+        also: None,
     }
 }
 
@@ -663,8 +667,9 @@ fn reliability(
     let availability = availability.map(|a| a.estimate);
     let mttf = mttf.map(|m| m.estimate);
     let mttr = mttr.map(|m| m.estimate);
-    let conflict = |a: &'static str, b: &'static str| {
-        invalid(
+    let conflict = |a: &'static str, b: &'static str| Invalid {
+        also: Some(path_of(a)),
+        ..invalid(
             &path_of(b),
             with_hint(
                 format!("{what} gives both `{a}` and `{b}`"),
