@@ -10,7 +10,7 @@ use crate::exact::{self, EngineError, bdd};
 use crate::model::units::Odds;
 use crate::sim::stream::{Chunks, Stream, run_chunks};
 use crate::structure::{Gate, GateId, Structure, event_odds};
-use crate::system::{Component, Domain, Doubt, Lifetime, System};
+use crate::system::{Component, ComponentId, Domain, Doubt, Lifetime, System};
 
 use super::draw;
 
@@ -160,6 +160,57 @@ pub(super) enum Solver {
     Afresh,
 }
 
+impl Solver {
+    /// Compiles the diagrams of `components`' DOWN, once for every draw.
+    pub(super) fn new(structure: &Structure, components: &[ComponentId]) -> Solver {
+        let roots: Vec<GateId> = (components.iter())
+            .map(|&c| structure.components[c].down)
+            .collect();
+        let lean = keep_only(structure, &roots);
+        match exact::with_deep_stack(|| exact::compile(&lean)) {
+            Ok(c) => Solver::Compiled(c),
+            Err(EngineError::TooLarge(_)) => Solver::Afresh,
+        }
+    }
+
+    /// P(DOWN) of each of `components` (those it was made for) for each draw's event odds.
+    pub(super) fn solve(
+        &self,
+        structure: &Structure,
+        components: &[ComponentId],
+        odds: &[Vec<Odds>],
+        table: &mut Vec<(bdd::Lanes, bdd::Lanes)>,
+    ) -> Result<Vec<Vec<Odds>>, EngineError> {
+        match self {
+            Solver::Compiled(c) => {
+                let gates: Vec<GateId> = (components.iter())
+                    .map(|&x| structure.components[x].down)
+                    .collect();
+                Ok(solve_lanes(structure, c, odds, table, &gates))
+            }
+            Solver::Afresh => odds
+                .iter()
+                .map(|odds| {
+                    let mut changed = structure.clone();
+                    for (e, o) in changed.events.iter_mut().zip(odds) {
+                        e.odds = *o;
+                    }
+                    let states = exact::evaluate(&changed)?;
+                    Ok(components.iter().map(|&x| states[x].down).collect())
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Every event's odds in a drawn system.
+pub(super) fn drawn_odds(structure: &Structure, work: &System) -> Vec<Odds> {
+    let odds: Vec<Odds> = (structure.events.iter())
+        .map(|e| event_odds(work, e.kind))
+        .collect();
+    breakers_charged(structure, work, odds)
+}
+
 /// Draws every uncertain value `opts.draws` times and solves each draw exactly. `progress` is
 /// told how many draws each finished chunk did.
 pub fn propagate(
@@ -168,13 +219,9 @@ pub fn propagate(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Propagation, EngineError> {
     let structure = Structure::new(system);
-    let downs: Vec<GateId> = structure.components.iter().map(|c| c.down).collect();
-    let lean = keep_only(&structure, &downs);
-    let solver = match exact::with_deep_stack(|| exact::compile(&lean)) {
-        Ok(c) => Solver::Compiled(c),
-        Err(EngineError::TooLarge(_)) => Solver::Afresh,
-    };
     let n = system.components.len();
+    let all: Vec<ComponentId> = (0..n).collect();
+    let solver = Solver::new(&structure, &all);
     let chunks = opts.draws.div_ceil(CHUNK);
     let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(opts.draws); n];
     let mut failed = None;
@@ -188,25 +235,10 @@ pub fn propagate(
             let odds: Vec<Vec<Odds>> = (0..size)
                 .map(|_| {
                     draw_system(system, work, &mut s);
-                    let odds: Vec<Odds> = (structure.events.iter())
-                        .map(|e| event_odds(work, e.kind))
-                        .collect();
-                    breakers_charged(&structure, work, odds)
+                    drawn_odds(&structure, work)
                 })
                 .collect();
-            let out = match &solver {
-                Solver::Compiled(c) => solve_lanes(&structure, c, &odds, table, &downs),
-                Solver::Afresh => odds
-                    .iter()
-                    .map(|odds| {
-                        let mut changed = structure.clone();
-                        for (e, o) in changed.events.iter_mut().zip(odds) {
-                            e.odds = *o;
-                        }
-                        Ok(exact::evaluate(&changed)?.iter().map(|s| s.down).collect())
-                    })
-                    .collect::<Result<_, EngineError>>()?,
-            };
+            let out = solver.solve(&structure, &all, &odds, table)?;
             progress(size as u64);
             Ok(out)
         },
@@ -252,7 +284,7 @@ pub fn propagate(
 /// A breaker's odds are its target's outage frequency × its opening time, which depends on the
 /// drawn odds of everything below the target: charged again for each draw (models with
 /// breakers only; the others pass through).
-pub(super) fn breakers_charged(structure: &Structure, work: &System, odds: Vec<Odds>) -> Vec<Odds> {
+fn breakers_charged(structure: &Structure, work: &System, odds: Vec<Odds>) -> Vec<Odds> {
     if structure.breakers.is_empty() {
         return odds;
     }
@@ -267,7 +299,7 @@ pub(super) fn breakers_charged(structure: &Structure, work: &System, odds: Vec<O
 /// The structure with every gate that none of `roots` reads made `Never`: only availability is
 /// drawn, so the diagrams of DEGRADED need not be built nor walked each draw. Gate ids stay as
 /// they are.
-pub(super) fn keep_only(structure: &Structure, roots: &[GateId]) -> Structure {
+fn keep_only(structure: &Structure, roots: &[GateId]) -> Structure {
     let mut needed = vec![false; structure.gates.len()];
     let mut stack: Vec<usize> = roots.to_vec();
     while let Some(g) = stack.pop() {
@@ -288,7 +320,7 @@ pub(super) fn keep_only(structure: &Structure, roots: &[GateId]) -> Structure {
 /// The odds of each of `gates` (every component's DOWN, or one) for each draw's event odds:
 /// one pass over the diagram serves `bdd::LANES` draws at once (a short last batch repeats its
 /// last draw in the spare lanes).
-pub(super) fn solve_lanes(
+fn solve_lanes(
     structure: &Structure,
     c: &exact::Compiled,
     odds: &[Vec<Odds>],

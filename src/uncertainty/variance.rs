@@ -13,28 +13,32 @@
 //! it is a ratio of (asymptotically normal, 95%). A value that cannot move Y gives f(A_B^i) =
 //! f(A) in every row, so its share is 0 exactly. Each row costs k + 2 probability passes over the
 //! diagram of the component's cone, compiled once; rows are cut into chunks with their own
-//! streams, so the same seed gives the same numbers on any number of threads.
+//! streams, so the same seed gives the same numbers on any number of threads. Past [`LISTED`]
+//! values, the ones that swing the unavailability least are taken from B together, as one group
+//! (its first-order index is that of the group), so a large model costs LISTED + 3 passes a row.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::exact::{self, EngineError};
-use crate::model::units::Odds;
+use crate::exact::EngineError;
+use crate::model::units::{Duration, Odds, Spread};
 use crate::sim::stream::{Chunks, Stream, run_chunks};
-use crate::structure::{EventId, Owner, Structure, event_odds};
+use crate::structure::{EventId, Owner, Structure};
 use crate::system::{ComponentId, Doubt, System};
 
 use super::draw;
 use super::propagate::{
-    Drawn, Options, Solver, breakers_charged, keep_only, quantile, set_component, set_domain,
-    settle, solve_lanes,
+    Drawn, Options, Solver, drawn_odds, quantile, set_component, set_domain, settle,
 };
 
-/// Rows (of k + 2 evaluations each) per chunk of work and per random stream.
+/// Rows (of groups + 2 evaluations each) per chunk of work and per random stream.
 const CHUNK: usize = 16;
 /// The stage of the seeded streams (propagation's draws use another).
 const STAGE: u64 = 23;
+/// Values given a share each; past this many, the values that swing the unavailability least
+/// are estimated together, as one group.
+pub const LISTED: usize = 12;
 /// The two-sided 95% point of the standard normal.
 const Z975: f64 = 1.959_963_984_540_054;
 
@@ -152,7 +156,8 @@ pub struct VarianceOf {
     pub of: &'static str,
     /// Var(ln U) over the draws (0: the doubt does not move the unavailability).
     pub variance: f64,
-    /// Rows of the pick-freeze design; each is (values + 2) exact evaluations.
+    /// Rows of the pick-freeze design; each is (values listed + 2) exact evaluations, one more
+    /// with a group of the others.
     pub draws: usize,
     pub seed: u64,
     pub evaluations: usize,
@@ -164,6 +169,20 @@ pub struct VarianceOf {
     pub unavailability_p5: f64,
     pub unavailability_p50: f64,
     pub unavailability_p95: f64,
+    /// When more than [`LISTED`] values touch the component: the share of all the others
+    /// together (the values that swing the unavailability least one at a time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub others: Option<Others>,
+}
+
+/// The values not listed one by one, as one group: its share is what knowing all of them
+/// exactly would remove.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Others {
+    pub values: usize,
+    pub share: f64,
+    pub low: f64,
+    pub high: f64,
 }
 
 /// Which uncertain value's doubt drives the spread of a component's unavailability.
@@ -197,8 +216,11 @@ pub fn shares_of(
     parameters: &[Parameter],
     opts: &Options,
 ) -> Result<VarianceShares, EngineError> {
-    let rows = pick_freeze(system, structure, target, parameters, opts)?;
-    let k = parameters.len();
+    let solver = Solver::new(structure, &[target]);
+    let groups = screen(system, structure, target, parameters, &solver)?;
+    let rows = pick_freeze(
+        system, structure, target, parameters, &groups, &solver, opts,
+    )?;
     let n = rows.len();
     // Shares do not change when Y moves by a constant, but the estimator's error does: it is
     // computed on Y less its mean.
@@ -212,7 +234,7 @@ pub fn shares_of(
             .map(|y| [a(y), (y[0] * y[0] + y[1] * y[1]) / 2.0, (y[0] + y[1]) / 2.0])
             .collect()
     };
-    let first = |y: &[f64], i: usize| y[1] * (y[2 + i] - y[0]);
+    let first = |y: &[f64], g: usize| y[1] * (y[2 + g] - y[0]);
     let variance = {
         let t = terms(&|_| 0.0);
         let (v, w) = (mean_of(&t, 1), mean_of(&t, 2));
@@ -225,23 +247,36 @@ pub fn shares_of(
     // Rounding alone gives a variance of about 1e-32 in ln U; below 1e-20 (a spread of 1e-10 on
     // U's log) nothing moved.
     let moved = variance > 1e-20;
-    let mut shares: Vec<ParameterShare> = (parameters.iter().enumerate())
-        .map(|(i, p)| {
-            let s = if moved {
-                ratio_interval(&terms(&|y| first(y, i)))
-            } else {
-                Interval::NONE
-            };
-            ParameterShare {
-                parameter: p.name(system),
+    let share = |g: usize| {
+        if moved {
+            ratio_interval(&terms(&|y| first(y, g)))
+        } else {
+            Interval::NONE
+        }
+    };
+    let mut shares = Vec::new();
+    let mut others = None;
+    for (g, members) in groups.iter().enumerate() {
+        let s = share(g);
+        match members[..] {
+            [one] => shares.push(ParameterShare {
+                parameter: parameters[one].name(system),
                 share: s.share,
                 low: s.low,
                 high: s.high,
+            }),
+            _ => {
+                others = Some(Others {
+                    values: members.len(),
+                    share: s.share,
+                    low: s.low,
+                    high: s.high,
+                })
             }
-        })
-        .collect();
+        }
+    }
     let remainder = if moved {
-        let sum = ratio_interval(&terms(&|y| (0..k).map(|i| first(y, i)).sum()));
+        let sum = ratio_interval(&terms(&|y| (0..groups.len()).map(|g| first(y, g)).sum()));
         Interval {
             share: 1.0 - sum.share,
             low: 1.0 - sum.high,
@@ -259,17 +294,85 @@ pub fn shares_of(
         variance_share: shares,
         variance: VarianceOf {
             of: "ln_unavailability",
-            variance: variance.max(0.0),
+            variance: if moved { variance } else { 0.0 },
             draws: n,
             seed: opts.seed,
-            evaluations: n * (k + 2),
+            evaluations: n * (groups.len() + 2),
             confidence: 0.95,
             remainder,
             unavailability_p5: quantile(&spread, 0.05).p,
             unavailability_p50: quantile(&spread, 0.5).p,
             unavailability_p95: quantile(&spread, 0.95).p,
+            others,
         },
     })
+}
+
+/// The groups whose shares are estimated: each value alone when there are at most [`LISTED`];
+/// otherwise the [`LISTED`] that swing ln U most, each alone, and the rest as one group. A
+/// value's swing is |ln U at its 95th percentile − ln U at its 5th|, every other value at its
+/// point: a screen, two evaluations a value, that only chooses what is listed (the shares
+/// themselves come from the draws).
+fn screen(
+    system: &System,
+    structure: &Structure,
+    target: ComponentId,
+    parameters: &[Parameter],
+    solver: &Solver,
+) -> Result<Vec<Vec<usize>>, EngineError> {
+    let k = parameters.len();
+    if k <= LISTED {
+        return Ok((0..k).map(|i| vec![i]).collect());
+    }
+    let mut work = system.clone();
+    let mut odds = Vec::with_capacity(2 * k);
+    for (i, &p) in parameters.iter().enumerate() {
+        let (low, high) = percentiles(system, p);
+        for x in [low, high] {
+            let mut values = vec![None; k];
+            values[i] = x;
+            apply(system, &mut work, parameters, &values);
+            odds.push(drawn_odds(structure, &work));
+        }
+    }
+    let down = solver.solve(structure, &[target], &odds, &mut Vec::new())?;
+    let ln = |o: &[Odds]| o[0].p.max(f64::MIN_POSITIVE).ln();
+    let mut swing: Vec<(f64, usize)> = (down.chunks(2))
+        .map(|pair| (ln(&pair[1]) - ln(&pair[0])).abs())
+        .zip(0..k)
+        .collect();
+    swing.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    let mut groups: Vec<Vec<usize>> = swing[..LISTED].iter().map(|&(_, i)| vec![i]).collect();
+    let mut rest: Vec<usize> = swing[LISTED..].iter().map(|&(_, i)| i).collect();
+    rest.sort_unstable();
+    groups.push(rest);
+    Ok(groups)
+}
+
+/// A value's 5th and 95th percentiles (an unavailability, or a duration in seconds).
+fn percentiles(system: &System, p: Parameter) -> (Option<f64>, Option<f64>) {
+    let doubt = doubt_of(system, p.owner);
+    let duration = |spread: &Spread<Duration>| match *spread {
+        Spread::Range { low, high } => (low.seconds, high.seconds),
+        Spread::Incidents { count, over } => {
+            // The mean time is over / G with G ~ Gamma(k + ½, 1): its 5th percentile is at
+            // G's 95th.
+            let shape = count as f64 + 0.5;
+            (
+                over.seconds / draw::gamma_quantile(shape, 0.95),
+                over.seconds / draw::gamma_quantile(shape, 0.05),
+            )
+        }
+    };
+    let pair = match p.key {
+        Key::Availability => match doubt.availability {
+            Some(Spread::Range { low, high }) => Some((high.down.p, low.down.p)),
+            _ => None,
+        },
+        Key::Mttf => doubt.mttf.as_ref().map(duration),
+        Key::Mttr => doubt.mttr.as_ref().map(duration),
+    };
+    (pair.map(|x| x.0), pair.map(|x| x.1))
 }
 
 impl Interval {
@@ -343,21 +446,18 @@ fn apply(point: &System, work: &mut System, parameters: &[Parameter], values: &[
     }
 }
 
-/// Every row of the pick-freeze design: ln U at A, at B, then at A with each value taken from B.
+/// Every row of the pick-freeze design: ln U at A, at B, then at A with each group's values
+/// taken from B.
 fn pick_freeze(
     system: &System,
     structure: &Structure,
     target: ComponentId,
     parameters: &[Parameter],
+    groups: &[Vec<usize>],
+    solver: &Solver,
     opts: &Options,
 ) -> Result<Vec<Vec<f64>>, EngineError> {
-    let root = structure.components[target].down;
-    let lean = keep_only(structure, &[root]);
-    let solver = match exact::with_deep_stack(|| exact::compile(&lean)) {
-        Ok(c) => Solver::Compiled(c),
-        Err(EngineError::TooLarge(_)) => Solver::Afresh,
-    };
-    let k = parameters.len();
+    let width = groups.len() + 2;
     let chunks = opts.draws.div_ceil(CHUNK);
     let mut rows: Vec<Vec<f64>> = Vec::with_capacity(opts.draws);
     let mut failed = None;
@@ -367,7 +467,7 @@ fn pick_freeze(
         || (system.clone(), Vec::new()),
         |(work, table), i, mut s| -> Result<Vec<Vec<f64>>, EngineError> {
             let size = CHUNK.min(opts.draws - i * CHUNK);
-            let mut odds: Vec<Vec<Odds>> = Vec::with_capacity(size * (k + 2));
+            let mut odds: Vec<Vec<Odds>> = Vec::with_capacity(size * width);
             for _ in 0..size {
                 let mut one = || -> Vec<Option<f64>> {
                     (parameters.iter())
@@ -375,39 +475,27 @@ fn pick_freeze(
                         .collect()
                 };
                 let (a, b) = (one(), one());
-                let mixed = (0..k).map(|i| {
+                let mixed = groups.iter().map(|members| {
                     let mut ab = a.clone();
-                    ab[i] = b[i];
+                    for &i in members {
+                        ab[i] = b[i];
+                    }
                     ab
                 });
                 for values in [a.clone(), b.clone()].into_iter().chain(mixed) {
                     apply(system, work, parameters, &values);
-                    let drawn: Vec<Odds> = (structure.events.iter())
-                        .map(|e| event_odds(work, e.kind))
-                        .collect();
-                    odds.push(breakers_charged(structure, work, drawn));
+                    odds.push(drawn_odds(structure, work));
                 }
             }
-            let down: Vec<f64> = match &solver {
-                Solver::Compiled(c) => solve_lanes(structure, c, &odds, table, &[root])
-                    .into_iter()
-                    .map(|o| o[0].p)
-                    .collect(),
-                Solver::Afresh => odds
-                    .iter()
-                    .map(|odds| {
-                        let mut changed = structure.clone();
-                        for (e, o) in changed.events.iter_mut().zip(odds) {
-                            e.odds = *o;
-                        }
-                        Ok(exact::evaluate(&changed)?[target].down.p)
-                    })
-                    .collect::<Result<_, EngineError>>()?,
-            };
+            let down = solver.solve(structure, &[target], &odds, table)?;
             // A draw so rare that U underflows counts as the smallest number there is, not −∞.
             Ok(down
-                .chunks(k + 2)
-                .map(|r| r.iter().map(|u| u.max(f64::MIN_POSITIVE).ln()).collect())
+                .chunks(width)
+                .map(|r| {
+                    (r.iter())
+                        .map(|u| u[0].p.max(f64::MIN_POSITIVE).ln())
+                        .collect()
+                })
                 .collect())
         },
         |_, chunk| match chunk {
