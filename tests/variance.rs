@@ -392,3 +392,61 @@ fn a_doubt_that_moves_nothing_is_said_so() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("does not move the unavailability"), "{text}");
 }
+
+#[test]
+fn past_twelve_values_the_least_swinging_are_shared_as_one_group() {
+    // Fourteen components in parallel: ln U = Σ ln p_i again, so any set G of them explains
+    // Σ_G σ_i² / Σ σ_i². The screen swings each value between its percentiles, 2·1.645·σ_i
+    // here, so the two narrowest (c0 and c1) are the group.
+    let mut yaml = String::from("components:\n");
+    for i in 0..14 {
+        let f = 1.5 + 0.5 * i as f64;
+        let (worst, best) = (1e-3 * f, 1e-3 / f);
+        yaml += &format!(
+            "  c{i}: {{ availability: {{ estimate: 99.9%, low: {}, high: {} }} }}\n",
+            1.0 - worst,
+            1.0 - best
+        );
+    }
+    let all: Vec<String> = (0..14).map(|i| format!("c{i}")).collect();
+    yaml += &format!(
+        "  site:\n    availability: 100%\n    depends_on: [{{ at_least: 1, of: [{}] }}]\n",
+        all.join(", ")
+    );
+    let system = system(&yaml);
+    let variances: Vec<f64> = (0..14)
+        .map(|i| {
+            let c = &system.components[i];
+            match c.doubt.availability {
+                Some(nines::model::units::Spread::Range { low, high }) => {
+                    LogNormal::from_percentiles(high.down.p, low.down.p)
+                        .sigma
+                        .powi(2)
+                }
+                _ => unreachable!("every c has a range"),
+            }
+        })
+        .collect();
+    let total: f64 = variances.iter().sum();
+    let s = shares(&system, "site", 4000, 11);
+    assert_eq!(s.variance_share.len(), 12);
+    assert_eq!(s.variance.evaluations, 4000 * (12 + 3));
+    let others = s.variance.others.as_ref().expect("two values in a group");
+    assert_eq!(others.values, 2);
+    let truth = (variances[0] + variances[1]) / total;
+    assert_covers(
+        others.share,
+        others.low,
+        others.high,
+        truth,
+        0.03,
+        "the group",
+    );
+    for (i, v) in variances.iter().enumerate().skip(2) {
+        let c = share(&s, &format!("c{i}.availability"));
+        assert_covers(c.share, c.low, c.high, v / total, 0.03, &c.parameter);
+    }
+    assert_eq!(s.variance_share[0].parameter, "c13.availability");
+    let r = s.variance.remainder;
+    assert_covers(r.share, r.low, r.high, 0.0, 0.05, "the remainder");
+}

@@ -19,6 +19,11 @@ fn interval(low: f64, high: f64) -> String {
     format!("{} – {}", percent(low), percent(high))
 }
 
+/// The row of the values not listed one by one.
+fn others(values: usize) -> String {
+    format!("{values} other values together")
+}
+
 impl VarianceShares {
     fn intro(&self) -> String {
         let v = &self.variance;
@@ -42,7 +47,7 @@ impl VarianceShares {
 
     /// Nothing to share out: the doubt leaves the unavailability where it is.
     fn still(&self) -> bool {
-        self.variance.variance <= 0.0 || self.variance_share.iter().all(|s| s.high == s.low)
+        self.variance.variance <= 0.0
     }
 
     /// The section as a terminal table.
@@ -66,6 +71,9 @@ impl VarianceShares {
                 interval(s.low, s.high),
             ]);
         }
+        if let Some(o) = &self.variance.others {
+            t.row([others(o.values), percent(o.share), interval(o.low, o.high)]);
+        }
         out += &format!("{t}\n{}\n", self.remainder_line());
         out
     }
@@ -87,6 +95,14 @@ impl VarianceShares {
                 escape_markdown(&s.parameter),
                 percent(s.share),
                 interval(s.low, s.high)
+            );
+        }
+        if let Some(o) = &self.variance.others {
+            out += &format!(
+                "| {} | {} | {} |\n",
+                others(o.values),
+                percent(o.share),
+                interval(o.low, o.high)
             );
         }
         out += &format!("\n{}\n", self.remainder_line());
