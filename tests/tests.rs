@@ -35,4 +35,5 @@ mod snapshots;
 mod start;
 mod tradeoff;
 mod uncertainty;
+mod variance;
 mod width;

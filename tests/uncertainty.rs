@@ -24,7 +24,7 @@ fn stream(seed: u64) -> Stream {
     Chunks::new(seed, 5).take(1).next().unwrap()
 }
 
-fn system(yaml: &str) -> System {
+pub fn system(yaml: &str) -> System {
     nines::model::Model::parse(
         Path::new("test.yaml"),
         yaml.to_string(),
@@ -787,4 +787,81 @@ fn draws_of_a_model_without_doubt_are_its_exact_values() {
             }
         }
     }
+}
+
+#[test]
+fn a_history_merged_over_an_availability_says_which_to_drop() {
+    // calibrate's overlay gives every component an mttf; a model whose component gives its
+    // availability then has both, and merging cannot remove the model's: the error points into
+    // the overlay and names the model's line.
+    let t = CliTest::new();
+    std::fs::copy(
+        repo_path("models/incidents/outages.csv"),
+        t.path().join("outages.csv"),
+    )
+    .unwrap();
+    let out = t
+        .nines()
+        .args(["calibrate", "outages.csv", "--since", "2024-01-01"])
+        .args(["--until", "2025-01-01", "-o", "history.yaml"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    t.write(
+        "m.yaml",
+        "components:
+  database:
+    availability: 99.9%
+  payments: { mttf: 30d }
+  web: { mttf: 30d, depends_on: [database, payments] }
+",
+    );
+    let out = t
+        .nines()
+        .args(["eval", "m.yaml", "--overlay", "history.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let history = std::fs::read_to_string(t.path().join("history.yaml")).unwrap();
+    let line = 1
+        + (history.lines())
+            .position(|l| l.trim_start().starts_with("mttf: { incidents: 3"))
+            .expect("the overlay gives database's history");
+    assert!(
+        err.contains(&format!("history.yaml:{line}:"))
+            && err.contains("component `database` gives both `availability` and `mttf`")
+            && err.contains("`availability` comes from m.yaml:3:19")
+            && err.contains("drop `availability` there"),
+        "{err}"
+    );
+    // Dropped, the history is used.
+    t.write(
+        "m.yaml",
+        "components:
+  database: {}
+  payments: { mttf: 30d }
+  web: { mttf: 30d, depends_on: [database, payments] }
+",
+    );
+    let out = t
+        .nines()
+        .args([
+            "eval",
+            "m.yaml",
+            "--overlay",
+            "history.yaml",
+            "--uncertainty",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -2,6 +2,10 @@ use std::path::PathBuf;
 
 use nines::explain::explanation::{ExplainOptions, explain};
 use nines::explain::find_component;
+use nines::sim::stream::default_threads;
+use nines::system::{ComponentId, System};
+use nines::uncertainty::propagate::Options;
+use nines::uncertainty::variance::{VarianceShares, variance_share};
 
 use super::output::print;
 use super::{CliError, ExitStatus, OutputFormat, Terminal};
@@ -18,10 +22,16 @@ failover together) and each domain:
 Minimal cut sets: smallest sets of events that take COMPONENT down together; a single point of
 failure is one event that does it alone. See docs/explain.md.
 
+When the model gives values touching COMPONENT with their doubt (availability, mttf or mttr as a
+range or an incident history), a last section says which value's doubt drives the spread of
+COMPONENT's unavailability: the share of the variance of its log each value explains alone, with
+a 95% interval. See docs/uncertainty.md.
+
 Examples:
   nines explain models/online-store.yaml storefront
   nines explain models/online-store.yaml storefront --max-order 2 --cut-sets 10
-  nines explain models/online-store.yaml storefront --format json | jq '.single_points_of_failure'")]
+  nines explain models/online-store.yaml storefront --format json | jq '.single_points_of_failure'
+  nines explain models/uncertain-store.yaml checkout --draws 4000 --seed 7")]
 pub struct Args {
     /// The model file (.yaml, .yml, .toml or .json)
     pub model: PathBuf,
@@ -40,6 +50,16 @@ pub struct Args {
     pub top: usize,
     #[arg(long, short, value_enum, default_value = "table")]
     pub format: OutputFormat,
+    /// Draws of the uncertain values for the variance shares (each costs one exact evaluation
+    /// per uncertain value, plus two)
+    #[arg(long, default_value_t = 1000)]
+    pub draws: usize,
+    /// Seed of the draws of the uncertain values
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Worker threads for the draws (default: all cores); the result does not depend on it
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
 }
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
@@ -50,7 +70,30 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         max_order: args.max_order,
         max_cut_sets: args.cut_sets,
     };
-    let explanation = explain(&system, target, options)?;
+    let mut explanation = explain(&system, target, options)?;
+    if explanation.unavailability > 0.0 {
+        explanation.doubt = doubt(&system, target, &args)?;
+    }
     print(&explanation.render(args.format.into(), term.screen(), args.top))?;
     Ok(ExitStatus::Success)
+}
+
+/// The variance shares of the uncertain values touching `target` (None when none does).
+fn doubt(
+    system: &System,
+    target: ComponentId,
+    args: &Args,
+) -> Result<Option<VarianceShares>, CliError> {
+    if args.draws < 2 {
+        return Err(CliError::Usage(format!(
+            "--draws: {} draws cannot show a variance\n  = hint: draw at least 100; 1000 is the default",
+            args.draws
+        )));
+    }
+    let options = Options {
+        draws: args.draws,
+        seed: args.seed,
+        threads: args.threads.unwrap_or_else(default_threads),
+    };
+    Ok(variance_share(system, target, &options)?)
 }

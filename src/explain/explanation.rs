@@ -16,6 +16,7 @@ use crate::exact::{self, EngineError};
 use crate::model::units::{YEAR, finite};
 use crate::structure::{Owner, Structure};
 use crate::system::{ComponentId, System};
+use crate::uncertainty::variance::VarianceShares;
 
 /// How much `explain` lists.
 #[derive(Clone, Copy, Debug)]
@@ -120,6 +121,10 @@ pub struct Explanation {
     pub single_points_of_failure: Vec<String>,
     /// Contributors whose tenfold improvement saves anything, by what it saves, most first.
     pub where_to_invest: Vec<Investment>,
+    /// Which uncertain value's doubt drives the spread of the unavailability (`variance_share`
+    /// and `variance` in JSON), when the model gives values touching it with their doubt.
+    #[serde(flatten)]
+    pub doubt: Option<VarianceShares>,
 }
 
 /// Everything `nines explain` reports about one component being DOWN.
@@ -308,5 +313,6 @@ pub fn explain(
         cut_sets,
         single_points_of_failure: singletons,
         where_to_invest,
+        doubt: None,
     })
 }

@@ -191,7 +191,48 @@ impl Model {
     }
 
     fn locate(&self, e: validate::Invalid) -> ModelError {
-        self.error_at(self.tree.find(&e.path).span, &e.message)
+        let span = self.tree.find(&e.path).span;
+        match &e.also {
+            Some(other) => {
+                self.two_files(span, &e.path, self.tree.find(other).span, other, &e.message)
+            }
+            None => self.error_at(span, &e.message),
+        }
+    }
+
+    /// Two keys that exclude each other: when an overlay wrote one of them and an earlier file
+    /// the other, the error points into the overlay and says where the other comes from, since
+    /// merging an overlay adds keys and never removes one.
+    fn two_files(
+        &self,
+        span: Span,
+        path: &[PathStep],
+        other: Span,
+        other_path: &[PathStep],
+        message: &str,
+    ) -> ModelError {
+        if span.file == other.file {
+            return self.error_at(span, message);
+        }
+        let name = |p: &[PathStep]| match p.last() {
+            Some(PathStep::Key(k)) => k.clone(),
+            _ => "it".into(),
+        };
+        // The later file is the overlay that brought the conflict in.
+        let ((here, here_key), (there, there_key)) = if span.file > other.file {
+            ((span, name(path)), (other, name(other_path)))
+        } else {
+            ((other, name(other_path)), (span, name(path)))
+        };
+        let (file, _) = self.file_of(there);
+        let (message, _) = error::split_hint(message);
+        let hint = format!(
+            "`{there_key}` comes from {file}:{}:{}, and an overlay adds keys but never removes one: drop `{there_key}` there to use this `{here_key}`, or drop `{here_key}` here",
+            there.line,
+            there.col,
+            file = file.display(),
+        );
+        self.error_at(here, &error::with_hint(message, &hint))
     }
 }
 

@@ -190,6 +190,8 @@ impl Explanation {
             ]);
         }
         out += &format!("{t}\n");
+        // Which value's doubt drives the spread, when the model gives any touching it.
+        out += &(self.doubt.as_ref()).map_or(String::new(), |d| format!("\n{}", d.table(screen)));
         out
     }
 
@@ -250,6 +252,7 @@ impl Explanation {
                 format_fraction(r.share)
             );
         }
+        out += &(self.doubt.as_ref()).map_or(String::new(), |d| d.markdown());
         out
     }
 }

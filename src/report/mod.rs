@@ -23,6 +23,7 @@ pub mod simulate;
 pub mod table;
 pub mod text;
 pub mod tradeoff;
+pub mod variance;
 pub mod whatif;
 
 /// Output formats shared by the commands that print results.

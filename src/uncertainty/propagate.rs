@@ -9,8 +9,8 @@
 use crate::exact::{self, EngineError, bdd};
 use crate::model::units::Odds;
 use crate::sim::stream::{Chunks, Stream, run_chunks};
-use crate::structure::{Gate, Structure, event_odds};
-use crate::system::{Doubt, Lifetime, System};
+use crate::structure::{Gate, GateId, Structure, event_odds};
+use crate::system::{Component, ComponentId, Domain, Doubt, Lifetime, System};
 
 use super::draw;
 
@@ -82,25 +82,38 @@ pub fn has_doubt(system: &System) -> bool {
     parameters(system) > 0
 }
 
-/// One draw of a reliability: P(down), the mean time to failure and to repair.
-fn draw_reliability(
+/// One draw of each uncertain value of a reliability: the unavailability, mttf and mttr, in
+/// seconds (None where the value is certain).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(super) struct Drawn {
+    pub unavailability: Option<f64>,
+    pub mttf: Option<f64>,
+    pub mttr: Option<f64>,
+}
+
+/// Draws every uncertain value of one reliability.
+fn draw_values(doubt: &Doubt, s: &mut Stream) -> Drawn {
+    // Always in this order, so that a draw's numbers do not depend on which values are unsure
+    // elsewhere in the model.
+    Drawn {
+        unavailability: (doubt.availability.as_ref()).map(|a| draw::unavailability(a, s)),
+        mttf: doubt.mttf.as_ref().map(|m| draw::seconds(m, s)),
+        mttr: doubt.mttr.as_ref().map(|m| draw::seconds(m, s)),
+    }
+}
+
+/// A reliability with drawn values in place of the point ones: P(down), the mean time to
+/// failure and to repair.
+pub(super) fn settle(
     doubt: &Doubt,
     down: Odds,
     failure: Lifetime,
     repair: Lifetime,
-    s: &mut Stream,
+    drawn: Drawn,
 ) -> (Odds, f64, f64) {
-    // Always in this order, so that a draw's numbers do not depend on which values are unsure
-    // elsewhere in the model.
-    let u = doubt
-        .availability
-        .as_ref()
-        .map(|a| draw::unavailability(a, s));
-    let mttf = doubt.mttf.as_ref().map(|m| draw::seconds(m, s));
-    let mttr = doubt.mttr.as_ref().map(|m| draw::seconds(m, s));
-    let repair_s = mttr.unwrap_or(repair.mean_s);
+    let repair_s = drawn.mttr.unwrap_or(repair.mean_s);
     if doubt.availability_given {
-        let down = u.map_or(down, Odds::from_p);
+        let down = drawn.unavailability.map_or(down, Odds::from_p);
         let failure_s = if down.p > 0.0 {
             repair_s * down.q / down.p
         } else {
@@ -108,8 +121,27 @@ fn draw_reliability(
         };
         return (down, failure_s, repair_s);
     }
-    let failure_s = mttf.unwrap_or(failure.mean_s);
+    let failure_s = drawn.mttf.unwrap_or(failure.mean_s);
     (Odds::ratio(repair_s, failure_s), failure_s, repair_s)
+}
+
+/// Gives a domain of `work` a settled reliability.
+pub(super) fn set_domain(w: &mut Domain, (down, f, r): (Odds, f64, f64)) {
+    w.down = down;
+    w.failure.mean_s = f;
+    w.repair.mean_s = r;
+}
+
+/// Gives a component of `work` a settled reliability of one replica (`p` is the component as
+/// the model gives it).
+pub(super) fn set_component(p: &Component, w: &mut Component, (down, f, r): (Odds, f64, f64)) {
+    w.replica_failed = down;
+    w.replica_down = match &p.maintenance {
+        Some(m) if m.rolling => down.either(Odds::ratio(m.duration_s, m.every_s - m.duration_s)),
+        _ => down,
+    };
+    w.failure.mean_s = f;
+    w.repair.mean_s = r;
 }
 
 /// Puts one draw of every uncertain value of `point` into `work` (a copy of it).
@@ -118,33 +150,75 @@ fn draw_system(point: &System, work: &mut System, s: &mut Stream) {
         if p.doubt.is_certain() {
             continue;
         }
-        let (down, f, r) = draw_reliability(&p.doubt, p.down, p.failure, p.repair, s);
-        w.down = down;
-        w.failure.mean_s = f;
-        w.repair.mean_s = r;
+        let drawn = draw_values(&p.doubt, s);
+        set_domain(w, settle(&p.doubt, p.down, p.failure, p.repair, drawn));
     }
     for (p, w) in point.components.iter().zip(work.components.iter_mut()) {
         if p.doubt.is_certain() {
             continue;
         }
-        let (down, f, r) = draw_reliability(&p.doubt, p.replica_failed, p.failure, p.repair, s);
-        w.replica_failed = down;
-        w.replica_down = match &p.maintenance {
-            Some(m) if m.rolling => {
-                down.either(Odds::ratio(m.duration_s, m.every_s - m.duration_s))
-            }
-            _ => down,
-        };
-        w.failure.mean_s = f;
-        w.repair.mean_s = r;
+        let drawn = draw_values(&p.doubt, s);
+        let settled = settle(&p.doubt, p.replica_failed, p.failure, p.repair, drawn);
+        set_component(p, w, settled);
     }
 }
 
 /// How one draw is solved: a pass over the diagram compiled once, or (when the whole model
 /// does not fit one diagram) the exact engine afresh.
-enum Solver {
+pub(super) enum Solver {
     Compiled(exact::Compiled),
     Afresh,
+}
+
+impl Solver {
+    /// Compiles the diagrams of `components`' DOWN, once for every draw.
+    pub(super) fn new(structure: &Structure, components: &[ComponentId]) -> Solver {
+        let roots: Vec<GateId> = (components.iter())
+            .map(|&c| structure.components[c].down)
+            .collect();
+        let lean = keep_only(structure, &roots);
+        match exact::with_deep_stack(|| exact::compile(&lean)) {
+            Ok(c) => Solver::Compiled(c),
+            Err(EngineError::TooLarge(_)) => Solver::Afresh,
+        }
+    }
+
+    /// P(DOWN) of each of `components` (those it was made for) for each draw's event odds.
+    pub(super) fn solve(
+        &self,
+        structure: &Structure,
+        components: &[ComponentId],
+        odds: &[Vec<Odds>],
+        table: &mut Vec<(bdd::Lanes, bdd::Lanes)>,
+    ) -> Result<Vec<Vec<Odds>>, EngineError> {
+        match self {
+            Solver::Compiled(c) => {
+                let gates: Vec<GateId> = (components.iter())
+                    .map(|&x| structure.components[x].down)
+                    .collect();
+                Ok(solve_lanes(structure, c, odds, table, &gates))
+            }
+            Solver::Afresh => odds
+                .iter()
+                .map(|odds| {
+                    let mut changed = structure.clone();
+                    for (e, o) in changed.events.iter_mut().zip(odds) {
+                        e.odds = *o;
+                    }
+                    let states = exact::evaluate(&changed)?;
+                    Ok(components.iter().map(|&x| states[x].down).collect())
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Every event's odds in a drawn system.
+pub(super) fn drawn_odds(structure: &Structure, work: &System) -> Vec<Odds> {
+    let odds: Vec<Odds> = (structure.events.iter())
+        .map(|e| event_odds(work, e.kind))
+        .collect();
+    breakers_charged(structure, work, odds)
 }
 
 /// Draws every uncertain value `opts.draws` times and solves each draw exactly. `progress` is
@@ -155,12 +229,9 @@ pub fn propagate(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Propagation, EngineError> {
     let structure = Structure::new(system);
-    let lean = down_only(&structure);
-    let solver = match exact::with_deep_stack(|| exact::compile(&lean)) {
-        Ok(c) => Solver::Compiled(c),
-        Err(EngineError::TooLarge(_)) => Solver::Afresh,
-    };
     let n = system.components.len();
+    let all: Vec<ComponentId> = (0..n).collect();
+    let solver = Solver::new(&structure, &all);
     let chunks = opts.draws.div_ceil(CHUNK);
     let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(opts.draws); n];
     let mut failed = None;
@@ -174,25 +245,10 @@ pub fn propagate(
             let odds: Vec<Vec<Odds>> = (0..size)
                 .map(|_| {
                     draw_system(system, work, &mut s);
-                    let odds: Vec<Odds> = (structure.events.iter())
-                        .map(|e| event_odds(work, e.kind))
-                        .collect();
-                    breakers_charged(&structure, work, odds)
+                    drawn_odds(&structure, work)
                 })
                 .collect();
-            let out = match &solver {
-                Solver::Compiled(c) => solve_lanes(&structure, c, &odds, table),
-                Solver::Afresh => odds
-                    .iter()
-                    .map(|odds| {
-                        let mut changed = structure.clone();
-                        for (e, o) in changed.events.iter_mut().zip(odds) {
-                            e.odds = *o;
-                        }
-                        Ok(exact::evaluate(&changed)?.iter().map(|s| s.down).collect())
-                    })
-                    .collect::<Result<_, EngineError>>()?,
-            };
+            let out = solver.solve(&structure, &all, &odds, table)?;
             progress(size as u64);
             Ok(out)
         },
@@ -235,9 +291,6 @@ pub fn propagate(
     })
 }
 
-/// The structure with every gate that no component's DOWN reads made `Never`: only
-/// availability is drawn, so the diagrams of DEGRADED need not be built nor walked each draw.
-/// Gate ids stay as they are.
 /// A breaker's odds are its target's outage frequency × its opening time, which depends on the
 /// drawn odds of everything below the target: charged again for each draw (models with
 /// breakers only; the others pass through).
@@ -253,9 +306,12 @@ fn breakers_charged(structure: &Structure, work: &System, odds: Vec<Odds>) -> Ve
     drawn.events.iter().map(|e| e.odds).collect()
 }
 
-fn down_only(structure: &Structure) -> Structure {
+/// The structure with every gate that none of `roots` reads made `Never`: only availability is
+/// drawn, so the diagrams of DEGRADED need not be built nor walked each draw. Gate ids stay as
+/// they are.
+fn keep_only(structure: &Structure, roots: &[GateId]) -> Structure {
     let mut needed = vec![false; structure.gates.len()];
-    let mut stack: Vec<usize> = structure.components.iter().map(|c| c.down).collect();
+    let mut stack: Vec<usize> = roots.to_vec();
     while let Some(g) = stack.pop() {
         if std::mem::replace(&mut needed[g], true) {
             continue;
@@ -271,13 +327,15 @@ fn down_only(structure: &Structure) -> Structure {
     lean
 }
 
-/// Every component's P(DOWN) for each draw's event odds: one pass over the diagram serves
-/// `bdd::LANES` draws at once (a short last batch repeats its last draw in the spare lanes).
+/// The odds of each of `gates` (every component's DOWN, or one) for each draw's event odds:
+/// one pass over the diagram serves `bdd::LANES` draws at once (a short last batch repeats its
+/// last draw in the spare lanes).
 fn solve_lanes(
     structure: &Structure,
     c: &exact::Compiled,
     odds: &[Vec<Odds>],
     table: &mut Vec<(bdd::Lanes, bdd::Lanes)>,
+    gates: &[GateId],
 ) -> Vec<Vec<Odds>> {
     let mut out = Vec::with_capacity(odds.len());
     for batch in odds.chunks(bdd::LANES) {
@@ -299,9 +357,9 @@ fn solve_lanes(
         c.manager.probabilities_lanes(&lanes, table);
         for k in 0..batch.len() {
             out.push(
-                (structure.components.iter())
-                    .map(|g| {
-                        let (p, q) = bdd::edge_lanes(table, c.gate[g.down]);
+                (gates.iter())
+                    .map(|&g| {
+                        let (p, q) = bdd::edge_lanes(table, c.gate[g]);
                         Odds { p: p[k], q: q[k] }
                     })
                     .collect(),

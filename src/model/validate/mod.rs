@@ -40,6 +40,9 @@ pub struct Invalid {
     pub path: Vec<PathStep>,
     /// What is wrong, with its hint joined by [`super::error::with_hint`] where there is one.
     pub message: String,
+    /// A second key the problem is about (the other of two that exclude each other): when an
+    /// overlay wrote one and the model the other, the error says where each comes from.
+    pub also: Option<Vec<PathStep>>,
 }
 
 pub(super) type Result<T> = std::result::Result<T, Invalid>;
@@ -52,6 +55,7 @@ pub(super) fn invalid(path: &[PathStep], message: String) -> Invalid {
     Invalid {
         path: path.to_vec(),
         message,
+        also: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! How often something fails and how long it stays down: availability, mttf and mttr or
 //! distributions, with their doubt.
 
-use super::{Result, at, invalid, key};
+use super::{Invalid, Result, at, invalid, key};
 use crate::model::error::with_hint;
 use crate::model::spec::{DistKind, Distribution};
 use crate::model::tree::PathStep;
@@ -199,8 +199,9 @@ pub(super) fn reliability(
     let availability = availability.map(|a| a.estimate);
     let mttf = mttf.map(|m| m.estimate);
     let mttr = mttr.map(|m| m.estimate);
-    let conflict = |a: &'static str, b: &'static str| {
-        invalid(
+    let conflict = |a: &'static str, b: &'static str| Invalid {
+        also: Some(path_of(a)),
+        ..invalid(
             &path_of(b),
             with_hint(
                 format!("{what} gives both `{a}` and `{b}`"),
