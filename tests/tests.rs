@@ -36,3 +36,4 @@ mod start;
 mod tradeoff;
 mod uncertainty;
 mod width;
+mod options;
