@@ -407,21 +407,36 @@ fn every_format_shows_the_window_gate() {
 fn report_states_both_verdicts_and_exits_0_when_the_window_gate_fails() {
     let t = CliTest::new();
     let text = std::fs::read_to_string(repo_path("models/online-store.yaml")).unwrap();
-    let gated = text.replace("    slo: 99.95%", "    slo: { target: 99.95%, max_breach: 10% }");
+    let gated = text.replace(
+        "    slo: 99.95%",
+        "    slo: { target: 99.95%, max_breach: 10% }",
+    );
     assert_ne!(gated, text, "the model has the slos this test gates");
     t.write("gated.yaml", &gated);
     let out = t
         .nines()
-        .args(["report", "gated.yaml", "-o", "review", "--simulate", "--runs", "300"])
+        .args([
+            "report",
+            "gated.yaml",
+            "-o",
+            "review",
+            "--simulate",
+            "--runs",
+            "300",
+        ])
         .args(["--no-tradeoff"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let md = std::fs::read_to_string(t.path().join("review/report.md")).unwrap();
     let headline = md.lines().nth(2).unwrap();
-    assert!(headline.starts_with("**❌ every SLO met on average (2 of 2)**"), "{headline}");
     assert!(
-        headline.contains("storefront breaches") && headline.contains("(more than the 10% allowed)"),
+        headline.starts_with("**❌ every SLO met on average (2 of 2)**"),
+        "{headline}"
+    );
+    assert!(
+        headline.contains("storefront breaches")
+            && headline.contains("(more than the 10% allowed)"),
         "{headline}"
     );
     let out = t

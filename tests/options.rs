@@ -26,6 +26,17 @@ fn refused(t: &CliTest, args: &[&str]) -> (Option<i32>, String) {
     )
 }
 
+/// The command line is refused with exit 2 and exactly the library's error and hint.
+fn refused_as(t: &CliTest, args: &[&str], error: &impl std::fmt::Display, hint: Option<String>) {
+    let (code, err) = refused(t, args);
+    assert_eq!(code, Some(2), "{args:?}: {err}");
+    let mut want = format!("error: {error}\n");
+    if let Some(h) = hint {
+        want += &format!("  = hint: {h}\n");
+    }
+    assert_eq!(err, want, "{args:?}");
+}
+
 /// Every command line gives exit 2 and the same message, which contains `words`.
 fn same_refusal(t: &CliTest, commands: &[Vec<&str>], words: &str) {
     let first = refused(t, &commands[0]);
@@ -47,14 +58,23 @@ fn the_timeline_limits_are_the_same_for_simulate_check_and_report() {
     let report = ["report", "m.yaml", "-o", out, "--simulate"];
     for (extra, words) in [
         (&["--runs", "0"][..], "--runs must be between 1 and"),
-        (&["--runs", "2000000000"][..], "--runs must be between 1 and"),
+        (
+            &["--runs", "2000000000"][..],
+            "--runs must be between 1 and",
+        ),
         // The crash: 136 GB of windows, now refused by every command.
         (
             &["--horizon", "100000000y", "--runs", "1"][..],
             "SLO windows of 30d",
         ),
-        (&["--horizon", "3"][..], "= hint: write a number with a unit"),
-        (&["--horizon", "0s"][..], "--horizon must be longer than zero"),
+        (
+            &["--horizon", "3"][..],
+            "= hint: write a number with a unit",
+        ),
+        (
+            &["--horizon", "0s"][..],
+            "--horizon must be longer than zero",
+        ),
     ] {
         let commands: Vec<Vec<&str>> = [&gate[..], &simulate, &report]
             .iter()
@@ -74,9 +94,15 @@ fn the_timeline_limits_are_the_same_for_simulate_check_and_report() {
 fn the_window_gate_refuses_a_horizon_without_a_whole_window() {
     let t = CliTest::new();
     t.write("m.yaml", MODEL);
-    let (code, err) = refused(&t, &["check", "m.yaml", "--max-breach", "10%", "--horizon", "3d"]);
+    let (code, err) = refused(
+        &t,
+        &["check", "m.yaml", "--max-breach", "10%", "--horizon", "3d"],
+    );
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("shorter than the model's SLO window (30d)"), "{err}");
+    assert!(
+        err.contains("shorter than the model's SLO window (30d)"),
+        "{err}"
+    );
     assert!(err.contains("= hint: leave --horizon out"), "{err}");
 }
 
@@ -95,8 +121,15 @@ fn zero_draws_are_refused_alike_by_eval_and_check() {
     );
     // A model without doubt needs one draw, but a zero is refused all the same.
     t.write("m.yaml", MODEL);
-    let (code, err) = refused(&t, &["check", "m.yaml", "--confidence", "90%", "--draws", "0"]);
-    assert_eq!((code, err.contains("0 draws say nothing")), (Some(2), true), "{err}");
+    let (code, err) = refused(
+        &t,
+        &["check", "m.yaml", "--confidence", "90%", "--draws", "0"],
+    );
+    assert_eq!(
+        (code, err.contains("0 draws say nothing")),
+        (Some(2), true),
+        "{err}"
+    );
     assert_eq!(Options::new(0, 0, 1).unwrap_err(), OptionsError::Draws);
     assert_eq!(Options::new(10, 0, 0).unwrap_err(), OptionsError::Threads);
     assert_eq!(Options::new(10, 7, 2).unwrap().draws, 10);
@@ -107,7 +140,14 @@ fn sample_refuses_what_the_library_refuses_with_its_words() {
     let t = CliTest::new();
     t.write("m.yaml", MODEL);
     let new = |samples, threads, rel_error, max_samples| {
-        SnapshotOptions::new(samples, 0, threads, rel_error, max_samples, Importance::Auto)
+        SnapshotOptions::new(
+            samples,
+            0,
+            threads,
+            rel_error,
+            max_samples,
+            Importance::Auto,
+        )
     };
     let too_many = MAX_SAMPLES + 1;
     let cases: Vec<(Vec<String>, SnapshotOptionsError)> = vec![
@@ -139,13 +179,7 @@ fn sample_refuses_what_the_library_refuses_with_its_words() {
     for (flags, error) in cases {
         let mut args = vec!["sample", "m.yaml"];
         args.extend(flags.iter().map(String::as_str));
-        let (code, err) = refused(&t, &args);
-        assert_eq!(code, Some(2), "{args:?}: {err}");
-        let mut want = format!("error: {error}\n");
-        if let Some(h) = error.hint() {
-            want += &format!("  = hint: {h}\n");
-        }
-        assert_eq!(err, want, "{args:?}");
+        refused_as(&t, &args, &error, error.hint());
     }
     // What it accepts: max_samples raised to the samples asked, which are always drawn.
     let o = new(5000, 2, Some(0.01), 100).unwrap();
@@ -173,17 +207,14 @@ fn tradeoff_refuses_its_limits_before_loading_anything() {
     ] {
         let mut args = vec!["tradeoff", "missing.yaml"];
         args.extend(flags.iter().copied());
-        let (code, err) = refused(&t, &args);
-        assert_eq!(code, Some(2), "{args:?}: {err}");
-        let mut want = format!("error: {error}\n");
-        if let Some(h) = error.hint() {
-            want += &format!("  = hint: {h}\n");
-        }
-        assert_eq!(err, want, "{args:?}");
+        refused_as(&t, &args, &error, error.hint());
     }
     let (code, err) = refused(&t, &["tradeoff", "missing.yaml", "--plot", "curve.gif"]);
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("cannot tell the plot format of `curve.gif`"), "{err}");
+    assert!(
+        err.contains("cannot tell the plot format of `curve.gif`"),
+        "{err}"
+    );
     assert_eq!(
         TradeoffOptions::new(0, 1, Some("10x")).unwrap(),
         TradeoffOptions {

@@ -104,7 +104,6 @@ pub fn window_share(x: f64) -> String {
 }
 
 impl CheckReport {
-
     /// Applies the confidence gate: every slo passes only if the share of draws of the model's
     /// uncertain values in which it is met is at least `confidence`.
     pub fn apply_confidence_gate(
@@ -298,7 +297,6 @@ impl CheckReport {
         }
         Some(s)
     }
-
 }
 
 /// Options of the window gate's simulation that it cannot judge by.
@@ -336,14 +334,7 @@ pub fn window_gate_options(
 ) -> Result<TimelineOptions, WindowGateError> {
     let horizon_s = horizon_s.unwrap_or(system.window_s);
     // The limits every simulation has come first, in the words `simulate` uses.
-    let options = TimelineOptions::new(
-        system,
-        runs,
-        horizon_s,
-        seed,
-        threads,
-        Start::Stationary,
-    )?;
+    let options = TimelineOptions::new(system, runs, horizon_s, seed, threads, Start::Stationary)?;
     if horizon_s < system.window_s {
         return Err(WindowGateError::Short {
             horizon: format_duration_human(horizon_s),
