@@ -168,7 +168,7 @@ fn sample_refuses_what_the_library_refuses_with_its_words() {
             new(1000, 1, Some(1.0), 1 << 32).unwrap_err(),
         ),
         (
-            vec!["--rel-error".into(), "-0.1".into()],
+            vec!["--rel-error=-0.1".into()],
             new(1000, 1, Some(-0.1), 1 << 32).unwrap_err(),
         ),
         (

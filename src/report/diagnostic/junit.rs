@@ -86,3 +86,62 @@ fn suite_xml(section: &Section, suite: &Suite) -> (String, usize, usize) {
     );
     (xml, tests, failures)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(code: &'static str, level: Level, component: &str) -> Diagnostic {
+        let mut d = Diagnostic::unplaced("m.yaml", "a <message>");
+        (d.code, d.level, d.component, d.line) = (code.into(), level, Some(component.into()), 3);
+        d
+    }
+
+    #[test]
+    fn each_suite_counts_its_own_cases_and_the_document_all_of_them() {
+        let section = Section {
+            model: "m".into(),
+            file: "m.yaml".into(),
+            diagnostics: vec![
+                case("slo", Level::Error, "a"),
+                case("slo", Level::Pass, "b"),
+                case("removed", Level::Warning, "c"),
+                case("regression", Level::Pass, "d"),
+                case("elsewhere", Level::Error, "e"),
+            ],
+            suites: vec![
+                Suite {
+                    name: "m: SLOs".into(),
+                    classname: "m.slo".into(),
+                    codes: vec!["slo"],
+                },
+                Suite {
+                    name: "m: regressions".into(),
+                    classname: "m.regression".into(),
+                    codes: vec!["regression", "removed"],
+                },
+            ],
+            ..Section::default()
+        };
+        let invalid = Diagnostic::unplaced("bad.yaml", "cannot read");
+        let xml = junit("t", &[section], &[invalid]);
+        // A case per diagnostic of a suite's codes, the invalid model's, nothing else.
+        assert!(
+            xml.contains("tests=\"5\" failures=\"1\" errors=\"1\""),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("name=\"m: SLOs\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\"")
+        );
+        assert!(xml.contains(
+            "name=\"m: regressions\" tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"1\""
+        ));
+        assert_eq!(xml.matches("<testcase").count(), 5, "{xml}");
+        assert!(!xml.contains("name=\"e\""), "{xml}");
+        assert_eq!(
+            xml.matches("<system-out>a &lt;message&gt;</system-out>")
+                .count(),
+            2
+        );
+    }
+}
