@@ -151,13 +151,13 @@ fn github_annotations_point_at_the_components_lines() {
     assert_eq!(
         lines[0],
         format!(
-            "::error file={file},line={WEB_LINE},col=3,title=SLO missed%3A web::web is 99.94%25 (slo 99.95%25), 5.26h down a year of 4.38h allowed"
+            "::error file={file},line={WEB_LINE},col=3,title=SLO missed%3A web::web: 99.94%25 (slo 99.95%25), 5.26h down a year of 4.38h allowed"
         )
     );
     assert_eq!(
         lines[1],
         format!(
-            "::notice file={file},line={API_LINE},col=3,title=SLO met%3A api::api is 99.89%25 (slo 99%25), 9.64h down a year of 3.65d allowed"
+            "::notice file={file},line={API_LINE},col=3,title=SLO met%3A api::api: 99.89%25 (slo 99%25), 9.64h down a year of 3.65d allowed"
         )
     );
     assert_eq!(lines[2], "shop: 1 of 2 SLOs not met");
@@ -301,7 +301,7 @@ fn baseline_from_eval_json() {
     let lines: Vec<&str> = out.lines().collect();
     assert!(
         lines[0].starts_with(&format!(
-            "::error file={},line=4,col=3,title=Availability regression%3A web::web went from 3.22 → 2.29 nines",
+            "::error file={},line=4,col=3,title=Availability regression%3A web::web: 3.22 → 2.29 nines",
             after.display()
         )),
         "{out}"

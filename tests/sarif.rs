@@ -194,7 +194,7 @@ fn a_failing_model_has_its_failures_at_the_components_keys() {
         rs[0]["message"]["text"]
             .as_str()
             .unwrap()
-            .starts_with("web is 99.94%")
+            .starts_with("web: 99.94%")
     );
     assert!(
         rs[1]["message"]["text"]
@@ -370,7 +370,7 @@ fn hostile_names_are_escaped_in_github_commands() {
         let title = values[3].strip_prefix("title=").unwrap();
         assert_eq!(unescape(title), format!("SLO missed: {name}"));
         assert!(
-            unescape(message).starts_with(&format!("{name} is 99%")),
+            unescape(message).starts_with(&format!("{name}: 99%")),
             "{line}"
         );
         assert!(values[0].ends_with("odd|%250A%2C%3Aname.yaml"), "{line}");

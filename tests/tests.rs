@@ -24,6 +24,7 @@ mod lint;
 mod loader;
 mod models;
 mod open_psa;
+mod options;
 mod overlay;
 mod properties;
 mod recovery;

@@ -1,14 +1,16 @@
 use std::path::{Path, PathBuf};
 
 use nines::exact;
-use nines::model::units::{Duration, format_duration_human};
+use nines::model::units::Duration;
 use nines::report::baseline::{Baseline, BaselineError};
-use nines::report::check::{CheckOptions, CheckReport, needs_window_gate};
-use nines::report::check::{junit_document, sarif_rules};
-use nines::report::diagnostic::{Diagnostic, Places};
+use nines::report::check::sarif_rules;
+use nines::report::check::verdicts::TITLE;
+use nines::report::check::{CheckOptions, CheckReport, needs_window_gate, window_gate_options};
+use nines::report::diagnostic::emit::{self, Section};
+use nines::report::diagnostic::{Diagnostic, Places, junit};
 use nines::report::sarif::sarif;
 use nines::sim::stream::default_threads;
-use nines::sim::timeline::{Start, TimelineOptions, simulate};
+use nines::sim::timeline::simulate;
 use nines::structure::Structure;
 use nines::system::System;
 use nines::uncertainty::propagate::{Options, has_doubt, propagate};
@@ -200,11 +202,6 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     }
     let invalid = !errors.is_empty();
     let text = match args.format {
-        Format::Text => reports
-            .iter()
-            .map(|r| format!("== {} ==\n{}", r.file, r.text(term.color)))
-            .collect::<Vec<_>>()
-            .join("\n"),
         Format::Json => {
             let models: Vec<serde_json::Value> = reports
                 .iter()
@@ -217,14 +214,7 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
             .expect("serialises")
                 + "\n"
         }
-        Format::Github => reports
-            .iter()
-            .map(|r| r.github())
-            .chain(errors.iter().map(Diagnostic::github))
-            .collect(),
-        Format::Markdown => reports.iter().map(|r| r.markdown()).collect(),
-        Format::Junit => junit_document(&reports, &errors),
-        Format::Sarif => sarif_of(&reports, &errors),
+        format => render(format, &reports, &errors, term, true),
     };
     print(&text)?;
     Ok(if invalid {
@@ -273,17 +263,15 @@ fn confidence_gate(args: &Args, system: &System, report: &mut CheckReport) -> Re
     let Some(confidence) = args.confidence else {
         return Ok(());
     };
-    let draws = if has_doubt(system) { args.draws } else { 1 };
-    if draws == 0 {
-        return Err(CliError::Usage(
-            "--draws: 0 draws say nothing\n  = hint: draw at least 100; 1000 is the default".into(),
-        ));
+    let mut options = Options::new(
+        args.draws,
+        args.seed,
+        args.threads.unwrap_or_else(default_threads),
+    )
+    .map_err(|e| super::hinted(&e, e.hint()))?;
+    if !has_doubt(system) {
+        options.draws = 1;
     }
-    let options = Options {
-        draws,
-        seed: args.seed,
-        threads: args.threads.unwrap_or_else(default_threads),
-    };
     let propagation = propagate(system, &options, &|_| {})?;
     report.apply_confidence_gate(system, &propagation, confidence);
     Ok(())
@@ -295,42 +283,49 @@ fn window_gate(args: &Args, system: &System, report: &mut CheckReport) -> Result
         return Ok(());
     }
     let horizon_s = match &args.horizon {
-        None => system.window_s,
-        Some(text) => {
-            let h = Duration::parse(text).map_err(|e| {
-                CliError::Usage(format!(
-                    "--horizon: {}",
-                    nines::model::error::split_hint(&e).0
-                ))
-            })?;
-            if h.seconds < system.window_s {
-                return Err(CliError::Usage(format!(
-                    "--horizon {text} is shorter than the model's SLO window ({}): no window to judge",
-                    format_duration_human(system.window_s)
-                )));
-            }
-            h.seconds
-        }
+        None => None,
+        Some(text) => Some(
+            Duration::parse(text)
+                .map_err(|e| super::usage_error("--horizon", &e))?
+                .seconds,
+        ),
     };
-    let opts = TimelineOptions::new(
+    let opts = window_gate_options(
         system,
         args.runs,
         horizon_s,
         args.seed,
         args.threads.unwrap_or_else(default_threads),
-        Start::Stationary,
     )
-    .map_err(|e| CliError::Usage(e.to_string()))?;
+    .map_err(|e| super::hinted(&e, e.hint()))?;
     let result = simulate(system, &opts, &|_| {});
     report.apply_window_gate(system, &result, args.seed, args.max_breach);
     Ok(())
 }
 
-/// Every diagnostic of the reports, then the models that did not load, as one SARIF log.
-fn sarif_of(reports: &[CheckReport], errors: &[Diagnostic]) -> String {
-    let mut all: Vec<Diagnostic> = reports.iter().flat_map(|r| r.diagnostics(false)).collect();
-    all.extend(errors.iter().cloned());
-    sarif(&sarif_rules(), &all)
+/// The reports and the models that did not load, through the diagnostic emitters; JSON is the
+/// reports themselves. `headers`: several models, each text under its file's name.
+fn render(
+    format: Format,
+    reports: &[CheckReport],
+    errors: &[Diagnostic],
+    term: &Terminal,
+    headers: bool,
+) -> String {
+    let sections: Vec<Section> = reports.iter().map(CheckReport::section).collect();
+    match format {
+        Format::Text => emit::text(&sections, term.color, headers),
+        Format::Json => reports.iter().map(CheckReport::json).collect(),
+        Format::Github => emit::github(&sections, errors),
+        Format::Markdown => emit::markdown(&sections),
+        Format::Junit => junit::junit(TITLE, &sections, errors),
+        Format::Sarif => {
+            let mut all: Vec<Diagnostic> =
+                sections.into_iter().flat_map(|s| s.diagnostics).collect();
+            all.extend(errors.iter().cloned());
+            sarif(&sarif_rules(), &all)
+        }
+    }
 }
 
 /// Says on stderr that a model did not load, and returns it as a diagnostic for the formats
@@ -366,12 +361,7 @@ fn invalid_only(
         return Err(e);
     }
     let errors = [invalid_model(term, path, &e, true)];
-    print(&match args.format {
-        Format::Sarif => sarif_of(&[], &errors),
-        Format::Junit => junit_document(&[], &errors),
-        Format::Github => errors[0].github(),
-        Format::Text | Format::Json | Format::Markdown => unreachable!("returned above"),
-    })?;
+    print(&render(args.format, &[], &errors, term, false))?;
     Ok(ExitStatus::Error)
 }
 
@@ -385,14 +375,13 @@ fn run_one(args: &Args, path: &Path, term: &Terminal) -> Result<ExitStatus, CliE
         Ok(report) => report,
         Err(e) => return invalid_only(args, path, e, term),
     };
-    print(&match args.format {
-        Format::Text => report.text(term.color),
-        Format::Json => report.json(),
-        Format::Junit => report.junit(),
-        Format::Github => report.github(),
-        Format::Markdown => report.markdown(),
-        Format::Sarif => sarif_of(std::slice::from_ref(&report), &[]),
-    })?;
+    print(&render(
+        args.format,
+        std::slice::from_ref(&report),
+        &[],
+        term,
+        false,
+    ))?;
     Ok(if report.passed {
         ExitStatus::Success
     } else {

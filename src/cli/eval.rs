@@ -64,11 +64,12 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     let hung = exact::hung_probabilities(&structure)?;
     let mut report = EvalReport::new(&system, &states).with_hung(&hung);
     if args.uncertainty {
-        let options = Options {
-            draws: args.draws,
-            seed: args.seed,
-            threads: args.threads.unwrap_or_else(default_threads),
-        };
+        let options = Options::new(
+            args.draws,
+            args.seed,
+            args.threads.unwrap_or_else(default_threads),
+        )
+        .map_err(|e| super::hinted(&e, e.hint()))?;
         let shown = term.progress && args.format != EvalFormat::Json;
         report = report.with_uncertainty(&draw(&system, &options, shown)?);
     }
@@ -82,14 +83,9 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     Ok(ExitStatus::Success)
 }
 
-/// The spread of every availability, with a progress bar when `shown`; usage errors for a
-/// zero --draws and a model without doubt.
+/// The spread of every availability, with a progress bar when `shown`; a usage error for a
+/// model without doubt.
 pub fn draw(system: &System, options: &Options, shown: bool) -> Result<Propagation, CliError> {
-    if options.draws == 0 {
-        return Err(CliError::Usage(
-            "--draws: 0 draws say nothing\n  = hint: draw at least 100; 1000 is the default".into(),
-        ));
-    }
     if !propagate::has_doubt(system) {
         return Err(CliError::Usage(format!(
             "`{}` gives no value with its doubt, so there is nothing to draw\n  = hint: write a value as {{ estimate: 99.95%, low: 99.9%, high: 99.99% }} or an mttf as {{ incidents: 3, over: 2y }}",

@@ -73,6 +73,15 @@ pub fn usage_error(option: &str, error: &str) -> CliError {
     })
 }
 
+/// A usage error from an engine's options constructor: its message, then its hint as every
+/// other hint is shown.
+pub fn hinted(error: &impl std::fmt::Display, hint: Option<String>) -> CliError {
+    CliError::Usage(match hint {
+        Some(h) => format!("{error}\n  = hint: {h}"),
+        None => error.to_string(),
+    })
+}
+
 const EXAMPLES: &str = "\
 Examples:
   nines eval models/online-store.yaml            exact availability of every component

@@ -14,8 +14,9 @@ use super::{CliError, ExitStatus};
 const AFTER_HELP: &str = "\
 Writes DIR/report.md (GitHub-flavoured Markdown, the graph as Mermaid) and DIR/report.html (one
 self-contained page: inline SVG plots and CSS, no script, nothing fetched; prints well). Both are
-written whole or not at all. The report states SLO verdicts but always exits 0; `nines check`
-is the gate.
+written whole or not at all. The first line states both verdicts, the long-run average and
+(with --simulate) the share of windows breaching each slo against its max_breach; the report
+always exits 0 all the same: `nines check` is the gate (exit 1 on either).
 
 Examples:
   nines report models/online-store.yaml -o review/

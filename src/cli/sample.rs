@@ -63,38 +63,21 @@ pub struct Args {
     pub format: OutputFormat,
 }
 
-/// 2⁴⁰ samples: hours of work on a large model, and the most that makes sense.
-const MAX_SAMPLES: u64 = 1 << 40;
-
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    if args.samples == 0 || args.samples > MAX_SAMPLES || args.max_samples > MAX_SAMPLES {
-        return Err(CliError::Usage(format!(
-            "--samples and --max-samples must be between 1 and {MAX_SAMPLES}"
-        )));
-    }
-    if let Some(e) = args.rel_error
-        && !(e > 0.0 && e < 1.0)
-    {
-        return Err(CliError::Usage(format!(
-            "--rel-error must be between 0 and 1 (e.g. 0.01), not {e}"
-        )));
-    }
-    if args.threads == Some(0) {
-        return Err(CliError::Usage("--threads must be at least 1".into()));
-    }
-    let (_, system) = args.overlays.load_system(&args.model)?;
-    let structure = Structure::new(&system);
-    let opts = SnapshotOptions {
-        samples: args.samples,
-        seed: args.seed,
-        threads: args.threads.unwrap_or_else(default_threads),
-        rel_error: args.rel_error,
-        max_samples: args.max_samples.max(args.samples),
-        importance: match args.method {
+    let opts = SnapshotOptions::new(
+        args.samples,
+        args.seed,
+        args.threads.unwrap_or_else(default_threads),
+        args.rel_error,
+        args.max_samples,
+        match args.method {
             MethodArg::Auto => Importance::Auto,
             MethodArg::Plain => Importance::Off,
         },
-    };
+    )
+    .map_err(|e| super::hinted(&e, e.hint()))?;
+    let (_, system) = args.overlays.load_system(&args.model)?;
+    let structure = Structure::new(&system);
     let spinner = (term.progress && args.format != OutputFormat::Json).then(|| {
         let s = indicatif::ProgressBar::new_spinner();
         s.set_message("sampling");

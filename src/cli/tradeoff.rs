@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use nines::cost::{self, Catalog, Request, TradeoffError};
+use nines::cost::{self, Catalog, Request, TradeoffError, TradeoffOptions};
 use nines::exact;
 use nines::report::plot;
 use nines::report::tradeoff::{RuleReport, TradeoffReport};
@@ -55,9 +55,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
+    let options = TradeoffOptions::new(args.max_designs, args.budget, args.rule.as_deref())
+        .map_err(|e| super::hinted(&e, e.hint()))?;
+    if let Some(path) = &args.plot {
+        plot::check_path(path).map_err(|e| CliError::Usage(e.to_string()))?;
+    }
     let model = args.overlays.load(&args.model)?;
     let catalog = Catalog::new(&model)?;
-    if let Some(factor) = &args.rule {
+    if let Some(factor) = options.rule {
         return rule(&args, factor, catalog, term);
     }
     let bar = (term.progress && args.format != OutputFormat::Json).then(|| {
@@ -76,13 +81,10 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
         }
     };
     let request = Request {
-        component: args.component.as_deref(),
-        max_designs: args.max_designs,
-        budget: args.budget,
         progress: bar
             .is_some()
             .then_some(&progress as &(dyn Fn(u64, u64) + Sync)),
-        ..Request::default()
+        ..options.request(args.component.as_deref())
     };
     let result = cost::analyse(catalog, &request);
     if let Some(b) = &bar {
@@ -106,12 +108,10 @@ fn usage(e: TradeoffError) -> CliError {
 
 fn rule(
     args: &Args,
-    factor: &str,
+    factor: f64,
     catalog: Catalog,
     term: &Terminal,
 ) -> Result<ExitStatus, CliError> {
-    let factor =
-        cost::rule::parse_factor(factor).map_err(|e| CliError::Usage(format!("--rule: {e}")))?;
     let target = cost::choose_target(&catalog, args.component.as_deref()).map_err(usage)?;
     let system = &catalog.base;
     let states = exact::evaluate(&Structure::new(system))?;

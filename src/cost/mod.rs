@@ -204,6 +204,91 @@ pub enum TradeoffError {
     SharedResponders(f64, u64),
 }
 
+/// The limits a tradeoff runs under, as the command line gives them: checked once here, so the
+/// command and the design review refuse the same values with the same words.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TradeoffOptions {
+    /// Enumerate every design when there are at most this many (up to [`MAX_ENUMERATED`]).
+    pub max_designs: u64,
+    /// The most exact evaluations the optimiser may spend.
+    pub budget: u64,
+    /// The rule of thumb's factor per nine (`--rule 10x`), instead of the variants.
+    pub rule: Option<f64>,
+}
+
+impl Default for TradeoffOptions {
+    fn default() -> Self {
+        TradeoffOptions {
+            max_designs: 100_000,
+            budget: 200_000,
+            rule: None,
+        }
+    }
+}
+
+/// A tradeoff option out of range.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum TradeoffOptionsError {
+    #[error("--max-designs must be at most {MAX_ENUMERATED} (it is {0})")]
+    MaxDesigns(u64),
+    #[error("--budget must be at least 1 exact evaluation")]
+    Budget,
+    #[error("--rule: {0}")]
+    Rule(String),
+}
+
+impl TradeoffOptionsError {
+    /// What to write instead.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            TradeoffOptionsError::MaxDesigns(_) => Some(
+                "every listed design is kept in memory; beyond --max-designs the optimiser searches, and --budget bounds its work".into(),
+            ),
+            TradeoffOptionsError::Budget => {
+                Some("200000 is the default; a larger budget closes the bounds".into())
+            }
+            TradeoffOptionsError::Rule(_) => None,
+        }
+    }
+}
+
+impl TradeoffOptions {
+    /// Options for a tradeoff, refused when the designs listed would not fit in memory, the
+    /// optimiser may not evaluate anything, or the rule's factor is not above 1.
+    pub fn new(
+        max_designs: u64,
+        budget: u64,
+        rule: Option<&str>,
+    ) -> Result<TradeoffOptions, TradeoffOptionsError> {
+        if max_designs > MAX_ENUMERATED {
+            return Err(TradeoffOptionsError::MaxDesigns(max_designs));
+        }
+        if budget == 0 {
+            return Err(TradeoffOptionsError::Budget);
+        }
+        let rule = rule
+            .map(rule::parse_factor)
+            .transpose()
+            .map_err(TradeoffOptionsError::Rule)?;
+        Ok(TradeoffOptions {
+            max_designs,
+            budget,
+            rule,
+        })
+    }
+
+    /// A request for the component named (by default the only one with an slo) under these
+    /// limits.
+    pub fn request<'a>(&self, component: Option<&'a str>) -> Request<'a> {
+        Request {
+            component,
+            max_designs: self.max_designs,
+            budget: self.budget,
+            ..Request::default()
+        }
+    }
+}
+
 /// How to run the analysis.
 pub struct Request<'a> {
     /// The component to look at; by default the only one with an slo.
@@ -225,8 +310,8 @@ impl Default for Request<'_> {
     fn default() -> Self {
         Request {
             component: None,
-            max_designs: 100_000,
-            budget: 200_000,
+            max_designs: TradeoffOptions::default().max_designs,
+            budget: TradeoffOptions::default().budget,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
             progress: None,
             shared_diagram: true,

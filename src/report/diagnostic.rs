@@ -1,7 +1,11 @@
 //! One shape for everything `check` and `lint` report against a model file — a lint finding, a
 //! missed slo, a regression, a model that does not load — so that every format (text, GitHub
 //! annotations, Markdown, JUnit, SARIF) places it at the same file, line and column and carries
-//! the same hint.
+//! the same hint. The formats themselves are [`emit`] (text, GitHub, Markdown), [`junit`] and
+//! [`super::sarif`], each written once over diagnostics.
+
+pub mod emit;
+pub mod junit;
 
 use std::collections::HashMap;
 
@@ -23,6 +27,9 @@ pub enum Level {
     Warning,
     /// For information.
     Note,
+    /// A check that passed: listed where every case is (text, annotations, JUnit), never a
+    /// finding (SARIF leaves it out).
+    Pass,
 }
 
 impl Level {
@@ -32,6 +39,7 @@ impl Level {
             Level::Error => "error",
             Level::Warning => "warning",
             Level::Note => "note",
+            Level::Pass => "pass",
         }
     }
 
@@ -40,7 +48,7 @@ impl Level {
         match self {
             Level::Error => "error",
             Level::Warning => "warning",
-            Level::Note => "notice",
+            Level::Note | Level::Pass => "notice",
         }
     }
 }
@@ -81,6 +89,12 @@ pub struct Diagnostic {
     pub component: Option<String>,
     /// How to fix it, when there is a hint.
     pub hint: Option<String>,
+    /// Further sentences about it (a window gate's odds beside an slo's verdict): each on a line
+    /// of its own in text, after the message and a `; ` where a format has one line.
+    pub details: Vec<String>,
+    /// The word a list of verdicts shows in front of it (`PASS`, `FAIL`, `DROP`, `GONE`); none
+    /// for a finding, and for a passed case only JUnit lists.
+    pub mark: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -97,6 +111,8 @@ impl Diagnostic {
             column: places.map_or(0, |p| p.column(f.line, &f.subject)),
             component: Some(f.subject.clone()).filter(|s| !s.is_empty()),
             hint: Some(f.hint.clone()).filter(|h| !h.is_empty()),
+            details: Vec::new(),
+            mark: None,
         }
     }
 
@@ -116,6 +132,8 @@ impl Diagnostic {
             column: e.span.map_or(0, |s| s.col),
             component: None,
             hint: e.hint.clone().or(inner_hint),
+            details: Vec::new(),
+            mark: None,
         }
     }
 
@@ -133,7 +151,24 @@ impl Diagnostic {
             column: 0,
             component: None,
             hint,
+            details: Vec::new(),
+            mark: None,
         }
+    }
+
+    /// A passed case without a mark: only formats that count every case (JUnit) list it.
+    pub fn is_quiet(&self) -> bool {
+        self.level == Level::Pass && self.mark.is_none()
+    }
+
+    /// The message with its details, on one line.
+    pub fn full_message(&self) -> String {
+        let mut out = self.message.clone();
+        for d in &self.details {
+            out += "; ";
+            out += d;
+        }
+        out
     }
 
     /// `file:line:col`, leaving out what is unknown.
@@ -168,8 +203,8 @@ impl Diagnostic {
     /// of its own.
     pub fn github(&self) -> String {
         let message = match &self.hint {
-            Some(h) => format!("{}\nhint: {h}", self.message),
-            None => self.message.clone(),
+            Some(h) => format!("{}\nhint: {h}", self.full_message()),
+            None => self.full_message(),
         };
         github_command_at(
             self.level.github(),
@@ -190,7 +225,7 @@ impl Diagnostic {
             markdown_cell(&self.name),
             self.line,
             markdown_cell(self.component.as_deref().unwrap_or("")),
-            markdown_cell(&self.message),
+            markdown_cell(&self.full_message()),
             markdown_cell(self.hint.as_deref().unwrap_or(""))
         )
     }

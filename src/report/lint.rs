@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use super::annotate::markdown_cell;
-use super::diagnostic::{Diagnostic, Level, Places};
+use super::diagnostic::emit::{self, Section, Suite};
+use super::diagnostic::{Diagnostic, Places};
 use super::sarif::SarifRule;
 use crate::lint::{Finding, RULES, Severity};
 
@@ -83,16 +83,27 @@ impl LintReport {
             .collect()
     }
 
+    /// The report as one section of the diagnostic emitters. Its verdict is left to the
+    /// command (warnings fail only with --deny), so the summary is never shown as failed.
+    pub fn section(&self) -> Section {
+        Section {
+            model: self.model.clone(),
+            file: self.file.clone(),
+            summary: self.summary(),
+            passed: true,
+            diagnostics: self.diagnostics(),
+            suites: vec![Suite {
+                name: format!("{}: lint", self.model),
+                classname: format!("{}.lint", self.model),
+                codes: RULES.iter().map(|r| r.id).collect(),
+            }],
+            ..Section::default()
+        }
+    }
+
     /// As text for a terminal, coloured when `color` is set.
     pub fn text(&self, color: bool) -> String {
-        let label = |level: Level, s: &str| match (color, level) {
-            (false, _) => s.to_string(),
-            (true, Level::Error) => format!("\x1b[1;31m{s}\x1b[0m"),
-            (true, _) => format!("\x1b[1;33m{s}\x1b[0m"),
-        };
-        let mut out: String = self.diagnostics().iter().map(|d| d.text(label)).collect();
-        out += &format!("{}: {}\n", self.model, self.summary());
-        out
+        emit::text(&[self.section()], color, false)
     }
 
     /// `2 errors, 1 warning`, or `no findings`.
@@ -109,28 +120,12 @@ impl LintReport {
     /// A Markdown section for a pull-request comment or a step summary: the file and a table of
     /// the findings.
     pub fn markdown(&self) -> String {
-        let cell = markdown_cell;
-        let mut out = format!(
-            "### {} — {}\n\n{}\n\n",
-            cell(&self.model),
-            cell(&self.file),
-            self.summary()
-        );
-        if !self.findings.is_empty() {
-            out += "| severity | rule | line | at | finding | hint |\n|---|---|---|---|---|---|\n";
-            for d in self.diagnostics() {
-                out += &d.markdown_row();
-            }
-            out += "\n";
-        }
-        out
+        emit::markdown(&[self.section()])
     }
 
     /// One annotation per finding, placed at its line of the model file.
     pub fn github(&self) -> String {
-        let mut out: String = self.diagnostics().iter().map(Diagnostic::github).collect();
-        out += &format!("{}: {}\n", self.model, self.summary());
-        out
+        emit::github(&[self.section()], &[])
     }
 }
 

@@ -68,6 +68,11 @@ enum Kind {
     Png,
 }
 
+/// Refuses a plot file whose name says neither SVG nor PNG, before any work is done for it.
+pub fn check_path(path: &Path) -> Result<(), PlotError> {
+    kind_of(path).map(|_| ())
+}
+
 fn kind_of(path: &Path) -> Result<Kind, PlotError> {
     match path
         .extension()

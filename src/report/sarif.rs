@@ -58,8 +58,10 @@ pub fn sarif(rules: &[SarifRule], diagnostics: &[Diagnostic]) -> String {
             })
         })
         .collect();
+    // A passed check is not a finding.
     let results: Vec<Value> = diagnostics
         .iter()
+        .filter(|d| d.level != Level::Pass)
         .map(|d| result(d, rules.iter().position(|r| r.id == d.code)))
         .collect();
     let log = json!({
@@ -81,8 +83,8 @@ pub fn sarif(rules: &[SarifRule], diagnostics: &[Diagnostic]) -> String {
 
 fn result(d: &Diagnostic, rule_index: Option<usize>) -> Value {
     let text = match &d.hint {
-        Some(h) => format!("{}\nhint: {h}", d.message),
-        None => d.message.clone(),
+        Some(h) => format!("{}\nhint: {h}", d.full_message()),
+        None => d.full_message(),
     };
     let mut physical = json!({ "artifactLocation": { "uri": file_uri(&d.file) } });
     // SARIF lines and columns start at 1: an unknown place has no region.

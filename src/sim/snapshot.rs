@@ -67,6 +67,74 @@ impl Default for SnapshotOptions {
     }
 }
 
+/// The most samples one stage may draw: 2⁴⁰ is hours of work on a large model, and the most
+/// that makes sense.
+pub const MAX_SAMPLES: u64 = 1 << 40;
+
+/// Options the sampler cannot honour, refused before any work; every command that samples
+/// builds its options through [`SnapshotOptions::new`], so the limits are the same everywhere.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SnapshotOptionsError {
+    #[error("--samples must be between 1 and {MAX_SAMPLES} (it is {0})")]
+    Samples(u64),
+    #[error("--max-samples must be between 1 and {MAX_SAMPLES} (it is {0})")]
+    MaxSamples(u64),
+    #[error("--rel-error must be between 0 and 1, not {0}")]
+    RelError(f64),
+    #[error("--threads must be at least 1")]
+    Threads,
+}
+
+impl SnapshotOptionsError {
+    /// What to write instead.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            SnapshotOptionsError::RelError(_) => Some(
+                "a share of the estimate: 0.01 asks each 95% half-width to be within 1% of it"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+impl SnapshotOptions {
+    /// Options for sampling, refused when a count is zero or beyond [`MAX_SAMPLES`], or the
+    /// precision asked is not a share of the estimate. `max_samples` is raised to `samples`
+    /// when below it: the plain samples asked are always drawn.
+    pub fn new(
+        samples: u64,
+        seed: u64,
+        threads: usize,
+        rel_error: Option<f64>,
+        max_samples: u64,
+        importance: Importance,
+    ) -> Result<SnapshotOptions, SnapshotOptionsError> {
+        if samples == 0 || samples > MAX_SAMPLES {
+            return Err(SnapshotOptionsError::Samples(samples));
+        }
+        if max_samples == 0 || max_samples > MAX_SAMPLES {
+            return Err(SnapshotOptionsError::MaxSamples(max_samples));
+        }
+        if let Some(e) = rel_error
+            && !(e > 0.0 && e < 1.0)
+        {
+            return Err(SnapshotOptionsError::RelError(e));
+        }
+        if threads == 0 {
+            return Err(SnapshotOptionsError::Threads);
+        }
+        Ok(SnapshotOptions {
+            samples,
+            seed,
+            threads,
+            rel_error,
+            max_samples: max_samples.max(samples),
+            importance,
+        })
+    }
+}
+
 /// Relative precision that plain sampling must reach before a component is handed to
 /// importance sampling, when `--rel-error` is not given.
 pub const DEFAULT_PLAIN_PRECISION: f64 = 0.1;

@@ -30,6 +30,43 @@ pub struct Options {
     pub threads: usize,
 }
 
+/// Options the draws cannot honour, refused before any work, the same for `eval --uncertainty`
+/// and `check --confidence`.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum OptionsError {
+    #[error("--draws: 0 draws say nothing")]
+    Draws,
+    #[error("--threads must be at least 1")]
+    Threads,
+}
+
+impl OptionsError {
+    /// What to write instead.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            OptionsError::Draws => Some("draw at least 100; 1000 is the default".into()),
+            OptionsError::Threads => None,
+        }
+    }
+}
+
+impl Options {
+    /// Options for drawing a model's uncertain values `draws` times.
+    pub fn new(draws: usize, seed: u64, threads: usize) -> Result<Options, OptionsError> {
+        if draws == 0 {
+            return Err(OptionsError::Draws);
+        }
+        if threads == 0 {
+            return Err(OptionsError::Threads);
+        }
+        Ok(Options {
+            draws,
+            seed,
+            threads,
+        })
+    }
+}
+
 /// The spread of one component's availability over the draws.
 #[derive(Clone, Debug)]
 pub struct ComponentSpread {

@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::check::{BreachVerdict, breach_verdict, window_share};
 use super::eval::EvalReport;
 use super::tradeoff::TradeoffReport;
-use crate::cost::{self, Catalog, Request, TradeoffError};
+use crate::cost::{self, Catalog, TradeoffError, TradeoffOptions};
 use crate::exact::{self, EngineError, StateOdds};
 use crate::explain::explanation::{ExplainOptions, Explanation, explain};
 use crate::lint::{self, Finding};
@@ -618,10 +618,8 @@ fn cost_curves(
     let mut curves = Vec::new();
     for t in targets {
         let name = system.components[t].name.clone();
-        let request = Request {
-            component: Some(&name),
-            ..Request::default()
-        };
+        // The command's default limits, so the report draws what `nines tradeoff` prints.
+        let request = TradeoffOptions::default().request(Some(&name));
         match cost::analyse(catalog.clone(), &request) {
             Ok(tradeoff) => {
                 let svg = super::plot::tradeoff_svg(&tradeoff)?;
