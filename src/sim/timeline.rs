@@ -26,6 +26,10 @@ use crate::recovery::draw::RepairDraw;
 use crate::structure::{EventKind, Gates, lower};
 use crate::system::{ComponentId, FailoverOn, System};
 
+mod hung;
+pub use hung::HungShare;
+use hung::{HUNG, HungClock};
+
 type NodeId = u32;
 const NEVER: NodeId = 0;
 /// Marks a fanout entry that is a delay node (they are visited differently).
@@ -151,6 +155,7 @@ struct Maintenance {
 struct ComponentNet {
     down: NodeId,
     impaired: NodeId,
+    hung: NodeId,
     /// A replica counts as down when this node is true (its own failure, maintenance or domain).
     replica_down: Vec<NodeId>,
     /// Replicas down that make the component DOWN.
@@ -379,6 +384,7 @@ impl Network {
             .map(|(l, comp)| ComponentNet {
                 down: l.down,
                 impaired: l.impaired,
+                hung: l.hung,
                 replica_down: l.replica_down,
                 need: l.need,
                 failover: l.failover.map(|node| (node, comp.failover_s)),
@@ -403,6 +409,9 @@ impl Network {
         for (c, net) in components.iter().enumerate() {
             watch[net.down as usize].push(c as u32);
             watch[net.impaired as usize].push(c as u32 | IMPAIRED);
+            if net.hung != NEVER {
+                watch[net.hung as usize].push(c as u32 | HUNG);
+            }
         }
         for (i, h) in hangs.iter().enumerate() {
             watch[h.capacity as usize].push(i as u32 | REDRAW);
@@ -835,6 +844,9 @@ pub struct ComponentTimeline {
     pub p_window_breach_ci95: Option<(f64, f64)>,
     /// Over windows whose budget ran out: mean time from the window's start until it did.
     pub mean_budget_exhaustion_s: Option<f64>,
+    /// Share of time HUNG (a part of the unavailability), with its standard error and 95%
+    /// interval from the spread between runs.
+    pub hung: HungShare,
 }
 
 impl ComponentTimeline {
@@ -891,6 +903,8 @@ struct ComponentSums {
     breaches: u64,
     exhaustion_time: f64,
     exhaustions: u64,
+    /// Per run: the share of the horizon HUNG.
+    hung: Moments,
 }
 
 impl ComponentSums {
@@ -906,6 +920,7 @@ impl ComponentSums {
         self.breaches += o.breaches;
         self.exhaustion_time += o.exhaustion_time;
         self.exhaustions += o.exhaustions;
+        self.hung.merge(&o.hung);
     }
 }
 
@@ -991,6 +1006,7 @@ struct Runner<'a> {
     redraw: Vec<u32>,
     /// Per queue edge and window: some work waited longer than its max_delay.
     late: Vec<bool>,
+    hung: Vec<HungClock>,
 }
 
 /// Outage durations a component keeps one by one in a run (128 KiB) before adding them up.
@@ -1034,6 +1050,7 @@ impl<'a> Runner<'a> {
             week: 0.0,
             redraw: Vec::new(),
             late: vec![false; net.queues.len() * windows],
+            hung: vec![HungClock::default(); c],
         }
     }
 
@@ -1055,6 +1072,7 @@ impl<'a> Runner<'a> {
         self.run.fill(ComponentRun::default());
         self.window_down.fill(0.0);
         self.late.fill(false);
+        self.hung.fill(HungClock::default());
         let net = self.net;
         // Every capacity is up before the start: each split gets its first draw.
         self.redraw.extend(0..net.hangs.len() as u32);
@@ -1356,8 +1374,10 @@ impl<'a> Runner<'a> {
             }
             for k in watchers {
                 let w = records[k];
-                if w & (IMPAIRED | REDRAW) == REDRAW {
-                    if !v {
+                if w & REDRAW != 0 {
+                    if w & HUNG == HUNG {
+                        self.hung_changed((w & !HUNG) as ComponentId, v, t);
+                    } else if !v {
                         self.redraw.push(w & !REDRAW);
                     }
                     continue;
@@ -1501,6 +1521,9 @@ impl<'a> Runner<'a> {
             if self.value(k.impaired as usize) {
                 self.run[c].impaired_time += h - self.run[c].impaired_since;
             }
+            if self.value(k.hung as usize) {
+                self.hung_changed(c, false, h);
+            }
         }
     }
 
@@ -1537,6 +1560,7 @@ impl<'a> Runner<'a> {
             }
             sum.exhaustion_time += self.run[c].exhaustion_time;
             sum.exhaustions += self.run[c].exhaustions as u64;
+            sum.hung.add(self.hung[c].time().min(h) / h);
         }
     }
 }
@@ -1684,6 +1708,7 @@ pub fn simulate(
                     .map(|_| wilson(t.breaches, t.windows)),
                 mean_budget_exhaustion_s: (t.exhaustions > 0)
                     .then(|| t.exhaustion_time / t.exhaustions as f64),
+                hung: HungShare::of(&t.hung),
             }
         })
         .collect();
