@@ -207,6 +207,62 @@ fn is_exact(t: &Tradeoff) -> bool {
     }
 }
 
+/// Enumeration with one diagram shared by all designs and with one diagram per design: its
+/// answers and every design's own numbers, not only the ones picked, are brute force's.
+fn assert_enumeration_matches(model: &Model, all: &[Reference], target: &str, what: &str) {
+    for shared_diagram in [true, false] {
+        let t = run(
+            model,
+            &Request {
+                component: Some(target),
+                shared_diagram,
+                ..request(100_000, 1_000_000)
+            },
+        );
+        let context = format!("shared diagram {shared_diagram}, {what}");
+        assert_matches(&t, all, &context);
+        let designs = t.designs.as_ref().expect("enumerated");
+        assert_eq!(designs.len(), all.len(), "{context}");
+        for (d, r) in designs.iter().zip(all) {
+            assert_eq!(d.choice, r.choice);
+            assert_eq!(d.cost, r.cost, "{context}");
+            assert!(
+                close(d.down.p, r.unavailability),
+                "{context}: {:?}",
+                d.choice
+            );
+            assert!(
+                (d.degraded - r.degraded).abs() <= 1e-9 * r.degraded.max(1e-12),
+                "{context}: degraded {} vs {}",
+                d.degraded,
+                r.degraded
+            );
+            assert_eq!(d.meets_slos, r.meets_slos, "{context}: {:?}", d.choice);
+        }
+    }
+}
+
+/// The optimiser with modules and blocks solved by enumeration, pure branch-and-bound, and a
+/// mix: it completes, and its answers are brute force's. Returns the modules it collapsed.
+fn assert_optimiser_matches(model: &Model, all: &[Reference], target: &str, what: &str) -> usize {
+    let mut modules_used = 0;
+    for max in [100_000, 0, 3] {
+        let t = run_optimiser(
+            model,
+            &Request {
+                component: Some(target),
+                ..request(max, 1_000_000)
+            },
+        );
+        assert!(is_exact(&t), "{what}: the search should complete");
+        if let Method::Optimised { modules, .. } = &t.method {
+            modules_used += modules;
+        }
+        assert_matches(&t, all, &format!("max_designs {max}, {what}"));
+    }
+    modules_used
+}
+
 // ---------------------------------------------------------------------------------------------
 // Random small models.
 
@@ -464,38 +520,7 @@ fn enumeration_equals_brute_force_on_random_models() {
         let model = parse(&text);
         let target = last_component(&model);
         let all = brute_force(&model, &target);
-        // One diagram shared by all designs, and one diagram per design.
-        for shared_diagram in [true, false] {
-            let t = run(
-                &model,
-                &Request {
-                    component: Some(&target),
-                    shared_diagram,
-                    ..request(100_000, 1_000_000)
-                },
-            );
-            let context = format!("seed {seed}, shared diagram {shared_diagram}\n{text}");
-            assert_matches(&t, &all, &context);
-            // Every design's own numbers, not only the ones picked.
-            let designs = t.designs.as_ref().expect("enumerated");
-            assert_eq!(designs.len(), all.len(), "{context}");
-            for (d, r) in designs.iter().zip(&all) {
-                assert_eq!(d.choice, r.choice);
-                assert_eq!(d.cost, r.cost, "{context}");
-                assert!(
-                    close(d.down.p, r.unavailability),
-                    "{context}: {:?}",
-                    d.choice
-                );
-                assert!(
-                    (d.degraded - r.degraded).abs() <= 1e-9 * r.degraded.max(1e-12),
-                    "{context}: degraded {} vs {}",
-                    d.degraded,
-                    r.degraded
-                );
-                assert_eq!(d.meets_slos, r.meets_slos, "{context}: {:?}", d.choice);
-            }
-        }
+        assert_enumeration_matches(&model, &all, &target, &format!("seed {seed}\n{text}"));
         checked += all.len();
     }
     assert!(
@@ -517,21 +542,8 @@ fn optimiser_equals_brute_force_on_random_models() {
         let model = parse(&text);
         let target = last_component(&model);
         let all = brute_force(&model, &target);
-        // Modules and blocks solved by enumeration; pure branch-and-bound; a mix.
-        for max in [100_000, 0, 3] {
-            let t = run_optimiser(
-                &model,
-                &Request {
-                    component: Some(&target),
-                    ..request(max, 1_000_000)
-                },
-            );
-            assert!(is_exact(&t), "seed {seed}: the search should complete");
-            if let Method::Optimised { modules, .. } = &t.method {
-                modules_used += modules;
-            }
-            assert_matches(&t, &all, &format!("seed {seed}, max_designs {max}\n{text}"));
-        }
+        modules_used +=
+            assert_optimiser_matches(&model, &all, &target, &format!("seed {seed}\n{text}"));
     }
     assert!(
         modules_used > 20,
@@ -1209,46 +1221,9 @@ fn designs_with_hangs_are_what_eval_gives_for_them() {
         let model = parse(&text);
         let target = last_component(&model);
         let all = brute_force(&model, &target);
-        for shared_diagram in [true, false] {
-            let t = run(
-                &model,
-                &Request {
-                    component: Some(&target),
-                    shared_diagram,
-                    ..request(100_000, 1_000_000)
-                },
-            );
-            let context = format!("seed {seed}, shared diagram {shared_diagram}\n{text}");
-            assert_matches(&t, &all, &context);
-            for (d, r) in t.designs.as_ref().expect("enumerated").iter().zip(&all) {
-                assert!(
-                    close(d.down.p, r.unavailability),
-                    "{context}: {:?}",
-                    d.choice
-                );
-                assert!(
-                    (d.degraded - r.degraded).abs() <= 1e-9 * r.degraded.max(1e-12),
-                    "{context}: degraded of {:?}: {} vs {}",
-                    d.choice,
-                    d.degraded,
-                    r.degraded
-                );
-            }
-        }
-        for max in [100_000, 0, 3] {
-            let t = run_optimiser(
-                &model,
-                &Request {
-                    component: Some(&target),
-                    ..request(max, 1_000_000)
-                },
-            );
-            assert!(is_exact(&t), "seed {seed}: the search should complete");
-            if let Method::Optimised { modules, .. } = &t.method {
-                modules_used += modules;
-            }
-            assert_matches(&t, &all, &format!("seed {seed}, max_designs {max}\n{text}"));
-        }
+        let what = format!("seed {seed}\n{text}");
+        assert_enumeration_matches(&model, &all, &target, &what);
+        modules_used += assert_optimiser_matches(&model, &all, &target, &what);
     }
     assert!(hanging > 20, "the generator made too few hangs: {hanging}");
     assert!(
@@ -1302,31 +1277,7 @@ fn a_hang_behind_a_fail_open_fallback_survives_the_stand_in() {
         by_name(0, 1)
     );
     assert!(by_name(1, 1) < 1e-4, "{}", by_name(1, 1));
-    for max in [100_000, 0, 1] {
-        let t = run_optimiser(
-            &model,
-            &Request {
-                component: Some("shop"),
-                ..request(max, 1_000_000)
-            },
-        );
-        assert!(is_exact(&t));
-        if max == 100_000
-            && let Method::Optimised { modules, .. } = &t.method
-        {
-            assert!(*modules > 0, "quotes is a module");
-        }
-        assert_matches(&t, &all, &format!("max_designs {max}"));
-    }
-    for shared_diagram in [true, false] {
-        let t = run(
-            &model,
-            &Request {
-                component: Some("shop"),
-                shared_diagram,
-                ..request(100_000, 1_000_000)
-            },
-        );
-        assert_matches(&t, &all, &format!("shared diagram {shared_diagram}"));
-    }
+    let modules = assert_optimiser_matches(&model, &all, "shop", "the hanging module");
+    assert!(modules > 0, "quotes is a module");
+    assert_enumeration_matches(&model, &all, "shop", "the hanging module");
 }
