@@ -128,6 +128,7 @@ proptest! {
         (spec, _) in small_model(),
         slos in prop::collection::vec(prop::option::of(0..NINES.len()), 5),
         perfect in prop::option::of(any::<prop::sample::Index>()),
+        calls in prop::collection::vec((any::<bool>(), any::<bool>()), 5),
     ) {
         let mut spec = spec;
         let n = spec.components.len();
@@ -135,6 +136,16 @@ proptest! {
             // The last component always has one: it depends on the most.
             let slo = slos[i].or((i + 1 == n).then_some(2));
             c.slo = slo.map(|s| nines::model::spec::Slo::plain(Availability::parse(NINES[s]).unwrap()));
+            // Some hang in part of their outages; some give up on their calls in time.
+            let (hangs, boxed) = calls[i];
+            if hangs {
+                c.hang = Some(nines::model::spec::Share(0.3));
+            }
+            if boxed {
+                for d in c.depends_on.iter_mut().flatten() {
+                    d.timeout = Some(nines::model::units::Duration::from_secs(1.0));
+                }
+            }
         }
         // A component that never fails on its own is nobody's single point of failure.
         if let Some(p) = perfect {
@@ -146,12 +157,17 @@ proptest! {
 }
 
 /// The richer generator of the explain tests: maintenance, failover, fallbacks, degrading and
-/// ignored calls, nested domains.
+/// ignored calls, nested domains; and in every other model, components that hang.
 #[test]
 fn budget_check_lint_and_explain_agree_with_maintenance_failover_and_fallbacks() {
     let mut rng = Rng(4242);
     for i in 0..60 {
         let mut yaml = random_model(&mut rng, 14);
+        if i % 2 == 1 {
+            for c in (0..6).filter(|c| (i + c) % 3 != 0) {
+                yaml = yaml.replace(&format!("  c{c}:\n"), &format!("  c{c}:\n    hang: 30%\n"));
+            }
+        }
         for c in 0..6 {
             let slo = ["99%", "90%", "99.9%"][(i + c) % 3];
             yaml = yaml.replace(&format!("  c{c}:\n"), &format!("  c{c}:\n    slo: {slo}\n"));
@@ -226,4 +242,68 @@ fn budget_agrees_with_check_on_the_online_store() {
         !text.contains("does not fit") && !text.contains("overspent"),
         "{text}"
     );
+}
+
+/// A component whose only protection is redundancy across zones, calling (failing open, with no
+/// timeout) a dependency that can hang: no zone takes it down, but the dependency's hang does.
+/// explain, lint N004 and chaos all say so; and with the call time-boxed, none does.
+#[test]
+fn a_hang_beats_redundancy_across_zones_in_every_voice() {
+    let yaml = "
+domains:
+  zone-a: { availability: 99.9% }
+  zone-b: { availability: 99.9% }
+components:
+  rates: { availability: 99%, hang: 30% }
+  api:
+    availability: 99.9%
+    replicas: 2
+    spread: [zone-a, zone-b]
+    depends_on: [{ component: rates, on_failure: degrade }]
+  site:
+    availability: 99.9%
+    replicas: 2
+    spread: [zone-a, zone-b]
+    slo: 99%
+    depends_on: [api]
+";
+    for (text, spof) in [
+        (yaml.to_string(), true),
+        (
+            yaml.replace(
+                "on_failure: degrade }",
+                "on_failure: degrade, timeout: 1s }",
+            ),
+            false,
+        ),
+    ] {
+        let model = model_of_yaml(&text);
+        assert_agree(&model, &text);
+        let system = model.system().unwrap();
+        let site = system.component_id("site").unwrap();
+        let spofs = explain(&system, site, ExplainOptions::default())
+            .unwrap()
+            .single_points_of_failure;
+        let expected: Vec<&str> = if spof { vec!["rates"] } else { vec![] };
+        assert_eq!(spofs, expected, "{text}");
+        let n004: Vec<String> = lint::lint_ignoring_allows(&model, &system)
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.rule == "N004")
+            .map(|f| f.subject)
+            .collect();
+        assert_eq!(n004, expected, "{text}");
+        let sweep = nines::explain::chaos::chaos(&system, false).unwrap();
+        let visible: Vec<String> = (sweep.singles().iter())
+            .filter(|e| e.visible.contains(&"site".to_string()))
+            .map(|e| format!("{} {:?}", e.failed.join("+"), e.mode))
+            .collect();
+        let expected: Vec<&str> = if spof { vec!["rates Hang"] } else { vec![] };
+        // Only components failed whole (every replica of api or site) are seen otherwise.
+        let visible: Vec<&String> = visible
+            .iter()
+            .filter(|v| !v.starts_with("api ") && !v.starts_with("site "))
+            .collect();
+        assert_eq!(visible, expected, "{text}");
+    }
 }

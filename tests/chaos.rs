@@ -6,9 +6,13 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use nines::explain::chaos::{Chaos, Experiment, MAX_PAIRS, UnitKind, Verdict, chaos, outermost};
+use nines::explain::chaos::{
+    Chaos, Experiment, MAX_PAIRS, Mode, UnitKind, Verdict, chaos, outermost,
+};
 use nines::explain::explanation::{ExplainOptions, explain};
 use nines::explain::whatif::what_if;
+use nines::model::spec::{ModelSpec, OnFailure as SpecOnFailure, Share, Target, Via};
+use nines::model::units::Duration;
 use nines::model::{Format, Model};
 use nines::structure::{EventKind, Owner, Structure};
 use nines::system::{DependencyTarget, OnFailure, System};
@@ -22,6 +26,7 @@ enum State {
     Up,
     Degraded,
     Down,
+    Hung,
 }
 
 /// What is failed in one experiment, read from the model (not from the gates).
@@ -31,6 +36,8 @@ struct Failed {
     domain: Vec<bool>,
     /// Components taken down by their own maintenance or failover.
     own: Vec<bool>,
+    /// Components whose calls hang while too few of their replicas are up.
+    hang: Vec<bool>,
 }
 
 /// Every component's state with `failed` failed and everything else up: the model's rules
@@ -52,7 +59,10 @@ fn states(system: &System, failed: &Failed) -> Vec<State> {
         let up = (0..comp.replicas as usize)
             .filter(|&i| !failed.replica[c][i] && comp.replica_domains[i].is_none_or(domain_up))
             .count() as u32;
-        let mut s = if up < comp.min_available || failed.own[c] {
+        // A hang is a way of being out of capacity: maintenance and failover fail fast.
+        let mut s = if up < comp.min_available && failed.hang[c] {
+            State::Hung
+        } else if up < comp.min_available || failed.own[c] {
             State::Down
         } else {
             State::Up
@@ -61,21 +71,40 @@ fn states(system: &System, failed: &Failed) -> Vec<State> {
             let target = match &d.target {
                 DependencyTarget::Component(t) => state[*t],
                 DependencyTarget::Group { at_least, members } => {
-                    let up = members.iter().filter(|&&m| state[m] == State::Up).count() as u32;
-                    let alive = members.iter().filter(|&&m| state[m] != State::Down).count() as u32;
-                    if up >= *at_least {
+                    let better =
+                        |x: State| members.iter().filter(|&&m| state[m] < x).count() as u32;
+                    if better(State::Degraded) >= *at_least {
                         State::Up
-                    } else if alive >= *at_least {
+                    } else if better(State::Down) >= *at_least {
                         State::Degraded
-                    } else {
+                    } else if better(State::Hung) >= *at_least {
                         State::Down
+                    } else {
+                        State::Hung
                     }
                 }
             };
+            if d.queue.is_some() {
+                // Work waits: the producer runs on, late.
+                if target >= State::Down {
+                    s = s.max(State::Degraded);
+                }
+                continue;
+            }
+            // A call gives up on a hung target only with a breaker, or a timeout that ends
+            // before the caller's own deadline.
+            let gives_up = d.breaker_s.is_some()
+                || d.timeout_s
+                    .is_some_and(|t| comp.deadline_s.is_none_or(|dl| t < dl));
+            if target == State::Hung && !gives_up {
+                s = State::Hung;
+                continue;
+            }
+            let target = target.min(State::Down);
             s = s.max(match d.on_failure {
                 OnFailure::Fail => target,
                 OnFailure::Degrade => match (target, d.fallback) {
-                    (State::Down, Some(f)) if state[f] == State::Down => State::Down,
+                    (State::Down, Some(f)) if state[f] >= State::Down => State::Down,
                     (State::Down, _) => State::Degraded,
                     (t, _) => t,
                 },
@@ -89,14 +118,15 @@ fn states(system: &System, failed: &Failed) -> Vec<State> {
 
 /// The parts an experiment's names stand for, failed: `db` a component (every replica, and its
 /// own maintenance), `db[1]` one replica (and the failover its loss sets off, when the model
-/// has one that can happen), `zone` a domain.
-fn failed_of(system: &System, structure: &Structure, names: &[String]) -> Failed {
+/// has one that can happen), `zone` a domain; failed hanging, the components named hang.
+fn failed_of(system: &System, structure: &Structure, names: &[String], mode: Mode) -> Failed {
     let mut failed = Failed {
         replica: (system.components.iter())
             .map(|c| vec![false; c.replicas as usize])
             .collect(),
         domain: vec![false; system.domains.len()],
         own: vec![false; system.components.len()],
+        hang: vec![false; system.components.len()],
     };
     // A failover the model gives no chance (no replica ever in service) is never set off.
     let fails_over = |c: usize| {
@@ -106,6 +136,7 @@ fn failed_of(system: &System, structure: &Structure, names: &[String]) -> Failed
         if let Some(c) = system.component_id(name) {
             failed.replica[c].iter_mut().for_each(|r| *r = true);
             failed.own[c] = true;
+            failed.hang[c] = mode == Mode::Hang;
         } else if let Some(d) = system.domain_id(name) {
             failed.domain[d] = true;
         } else {
@@ -113,6 +144,7 @@ fn failed_of(system: &System, structure: &Structure, names: &[String]) -> Failed
             let c = system.component_id(comp).unwrap();
             failed.replica[c][index.parse::<usize>().unwrap()] = true;
             failed.own[c] |= fails_over(c);
+            failed.hang[c] = mode == Mode::Hang;
         }
     }
     failed
@@ -128,20 +160,23 @@ fn assert_matches_the_rules(system: &System, sweep: &Chaos) {
     let structure = Structure::new(system);
     let outer = outermost(system);
     for e in &sweep.experiments {
-        let truth = states(system, &failed_of(system, &structure, &e.failed));
+        let truth = states(system, &failed_of(system, &structure, &e.failed, e.mode));
         let named = |s: State| -> Vec<String> {
             (outer.iter())
                 .filter(|&&c| truth[c] == s)
                 .map(|&c| system.components[c].name.clone())
                 .collect()
         };
-        assert_eq!(e.visible, named(State::Down), "{e:?}");
+        let mut visible = named(State::Down);
+        visible.extend(named(State::Hung));
+        visible.sort_by_key(|n| system.component_id(n));
+        assert_eq!(e.visible, visible, "{e:?}");
         assert_eq!(e.degraded, named(State::Degraded), "{e:?}");
         let worst = outer.iter().map(|&c| truth[c]).max().unwrap_or(State::Up);
         let verdict = match worst {
             State::Up => Verdict::Invisible,
             State::Degraded => Verdict::Degraded,
-            State::Down => Verdict::Visible,
+            State::Down | State::Hung => Verdict::Visible,
         };
         assert_eq!(e.verdict, verdict, "{e:?}");
     }
@@ -203,15 +238,26 @@ fn assert_agrees_with_explain(system: &System, sweep: &Chaos) {
             let events = events_of(e);
             let hits: Vec<&String> = events.intersection(&spofs).collect();
             covered.extend(hits.iter().map(|s| s.to_string()));
-            if e.kind != UnitKind::AllReplicas {
+            // explain counts a failure whose calls hang as one failure: where the part also
+            // fails hanging, its single points of failure are that experiment's to show.
+            let hangs_too = e.mode == Mode::Fail
+                && (sweep.singles().iter()).any(|h| h.mode == Mode::Hang && h.failed == e.failed);
+            if e.kind == UnitKind::AllReplicas {
+                // Redundancy does not protect against losing every replica: visible without
+                // any single point of failure.
+                assert!(hangs_too || hits.is_empty() || visible, "{target}: {e:?}");
+            } else if hangs_too {
+                assert!(!visible || !hits.is_empty(), "{target}: {e:?}, {spofs:?}");
+            } else {
                 assert_eq!(visible, !hits.is_empty(), "{target}: {e:?}, {spofs:?}");
-            } else if !hits.is_empty() {
-                assert!(visible, "{target}: {e:?}");
             }
-            if matches!(
-                e.kind,
-                UnitKind::AllReplicas | UnitKind::Component | UnitKind::Domain
-            ) {
+            // whatif fails a component's replicas; whether its calls hang stays uncertain.
+            if e.mode == Mode::Fail
+                && matches!(
+                    e.kind,
+                    UnitKind::AllReplicas | UnitKind::Component | UnitKind::Domain
+                )
+            {
                 let owner = match system.component_id(&e.failed[0]) {
                     Some(x) => Owner::Component(x),
                     None => Owner::Domain(system.domain_id(&e.failed[0]).unwrap()),
@@ -235,25 +281,67 @@ fn assert_agrees_with_explain(system: &System, sweep: &Chaos) {
     }
 }
 
+/// The random models of the exact tests, with calls: components that hang, deadlines, entries
+/// with timeouts (shorter and longer than the deadline), breakers and queue edges.
+fn model_with_calls() -> impl Strategy<Value = ModelSpec> {
+    let calls = prop::collection::vec((0u8..4, any::<bool>(), prop::collection::vec(0u8..6, 3)), 6);
+    (model_strategy(), calls).prop_map(|(mut spec, calls)| {
+        for ((_, c), (hang, deadline, entries)) in spec.components.iter_mut().zip(calls) {
+            c.hang = match hang {
+                1 => Some(Share(0.3)),
+                2 => Some(Share(1.0)),
+                _ => None,
+            };
+            if deadline {
+                c.deadline = Some(Duration::from_secs(5.0));
+            }
+            for (d, call) in c.depends_on.iter_mut().flatten().zip(entries) {
+                match call {
+                    1 => d.timeout = Some(Duration::from_secs(1.0)),
+                    2 => d.timeout = Some(Duration::from_secs(10.0)),
+                    3 => d.breaker = Some(Duration::from_secs(10.0)),
+                    4 if matches!(d.target, Target::Component(_))
+                        && d.on_failure == SpecOnFailure::Fail
+                        && d.fallback.is_none() =>
+                    {
+                        d.via = Via::Queue
+                    }
+                    _ => {}
+                }
+            }
+        }
+        spec
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
 
     #[test]
-    fn every_experiment_is_what_the_rules_give(spec in model_strategy()) {
+    fn every_experiment_is_what_the_rules_give(spec in model_with_calls()) {
         let system = model_of_spec(&spec).system().unwrap();
         let sweep = chaos(&system, true).unwrap();
         let singles: BTreeSet<String> = sweep.singles().iter().map(|e| e.failed[0].clone()).collect();
         prop_assert_eq!(&singles, &expected_singles(&system, &sweep));
-        prop_assert_eq!(sweep.singles().len(), singles.len());
+        // Each part fails fast, and hanging too where its component can hang.
+        let hanging = sweep.singles().iter().filter(|e| e.mode == Mode::Hang).count();
+        prop_assert_eq!(sweep.summary.hangs.experiments, hanging);
+        prop_assert_eq!(sweep.singles().len(), singles.len() + hanging);
+        for e in sweep.singles().iter().filter(|e| e.mode == Mode::Hang) {
+            let name = e.failed[0].split('[').next().unwrap();
+            let comp = &system.components[system.component_id(name).unwrap()];
+            prop_assert!(comp.hang > 0.0);
+            prop_assert!(e.kind != UnitKind::Replica || comp.min_available == comp.replicas);
+        }
         // Every two singles are a pair, but a replica with its own component.
         let n = singles.len();
-        let within = sweep.singles().iter().filter(|e| e.kind == UnitKind::Replica).count();
-        prop_assert_eq!(sweep.experiments.len() - n, n * n.saturating_sub(1) / 2 - within);
+        let within = sweep.singles().iter().filter(|e| e.kind == UnitKind::Replica && e.mode == Mode::Fail).count();
+        prop_assert_eq!(sweep.experiments.len() - n - hanging, n * n.saturating_sub(1) / 2 - within);
         assert_matches_the_rules(&system, &sweep);
     }
 
     #[test]
-    fn single_failures_are_explain_s_single_points_of_failure(spec in model_strategy()) {
+    fn single_failures_are_explain_s_single_points_of_failure(spec in model_with_calls()) {
         let system = model_of_spec(&spec).system().unwrap();
         let sweep = chaos(&system, false).unwrap();
         assert_agrees_with_explain(&system, &sweep);
@@ -270,6 +358,7 @@ fn shipped_models_agree_with_the_rules_and_with_explain() {
         "db-quorum.yaml",
         "degrade-and-ignore.yaml",
         "three-tier.toml",
+        "timeouts.yaml",
     ] {
         let model = Model::load(&repo_path(&format!("models/{name}"))).unwrap();
         let system = model.system().unwrap();
@@ -407,4 +496,75 @@ fn a_failover_is_visible_only_while_it_lasts() {
     }
     assert!(!by_name["db"].failover_only);
     assert!(!by_name["app"].failover_only);
+}
+
+/// The carrier hangs in some of its outages. Behind free-shipping, which the storefront calls
+/// failing open, its hang takes the storefront down unless that call is time-boxed: visible
+/// without the timeout, degraded at most with it.
+#[test]
+fn the_carrier_s_hang_is_visible_only_without_the_timeout() {
+    let model = Model::load(&repo_path("models/timeouts.yaml")).unwrap();
+    let storefront = model.spec.components.get_index_of("storefront").unwrap();
+    let variants = &model.spec.components[storefront].variants;
+    for (v, variant) in variants.iter().enumerate() {
+        let mut design = vec![None; model.spec.components.len()];
+        design[storefront] = Some(v);
+        let system = model.design(&design).unwrap();
+        let sweep = chaos(&system, false).unwrap();
+        assert_matches_the_rules(&system, &sweep);
+        assert_agrees_with_explain(&system, &sweep);
+        let carrier = |mode: Mode| {
+            (sweep.singles().iter())
+                .find(|e| e.failed == ["carrier-api"] && e.mode == mode)
+                .unwrap_or_else(|| panic!("{}: no {mode:?} of the carrier", variant.name))
+        };
+        // Failing fast, the carrier only ever degrades the storefront.
+        assert_eq!(carrier(Mode::Fail).verdict, Verdict::Degraded);
+        let hang = carrier(Mode::Hang);
+        match variant.name.as_str() {
+            "no-timeout" => {
+                assert_eq!(hang.verdict, Verdict::Visible, "{hang:?}");
+                assert_eq!(hang.visible, ["storefront"]);
+            }
+            "timeout" => {
+                assert_eq!(hang.verdict, Verdict::Degraded, "{hang:?}");
+                assert_eq!(hang.degraded, ["storefront"]);
+            }
+            other => panic!("a variant the test does not know: {other}"),
+        }
+        // Only the carrier can hang.
+        assert_eq!(sweep.summary.hangs.experiments, 1);
+    }
+    // The text and JSON say how the carrier failed.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo_path("models/timeouts.yaml")).unwrap();
+    let bare = write_model(
+        &dir,
+        "bare.yaml",
+        &text.replace("degrade, timeout: 1s }", "degrade }"),
+    );
+    let out = nines()
+        .args(["chaos", "--deny", "visible"])
+        .arg(&bare)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("carrier-api (hangs)"), "{table}");
+    assert!(
+        table.contains("1 of these hang: 0 invisible, 1 visible"),
+        "{table}"
+    );
+    let out = nines()
+        .args(["chaos", "--format", "json"])
+        .arg(&bare)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let modes: Vec<&str> = (v["experiments"].as_array().unwrap().iter())
+        .filter(|e| e["failed"][0] == "carrier-api")
+        .map(|e| e["mode"].as_str().unwrap())
+        .collect();
+    assert_eq!(modes, ["fail", "hang"]);
+    assert_eq!(v["summary"]["hangs"]["visible"], 1);
 }

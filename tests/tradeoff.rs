@@ -207,6 +207,62 @@ fn is_exact(t: &Tradeoff) -> bool {
     }
 }
 
+/// Enumeration with one diagram shared by all designs and with one diagram per design: its
+/// answers and every design's own numbers, not only the ones picked, are brute force's.
+fn assert_enumeration_matches(model: &Model, all: &[Reference], target: &str, what: &str) {
+    for shared_diagram in [true, false] {
+        let t = run(
+            model,
+            &Request {
+                component: Some(target),
+                shared_diagram,
+                ..request(100_000, 1_000_000)
+            },
+        );
+        let context = format!("shared diagram {shared_diagram}, {what}");
+        assert_matches(&t, all, &context);
+        let designs = t.designs.as_ref().expect("enumerated");
+        assert_eq!(designs.len(), all.len(), "{context}");
+        for (d, r) in designs.iter().zip(all) {
+            assert_eq!(d.choice, r.choice);
+            assert_eq!(d.cost, r.cost, "{context}");
+            assert!(
+                close(d.down.p, r.unavailability),
+                "{context}: {:?}",
+                d.choice
+            );
+            assert!(
+                (d.degraded - r.degraded).abs() <= 1e-9 * r.degraded.max(1e-12),
+                "{context}: degraded {} vs {}",
+                d.degraded,
+                r.degraded
+            );
+            assert_eq!(d.meets_slos, r.meets_slos, "{context}: {:?}", d.choice);
+        }
+    }
+}
+
+/// The optimiser with modules and blocks solved by enumeration, pure branch-and-bound, and a
+/// mix: it completes, and its answers are brute force's. Returns the modules it collapsed.
+fn assert_optimiser_matches(model: &Model, all: &[Reference], target: &str, what: &str) -> usize {
+    let mut modules_used = 0;
+    for max in [100_000, 0, 3] {
+        let t = run_optimiser(
+            model,
+            &Request {
+                component: Some(target),
+                ..request(max, 1_000_000)
+            },
+        );
+        assert!(is_exact(&t), "{what}: the search should complete");
+        if let Method::Optimised { modules, .. } = &t.method {
+            modules_used += modules;
+        }
+        assert_matches(&t, all, &format!("max_designs {max}, {what}"));
+    }
+    modules_used
+}
+
 // ---------------------------------------------------------------------------------------------
 // Random small models.
 
@@ -440,38 +496,7 @@ fn enumeration_equals_brute_force_on_random_models() {
         let model = parse(&text);
         let target = last_component(&model);
         let all = brute_force(&model, &target);
-        // One diagram shared by all designs, and one diagram per design.
-        for shared_diagram in [true, false] {
-            let t = run(
-                &model,
-                &Request {
-                    component: Some(&target),
-                    shared_diagram,
-                    ..request(100_000, 1_000_000)
-                },
-            );
-            let context = format!("seed {seed}, shared diagram {shared_diagram}\n{text}");
-            assert_matches(&t, &all, &context);
-            // Every design's own numbers, not only the ones picked.
-            let designs = t.designs.as_ref().expect("enumerated");
-            assert_eq!(designs.len(), all.len(), "{context}");
-            for (d, r) in designs.iter().zip(&all) {
-                assert_eq!(d.choice, r.choice);
-                assert_eq!(d.cost, r.cost, "{context}");
-                assert!(
-                    close(d.down.p, r.unavailability),
-                    "{context}: {:?}",
-                    d.choice
-                );
-                assert!(
-                    (d.degraded - r.degraded).abs() <= 1e-9 * r.degraded.max(1e-12),
-                    "{context}: degraded {} vs {}",
-                    d.degraded,
-                    r.degraded
-                );
-                assert_eq!(d.meets_slos, r.meets_slos, "{context}: {:?}", d.choice);
-            }
-        }
+        assert_enumeration_matches(&model, &all, &target, &format!("seed {seed}\n{text}"));
         checked += all.len();
     }
     assert!(
@@ -493,21 +518,8 @@ fn optimiser_equals_brute_force_on_random_models() {
         let model = parse(&text);
         let target = last_component(&model);
         let all = brute_force(&model, &target);
-        // Modules and blocks solved by enumeration; pure branch-and-bound; a mix.
-        for max in [100_000, 0, 3] {
-            let t = run_optimiser(
-                &model,
-                &Request {
-                    component: Some(&target),
-                    ..request(max, 1_000_000)
-                },
-            );
-            assert!(is_exact(&t), "seed {seed}: the search should complete");
-            if let Method::Optimised { modules, .. } = &t.method {
-                modules_used += modules;
-            }
-            assert_matches(&t, &all, &format!("seed {seed}, max_designs {max}\n{text}"));
-        }
+        modules_used +=
+            assert_optimiser_matches(&model, &all, &target, &format!("seed {seed}\n{text}"));
     }
     assert!(
         modules_used > 20,
@@ -1143,4 +1155,105 @@ fn the_shop_model_has_the_curve_the_docs_walk_through() {
             .iter()
             .all(|f| f["variants"]["checkout"] == "fail-open")
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hangs through stand-ins: a design's numbers are a full eval of that design, whatever the
+// tradeoff collapsed (independent modules, series blocks, the shared diagram of all designs).
+
+/// The random models with hangs: some components hang in half their outages, and some
+/// fail-open calls lose their timeout, so that a hang climbs through them.
+fn with_hangs(text: &str, seed: u64) -> String {
+    let mut rng = Rng(seed.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1);
+    let mut out = String::new();
+    for line in text.lines() {
+        let line = if rng.chance(50) {
+            line.replace(", timeout: 1s", "")
+        } else {
+            line.to_string()
+        };
+        out += &line;
+        out.push('\n');
+        // A component's first key line: `  cN:`.
+        if line.starts_with("  c") && line.ends_with(':') && rng.chance(40) {
+            out += "    hang: 50%\n";
+        }
+    }
+    out
+}
+
+#[test]
+fn designs_with_hangs_are_what_eval_gives_for_them() {
+    let mut modules_used = 0;
+    let mut hanging = 0;
+    for seed in 200..230 {
+        let base = if seed % 2 == 0 {
+            random_model(seed)
+        } else {
+            random_tree_model(seed)
+        };
+        let text = with_hangs(&base, seed);
+        hanging += text.matches("hang: 50%").count();
+        let model = parse(&text);
+        let target = last_component(&model);
+        let all = brute_force(&model, &target);
+        let what = format!("seed {seed}\n{text}");
+        assert_enumeration_matches(&model, &all, &target, &what);
+        modules_used += assert_optimiser_matches(&model, &all, &target, &what);
+    }
+    assert!(hanging > 20, "the generator made too few hangs: {hanging}");
+    assert!(
+        modules_used > 10,
+        "the trees should exercise modules: {modules_used}"
+    );
+}
+
+/// The shop calls quotes failing open to a backup, without a timeout; quotes calls a carrier
+/// that hangs in 40% of its outages, directly or time-boxed by variant. Quotes and the carrier
+/// are an independent module the optimiser collapses to one stand-in: it must hang as often as
+/// they do, or the design without the timeout looks 0.4 × 1% better than it is.
+const HANGING_MODULE: &str = "
+cost: { downtime_per_hour: 1000, degraded_per_hour: 10 }
+components:
+  carrier: { availability: 99%, hang: 40%, cost: 10 }
+  backup: { availability: 99.5%, cost: 10 }
+  quotes:
+    availability: 99.9%
+    cost: 10
+    depends_on: [carrier]
+    variants:
+      - { name: direct, cost: 10 }
+      - { name: boxed, cost: 20, depends_on: [{ component: carrier, timeout: 1s }] }
+      - { name: pair, replicas: 2, cost: 15 }
+  shop:
+    availability: 99.95%
+    slo: 99%
+    cost: 10
+    depends_on: [{ component: quotes, on_failure: degrade, fallback: backup }]
+    variants:
+      - { name: small, cost: 10 }
+      - { name: big, replicas: 2, cost: 20 }
+";
+
+#[test]
+fn a_hang_behind_a_fail_open_fallback_survives_the_stand_in() {
+    let model = parse(HANGING_MODULE);
+    let all = brute_force(&model, "shop");
+    // The hang costs the shop its share of the carrier's outages: 0.4 × 1% without the
+    // timeout, nothing with it (each with the shop's own and the backup's small parts).
+    let by_name = |quotes: usize, shop: usize| {
+        all.iter()
+            .find(|r| r.choice == [quotes, shop])
+            .unwrap()
+            .unavailability
+    };
+    assert!(
+        by_name(0, 1) > 0.004 && by_name(0, 1) < 0.0041,
+        "{}",
+        by_name(0, 1)
+    );
+    assert!(by_name(1, 1) < 1e-4, "{}", by_name(1, 1));
+    let modules = assert_optimiser_matches(&model, &all, "shop", "the hanging module");
+    assert!(modules > 0, "quotes is a module");
+    assert_enumeration_matches(&model, &all, "shop", "the hanging module");
 }

@@ -20,8 +20,9 @@ pub enum Deny {
 #[command(after_help = "\
 Fails every replica, component and domain on its own, everything else up, and says how each \
 outermost component (one with an slo, or that nothing depends on) takes it: invisible (still \
-UP), degraded (on fallbacks) or visible (down). The table lists what someone notices; JSON lists \
-every experiment. See docs/chaos.md.
+UP), degraded (on fallbacks) or visible (down or hung). A component that can hang is failed \
+hanging too, marked (hangs). The table lists what someone notices; JSON lists every experiment. \
+See docs/chaos.md.
 
 Examples:
   nines chaos models/online-store.yaml

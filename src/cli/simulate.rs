@@ -127,10 +127,12 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
             result.runs as f64 / elapsed
         );
     }
-    let exact = (!args.no_exact)
-        .then(|| exact::evaluate_system(&system).ok())
-        .flatten();
-    let report = SimulateReport::new(&system, &result, exact.as_deref(), args.seed);
+    let structure = (!args.no_exact).then(|| nines::structure::Structure::new(&system));
+    let exact = (structure.as_ref()).and_then(|s| exact::evaluate(s).ok());
+    let mut report = SimulateReport::new(&system, &result, exact.as_deref(), args.seed);
+    if let Some(hung) = structure.and_then(|s| exact::hung_probabilities(&s).ok()) {
+        report = report.with_exact_hung(&hung);
+    }
     print(&report.render(args.format.into(), term.screen()))?;
     Ok(ExitStatus::Success)
 }

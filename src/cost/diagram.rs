@@ -37,6 +37,14 @@ pub struct DesignDiagram {
     roots: Vec<RootEdges>,
 }
 
+/// Which of a component's gates a multiplexer stands for.
+#[derive(Clone, Copy, Debug)]
+enum Read {
+    Down,
+    Impaired,
+    Hung,
+}
+
 /// Selector bits needed to tell `n` alternatives apart.
 fn bits_for(n: usize) -> usize {
     (usize::BITS - (n.max(1) - 1).leading_zeros()) as usize
@@ -120,25 +128,38 @@ fn build(
     odds.extend(order.iter().map(|&e| (event_odds[e].p, event_odds[e].q)));
     let mut events = crate::exact::EventEdges::new(&structure, false);
 
-    // The gates standing for a component with variants: replaced by multiplexers.
-    let mut replaced: Vec<Option<(usize, bool)>> = vec![None; structure.gates.len()];
+    // The gates standing for a component with variants: replaced by multiplexers. Its HUNG
+    // too, where callers read it: the stand-in's own is HUNG only when every variant is.
+    let mut replaced: Vec<Option<(usize, Read)>> = vec![None; structure.gates.len()];
     for (k, (c, _)) in axes.iter().enumerate() {
         let chooser = structure.components[local.id[*c].expect("axes are members")];
-        replaced[chooser.down] = Some((k, true));
-        replaced[chooser.impaired] = Some((k, false));
+        replaced[chooser.down] = Some((k, Read::Down));
+        replaced[chooser.impaired] = Some((k, Read::Impaired));
+        // With no variant that can hang it is `Never`; with one variant, that variant's own.
+        let alternatives = &local.alternatives[*c];
+        let newest = (alternatives.iter())
+            .map(|&a| structure.components[a].hung)
+            .max();
+        if chooser.hung != crate::structure::NEVER && newest.is_some_and(|h| chooser.hung > h) {
+            replaced[chooser.hung] = Some((k, Read::Hung));
+        }
     }
 
     let mut m = Manager::new();
     m.limit = node_limit;
     let mut gate: Vec<Edge> = Vec::with_capacity(structure.gates.len());
     for (g, def) in structure.gates.iter().enumerate() {
-        let edge = if let Some((k, down)) = replaced[g] {
+        let edge = if let Some((k, read)) = replaced[g] {
             let (c, _) = &axes[k];
             let inputs: Vec<Edge> = local.alternatives[*c]
                 .iter()
                 .map(|&a| {
                     let gates = structure.components[a];
-                    gate[if down { gates.down } else { gates.impaired }]
+                    gate[match read {
+                        Read::Down => gates.down,
+                        Read::Impaired => gates.impaired,
+                        Read::Hung => gates.hung,
+                    }]
                 })
                 .collect();
             mux(&mut m, &bits[k], &inputs)?

@@ -20,8 +20,9 @@ pub enum Part<'a> {
     /// components of the model; they are renumbered.
     Real(&'a Component),
     /// An independent module (the component and everything only it reaches) collapsed to the
-    /// probabilities of its three states. Exact: nothing else shares its basic events.
-    Module(StateOdds),
+    /// probabilities of its three states and P(HUNG), a part of DOWN. Exact: nothing else
+    /// shares its basic events.
+    Module(StateOdds, f64),
     /// One of these alternatives, not yet chosen: the best of them in every state of the basic
     /// events (DOWN only when all are DOWN, impaired only when all are). Every gate is monotone,
     /// so whatever is later chosen, everything above is at least as often down as this says.
@@ -107,8 +108,13 @@ pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
         let name = base.components[*c].name.clone();
         match part {
             Part::Real(component) => components.push(real(component)),
-            Part::Module(states) => {
+            Part::Module(states, hung) => {
                 let mut main = stand_in(name.clone(), states.down);
+                // Its calls hang in this share of its outages: its callers without a timeout
+                // hang with it, as with the module itself.
+                if *hung > 0.0 && states.down.p > 0.0 {
+                    main.hang = (hung / states.down.p).min(1.0);
+                }
                 // DEGRADED = not down, and then a helper down with P(DEGRADED | not DOWN).
                 if states.degraded > 0.0 && states.down.q > 0.0 {
                     let helper_id = next + helpers.len();
@@ -140,6 +146,10 @@ pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
                     helpers.push(copy);
                 }
                 let mut chooser = stand_in(name, Odds::NEVER);
+                // A hang split of its own (its capacity never fails, so it never hangs by
+                // itself) gives it a HUNG gate apart from every other, which the shared
+                // diagram of all designs replaces by the chosen variant's.
+                chooser.hang = 1.0;
                 // A group of one-of-n: DOWN when all are DOWN, UP when any is UP.
                 chooser.dependencies.push(Dependency {
                     target: DependencyTarget::Group {
@@ -177,6 +187,17 @@ pub fn build(base: &System, parts: &[(ComponentId, Part<'_>)]) -> Local {
 /// calling thread: call it inside [`crate::exact::with_deep_stack`] (once per batch, not per
 /// design: a thread per design would cost more than the diagram).
 pub fn evaluate(system: &System, wanted: &[usize]) -> Result<Vec<StateOdds>, EngineError> {
+    Ok(evaluate_hung(system, wanted)?
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect())
+}
+
+/// [`evaluate`], with each wanted component's P(HUNG).
+pub fn evaluate_hung(
+    system: &System,
+    wanted: &[usize],
+) -> Result<Vec<(StateOdds, f64)>, EngineError> {
     let structure = Structure::new(system);
     let mut compiled = compile(&structure)?;
     let degraded: Vec<Edge> = wanted
@@ -197,11 +218,12 @@ pub fn evaluate(system: &System, wanted: &[usize]) -> Result<Vec<StateOdds>, Eng
         .map(|(&c, d)| {
             let g = structure.components[c];
             let (p, q) = bdd::edge_pq(&pq, compiled.gate[g.down]);
-            StateOdds {
+            let states = StateOdds {
                 down: Odds { p, q },
                 degraded: bdd::edge_pq(&pq, d).0,
                 up: bdd::edge_pq(&pq, compiled.gate[g.impaired]).1,
-            }
+            };
+            (states, bdd::edge_pq(&pq, compiled.gate[g.hung]).0)
         })
         .collect())
 }

@@ -220,6 +220,14 @@ fn counted_capacities(structure: &Structure) -> Vec<Counted> {
 /// Every component's state probabilities by weighing the joint states of the shared domains;
 /// None when there is nothing to weigh or more than `MAX_DOMAIN_STATES` states.
 pub(crate) fn evaluate(structure: &Structure) -> Result<Option<Vec<StateOdds>>, EngineError> {
+    // The network below reads each component through its own failures (`local`) alone. A hang
+    // split and a breaker's opening feed a component's state beside them: left to the one
+    // diagram over every event, which takes any gate.
+    if (structure.events.iter())
+        .any(|e| matches!(e.kind, EventKind::Hang(_) | EventKind::Breaker { .. }))
+    {
+        return Ok(None);
+    }
     let components = &structure.components;
     let locals: Vec<GateId> = components.iter().map(|c| c.local).collect();
     let counted = counted_capacities(structure);

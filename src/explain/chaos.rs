@@ -25,20 +25,30 @@ pub enum Verdict {
     Invisible,
     /// Running on fallbacks.
     Degraded,
-    /// Not serving: DOWN, or any state worse than DEGRADED.
+    /// Not serving: DOWN or HUNG.
     Visible,
 }
 
 impl Verdict {
     fn of(state: State) -> Verdict {
-        // Any state beyond DEGRADED (DOWN, or one added later) is an outage users see.
-        #[allow(unreachable_patterns)]
         match state {
             State::Up => Verdict::Invisible,
             State::Degraded => Verdict::Degraded,
-            _ => Verdict::Visible,
+            // A hung page is as much an outage to its users as a refused one.
+            State::Down | State::Hung => Verdict::Visible,
         }
     }
+}
+
+/// How an experiment's parts fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Fast: calls to the failed parts are refused at once.
+    Fail,
+    /// Calls to the failed component hang until the caller gives up: its capacity fails and the
+    /// outage is one of the share `hang` says hang. Run for every component that can hang.
+    Hang,
 }
 
 /// What one experiment fails.
@@ -66,6 +76,7 @@ pub struct Experiment {
     pub failed: Vec<String>,
     /// What was failed: a replica, a component, all replicas, a domain or a pair.
     pub kind: UnitKind,
+    pub mode: Mode,
     /// The worst verdict of any outermost component.
     pub verdict: Verdict,
     /// The verdict is this bad only while a component fails over (its `failover` time after
@@ -106,9 +117,10 @@ impl Tally {
 pub struct Summary {
     /// The components judged: those with an slo and those nothing depends on, in file order.
     pub outermost: Vec<String>,
-    /// Replicas, components with one replica, and domains: each one thing that fails.
+    /// Replicas, components with one replica, and domains: each one thing that fails (fast,
+    /// and hanging where it can).
     pub singles: Tally,
-    /// Components with several replicas failed whole.
+    /// Components with several replicas failed whole (fast, and hanging where they can).
     pub all_replicas: Tally,
     /// Null unless pairs were asked for.
     pub pairs: Option<Tally>,
@@ -116,6 +128,8 @@ pub struct Summary {
     pub pairs_worse_together: Option<usize>,
     /// Replicas, components and domains left out because they cannot fail (availability 100%).
     pub never_fail: Vec<String>,
+    /// The experiments whose calls hang (counted in `singles` or `all_replicas` too).
+    pub hangs: Tally,
 }
 
 /// The result of `nines chaos`: every experiment and the tallies.
@@ -165,6 +179,9 @@ struct Unit {
     /// The component it belongs to, for replicas and components.
     component: Option<ComponentId>,
     events: Vec<EventId>,
+    /// The component's hang split, when failing this unit takes a component that can hang below
+    /// its `min_available` on its own: the unit is then also failed hanging.
+    hang: Option<EventId>,
 }
 
 /// The components whose verdicts count: those with an slo, and those nothing depends on (or
@@ -186,7 +203,17 @@ fn units(system: &System, structure: &Structure) -> Vec<Unit> {
     let mut replicas: Vec<Vec<EventId>> = vec![Vec::new(); system.components.len()];
     let mut domain: Vec<Vec<EventId>> = vec![Vec::new(); system.domains.len()];
     let mut failover: Vec<Option<EventId>> = vec![None; system.components.len()];
+    let mut hang: Vec<Option<EventId>> = vec![None; system.components.len()];
+    // Whether a component's capacity can fail at all: a hang is a way of being out of capacity,
+    // and a component whose replicas never fail (only its whole maintenance takes it down)
+    // never hangs.
+    let mut capacity_fails = vec![false; system.components.len()];
     for (e, event) in structure.events.iter().enumerate() {
+        if let EventKind::Replica { component: c, .. }
+        | EventKind::RollingMaintenance { component: c, .. } = event.kind
+        {
+            capacity_fails[c] |= event.odds.p > 0.0;
+        }
         match event.kind {
             EventKind::Domain(d) => domain[d].push(e),
             EventKind::Replica { component, .. } => {
@@ -202,9 +229,11 @@ fn units(system: &System, structure: &Structure) -> Vec<Unit> {
             EventKind::RollingMaintenance { component: c, .. } | EventKind::Maintenance(c) => {
                 own[c].push(e)
             }
-            // Whether an outage hangs, and a breaker's opening time, follow from an outage: a
-            // chaos failure is a clean one (fails fast).
-            EventKind::Hang(_) | EventKind::Breaker { .. } => {}
+            // Whether an outage hangs is the experiment's mode, not a part of its own.
+            EventKind::Hang(c) => hang[c] = Some(e),
+            // A breaker's opening time follows from an outage: the sweep judges how things
+            // stand once it is open.
+            EventKind::Breaker { .. } => {}
         }
     }
     let mut units = Vec::new();
@@ -218,6 +247,7 @@ fn units(system: &System, structure: &Structure) -> Vec<Unit> {
             },
             component: Some(c),
             events: std::mem::take(&mut own[c]),
+            hang: hang[c].filter(|_| capacity_fails[c]),
         });
         if comp.replicas > 1 {
             for &e in &replicas[c] {
@@ -230,6 +260,9 @@ fn units(system: &System, structure: &Structure) -> Vec<Unit> {
                     kind: UnitKind::Replica,
                     component: Some(c),
                     events,
+                    // With every replica needed, losing one is an outage, which may hang.
+                    hang: hang[c]
+                        .filter(|_| comp.min_available == comp.replicas && capacity_fails[c]),
                 });
             }
         }
@@ -240,6 +273,7 @@ fn units(system: &System, structure: &Structure) -> Vec<Unit> {
             kind: UnitKind::Domain,
             component: None,
             events: std::mem::take(&mut domain[d]),
+            hang: None,
         });
     }
     units
@@ -273,11 +307,14 @@ pub fn chaos(system: &System, pairs: bool) -> Result<Chaos, ChaosError> {
     let outer = outermost(system);
     let mut propagation = Propagation::new(&structure);
     let is_failover = |e: EventId| matches!(structure.events[e].kind, EventKind::Failover(_));
-    let mut run = |failed: &[&Unit], kind: UnitKind| {
-        let events: Vec<EventId> = failed
+    let mut run = |failed: &[&Unit], kind: UnitKind, mode: Mode| {
+        let mut events: Vec<EventId> = failed
             .iter()
             .flat_map(|u| u.events.iter().copied())
             .collect();
+        if mode == Mode::Hang {
+            events.extend(failed.iter().filter_map(|u| u.hang));
+        }
         // Where a replica's loss sets off a failover, how things stand once it is over.
         let settled = if kind != UnitKind::AllReplicas && events.iter().any(|&e| is_failover(e)) {
             let rest: Vec<EventId> = events
@@ -298,6 +335,7 @@ pub fn chaos(system: &System, pairs: bool) -> Result<Chaos, ChaosError> {
         let mut experiment = Experiment {
             failed: failed.iter().map(|u| u.name.clone()).collect(),
             kind,
+            mode,
             verdict: Verdict::Invisible,
             failover_only: false,
             visible: Vec::new(),
@@ -319,24 +357,37 @@ pub fn chaos(system: &System, pairs: bool) -> Result<Chaos, ChaosError> {
 
     let mut experiments = Vec::new();
     let (mut singles, mut all_replicas) = (Tally::default(), Tally::default());
+    let mut hangs = Tally::default();
+    // Each unit's verdict failing fast, which the pairs (failing fast) are compared with.
+    let mut alone = Vec::with_capacity(n);
     for u in &units {
-        let e = run(&[u], u.kind);
-        match u.kind {
-            UnitKind::AllReplicas => all_replicas.add(e.verdict),
-            _ => singles.add(e.verdict),
+        let modes = if u.hang.is_some() {
+            &[Mode::Fail, Mode::Hang][..]
+        } else {
+            &[Mode::Fail][..]
+        };
+        for &mode in modes {
+            let e = run(&[u], u.kind, mode);
+            match u.kind {
+                UnitKind::AllReplicas => all_replicas.add(e.verdict),
+                _ => singles.add(e.verdict),
+            }
+            match mode {
+                Mode::Fail => alone.push(e.verdict),
+                Mode::Hang => hangs.add(e.verdict),
+            }
+            experiments.push(e);
         }
-        experiments.push(e);
     }
     let (mut pair_tally, mut worse) = (None, None);
     if pairs {
-        let alone: Vec<Verdict> = experiments.iter().map(|e| e.verdict).collect();
         let (mut tally, mut worse_together) = (Tally::default(), 0);
         for i in 0..n {
             for j in i + 1..n {
                 if related(&units[i], &units[j]) {
                     continue;
                 }
-                let e = run(&[&units[i], &units[j]], UnitKind::Pair);
+                let e = run(&[&units[i], &units[j]], UnitKind::Pair, Mode::Fail);
                 tally.add(e.verdict);
                 if e.verdict > alone[i].max(alone[j]) {
                     worse_together += 1;
@@ -360,6 +411,7 @@ pub fn chaos(system: &System, pairs: bool) -> Result<Chaos, ChaosError> {
             pairs: pair_tally,
             pairs_worse_together: worse,
             never_fail: never.into_iter().map(|u| u.name).collect(),
+            hangs,
         },
     })
 }

@@ -10,11 +10,12 @@
 
 use serde::Serialize;
 
+use super::whatif::{Propagation, State};
 use super::{Kind, OwnEvents, cone, contributors, cutsets, importance};
 use crate::exact::bdd::{self, Var};
 use crate::exact::{self, EngineError};
 use crate::model::units::{YEAR, finite};
-use crate::structure::{Owner, Structure};
+use crate::structure::{EventKind, Owner, Structure};
 use crate::system::{ComponentId, System};
 use crate::uncertainty::variance::VarianceShares;
 
@@ -135,6 +136,8 @@ pub fn explain(
 ) -> Result<Explanation, EngineError> {
     let structure = Structure::new(system);
     let root_gate = structure.components[target].down;
+    // `target` names its probabilities further down.
+    let target_id = target;
     let mut in_support = vec![false; structure.events.len()];
     for e in structure.support(root_gate) {
         in_support[e] = true;
@@ -225,18 +228,25 @@ pub fn explain(
             .map(|&v| (p[v as usize], name_at(v)))
             .collect();
         // A failure whose calls hang is one failure too: a cut set of one event and its own
-        // component's hang split is a single point of failure.
-        for (vars, prob) in &cuts.listed {
-            let kind = |v: &Var| structure.events[event_of(*v)].kind;
-            let (hangs, rest): (Vec<&Var>, Vec<&Var>) = vars
-                .iter()
-                .partition(|v| matches!(kind(v), crate::structure::EventKind::Hang(_)));
-            if let [one] = rest[..]
-                && !hangs.is_empty()
-                && hangs.iter().all(|h| kind(h).owner() == kind(one).owner())
-                && !singletons.iter().any(|(_, n)| *n == name_at(*one))
-            {
-                singletons.push((*prob, name_at(*one)));
+        // component's hang split is a single point of failure. Each such pair is tried in one
+        // pass up the gates, not looked for among the cut sets listed, which a limit cuts.
+        let mut propagation = Propagation::new(&structure);
+        for (h, split) in structure.events.iter().enumerate() {
+            if !matches!(split.kind, EventKind::Hang(_)) || !in_support[h] || split.odds.p == 0.0 {
+                continue;
+            }
+            for (e, event) in structure.events.iter().enumerate() {
+                if event.owner() != split.owner()
+                    || matches!(event.kind, EventKind::Hang(_) | EventKind::Breaker { .. })
+                    || event.odds.p == 0.0
+                    || singletons.iter().any(|(_, n)| *n == event.name)
+                {
+                    continue;
+                }
+                propagation.run(&[e, h]);
+                if propagation.state(target_id) >= State::Down {
+                    singletons.push((event.odds.p * split.odds.p, event.name.clone()));
+                }
             }
         }
         singletons.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));

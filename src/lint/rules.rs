@@ -196,8 +196,13 @@ impl<'a> Facts<'a> {
                 // Passing consequences of another outage, not failures.
                 EventKind::Breaker { .. } => None,
                 // A failure whose calls hang is one failure: the hang split goes with the
-                // failure of a single-replica component, as in `explain`.
-                EventKind::Hang(c) if self.system.components[c].replicas == 1 => {
+                // failure of a replica whose loss alone is an outage (every replica needed), as
+                // in `explain`. Taken as the first replica's: where one replica's loss is an
+                // outage, so is the first's, and the finding is about the component.
+                EventKind::Hang(c)
+                    if self.system.components[c].min_available
+                        == self.system.components[c].replicas =>
+                {
                     s.capacity[c].replicas.first().map(|&(r, _)| r)
                 }
                 EventKind::Hang(_) => None,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::Format;
 use super::table::{Cell, Paint, Screen, Table};
 use super::text::escape_markdown;
-use crate::explain::chaos::{Chaos, Experiment, Tally, UnitKind, Verdict};
+use crate::explain::chaos::{Chaos, Experiment, Mode, Tally, UnitKind, Verdict};
 
 /// The most pair rows a table lists unless every experiment is asked for: the rest are counted.
 const PAIR_ROWS: usize = 40;
@@ -85,7 +85,11 @@ fn headline(chaos: &Chaos) -> String {
 }
 
 fn failed_text(e: &Experiment) -> String {
-    e.failed.join(" + ")
+    let failed = e.failed.join(" + ");
+    match e.mode {
+        Mode::Fail => failed,
+        Mode::Hang => format!("{failed} (hangs)"),
+    }
 }
 
 fn lines(chaos: &Chaos) -> Vec<String> {
@@ -93,6 +97,10 @@ fn lines(chaos: &Chaos) -> Vec<String> {
     let mut out = vec![headline(chaos)];
     if s.all_replicas.experiments > 0 {
         out.push(tally_text(&s.all_replicas, "components failed whole"));
+    }
+    if s.hangs.experiments > 0 {
+        // Counted in the lines above as well: a hang is one more way for each part to fail.
+        out.push(tally_text(&s.hangs, "of these hang"));
     }
     if let (Some(pairs), Some(worse)) = (&s.pairs, s.pairs_worse_together) {
         out.push(format!(
@@ -117,7 +125,9 @@ fn shown(chaos: &Chaos, all: bool) -> (Vec<&Experiment>, usize) {
         return (chaos.experiments.iter().collect(), 0);
     }
     let singles = chaos.singles();
+    // Pairs fail fast: they are compared with their members failing fast.
     let alone: HashMap<&str, Verdict> = (singles.iter())
+        .filter(|e| e.mode == Mode::Fail)
         .map(|e| (e.failed[0].as_str(), e.verdict))
         .collect();
     // One thing failing first, then whole components; visible before degraded.

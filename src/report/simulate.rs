@@ -53,6 +53,11 @@ pub struct SimulatedComponent {
     pub exact_availability: Option<f64>,
     /// The exact steady-state unavailability, for comparison.
     pub exact_unavailability: Option<f64>,
+    /// Share of time HUNG: calls to it hang (a part of the unavailability), with its 95%
+    /// interval (null for one run) and the exact value.
+    pub hung: f64,
+    pub hung_ci95: Option<[f64; 2]>,
+    pub exact_hung: Option<f64>,
 }
 
 /// The results of `nines simulate`: every component's availability, outages and SLO windows over
@@ -135,6 +140,9 @@ impl SimulateReport {
                     mean_budget_exhaustion_s: x.mean_budget_exhaustion_s,
                     exact_availability: exact.map(|s| s[i].down.q),
                     exact_unavailability: exact.map(|s| s[i].down.p),
+                    hung: x.hung.mean,
+                    hung_ci95: spread.then_some([x.hung.ci95.0, x.hung.ci95.1]),
+                    exact_hung: None,
                 }
             })
             .collect();
@@ -159,6 +167,38 @@ impl SimulateReport {
                 })
                 .collect(),
         }
+    }
+
+    /// With each component's exact P(HUNG) (`exact::hung_probabilities`) beside the simulated one.
+    pub fn with_exact_hung(mut self, hung: &[f64]) -> SimulateReport {
+        for (c, &h) in self.components.iter_mut().zip(hung) {
+            c.exact_hung = Some(h);
+        }
+        self
+    }
+
+    /// The components whose calls hung at some time, with the share of time and its interval
+    /// (and the exact value): empty when none did.
+    fn hung_note(&self) -> String {
+        let hung: Vec<String> = (self.components.iter())
+            .filter(|c| c.hung > 0.0 || c.exact_hung.is_some_and(|h| h > 0.0))
+            .map(|c| {
+                let ci = c.hung_ci95.map_or(String::new(), |[lo, hi]| {
+                    format!(" ({} – {})", format_share(lo), format_share(hi))
+                });
+                let exact = c
+                    .exact_hung
+                    .map_or(String::new(), |h| format!(", exact {}", format_share(h)));
+                format!("{} {}{ci}{exact}", c.name, format_share(c.hung))
+            })
+            .collect();
+        if hung.is_empty() {
+            return String::new();
+        }
+        format!(
+            "hung (calls to it hang, counted as down): {}\n",
+            hung.join("; ")
+        )
     }
 
     /// The queue edges as a table section: empty when the model has none.
@@ -316,9 +356,10 @@ impl SimulateReport {
             t.row(row);
         }
         screen.fit(&format!(
-            "{} — timeline simulation\n{}\n{t}\n{}",
+            "{} — timeline simulation\n{}\n{t}\n{}{}",
             self.model,
             self.footer(),
+            self.hung_note(),
             self.queue_table(screen)
         ))
     }
@@ -335,6 +376,10 @@ impl SimulateReport {
         for row in self.rows() {
             let cells: Vec<String> = row.iter().map(|x| escape_markdown(x)).collect();
             out += &format!("| {} |\n", cells.join(" | "));
+        }
+        let hung = self.hung_note();
+        if !hung.is_empty() {
+            out += &format!("\n{}", escape_markdown(&hung));
         }
         if !self.queues.is_empty() {
             let (header, rows) = self.queue_rows();

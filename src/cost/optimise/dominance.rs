@@ -5,10 +5,18 @@ use super::*;
 /// The variants of `c` that no other variant dominates (reduction 2), first of ties kept.
 pub(super) fn undominated(catalog: &Catalog, c: ComponentId) -> Vec<usize> {
     let variants = &catalog.variants[c];
+    // The states compared are UP, DEGRADED and DOWN: a variant whose calls may hang is worse
+    // than DOWN for some callers, so it neither dominates nor is dominated.
+    let hangs = may_hang(catalog);
+    let can_hang = |x: &Component| {
+        x.hang > 0.0
+            || (x.dependencies.iter())
+                .any(|d| !d.protects(x.deadline_s) && d.targets().iter().any(|&t| hangs[t]))
+    };
     let mut kept = Vec::new();
     'next: for v in 0..variants.len() {
         for w in 0..variants.len() {
-            if w == v {
+            if w == v || can_hang(&variants[w]) || can_hang(&variants[v]) {
                 continue;
             }
             if let Some(strict) = dominates(&variants[w], &variants[v])
@@ -20,6 +28,33 @@ pub(super) fn undominated(catalog: &Catalog, c: ComponentId) -> Vec<usize> {
         kept.push(v);
     }
     kept
+}
+
+/// Per component: whether calls to it may hang in some design (its own `hang`, or a call that
+/// does not give up to something that may).
+pub(super) fn may_hang(catalog: &Catalog) -> Vec<bool> {
+    let n = catalog.base.components.len();
+    let mut hangs = vec![false; n];
+    // Each pass settles at least one more layer of callers; the graph may differ by design.
+    for _ in 0..n {
+        let mut changed = false;
+        for c in 0..n {
+            if hangs[c] {
+                continue;
+            }
+            hangs[c] = (0..catalog.options(c)).any(|v| {
+                let x = catalog.component(c, v);
+                x.hang > 0.0
+                    || (x.dependencies.iter())
+                        .any(|d| !d.protects(x.deadline_s) && d.targets().iter().any(|&t| hangs[t]))
+            });
+            changed |= hangs[c];
+        }
+        if !changed {
+            break;
+        }
+    }
+    hangs
 }
 
 /// What one variant's state depends on outside itself.

@@ -60,6 +60,8 @@ struct Alt {
     picks: Vec<(ComponentId, usize)>,
     cost: f64,
     states: Option<StateOdds>,
+    /// For a module, P(its root is HUNG), a part of P(DOWN).
+    hung: f64,
 }
 
 impl Alt {
@@ -366,6 +368,19 @@ impl<'a> Optimiser<'a> {
         scope: &Scope,
         assignment: &[Option<usize>],
     ) -> Result<Vec<StateOdds>, EngineError> {
+        Ok(self
+            .evaluate_hung(scope, assignment)?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect())
+    }
+
+    /// [`Self::evaluate`], with each root's P(HUNG).
+    fn evaluate_hung(
+        &self,
+        scope: &Scope,
+        assignment: &[Option<usize>],
+    ) -> Result<Vec<(StateOdds, f64)>, EngineError> {
         let parts: Vec<(ComponentId, Part<'_>)> = scope
             .parts
             .iter()
@@ -384,9 +399,13 @@ impl<'a> Optimiser<'a> {
                                     .collect(),
                             ),
                             (Kind::Module(_), Some(a)) => {
-                                Part::Module(decision.alts[a].states.expect("module states"))
+                                let alt = &decision.alts[a];
+                                Part::Module(alt.states.expect("module states"), alt.hung)
                             }
-                            (Kind::Module(_), None) => Part::Module(best_states(&decision.alts)),
+                            (Kind::Module(_), None) => {
+                                let (states, hung) = best_states(&decision.alts);
+                                Part::Module(states, hung)
+                            }
                         }
                     }
                     None => match &scope.rewritten {
@@ -399,7 +418,7 @@ impl<'a> Optimiser<'a> {
             .collect();
         let local = local::build(&self.catalog.base, &parts);
         let wanted: Vec<usize> = scope.roots.iter().filter_map(|&r| local.id[r]).collect();
-        local::evaluate(&local.system, &wanted)
+        local::evaluate_hung(&local.system, &wanted)
     }
 
     /// The slo of a scope root under a (partial) assignment: the loosest it may have.
@@ -507,12 +526,19 @@ fn series(a: &Alt, b: &Alt) -> Alt {
             degraded: x.up * y.degraded + x.degraded * y.up + x.degraded * y.degraded,
             up: x.up * y.up,
         }),
+        // HUNG when either is: a caller waiting on both waits on the one that hangs.
+        hung: a.hung + b.hung - a.hung * b.hung,
     }
 }
 
-/// The best of a module's alternatives state by state: the least P(DOWN) and the least
-/// P(impaired), each from whichever alternative has it.
-fn best_states(alts: &[Alt]) -> StateOdds {
+/// The best of a module's alternatives state by state: the least P(DOWN), the least
+/// P(impaired) and the least P(HUNG), each from whichever alternative has it.
+fn best_states(alts: &[Alt]) -> (StateOdds, f64) {
+    let hung = alts.iter().map(|a| a.hung).fold(f64::INFINITY, f64::min);
+    (best_down_and_impaired(alts), hung)
+}
+
+fn best_down_and_impaired(alts: &[Alt]) -> StateOdds {
     let states = alts.iter().map(|a| a.states.expect("module states"));
     let least_down = states
         .clone()
@@ -572,6 +598,7 @@ mod tests {
         let alt = |down: f64, degraded: f64| Alt {
             picks: vec![],
             cost: 1.0,
+            hung: 0.0,
             states: Some(StateOdds {
                 down: Odds::from_p(down),
                 degraded,

@@ -27,6 +27,11 @@ impl Optimiser<'_> {
             if !body.iter().any(|&m| self.has_choice(m)) {
                 continue;
             }
+            // A breaker charges its caller per outage of its target, a frequency that the
+            // probabilities of a collapsed module do not keep.
+            if members.iter().any(|&m| self.breaks_on(m, y)) {
+                continue;
+            }
             // What a module hides must not be asked about: no slo, no root inside.
             if body
                 .iter()
@@ -55,6 +60,14 @@ impl Optimiser<'_> {
             .filter(|(y, _)| !candidates.iter().any(|(z, closure)| z != y && closure[*y]))
             .map(|(y, _)| *y)
             .collect()
+    }
+
+    /// Whether some variant of `caller` calls `target` through a circuit breaker.
+    fn breaks_on(&self, caller: ComponentId, target: ComponentId) -> bool {
+        self.options[caller].iter().any(|&v| {
+            (self.component(caller, v).dependencies.iter())
+                .any(|d| d.breaker_s.is_some() && d.targets().contains(&target))
+        })
     }
 
     /// Builds the question over `members` with `roots`, collapsing what modules it can.
@@ -100,6 +113,7 @@ impl Optimiser<'_> {
                         picks: vec![(c, v)],
                         cost: self.component(c, v).monthly_cost(),
                         states: None,
+                        hung: 0.0,
                     })
                     .collect(),
             })
@@ -173,10 +187,14 @@ impl Optimiser<'_> {
             if others || self.is_slo[*m] || mentions(*m) != 1 {
                 continue;
             }
+            // A breaker charges its caller per outage of the target, and a queue passes on only
+            // its DOWN: neither is a plain entry of a series.
             let entry = root_component.dependencies.iter().position(|d| {
                 d.target == DependencyTarget::Component(*m)
                     && d.fallback.is_none()
                     && d.on_failure != OnFailure::Ignore
+                    && d.breaker_s.is_none()
+                    && d.queue.is_none()
             });
             if let Some(e) = entry {
                 members.push((i, e));
@@ -185,13 +203,19 @@ impl Optimiser<'_> {
         if members.len() < 2 {
             return (None, None);
         }
-        // What each entry passes on: a failing-open entry turns DOWN into DEGRADED.
-        let passed = |alt: &Alt, on_failure: OnFailure| -> Alt {
+        // What each entry passes on: a failing-open entry turns DOWN into DEGRADED, but for a
+        // hang it does not give up on; an entry that gives up turns HUNG into DOWN.
+        let passed = |alt: &Alt, entry: &Dependency| -> Alt {
             let s = alt.states.expect("module alternatives carry states");
-            let s = match on_failure {
+            let hung = if entry.protects(root_component.deadline_s) {
+                0.0
+            } else {
+                alt.hung
+            };
+            let s = match entry.on_failure {
                 OnFailure::Degrade => StateOdds {
-                    down: Odds::NEVER,
-                    degraded: s.degraded + s.down.p,
+                    down: Odds::from_p(hung),
+                    degraded: s.degraded + (s.down.p - hung),
                     up: s.up,
                 },
                 _ => s,
@@ -200,13 +224,14 @@ impl Optimiser<'_> {
                 picks: alt.picks.clone(),
                 cost: alt.cost,
                 states: Some(s),
+                hung,
             }
         };
         let mut block: Vec<Alt> = Vec::new();
         let mut folded: Vec<usize> = Vec::new();
         for &(i, e) in &members {
-            let on_failure = root_component.dependencies[e].on_failure;
-            let alts: Vec<Alt> = solved[i].1.iter().map(|a| passed(a, on_failure)).collect();
+            let entry = &root_component.dependencies[e];
+            let alts: Vec<Alt> = solved[i].1.iter().map(|a| passed(a, entry)).collect();
             if folded.is_empty() {
                 block = alts;
             } else {
@@ -219,7 +244,7 @@ impl Optimiser<'_> {
                         combined.push(series(a, b));
                     }
                 }
-                block = frontier::pareto3(combined, |x| (x.cost, x.states_down(), x.impaired()));
+                block = undominated_alts(combined);
             }
             folded.push(i);
         }
@@ -228,7 +253,8 @@ impl Optimiser<'_> {
         }
         let folded_ids: Vec<ComponentId> = folded.iter().map(|&i| solved[i].0).collect();
         let keep = folded_ids[0];
-        // The root now depends on the block once, plainly, where it named the first module.
+        // The root now depends on the block once, plainly, where it named the first module;
+        // the block's HUNG is what its entries did not give up on, so this one never does.
         let mut rewritten = root_component.clone();
         rewritten.dependencies = root_component
             .dependencies
@@ -236,6 +262,8 @@ impl Optimiser<'_> {
             .filter_map(|d| match &d.target {
                 DependencyTarget::Component(t) if *t == keep => Some(Dependency {
                     on_failure: OnFailure::Fail,
+                    timeout_s: None,
+                    breaker_s: None,
                     ..d.clone()
                 }),
                 DependencyTarget::Component(t) if folded_ids.contains(t) => None,
@@ -273,7 +301,7 @@ impl Optimiser<'_> {
         } else {
             let assignments = all_assignments(&scope);
             let states = local::parallel(&assignments, self.threads, |a| {
-                let r = self.evaluate(&scope, a);
+                let r = self.evaluate_hung(&scope, a);
                 self.progress.tick();
                 r
             });
@@ -281,17 +309,16 @@ impl Optimiser<'_> {
                 .fetch_add(assignments.len() as u64, Ordering::Relaxed);
             let mut alts = Vec::with_capacity(assignments.len());
             for (a, s) in assignments.iter().zip(states) {
-                let s = s?;
+                let (states, hung) = s?[0];
                 alts.push(Alt {
                     picks: scope.picks(a),
                     cost: scope.cost(a),
-                    states: Some(s[0]),
+                    states: Some(states),
+                    hung,
                 });
             }
             self.modules.fetch_add(1, Ordering::Relaxed);
-            Some(frontier::pareto3(alts, |x| {
-                (x.cost, x.states_down(), x.impaired())
-            }))
+            Some(undominated_alts(alts))
         };
         self.solved
             .lock()
@@ -299,4 +326,31 @@ impl Optimiser<'_> {
             .insert(y, result.clone());
         Ok(result)
     }
+}
+
+/// The alternatives no other beats in cost, P(DOWN), P(impaired) and, where any can hang,
+/// P(HUNG): a caller that does not give up on a hang is worse off the more often it hangs, so
+/// an alternative down less often but hung more often is not beaten.
+fn undominated_alts(alts: Vec<Alt>) -> Vec<Alt> {
+    if alts.iter().all(|a| a.hung == 0.0) {
+        return frontier::pareto3(alts, |x| (x.cost, x.states_down(), x.impaired()));
+    }
+    let mut alts = alts;
+    alts.sort_by(|a, b| {
+        (a.cost.total_cmp(&b.cost))
+            .then(a.states_down().total_cmp(&b.states_down()))
+            .then(a.impaired().total_cmp(&b.impaired()))
+            .then(a.hung.total_cmp(&b.hung))
+    });
+    let mut kept: Vec<Alt> = Vec::new();
+    for a in alts {
+        // Sorted by cost first: only an earlier one can beat it.
+        let beaten = kept.iter().any(|k| {
+            k.states_down() <= a.states_down() && k.impaired() <= a.impaired() && k.hung <= a.hung
+        });
+        if !beaten {
+            kept.push(a);
+        }
+    }
+    kept
 }

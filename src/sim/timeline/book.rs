@@ -19,6 +19,8 @@ pub(super) struct ComponentSums {
     pub(super) breaches: u64,
     pub(super) exhaustion_time: f64,
     pub(super) exhaustions: u64,
+    /// Per run: the share of the horizon HUNG.
+    pub(super) hung: Moments,
 }
 
 impl ComponentSums {
@@ -34,6 +36,7 @@ impl ComponentSums {
         self.breaches += o.breaches;
         self.exhaustion_time += o.exhaustion_time;
         self.exhaustions += o.exhaustions;
+        self.hung.merge(&o.hung);
     }
 }
 
@@ -166,6 +169,9 @@ impl Runner<'_> {
             if self.value(k.impaired as usize) {
                 self.run[c].impaired_time += h - self.run[c].impaired_since;
             }
+            if self.value(k.hung as usize) {
+                self.hung_changed(c, false, h);
+            }
         }
     }
 
@@ -207,6 +213,7 @@ impl Runner<'_> {
             }
             sum.exhaustion_time += self.run[c].exhaustion_time;
             sum.exhaustions += self.run[c].exhaustions as u64;
+            sum.hung.add(self.hung[c].time().min(h) / h);
         }
     }
 }

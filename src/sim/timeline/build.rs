@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::hung::HUNG;
 use super::network::{
     Clock, ComponentNet, DELAY_FED, HEADER, HangSplit, IMPAIRED, Maintenance, NEVER, Network,
     NodeId, NodeKind, REDRAW, Replica,
@@ -250,6 +251,7 @@ impl Network {
             .map(|(l, comp)| ComponentNet {
                 down: l.down,
                 impaired: l.impaired,
+                hung: l.hung,
                 replica_down: l.replica_down,
                 need: l.need,
                 failover: l.failover.map(|node| (node, comp.failover_s)),
@@ -274,6 +276,9 @@ impl Network {
         for (c, net) in components.iter().enumerate() {
             watch[net.down as usize].push(c as u32);
             watch[net.impaired as usize].push(c as u32 | IMPAIRED);
+            if net.hung != NEVER {
+                watch[net.hung as usize].push(c as u32 | HUNG);
+            }
         }
         for (i, h) in hangs.iter().enumerate() {
             watch[h.capacity as usize].push(i as u32 | REDRAW);

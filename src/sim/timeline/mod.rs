@@ -19,6 +19,7 @@ mod book;
 mod build;
 mod clocks;
 mod failover;
+mod hung;
 mod network;
 mod options;
 mod propagate;
@@ -29,6 +30,7 @@ pub use options::{
     MAX_EVENTS, MAX_RUNS, MAX_WINDOWS, Start, TimelineOptions, TimelineOptionsError, check,
     expected_events,
 };
+pub use hung::HungShare;
 pub use results::{ComponentTimeline, Percentiles, QueueTimeline, TimelineResult};
 
 use super::stats::{Histogram, Z95, wilson};
@@ -146,6 +148,7 @@ pub fn simulate(
                     .map(|_| wilson(t.breaches, t.windows)),
                 mean_budget_exhaustion_s: (t.exhaustions > 0)
                     .then(|| t.exhaustion_time / t.exhaustions as f64),
+                hung: HungShare::of(&t.hung),
             }
         })
         .collect();

@@ -109,6 +109,7 @@ pub(super) struct Maintenance {
 pub(super) struct ComponentNet {
     pub(super) down: NodeId,
     pub(super) impaired: NodeId,
+    pub(super) hung: NodeId,
     /// A replica counts as down when this node is true (its own failure, maintenance or domain).
     pub(super) replica_down: Vec<NodeId>,
     /// Replicas down that make the component DOWN.

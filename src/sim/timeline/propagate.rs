@@ -5,6 +5,7 @@ use super::agenda::What;
 use super::network::{
     COUNT, DELAY_FED, FANOUT, HEADER, ID, IMPAIRED, NodeId, NodeKind, REDRAW, THRESHOLD, WATCHERS,
 };
+use super::hung::HUNG;
 use super::run::Runner;
 use crate::system::ComponentId;
 
@@ -70,8 +71,10 @@ impl Runner<'_> {
             }
             for k in watchers {
                 let w = records[k];
-                if w & (IMPAIRED | REDRAW) == REDRAW {
-                    if !v {
+                if w & REDRAW != 0 {
+                    if w & HUNG == HUNG {
+                        self.hung_changed((w & !HUNG) as ComponentId, v, t);
+                    } else if !v {
                         self.redraw.push(w & !REDRAW);
                     }
                     continue;

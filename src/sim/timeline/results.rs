@@ -3,7 +3,7 @@
 use crate::sim::stats::Moments;
 use crate::system::ComponentId;
 
-use super::Start;
+use super::{HungShare, Start};
 
 /// Quantiles of a distribution of durations, in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
@@ -42,6 +42,9 @@ pub struct ComponentTimeline {
     pub p_window_breach_ci95: Option<(f64, f64)>,
     /// Over windows whose budget ran out: mean time from the window's start until it did.
     pub mean_budget_exhaustion_s: Option<f64>,
+    /// Share of time HUNG (a part of the unavailability), with its standard error and 95%
+    /// interval from the spread between runs.
+    pub hung: HungShare,
 }
 
 impl ComponentTimeline {

@@ -2,6 +2,7 @@
 
 use super::agenda::{Agenda, Event, What};
 use super::book::ComponentRun;
+use super::hung::HungClock;
 use super::network::{Network, NodeKind};
 use crate::sim::stats::Histogram;
 use crate::sim::stream::Stream;
@@ -52,6 +53,7 @@ pub(super) struct Runner<'a> {
     pub(super) redraw: Vec<u32>,
     /// Per queue edge and window: some work waited longer than its max_delay.
     pub(super) late: Vec<bool>,
+    pub(super) hung: Vec<HungClock>,
 }
 
 impl<'a> Runner<'a> {
@@ -92,6 +94,7 @@ impl<'a> Runner<'a> {
             week: 0.0,
             redraw: Vec::new(),
             late: vec![false; net.queues.len() * windows],
+            hung: vec![HungClock::default(); c],
         }
     }
 
@@ -113,6 +116,7 @@ impl<'a> Runner<'a> {
         self.run.fill(ComponentRun::default());
         self.window_down.fill(0.0);
         self.late.fill(false);
+        self.hung.fill(HungClock::default());
         let net = self.net;
         // Every capacity is up before the start: each split gets its first draw.
         self.redraw.extend(0..net.hangs.len() as u32);
