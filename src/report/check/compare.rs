@@ -14,16 +14,22 @@ use crate::system::System;
 /// One component compared with the baseline.
 #[derive(Clone, Debug, Serialize)]
 pub struct Comparison {
+    /// The component's name in the model checked.
     pub name: String,
     /// Its name in the baseline, when it was renamed since.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    /// The line of the component in the model file.
     pub line: usize,
+    /// The column of its name there (0 when unknown).
     pub column: usize,
+    /// Its unavailability now, a probability.
     pub unavailability: f64,
+    /// Its unavailability in the baseline, a probability.
     pub baseline_unavailability: f64,
     /// Null for a component that is never down.
     pub nines: Option<f64>,
+    /// Its nines in the baseline; null when it is never down there.
     pub baseline_nines: Option<f64>,
     /// baseline nines − nines: positive when the component got worse; null when one side is
     /// never down.
@@ -32,11 +38,16 @@ pub struct Comparison {
     pub regressed: bool,
 }
 
+/// The comparison with a baseline (`--baseline`).
 #[derive(Clone, Debug, Serialize)]
 pub struct BaselineReport {
+    /// The baseline file, as named.
     pub file: String,
+    /// The most nines a component may lose (`--max-drop`); null when any drop is allowed.
     pub max_drop: Option<f64>,
+    /// Components compared.
     pub compared: usize,
+    /// Components that lost more than `max_drop` nines.
     pub regressed: usize,
     /// In file order of the model checked.
     pub components: Vec<Comparison>,

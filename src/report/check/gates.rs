@@ -16,7 +16,9 @@ use crate::uncertainty::propagate::Propagation;
 pub struct ConfidenceGate {
     /// The least acceptable probability of meeting each slo.
     pub confidence: f64,
+    /// Sets of values drawn.
     pub draws: usize,
+    /// The seed of the draws.
     pub seed: u64,
     /// Values in the model that carry a doubt (none: every draw is the point value).
     pub parameters: usize,
@@ -26,12 +28,17 @@ pub struct ConfidenceGate {
 /// and seed gives the same breach probabilities.
 #[derive(Clone, Debug, Serialize)]
 pub struct WindowGate {
+    /// Simulated runs.
     pub runs: u64,
+    /// The simulated time of each run, in seconds.
     pub horizon_s: f64,
+    /// The SLO window, in seconds.
     pub window_s: f64,
     /// Complete windows simulated: the trials behind every breach probability.
     pub windows: u64,
+    /// The seed of the simulation.
     pub seed: u64,
+    /// The state each run starts in.
     pub start: Start,
 }
 
@@ -49,6 +56,7 @@ pub enum BreachVerdict {
 }
 
 impl BreachVerdict {
+    /// Whether the gate passes: it fails only on evidence of a breach.
     pub fn passes(self) -> bool {
         self != BreachVerdict::Breaches
     }

@@ -10,8 +10,11 @@ use crate::report::text::format_nines;
 
 /// The codes of `check`'s diagnostics, which SARIF lists as its rules.
 pub const SLO: &str = "slo";
+/// The code of a component that lost more nines than allowed.
 pub const REGRESSION: &str = "regression";
+/// The code of a baseline component the model no longer has.
 pub const REMOVED: &str = "removed";
+/// The code of a component compared under a new name.
 pub const RENAMED: &str = "renamed";
 
 /// `check`'s rules, for SARIF's `tool.driver.rules`.
