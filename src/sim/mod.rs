@@ -10,7 +10,4 @@ pub mod lifetime;
 pub mod snapshot;
 pub mod stats;
 pub mod stream;
-// TODO(docs): document its public items, then drop this allow; left while the file is split into
-// several on another branch.
-#[allow(missing_docs)]
 pub mod timeline;

@@ -20,6 +20,7 @@ pub enum Start {
 }
 
 impl Start {
+    /// Its name, as `--start` takes it and reports show it: `stationary` or `new`.
     pub fn as_str(self) -> &'static str {
         match self {
             Start::Stationary => "stationary",
@@ -28,12 +29,21 @@ impl Start {
     }
 }
 
+/// How a timeline simulation runs: how many runs, how long each, from which state, on which
+/// seed. [`TimelineOptions::new`] refuses what would not finish; the `Default` (1,000 runs of a
+/// year from the steady state, seed 0, one thread) is not checked against a system.
 #[derive(Clone, Debug)]
 pub struct TimelineOptions {
+    /// Independent runs, each over the whole horizon.
     pub runs: u64,
+    /// Length of each run, in seconds of simulated time.
     pub horizon_s: f64,
+    /// The seed of every random stream: the same seed gives the same result on any number of
+    /// threads.
     pub seed: u64,
+    /// Threads to simulate on (the result does not depend on it).
     pub threads: usize,
+    /// The state every run starts in.
     pub start: Start,
 }
 
@@ -61,20 +71,33 @@ pub const MAX_EVENTS: f64 = 1e9;
 /// Options that would exhaust memory or time, or that the simulation cannot honour.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum TimelineOptionsError {
+    /// The runs asked for (held here) are zero or more than [`MAX_RUNS`].
     #[error("--runs must be between 1 and {MAX_RUNS} (it is {0})")]
     Runs(u64),
+    /// No threads to simulate on.
     #[error("--threads must be at least 1")]
     Threads,
+    /// The horizon is zero, negative or not finite.
     #[error("--horizon must be longer than zero and finite")]
     Horizon,
+    /// The horizon holds more than [`MAX_WINDOWS`] SLO windows.
     #[error(
         "--horizon {horizon} holds more than {MAX_WINDOWS} SLO windows of {window}; simulate a shorter horizon and more runs"
     )]
-    Windows { horizon: String, window: String },
+    Windows {
+        /// The horizon asked for, as a duration people read (`1.2y`).
+        horizon: String,
+        /// The system's SLO window, as a duration people read.
+        window: String,
+    },
+    /// All runs together would be expected to have more than [`MAX_EVENTS`] events; holds how
+    /// many.
     #[error(
         "this would simulate about {0:.1e} events (more than {MAX_EVENTS:.0e}); use fewer --runs or a shorter --horizon, or `nines sample` for availability alone"
     )]
     Events(f64),
+    /// A failure, repair or fix distribution too skewed to simulate (see [`check`]); holds the
+    /// message, which names it.
     #[error("{0}")]
     Model(String),
 }
@@ -121,7 +144,7 @@ impl TimelineOptions {
 }
 
 /// Events one run is expected to have: two per failure–repair cycle of every replica and
-/// domain, two per maintenance.
+/// domain, two per maintenance. `horizon` is in seconds.
 pub fn expected_events(system: &System, horizon: f64) -> f64 {
     let cycles = |f: f64, r: f64| {
         let c = f + r;
