@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use nines::explain::explanation::{ExplainOptions, explain};
-use nines::explain::find_component;
+use nines::explain::{find_component, recovery};
 
 use super::output::print;
 use super::{CliError, ExitStatus, OutputFormat, Terminal};
@@ -43,14 +43,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    let (_, system) = args.overlays.load_system(&args.model)?;
+    let (model, system) = args.overlays.load_system(&args.model)?;
     let target =
         find_component(&system, &args.component).map_err(|e| CliError::Usage(e.message))?;
     let options = ExplainOptions {
         max_order: args.max_order,
         max_cut_sets: args.cut_sets,
     };
-    let explanation = explain(&system, target, options)?;
+    let mut explanation = explain(&system, target, options)?;
+    explanation.recovery_options = recovery::options(&model, &system, target, None)?;
     print(&explanation.render(args.format.into(), term.screen(), args.top))?;
     Ok(ExitStatus::Success)
 }

@@ -86,6 +86,10 @@ pub struct Explanation {
     pub cut_sets: Vec<CutSet>,
     pub single_points_of_failure: Vec<String>,
     pub where_to_invest: Vec<Investment>,
+    /// What recovery money buys (see [`super::recovery::options`]); filled by the caller, which
+    /// holds the model, and left out of the JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recovery_options: Vec<super::recovery::RecoveryOption>,
 }
 
 /// Everything `nines explain` reports about one component being DOWN.
@@ -274,5 +278,6 @@ pub fn explain(
         cut_sets,
         single_points_of_failure: singletons,
         where_to_invest,
+        recovery_options: Vec::new(),
     })
 }

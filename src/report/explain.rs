@@ -189,6 +189,10 @@ impl Explanation {
             ]);
         }
         out += &format!("{t}\n");
+        if !self.recovery_options.is_empty() {
+            out += "\n";
+            out += &super::recovery::options_table(&self.component, &self.recovery_options, screen);
+        }
         out
     }
 
@@ -249,6 +253,7 @@ impl Explanation {
                 format_fraction(r.share)
             );
         }
+        out += &super::recovery::options_markdown(&self.component, &self.recovery_options, "###");
         out
     }
 }

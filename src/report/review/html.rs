@@ -337,6 +337,9 @@ fn components_section(r: &Review, out: &mut String, window: &str) {
     }
     out.push_str("</tbody></table></div>\n<p class=\"hint\"><em>Degraded</em> is the share of time a component runs on a fail-open path or a fallback: up, but not fully.</p>\n");
     out.push_str(&crate::report::recovery::html(&r.eval.repair_rows()));
+    for (name, options) in &r.recovery_options {
+        out.push_str(&crate::report::recovery::options_html(name, options));
+    }
     doubt_section(r, out);
     out.push_str("</section>\n");
 }
