@@ -27,6 +27,7 @@ mod open_psa;
 mod overlay;
 mod properties;
 mod recovery;
+mod recovery_money;
 mod review;
 mod sample;
 mod sarif;
