@@ -244,7 +244,7 @@ pub fn options(
                 downtime_saved_per_year_s: saved_per_year_s,
                 cost_per_month: cost,
                 downtime_cost_saved_per_month: (price > 0.0)
-                    .then(|| saved * crate::cost::HOURS_PER_MONTH * price),
+                    .then_some(saved * crate::cost::HOURS_PER_MONTH * price),
                 saved_per_year_s_per_money: cost.filter(|&m| m > 0.0).map(|m| saved_per_year_s / m),
             });
         }

@@ -589,8 +589,8 @@ fn firefighting_panel<DB: DrawingBackend>(
         .map_err(draw_error)?;
     let mut mesh = chart.configure_mesh();
     mesh.y_desc("mean time to restore (log scale)")
-        .x_labels(6)
-        .y_labels(6)
+        .x_labels(12)
+        .y_labels(5)
         .x_label_formatter(&|x| format_money(*x))
         .y_label_formatter(&|y| format_duration_human(*y))
         .label_style((FONT, 12))
@@ -677,8 +677,8 @@ fn firefighting_panel<DB: DrawingBackend>(
         .configure_mesh()
         .x_desc("money per month: infrastructure and responders (log scale)")
         .y_desc("money per month (log scale)")
-        .x_labels(6)
-        .y_labels(5)
+        .x_labels(12)
+        .y_labels(8)
         .x_label_formatter(&|x| format_money(*x))
         .y_label_formatter(&|y| format_money(*y))
         .label_style((FONT, 12))

@@ -547,12 +547,26 @@ fn cost_section(r: &Review, out: &mut String) {
         let t = &c.report;
         let _ = write!(
             out,
-            "<h3>{}</h3>\n<p class=\"lead\">Expected monthly total = infrastructure + unavailability × 730 h × {}/h + degraded × 730 h × {}/h.</p>\n<figure class=\"cost\">{}<figcaption>Pareto frontier of the designs' monthly cost against the nines of {}; the sweet spot has the least expected total.</figcaption></figure>\n",
+            "<h3>{}</h3>\n<p class=\"lead\">Expected monthly total = infrastructure + unavailability × 730 h × {}/h + degraded × 730 h × {}/h.</p>\n<figure class=\"cost\">{}<figcaption>Pareto frontier of the designs' monthly cost against the nines of {}; the sweet spot has the least expected total.{}</figcaption></figure>\n",
             esc(&t.component),
             format_money(t.downtime_per_hour),
             format_money(t.degraded_per_hour),
-            strip_xml_declaration(&c.svg),
-            esc(&t.component)
+            // The firefighting curve sits beside the nines curve: the pair needs the width.
+            if t.firefighting.is_some() {
+                strip_xml_declaration(&c.svg).replacen(
+                    "<svg ",
+                    "<svg style=\"max-width: 100%\" ",
+                    1,
+                )
+            } else {
+                strip_xml_declaration(&c.svg).to_string()
+            },
+            esc(&t.component),
+            if t.firefighting.is_some() {
+                " Beside it, the firefighting curve: how long an outage lasts against the money spent on repairing."
+            } else {
+                ""
+            }
         );
         cost_table(t, out);
         out.push_str("<ul>");
