@@ -13,14 +13,12 @@ use crate::util::*;
 const YEAR: f64 = 365.0 * 86_400.0;
 
 fn json(args: &[&str], model: &Path) -> serde_json::Value {
-    let out = nines().args(args).arg(model).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let mut args = args.to_vec();
+    args.push(model.to_str().unwrap());
+    serde_json::from_str(&cli(&args)).unwrap()
 }
+
+const FIREFIGHTING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/firefighting.yaml");
 
 fn firefighting_text() -> String {
     std::fs::read_to_string(repo_path("models/firefighting.yaml")).unwrap()
@@ -104,12 +102,13 @@ fn the_plot_draws_the_firefighting_curve_with_the_table_s_sweet_spot() {
 fn without_recovery_variants_the_plot_is_the_nines_curve_alone() {
     let dir = tempfile::tempdir().unwrap();
     let plot = dir.path().join("curve.svg");
-    let out = nines()
-        .args(["tradeoff", "--plot", plot.to_str().unwrap()])
-        .arg(repo_path("models/shop-variants.yaml"))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let shop = repo_path("models/shop-variants.yaml");
+    cli(&[
+        "tradeoff",
+        "--plot",
+        plot.to_str().unwrap(),
+        shop.to_str().unwrap(),
+    ]);
     let svg = std::fs::read_to_string(&plot).unwrap();
     assert!(svg.contains("width=\"1000\""));
     assert!(!svg.contains("firefighting"));
@@ -149,14 +148,8 @@ fn a_design_s_mean_restore_time_is_its_exact_mean_repair_time() {
 fn recovery_options_gain_what_eval_of_the_changed_model_says() {
     let dir = tempfile::tempdir().unwrap();
     let (before, _) = eval_api(&dir, "before.yaml", &firefighting_text());
-    let out = nines()
-        .args(["explain", "--format", "json"])
-        .arg(repo_path("models/firefighting.yaml"))
-        .arg("api")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&cli(&["explain", "--format", "json", FIREFIGHTING, "api"])).unwrap();
     let options = v["recovery_options"].as_array().expect("recovery_options");
     let variant = |name: &str| {
         // The model's variant written in place of the keys as written.
@@ -224,46 +217,26 @@ fn recovery_options_gain_what_eval_of_the_changed_model_says() {
 
 #[test]
 fn the_ranking_is_in_the_table_the_markdown_and_the_report() {
-    let model = repo_path("models/firefighting.yaml");
-    let text = nines()
-        .args(["explain"])
-        .arg(&model)
-        .arg("api")
-        .output()
-        .unwrap();
-    let text = String::from_utf8(text.stdout).unwrap();
+    let text = cli(&["explain", FIREFIGHTING, "api"]);
     assert!(text.contains("what recovery money buys"), "{text}");
     assert!(text.contains("responder office → oncall"));
-    let md = nines()
-        .args(["explain", "--format", "markdown"])
-        .arg(&model)
-        .arg("api")
-        .output()
-        .unwrap();
-    let md = String::from_utf8(md.stdout).unwrap();
+    let md = cli(&["explain", "--format", "markdown", FIREFIGHTING, "api"]);
     assert!(md.contains("### What recovery money buys for api"), "{md}");
     let dir = tempfile::tempdir().unwrap();
-    let out = nines()
-        .args(["report", "-o", dir.path().to_str().unwrap()])
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli(&["report", "-o", dir.path().to_str().unwrap(), FIREFIGHTING]);
     let report = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
     assert!(report.contains("What recovery money buys for api"));
     assert!(report.contains("variant health-check"));
     // A component without recovery in reach has no ranking.
-    let plain = nines()
-        .args(["explain", "--format", "json"])
-        .arg(repo_path("models/shop-variants.yaml"))
-        .arg("checkout")
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    let shop = repo_path("models/shop-variants.yaml");
+    let v: serde_json::Value = serde_json::from_str(&cli(&[
+        "explain",
+        "--format",
+        "json",
+        shop.to_str().unwrap(),
+        "checkout",
+    ]))
+    .unwrap();
     assert!(v["unavailability"].is_number());
     assert!(v.get("recovery_options").is_none());
 }

@@ -338,14 +338,7 @@ fn tradeoff_bytes(t: &Tradeoff, kind: Kind) -> Result<Vec<u8>, PlotError> {
                     .label("cheapest design meeting every SLO")
                     .legend(|(x, y)| TriangleMarker::new((x + 10, y), 6, SLO.filled()));
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font((FONT, 13))
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .draw()
-                .map_err(draw_error)?;
+            draw_legend(&mut chart, 13)?;
         }};
     }
     let fire = firefighting::curve(t)?;
@@ -464,14 +457,7 @@ pub fn plot_rule(
                         )])
                     .map_err(draw_error)?;
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font((FONT, 13))
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .draw()
-                .map_err(draw_error)?;
+            draw_legend(&mut chart, 13)?;
             Ok(())
         }};
     }
@@ -521,6 +507,21 @@ fn render_bytes(
             encode_png(&pixels, width, HEIGHT).map_err(draw_error)?
         }
     })
+}
+
+/// The legend of a chart, in its upper right corner.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    font_size: u32,
+) -> Result<(), PlotError> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font((FONT, font_size))
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .draw()
+        .map_err(draw_error)
 }
 
 /// A design's variants as the plot labels it: `api=on-call`.
@@ -648,14 +649,7 @@ fn firefighting_panel<DB: DrawingBackend>(
             .label("sweet spot (least expected total)")
             .legend(|(x, y)| Circle::new((x + 10, y), 6, SWEET.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font((FONT, 12))
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .draw()
-        .map_err(draw_error)?;
+    draw_legend(&mut chart, 12)?;
 
     let Some(bottom) = bottom else {
         return Ok(());
@@ -720,13 +714,6 @@ fn firefighting_panel<DB: DrawingBackend>(
                 )])
             .map_err(draw_error)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font((FONT, 12))
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .draw()
-        .map_err(draw_error)?;
+    draw_legend(&mut chart, 12)?;
     Ok(())
 }
