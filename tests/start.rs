@@ -305,16 +305,6 @@ components:
       - { component: cache, on_failure: degrade }
 ";
 
-fn cli(args: &[&str]) -> String {
-    let out = nines().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn same_seed_same_json_for_any_thread_count() {
     let dir = tempfile::tempdir().unwrap();

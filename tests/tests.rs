@@ -28,6 +28,7 @@ mod options;
 mod overlay;
 mod properties;
 mod recovery;
+mod recovery_money;
 mod review;
 mod sample;
 mod sarif;

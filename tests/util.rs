@@ -62,6 +62,17 @@ pub fn skip(test: &str, why: &str) {
     let _ = writeln!(std::io::stderr().lock(), "skipped {test}: {why}");
 }
 
+/// What `nines ARGS` prints, when it succeeds (the test fails, showing stderr, when not).
+pub fn cli(args: &[&str]) -> String {
+    let out = nines().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A file in the repository.
 pub fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use nines::explain::explanation::{ExplainOptions, explain};
-use nines::explain::find_component;
+use nines::explain::{find_component, recovery};
 use nines::sim::stream::default_threads;
 use nines::system::{ComponentId, System};
 use nines::uncertainty::propagate::Options;
@@ -63,7 +63,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
-    let (_, system) = args.overlays.load_system(&args.model)?;
+    let (model, system) = args.overlays.load_system(&args.model)?;
     let target =
         find_component(&system, &args.component).map_err(|e| CliError::Usage(e.message))?;
     let options = ExplainOptions {
@@ -74,6 +74,7 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     if explanation.unavailability > 0.0 {
         explanation.doubt = doubt(&system, target, &args)?;
     }
+    explanation.recovery_options = recovery::options(&model, &system, target, None)?;
     print(&explanation.render(args.format.into(), term.screen(), args.top))?;
     Ok(ExitStatus::Success)
 }
@@ -90,10 +91,11 @@ fn doubt(
             args.draws
         )));
     }
-    let options = Options {
-        draws: args.draws,
-        seed: args.seed,
-        threads: args.threads.unwrap_or_else(default_threads),
-    };
+    let options = Options::new(
+        args.draws,
+        args.seed,
+        args.threads.unwrap_or_else(default_threads),
+    )
+    .map_err(|e| super::hinted(&e, e.hint()))?;
     Ok(variance_share(system, target, &options)?)
 }

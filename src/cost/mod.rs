@@ -9,10 +9,12 @@
 
 pub mod designs;
 pub mod diagram;
+pub mod firefighting;
 pub mod frontier;
 pub mod local;
 pub mod optimise;
 pub mod rule;
+pub mod shared;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -199,7 +201,8 @@ pub enum TradeoffError {
     /// Too many designs to enumerate (the count and the limit), and responders are shared between
     /// components.
     #[error(
-        "{0:.0} designs is more than the {1} enumerated, and responders' costs are shared between components, which the optimiser cannot search\n  = hint: raise --max-designs, or give fewer variants"
+        "{0:.0} designs is more than the {1} enumerated, and more than {max} responders with a cost are called on: the optimiser searches once per set of paid responders, and that is too many sets\n  = hint: raise --max-designs, give fewer variants, or leave the cost off responders that do not change between designs",
+        max = shared::MAX_SHARED_RESPONDERS
     )]
     SharedResponders(f64, u64),
 }
@@ -387,17 +390,20 @@ pub fn analyse(catalog: Catalog, request: &Request<'_>) -> Result<Tradeoff, Trad
     if design_count <= request.max_designs.min(MAX_ENUMERATED) as f64 {
         enumerate(catalog, target, request)
     } else {
-        if catalog.shares_responder_costs() {
-            return Err(TradeoffError::SharedResponders(
-                design_count,
-                request.max_designs,
-            ));
-        }
         if catalog.may_cycle() {
             return Err(TradeoffError::CyclicSpace(
                 design_count,
                 request.max_designs,
             ));
+        }
+        if catalog.shares_responder_costs() {
+            if shared::costed_responders(&catalog).len() > shared::MAX_SHARED_RESPONDERS {
+                return Err(TradeoffError::SharedResponders(
+                    design_count,
+                    request.max_designs,
+                ));
+            }
+            return shared::optimise_by_responders(catalog, target, request);
         }
         optimise::optimise(catalog, target, request)
     }

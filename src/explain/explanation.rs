@@ -126,6 +126,10 @@ pub struct Explanation {
     /// and `variance` in JSON), when the model gives values touching it with their doubt.
     #[serde(flatten)]
     pub doubt: Option<VarianceShares>,
+    /// What recovery money buys (see [`super::recovery::options`]); filled by the caller, which
+    /// holds the model, and left out of the JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recovery_options: Vec<super::recovery::RecoveryOption>,
 }
 
 /// Everything `nines explain` reports about one component being DOWN.
@@ -324,5 +328,6 @@ pub fn explain(
         single_points_of_failure: singletons,
         where_to_invest,
         doubt: None,
+        recovery_options: Vec::new(),
     })
 }

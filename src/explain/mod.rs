@@ -11,6 +11,7 @@ pub mod chaos;
 pub mod cutsets;
 pub mod explanation;
 pub mod importance;
+pub mod recovery;
 pub mod whatif;
 
 use serde::Serialize;

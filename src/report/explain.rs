@@ -192,6 +192,10 @@ impl Explanation {
         out += &format!("{t}\n");
         // Which value's doubt drives the spread, when the model gives any touching it.
         out += &(self.doubt.as_ref()).map_or(String::new(), |d| format!("\n{}", d.table(screen)));
+        if !self.recovery_options.is_empty() {
+            out += "\n";
+            out += &super::recovery::options_table(&self.component, &self.recovery_options, screen);
+        }
         out
     }
 
@@ -253,6 +257,7 @@ impl Explanation {
             );
         }
         out += &(self.doubt.as_ref()).map_or(String::new(), |d| d.markdown());
+        out += &super::recovery::options_markdown(&self.component, &self.recovery_options, "###");
         out
     }
 }

@@ -12,14 +12,17 @@ use plotters::style::FontStyle;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::tradeoff::format_money;
+use crate::cost::firefighting::{self, RepairPoint};
 use crate::cost::rule::RuleCurve;
 use crate::cost::{Outcome, Tradeoff};
-use crate::model::units::format_percent;
+use crate::model::units::{format_duration_human, format_percent};
 
 /// Plot size in pixels (and SVG user units).
 pub const WIDTH: u32 = 1000;
 /// Plot height in pixels (and SVG user units).
 pub const HEIGHT: u32 = 640;
+/// The width added beside the nines curve for the firefighting curve.
+pub const FIRE_WIDTH: u32 = 760;
 
 const FONT: &str = "sans-serif";
 static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
@@ -29,6 +32,7 @@ const TOTAL: RGBColor = RGBColor(255, 127, 14);
 const DOMINATED: RGBColor = RGBColor(170, 170, 170);
 const SWEET: RGBColor = RGBColor(214, 39, 40);
 const SLO: RGBColor = RGBColor(44, 160, 44);
+const INK: RGBColor = RGBColor(50, 50, 50);
 
 /// Why a plot cannot be written.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +51,8 @@ pub enum PlotError {
         /// What the system said.
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Engine(#[from] crate::exact::EngineError),
 }
 
 fn register_font() {
@@ -244,10 +250,9 @@ fn tradeoff_bytes(t: &Tradeoff, kind: Kind) -> Result<Vec<u8>, PlotError> {
     let floor = |y: f64| y.max(y0);
     let show_total = t.prices.downtime_per_hour > 0.0 || t.prices.degraded_per_hour > 0.0;
 
-    macro_rules! draw_body {
+    macro_rules! nines_panel {
         ($root:expr) => {{
             let root = $root;
-            root.fill(&WHITE).map_err(draw_error)?;
             let mut chart = cost_chart!(root, &title, x0..x1, y0..y1);
             if let Some(n) = slo_nines {
                 chart
@@ -346,18 +351,31 @@ fn tradeoff_bytes(t: &Tradeoff, kind: Kind) -> Result<Vec<u8>, PlotError> {
                     .label("cheapest design meeting every SLO")
                     .legend(|(x, y)| TriangleMarker::new((x + 10, y), 6, SLO.filled()));
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font((FONT, 13))
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .draw()
-                .map_err(draw_error)?;
+            draw_legend(&mut chart, 13)?;
+        }};
+    }
+    let fire = firefighting::curve(t)?;
+    let width = if fire.is_some() {
+        WIDTH + FIRE_WIDTH
+    } else {
+        WIDTH
+    };
+    macro_rules! draw_body {
+        ($root:expr) => {{
+            let root = $root;
+            root.fill(&WHITE).map_err(draw_error)?;
+            match &fire {
+                Some(points) => {
+                    let (left, right) = root.split_horizontally(WIDTH as i32);
+                    nines_panel!(&left);
+                    firefighting_panel(&right, t, points)?;
+                }
+                None => nines_panel!(root),
+            }
             Ok(())
         }};
     }
-    render_bytes(kind, |svg| draw_body!(svg), |png| draw_body!(png))
+    render_bytes(kind, width, |svg| draw_body!(svg), |png| draw_body!(png))
 }
 
 /// The rule-of-thumb plot: extrapolated infrastructure cost, downtime cost and their sum.
@@ -452,18 +470,16 @@ pub fn plot_rule(
                         )])
                     .map_err(draw_error)?;
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font((FONT, 13))
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .draw()
-                .map_err(draw_error)?;
+            draw_legend(&mut chart, 13)?;
             Ok(())
         }};
     }
-    let bytes = render_bytes(kind_of(path)?, |svg| draw_body!(svg), |png| draw_body!(png))?;
+    let bytes = render_bytes(
+        kind_of(path)?,
+        WIDTH,
+        |svg| draw_body!(svg),
+        |png| draw_body!(png),
+    )?;
     write_file(path, &bytes)
 }
 
@@ -478,6 +494,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
 /// are distinct types).
 fn render_bytes(
     kind: Kind,
+    width: u32,
     svg_draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), PlotError>,
     png_draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), PlotError>,
 ) -> Result<Vec<u8>, PlotError> {
@@ -486,21 +503,230 @@ fn render_bytes(
         Kind::Svg => {
             let mut svg = String::new();
             {
-                let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+                let root = SVGBackend::with_string(&mut svg, (width, HEIGHT)).into_drawing_area();
                 svg_draw(&root)?;
                 root.present().map_err(draw_error)?;
             }
             svg.into_bytes()
         }
         Kind::Png => {
-            let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+            let mut pixels = vec![0u8; (width * HEIGHT * 3) as usize];
             {
                 let root =
-                    BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
+                    BitMapBackend::with_buffer(&mut pixels, (width, HEIGHT)).into_drawing_area();
                 png_draw(&root)?;
                 root.present().map_err(draw_error)?;
             }
-            encode_png(&pixels, WIDTH, HEIGHT).map_err(draw_error)?
+            encode_png(&pixels, width, HEIGHT).map_err(draw_error)?
         }
     })
+}
+
+/// The legend of a chart, in its upper right corner.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    font_size: u32,
+) -> Result<(), PlotError> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font((FONT, font_size))
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .draw()
+        .map_err(draw_error)
+}
+
+/// A design's variants as the plot labels it: `api=on-call`.
+fn design_label(t: &Tradeoff, o: &Outcome) -> String {
+    let named = t.catalog.named(&o.choice);
+    if named.is_empty() {
+        return "(as written)".into();
+    }
+    let label = named
+        .iter()
+        .map(|(c, v)| format!("{c}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    super::review::svg::truncate(&label, 40)
+}
+
+/// Points labelled with their design when there are at most this many.
+const MAX_LABELLED: usize = 12;
+
+/// The firefighting curve beside the nines curve: how long an outage lasts against the money
+/// spent a month, and (when downtime has a price) what the downtime then costs, with the sweet
+/// spot past which a faster response costs more than the downtime it prevents.
+fn firefighting_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    t: &Tradeoff,
+    points: &[RepairPoint],
+) -> Result<(), PlotError> {
+    let priced = t.prices.downtime_per_hour > 0.0;
+    let (top, bottom) = if priced {
+        let (a, b) = area.split_vertically(HEIGHT as i32 / 2 + 24);
+        (a, Some(b))
+    } else {
+        (area.clone(), None)
+    };
+    let shown: Vec<&RepairPoint> = points
+        .iter()
+        .filter(|p| p.mean_outage_s.is_finite() && p.mean_outage_s > 0.0)
+        .collect();
+    let (x0, x1) = log_range(points.iter().map(|p| p.outcome.cost));
+    let (y0, y1) = log_range(shown.iter().map(|p| p.mean_outage_s));
+    let (y0, y1) = (y0, y1 * 2.0);
+    let x_of = |p: &RepairPoint| p.outcome.cost.max(x0);
+    let mid = (x0 * x1).sqrt();
+    let label_style = |color: &RGBColor, x: f64| {
+        let font = (FONT, 13).into_font().color(color);
+        if x > mid {
+            font.pos(Pos::new(HPos::Right, VPos::Center))
+        } else {
+            font.pos(Pos::new(HPos::Left, VPos::Center))
+        }
+    };
+    let label_dx = |x: f64| if x > mid { -12 } else { 12 };
+    let is_sweet = |p: &RepairPoint| p.outcome.choice == t.sweet_spot.choice;
+    let labelled = points.len() <= MAX_LABELLED;
+
+    let mut chart = ChartBuilder::on(&top)
+        .caption(
+            format!("the firefighting curve of {}", t.target_name()),
+            (FONT, 20),
+        )
+        .margin(14)
+        .margin_right(40)
+        .x_label_area_size(if priced { 30 } else { 50 })
+        .y_label_area_size(80)
+        .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
+        .map_err(draw_error)?;
+    let mut mesh = chart.configure_mesh();
+    mesh.y_desc("mean time to restore (log scale)")
+        .x_labels(12)
+        .y_labels(5)
+        .x_label_formatter(&|x| format_money(*x))
+        .y_label_formatter(&|y| format_duration_human(*y))
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 14))
+        .light_line_style(RGBColor(240, 240, 240));
+    if !priced {
+        mesh.x_desc("money per month: infrastructure and responders (log scale)");
+    }
+    mesh.draw().map_err(draw_error)?;
+    // The best restore time each budget buys: the designs no cheaper one beats.
+    let mut best = f64::INFINITY;
+    let envelope: Vec<(f64, f64)> = shown
+        .iter()
+        .filter(|p| {
+            let better = p.mean_outage_s < best;
+            best = best.min(p.mean_outage_s);
+            better
+        })
+        .map(|p| (x_of(p), p.mean_outage_s))
+        .collect();
+    chart
+        .draw_series(LineSeries::new(envelope, FRONTIER.stroke_width(2)))
+        .map_err(draw_error)?
+        .label("fastest restore for the money")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], FRONTIER.stroke_width(2)));
+    chart
+        .draw_series(shown.iter().map(|p| {
+            let at = (x_of(p), p.mean_outage_s);
+            let color = if p.outcome.meets_slos { SLO } else { FRONTIER };
+            let label = if labelled {
+                format!(
+                    "{} · {}",
+                    design_label(t, &p.outcome),
+                    format_duration_human(p.mean_outage_s)
+                )
+            } else {
+                String::new()
+            };
+            EmptyElement::at(at)
+                + Circle::new((0, 0), 4, color.filled())
+                + Text::new(label, (label_dx(at.0), 12), label_style(&INK, at.0))
+        }))
+        .map_err(draw_error)?;
+    if let Some(s) = shown.iter().find(|p| is_sweet(p)) {
+        let at = (x_of(s), s.mean_outage_s);
+        chart
+            .draw_series([EmptyElement::at(at)
+                + Circle::new((0, 0), 9, SWEET.stroke_width(3))
+                + Text::new(
+                    format!("sweet spot: {}", design_label(t, &s.outcome)),
+                    (label_dx(at.0), -16),
+                    label_style(&SWEET, at.0),
+                )])
+            .map_err(draw_error)?
+            .label("sweet spot (least expected total)")
+            .legend(|(x, y)| Circle::new((x + 10, y), 6, SWEET.stroke_width(2)));
+    }
+    draw_legend(&mut chart, 12)?;
+
+    let Some(bottom) = bottom else {
+        return Ok(());
+    };
+    let (c0, c1) = log_range(
+        points
+            .iter()
+            .flat_map(|p| [p.downtime_cost, p.outcome.total_cost]),
+    );
+    let c1 = c1 * 3.0;
+    let mut chart = ChartBuilder::on(&bottom)
+        .margin(14)
+        .margin_right(40)
+        .x_label_area_size(46)
+        .y_label_area_size(80)
+        .build_cartesian_2d((x0..x1).log_scale(), (c0..c1).log_scale())
+        .map_err(draw_error)?;
+    chart
+        .configure_mesh()
+        .x_desc("money per month: infrastructure and responders (log scale)")
+        .y_desc("money per month (log scale)")
+        .x_labels(12)
+        .y_labels(8)
+        .x_label_formatter(&|x| format_money(*x))
+        .y_label_formatter(&|y| format_money(*y))
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 14))
+        .light_line_style(RGBColor(240, 240, 240))
+        .draw()
+        .map_err(draw_error)?;
+    chart
+        .draw_series(
+            points
+                .iter()
+                .filter(|p| p.downtime_cost > 0.0)
+                .map(|p| Circle::new((x_of(p), p.downtime_cost), 4, SWEET.mix(0.7).filled())),
+        )
+        .map_err(draw_error)?
+        .label("downtime cost")
+        .legend(|(x, y)| Circle::new((x + 10, y), 4, SWEET.mix(0.7).filled()));
+    chart
+        .draw_series(DashedLineSeries::new(
+            points
+                .iter()
+                .map(|p| (x_of(p), p.outcome.total_cost.max(c0))),
+            8,
+            5,
+            TOTAL.stroke_width(2),
+        ))
+        .map_err(draw_error)?
+        .label("expected total: past its least, faster repair costs more than it saves")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], TOTAL.stroke_width(2)));
+    if let Some(s) = points.iter().find(|p| is_sweet(p)) {
+        let at = (x_of(s), s.outcome.total_cost.max(c0));
+        chart
+            .draw_series([EmptyElement::at(at)
+                + Circle::new((0, 0), 9, SWEET.stroke_width(3))
+                + Text::new(
+                    format!("sweet spot: {} total", format_money(s.outcome.total_cost)),
+                    (label_dx(at.0), -16),
+                    label_style(&SWEET, at.0),
+                )])
+            .map_err(draw_error)?;
+    }
+    draw_legend(&mut chart, 12)?;
+    Ok(())
 }

@@ -106,6 +106,22 @@ pub struct TradeoffReport {
     pub bound: Option<BoundEntry>,
     /// Remarks on what was computed and left out, in words.
     pub notes: Vec<String>,
+    /// The firefighting curve, when the designs differ in how components are repaired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firefighting: Option<Vec<FirefightingEntry>>,
+}
+
+/// One design on the firefighting curve: what it costs and how long an outage then lasts.
+#[derive(Clone, Debug, Serialize)]
+pub struct FirefightingEntry {
+    pub variants: IndexMap<String, String>,
+    pub cost: f64,
+    /// The mean length of an outage of the component looked at: unavailability over outages
+    /// per second (for a component alone, its mean repair time).
+    pub mean_restore_s: Option<f64>,
+    /// Its downtime at the model's `downtime_per_hour`, a month.
+    pub downtime_cost: f64,
+    pub total_cost: f64,
 }
 
 impl TradeoffReport {
@@ -200,7 +216,26 @@ impl TradeoffReport {
                 ("optimiser", *exact, bound)
             }
         };
+        let firefighting = match crate::cost::firefighting::curve(t) {
+            Ok(points) => points.map(|points| {
+                points
+                    .iter()
+                    .map(|p| FirefightingEntry {
+                        variants: t.catalog.named(&p.outcome.choice).into_iter().collect(),
+                        cost: p.outcome.cost,
+                        mean_restore_s: finite(p.mean_outage_s),
+                        downtime_cost: p.downtime_cost,
+                        total_cost: p.outcome.total_cost,
+                    })
+                    .collect()
+            }),
+            Err(e) => {
+                notes.push(format!("the firefighting curve could not be computed: {e}"));
+                None
+            }
+        };
         TradeoffReport {
+            firefighting,
             model: t.catalog.base.name.clone(),
             component: t.target_name().to_string(),
             window_s,
@@ -277,14 +312,7 @@ impl TradeoffReport {
     /// A design's variants as `db=pair web=multi-az`, or `(as written)` for a model without
     /// variants.
     pub fn variants_text(d: &DesignEntry) -> String {
-        if d.variants.is_empty() {
-            return "(as written)".into();
-        }
-        d.variants
-            .iter()
-            .map(|(c, v)| format!("{c}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        variants_words(&d.variants)
     }
 
     fn heading(&self) -> String {
@@ -349,11 +377,42 @@ impl TradeoffReport {
             ]);
         }
         let mut out = format!("{}\n{t}\n", self.heading());
+        out += &self.firefighting_table(screen);
         out += &self.summary();
         for n in &self.notes {
             out += &format!("note: {n}\n");
         }
         screen.fit(&out)
+    }
+
+    /// The firefighting curve as a table titled on its own; empty without one.
+    fn firefighting_table(&self, screen: Screen) -> String {
+        let Some(points) = &self.firefighting else {
+            return String::new();
+        };
+        let mut t = Table::new(screen)
+            .number("cost / month")
+            .number("mean restore")
+            .number("downtime cost")
+            .number("total / month")
+            .text("variants")
+            .text("");
+        for p in points {
+            let sweet = p.variants == self.sweet_spot.variants;
+            t.row([
+                Cell::from(format_money(p.cost)),
+                Cell::from(p.mean_restore_s.map_or("∞".into(), format_duration_human)),
+                Cell::from(format_money(p.downtime_cost)),
+                Cell::from(format_money(p.total_cost)),
+                Cell::from(variants_words(&p.variants)),
+                Cell::from(if sweet { "★ sweet spot" } else { "" })
+                    .paint(sweet.then_some(Paint::Yellow)),
+            ]);
+        }
+        format!(
+            "\nthe firefighting curve: how long an outage of {} lasts, against money spent\n{t}\n",
+            self.component
+        )
     }
 
     /// The sweet spot and the cheapest design meeting the SLOs, in two sentences.
@@ -401,6 +460,28 @@ impl TradeoffReport {
             );
         }
         out += "\n";
+        if let Some(points) = &self.firefighting {
+            out += &format!(
+                "The firefighting curve: how long an outage of {} lasts, against money spent.\n\n| cost / month | mean restore | downtime cost | total / month | variants | |\n|---:|---:|---:|---:|---|---|\n",
+                escape_markdown(&self.component)
+            );
+            for p in points {
+                out += &format!(
+                    "| {} | {} | {} | {} | {} | {} |\n",
+                    format_money(p.cost),
+                    p.mean_restore_s.map_or("∞".into(), format_duration_human),
+                    format_money(p.downtime_cost),
+                    format_money(p.total_cost),
+                    escape_markdown(&variants_words(&p.variants)),
+                    if p.variants == self.sweet_spot.variants {
+                        "★ sweet spot"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            out += "\n";
+        }
         for line in self.summary().lines() {
             out += &format!("- {}\n", escape_markdown(line));
         }
@@ -409,6 +490,18 @@ impl TradeoffReport {
         }
         out
     }
+}
+
+/// A design's variants in words: `db=pair web=multi-az`.
+fn variants_words(variants: &IndexMap<String, String>) -> String {
+    if variants.is_empty() {
+        return "(as written)".into();
+    }
+    variants
+        .iter()
+        .map(|(c, v)| format!("{c}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A count that may be astronomically large: `36`, `1,048,576`, `2.3e+14`.

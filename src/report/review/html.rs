@@ -338,6 +338,9 @@ fn components_section(r: &Review, out: &mut String, window: &str) {
     }
     out.push_str("</tbody></table></div>\n<p class=\"hint\"><em>Degraded</em> is the share of time a component runs on a fail-open path or a fallback: up, but not fully.</p>\n");
     out.push_str(&crate::report::recovery::html(&r.eval.repair_rows()));
+    for (name, options) in &r.recovery_options {
+        out.push_str(&crate::report::recovery::options_html(name, options));
+    }
     doubt_section(r, out);
     out.push_str("</section>\n");
 }
@@ -545,12 +548,26 @@ fn cost_section(r: &Review, out: &mut String) {
         let t = &c.report;
         let _ = write!(
             out,
-            "<h3>{}</h3>\n<p class=\"lead\">Expected monthly total = infrastructure + unavailability × 730 h × {}/h + degraded × 730 h × {}/h.</p>\n<figure class=\"cost\">{}<figcaption>Pareto frontier of the designs' monthly cost against the nines of {}; the sweet spot has the least expected total.</figcaption></figure>\n",
+            "<h3>{}</h3>\n<p class=\"lead\">Expected monthly total = infrastructure + unavailability × 730 h × {}/h + degraded × 730 h × {}/h.</p>\n<figure class=\"cost\">{}<figcaption>Pareto frontier of the designs' monthly cost against the nines of {}; the sweet spot has the least expected total.{}</figcaption></figure>\n",
             esc(&t.component),
             format_money(t.downtime_per_hour),
             format_money(t.degraded_per_hour),
-            strip_xml_declaration(&c.svg),
-            esc(&t.component)
+            // The firefighting curve sits beside the nines curve: the pair needs the width.
+            if t.firefighting.is_some() {
+                strip_xml_declaration(&c.svg).replacen(
+                    "<svg ",
+                    "<svg style=\"max-width: 100%\" ",
+                    1,
+                )
+            } else {
+                strip_xml_declaration(&c.svg).to_string()
+            },
+            esc(&t.component),
+            if t.firefighting.is_some() {
+                " Beside it, the firefighting curve: how long an outage lasts against the money spent on repairing."
+            } else {
+                ""
+            }
         );
         cost_table(t, out);
         out.push_str("<ul>");

@@ -106,6 +106,10 @@ pub fn render(r: &Review) -> String {
         out +=
             "\nOff-hours wait is the time a failure waits for its responder's working hours.\n\n";
     }
+    for (name, options) in &r.recovery_options {
+        out += crate::report::recovery::options_markdown(name, options, "###").trim_start();
+        out += "\n";
+    }
     if let Some(d) = &r.doubt {
         let _ = writeln!(
             out,

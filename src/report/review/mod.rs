@@ -263,6 +263,9 @@ pub struct Review {
     /// The draws of the model's uncertain values (none when it has none): the spread of every
     /// availability beside it, and a distribution for every component with an slo.
     pub doubt: Option<Propagation>,
+    /// What recovery money buys, per component with a `recovery`: changes to its own recovery
+    /// and the downtime each saves it.
+    pub recovery_options: Vec<(String, Vec<crate::explain::recovery::RecoveryOption>)>,
 }
 
 /// The most components explained and given a cost curve; the rest are named in a note.
@@ -371,6 +374,7 @@ impl Review {
             assumptions: assumptions(system),
             simulation: options.simulation,
             doubt,
+            recovery_options: recovery_options(model, system)?,
         })
     }
 
@@ -633,6 +637,24 @@ fn cost_curves(
         }
     }
     Ok((curves, notes))
+}
+
+/// Each component with a recovery and what changes to it buy it, where any do.
+fn recovery_options(
+    model: &Model,
+    system: &System,
+) -> Result<Vec<(String, Vec<crate::explain::recovery::RecoveryOption>)>, EngineError> {
+    let mut out = Vec::new();
+    for (c, component) in system.components.iter().enumerate() {
+        if component.recovery.is_none() {
+            continue;
+        }
+        let options = crate::explain::recovery::options(model, system, c, Some(c))?;
+        if !options.is_empty() {
+            out.push((component.name.clone(), options));
+        }
+    }
+    Ok(out)
 }
 
 /// What the numbers rest on: the method's assumptions, and where this model leans on them.
