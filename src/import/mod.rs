@@ -15,5 +15,6 @@ pub mod kubernetes;
 pub mod logic;
 pub mod open_psa;
 // TODO(docs): document its public items, then drop this allow.
+pub mod glob;
 #[allow(missing_docs)]
 pub mod xml;
