@@ -51,18 +51,43 @@ fn percent_of(name: &str) -> String {
     format_percent(a, q)
 }
 
-fn eval(dir: &CliTest, format: &str) -> String {
-    let out = dir
-        .nines()
-        .args(["eval", "grouped.yaml", "--format", format])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+/// What a successful `nines` run printed.
+fn stdout(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
     String::from_utf8(out.stdout).unwrap()
+}
+
+fn eval(dir: &CliTest, format: &str) -> String {
+    stdout(
+        dir.nines()
+            .args(["eval", "grouped.yaml", "--format", format]),
+    )
+}
+
+/// Where each of `parts` starts in `text`, each found after the one before it.
+fn in_order(text: &str, parts: &[String]) -> Vec<usize> {
+    let mut at = 0;
+    (parts.iter())
+        .map(|p| {
+            let found = text[at..].find(p.as_str()).unwrap_or_else(|| {
+                panic!(
+                    "`{p}` after byte {at}:
+{text}"
+                )
+            });
+            at += found + p.len();
+            at - p.len()
+        })
+        .collect()
+}
+
+/// Each group's heading in Markdown, its line, and its table's start.
+fn markdown_headings() -> Vec<String> {
+    (lines().iter())
+        .map(|(group, line)| format!("### {group}\n\n{line}\n\n| component |"))
+        .collect()
 }
 
 /// The expected line of each group. In shop, cache (99%) is the least available, and both slos
@@ -94,16 +119,10 @@ fn the_table_lists_each_component_once_under_its_group() {
     let dir = CliTest::new();
     dir.write("grouped.yaml", GROUPED);
     let text = eval(&dir, "table");
-    let mut at = 0;
-    let mut sections = Vec::new();
-    for (group, line) in lines() {
-        let heading = format!("▸ {group}: {line}\n");
-        let found = text[at..]
-            .find(&heading)
-            .unwrap_or_else(|| panic!("`{heading}` after byte {at}:\n{text}"));
-        sections.push(at + found);
-        at += found + heading.len();
-    }
+    let headings: Vec<String> = (lines().iter())
+        .map(|(group, line)| format!("▸ {group}: {line}\n"))
+        .collect();
+    let mut sections = in_order(&text, &headings);
     sections.push(text.len());
     let members = [vec!["web", "db", "cache"], vec!["ledger"], vec!["dns"]];
     for (k, names) in members.iter().enumerate() {
@@ -119,13 +138,11 @@ fn the_table_lists_each_component_once_under_its_group() {
     }
     // Still within the screen, at 100 columns and narrower.
     for width in [100, 80, 60] {
-        let out = dir
-            .nines()
-            .env("COLUMNS", width.to_string())
-            .args(["eval", "grouped.yaml"])
-            .output()
-            .unwrap();
-        let text = String::from_utf8(out.stdout).unwrap();
+        let text = stdout(
+            dir.nines()
+                .env("COLUMNS", width.to_string())
+                .args(["eval", "grouped.yaml"]),
+        );
         for line in text.lines() {
             assert!(line.width() <= width, "{width}:\n{text}");
         }
@@ -136,15 +153,7 @@ fn the_table_lists_each_component_once_under_its_group() {
 fn markdown_gives_each_group_a_heading_and_its_line() {
     let dir = CliTest::new();
     dir.write("grouped.yaml", GROUPED);
-    let md = eval(&dir, "markdown");
-    let mut at = 0;
-    for (group, line) in lines() {
-        let heading = format!("### {group}\n\n{line}\n\n| component |");
-        let found = md[at..]
-            .find(&heading)
-            .unwrap_or_else(|| panic!("`{heading}`:\n{md}"));
-        at += found + heading.len();
-    }
+    in_order(&eval(&dir, "markdown"), &markdown_headings());
     // The JSON keeps the model's order and names each component's group.
     let json: serde_json::Value = serde_json::from_str(&eval(&dir, "json")).unwrap();
     let groups: Vec<(String, Option<String>)> = json["components"]
@@ -188,27 +197,18 @@ fn the_report_lists_components_under_their_groups() {
     let md = r.markdown();
     let components =
         &md[md.find("## Components").unwrap()..md.find("## Dependency graph").unwrap()];
-    let mut at = 0;
-    for (group, line) in lines() {
-        let heading = format!("### {group}\n\n{line}\n\n| component |");
-        let found = components[at..]
-            .find(&heading)
-            .unwrap_or_else(|| panic!("`{heading}`:\n{components}"));
-        at += found + heading.len();
-    }
+    in_order(components, &markdown_headings());
     let html = r.html();
     let table = &html[html.find("<table class=\"components\">").unwrap()..];
     let table = &table[..table.find("</table>").unwrap()];
-    let mut at = 0;
-    for ((group, line), first) in lines().into_iter().zip(["web", "ledger", "dns"]) {
-        let head = format!(
-            "{group} <span class=\"muted\">· {line}</span></th></tr>\n<tr><td class=\"name\">{first}</td>"
-        );
-        let found = table[at..]
-            .find(&head)
-            .unwrap_or_else(|| panic!("`{head}`:\n{table}"));
-        at += found + head.len();
-    }
+    let heads: Vec<String> = (lines().into_iter().zip(["web", "ledger", "dns"]))
+        .map(|((group, line), first)| {
+            format!(
+                "{group} <span class=\"muted\">· {line}</span></th></tr>\n<tr><td class=\"name\">{first}</td>"
+            )
+        })
+        .collect();
+    in_order(table, &heads);
     assert_eq!(table.matches("<tr><td class=\"name\">").count(), 5);
 }
 
@@ -241,31 +241,23 @@ fn the_shipped_catalog_snapshot() {
     let overlay = "models/backstage/reliability.yaml";
     let mut text = String::new();
     for format in ["table", "markdown"] {
-        let out = nines()
-            .current_dir(repo_path(""))
-            .args(["eval", model, "--overlay", overlay, "--format", format])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         text += &format!("$ nines eval {model} --overlay {overlay} --format {format}\n");
-        text += &String::from_utf8(out.stdout).unwrap();
+        text += &stdout(nines().current_dir(repo_path("")).args([
+            "eval",
+            model,
+            "--overlay",
+            overlay,
+            "--format",
+            format,
+        ]));
         text += "\n";
     }
     let dir = scratch.path().join("review");
-    let out = nines()
-        .current_dir(repo_path(""))
-        .args(["report", model, "--overlay", overlay, "-o"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    stdout(
+        nines()
+            .current_dir(repo_path(""))
+            .args(["report", model, "--overlay", overlay, "-o"])
+            .arg(&dir),
     );
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     let components =

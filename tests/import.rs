@@ -740,6 +740,16 @@ fn a_pattern_enters_no_linked_directory_and_stays_within_bounds() {
     let e = backstage::import(&[root]).unwrap_err();
     assert!(e.message.contains("more than"), "{e}");
     assert_eq!(e.span.unwrap().line, 7, "{e}");
+    // `**` goes no deeper than an import's directories do.
+    let deep: String = (0..40).map(|i| format!("d{i}/")).collect();
+    write(
+        &dir,
+        &format!("{deep}x.yaml"),
+        &entity("Component", "x", ""),
+    );
+    let root = write(&dir, "root.yaml", &location("root", &["\"./**/x.yaml\""]));
+    let e = backstage::import(&[root]).unwrap_err();
+    assert!(e.message.contains("deeper than 32"), "{e}");
 }
 
 #[test]

@@ -282,9 +282,17 @@ fn slo_section(r: &Review, out: &mut String, window: &str) {
 
 fn components_section(r: &Review, out: &mut String, window: &str) {
     out.push_str("<section id=\"components\">\n<h2>Components</h2>\n");
-    let bars: Vec<NinesBar> = r
-        .eval
-        .components
+    let groups = r.eval.groups();
+    // In the table's order: by group when the model has groups.
+    let ordered: Vec<&ComponentResult> = if groups.is_empty() {
+        r.eval.components.iter().collect()
+    } else {
+        groups
+            .iter()
+            .flat_map(|g| g.members.iter().copied())
+            .collect()
+    };
+    let bars: Vec<NinesBar> = ordered
         .iter()
         .map(|c| NinesBar {
             name: c.name.clone(),
@@ -319,7 +327,6 @@ fn components_section(r: &Review, out: &mut String, window: &str) {
     );
     // Grouped, each group's components under a row with its name and line; the page's style
     // is left as it is for the models that group nothing.
-    let groups = r.eval.groups();
     let mut rows: Vec<(Option<String>, &ComponentResult)> = Vec::new();
     if groups.is_empty() {
         rows.extend(r.eval.components.iter().map(|c| (None, c)));
