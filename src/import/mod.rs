@@ -11,10 +11,10 @@ pub mod emit;
 // TODO(docs): document its public items, then drop this allow.
 #[allow(missing_docs)]
 pub mod entities;
+pub mod glob;
 pub mod kubernetes;
 pub mod logic;
 pub mod open_psa;
 // TODO(docs): document its public items, then drop this allow.
-pub mod glob;
 #[allow(missing_docs)]
 pub mod xml;

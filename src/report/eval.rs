@@ -109,64 +109,6 @@ impl ComponentResult {
     }
 }
 
-/// The components of one group (the model's `group` key), in the model's order.
-#[derive(Clone, Debug)]
-pub struct Group<'a> {
-    /// `None` for the components the model puts in no group.
-    pub name: Option<&'a str>,
-    pub members: Vec<&'a ComponentResult>,
-}
-
-impl<'a> Group<'a> {
-    /// The group's name, or `(no group)` for the components in none.
-    pub fn title(&self) -> &'a str {
-        self.name.unwrap_or("(no group)")
-    }
-
-    /// The member most often down (the first of equals).
-    pub fn least_available(&self) -> &'a ComponentResult {
-        (self.members.iter().copied())
-            .reduce(|worst, c| {
-                // Compared on unavailabilities, where the digits are.
-                if c.unavailability > worst.unavailability {
-                    c
-                } else {
-                    worst
-                }
-            })
-            .expect("a group has members")
-    }
-
-    /// How many members meet their slo, of those that have one.
-    pub fn slos_met(&self) -> (usize, usize) {
-        let with: Vec<bool> = self.members.iter().filter_map(|c| c.meets_slo).collect();
-        (with.iter().filter(|m| **m).count(), with.len())
-    }
-
-    /// `5 components · least available orders-db 99.9% · slo met by 1 of 1`, with each
-    /// component's name written by `name` (escaped for the format).
-    pub fn summary(&self, name: impl Fn(&str) -> String) -> String {
-        let worst = self.least_available();
-        let mut out = match self.members.len() {
-            1 => format!(
-                "1 component · {} {}",
-                name(&worst.name),
-                format_percent(worst.availability, worst.unavailability)
-            ),
-            n => format!(
-                "{n} components · least available {} {}",
-                name(&worst.name),
-                format_percent(worst.availability, worst.unavailability)
-            ),
-        };
-        out += &match self.slos_met() {
-            (_, 0) => " · no slo".to_string(),
-            (met, with) => format!(" · slo met by {met} of {with}"),
-        };
-        out
-    }
-}
-
 #[derive(Clone, Debug, Serialize)]
 pub struct EvalReport {
     pub model: String,
@@ -483,6 +425,65 @@ impl EvalReport {
                 Self::verdict(c),
             );
         }
+        out
+    }
+}
+
+/// The components of one group (the model's `group` key), in the model's order.
+#[derive(Clone, Debug)]
+pub struct Group<'a> {
+    /// `None` for the components the model puts in no group.
+    pub name: Option<&'a str>,
+    /// Its components, in the model's order.
+    pub members: Vec<&'a ComponentResult>,
+}
+
+impl<'a> Group<'a> {
+    /// The group's name, or `(no group)` for the components in none.
+    pub fn title(&self) -> &'a str {
+        self.name.unwrap_or("(no group)")
+    }
+
+    /// The member most often down (the first of equals).
+    pub fn least_available(&self) -> &'a ComponentResult {
+        (self.members.iter().copied())
+            .reduce(|worst, c| {
+                // Compared on unavailabilities, where the digits are.
+                if c.unavailability > worst.unavailability {
+                    c
+                } else {
+                    worst
+                }
+            })
+            .expect("a group has members")
+    }
+
+    /// How many members meet their slo, of those that have one.
+    pub fn slos_met(&self) -> (usize, usize) {
+        let with: Vec<bool> = self.members.iter().filter_map(|c| c.meets_slo).collect();
+        (with.iter().filter(|m| **m).count(), with.len())
+    }
+
+    /// `5 components · least available orders-db 99.9% · slo met by 1 of 1`, with each
+    /// component's name written by `name` (escaped for the format).
+    pub fn summary(&self, name: impl Fn(&str) -> String) -> String {
+        let worst = self.least_available();
+        let mut out = match self.members.len() {
+            1 => format!(
+                "1 component · {} {}",
+                name(&worst.name),
+                format_percent(worst.availability, worst.unavailability)
+            ),
+            n => format!(
+                "{n} components · least available {} {}",
+                name(&worst.name),
+                format_percent(worst.availability, worst.unavailability)
+            ),
+        };
+        out += &match self.slos_met() {
+            (_, 0) => " · no slo".to_string(),
+            (met, with) => format!(" · slo met by {met} of {with}"),
+        };
         out
     }
 }
