@@ -628,3 +628,301 @@ fn imports_are_deterministic() {
         "{text}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Location patterns and URLs
+
+fn location(name: &str, targets: &[&str]) -> String {
+    let list: Vec<String> = targets.iter().map(|t| format!("    - {t}\n")).collect();
+    entity(
+        "Location",
+        name,
+        &format!("spec:\n  targets:\n{}", list.concat()),
+    )
+}
+
+/// The names of the components a catalog file imports to.
+fn imported_names(root: &Path) -> Vec<String> {
+    let (model, _) = backstage::import(&[root.to_path_buf()]).unwrap_or_else(|e| panic!("{e}"));
+    model.components.keys().cloned().collect()
+}
+
+#[test]
+fn location_patterns_are_followed_as_backstage_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for (file, name) in [
+        ("services/orders/catalog-info.yaml", "orders"),
+        ("services/payments/catalog-info.yaml", "payments"),
+        ("services/payments/other.yaml", "other"),
+        ("services/.hidden/catalog-info.yaml", "hidden"),
+        ("services/deep/er/catalog-info.yaml", "deep"),
+        ("teams/a.yaml", "team-a"),
+        ("teams/b.yml", "team-b"),
+        ("teams/c.yaml", "team-c"),
+    ] {
+        write(&dir, file, &entity("Component", name, ""));
+    }
+    // A directory that a pattern matches is no file: it adds nothing.
+    std::fs::create_dir_all(dir.path().join("services/empty.yaml")).unwrap();
+    let cases: [(&str, &[&str]); 8] = [
+        // One level: the hidden directory and the deeper file are not matched.
+        ("./services/*/catalog-info.yaml", &["orders", "payments"]),
+        // Any depth, hidden directories still left out.
+        (
+            "./services/**/catalog-info.yaml",
+            &["deep", "orders", "payments"],
+        ),
+        ("services/*/*.yaml", &["orders", "other", "payments"]),
+        ("./teams/[ab].y*ml", &["team-a", "team-b"]),
+        ("./teams/[!ab].yaml", &["team-c"]),
+        ("./teams/?.{yaml,yml}", &["team-a", "team-b", "team-c"]),
+        (
+            "./services/{orders,payments}/catalog-info.yaml",
+            &["orders", "payments"],
+        ),
+        // A dot in the pattern reaches hidden names.
+        ("./services/.*/catalog-info.yaml", &["hidden"]),
+    ];
+    for (pattern, want) in cases {
+        let root = write(
+            &dir,
+            "root.yaml",
+            &location("root", &[&format!("\"{pattern}\"")]),
+        );
+        assert_eq!(imported_names(&root), want, "{pattern}");
+    }
+    // A pattern that matches no file is an error at its line, as a missing file is.
+    let root = write(
+        &dir,
+        "root.yaml",
+        &location("root", &["./services/*/catalog.yaml"]),
+    );
+    let e = backstage::import(&[root]).unwrap_err();
+    assert!(e.message.contains("matches no file"), "{e}");
+    assert!(e.message.contains("Location default/root"), "{e}");
+    assert_eq!(e.span.unwrap().line, 7, "{e}");
+    // Patterns found from a Location found by a pattern: each file read once.
+    write(
+        &dir,
+        "nested/inner.yaml",
+        &[
+            location("inner", &["\"../teams/*.yaml\""]),
+            entity("Component", "inner", ""),
+        ]
+        .join("---\n"),
+    );
+    let root = write(
+        &dir,
+        "root.yaml",
+        &location("root", &["\"./*/inner.yaml\"", "\"./teams/*.yaml\""]),
+    );
+    let (model, summary) = backstage::import(&[root]).unwrap();
+    assert_eq!(
+        model.components.keys().collect::<Vec<_>>(),
+        ["inner", "team-a", "team-c"]
+    );
+    assert_eq!(summary.files, 4);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pattern_enters_no_linked_directory_and_stays_within_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir, "a/one.yaml", &entity("Component", "one", ""));
+    // A link back up the tree would make `**` walk forever.
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("a/loop")).unwrap();
+    let root = write(&dir, "root.yaml", &location("root", &["\"./**/*.yaml\""]));
+    // root.yaml matches itself, and is read once.
+    assert_eq!(imported_names(&root), ["one"]);
+    // Alternatives that multiply past the bound are refused at the target.
+    let bomb = format!("\"./{}\"", "{a,b}".repeat(10));
+    let root = write(&dir, "root.yaml", &location("root", &[&bomb]));
+    let e = backstage::import(&[root]).unwrap_err();
+    assert!(e.message.contains("more than"), "{e}");
+    assert_eq!(e.span.unwrap().line, 7, "{e}");
+    // `**` goes no deeper than an import's directories do.
+    let deep: String = (0..40).map(|i| format!("d{i}/")).collect();
+    write(
+        &dir,
+        &format!("{deep}x.yaml"),
+        &entity("Component", "x", ""),
+    );
+    let root = write(&dir, "root.yaml", &location("root", &["\"./**/x.yaml\""]));
+    let e = backstage::import(&[root]).unwrap_err();
+    assert!(e.message.contains("deeper than 32"), "{e}");
+}
+
+#[test]
+fn url_targets_are_listed_with_file_line_and_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "https://github.com/acme/shop/blob/main/catalog-info.yaml";
+    write(&dir, "local.yaml", &entity("Component", "local", ""));
+    let root = write(&dir, "root.yaml", &location("root", &["./local.yaml", url]));
+    let (model, _) = backstage::import(std::slice::from_ref(&root)).unwrap();
+    assert_eq!(model.components.keys().collect::<Vec<_>>(), ["local"]);
+    let notes: Vec<&String> = model.notes.iter().filter(|n| n.contains(url)).collect();
+    assert_eq!(notes.len(), 1, "{:?}", model.notes);
+    assert!(
+        notes[0].starts_with(&format!("{}:8:", root.display())),
+        "{}",
+        notes[0]
+    );
+    assert!(notes[0].contains("Location default/root"), "{}", notes[0]);
+    assert!(notes[0].contains("not followed"), "{}", notes[0]);
+    // On the terminal, in the JSON summary and at the top of the model written.
+    let out = dir.path().join("m.yaml");
+    let output = nines()
+        .args(["import", "backstage"])
+        .arg(&root)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("note: ") && l.contains(url) && l.contains(":8:")),
+        "{stderr}"
+    );
+    let summary = summary_of("backstage", &root, &out);
+    let listed = summary["notes"].as_array().unwrap();
+    assert!(
+        listed.iter().any(|n| n.as_str().unwrap().contains(url)),
+        "{summary}"
+    );
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        written
+            .lines()
+            .any(|l| l.starts_with("# ") && l.contains(url)),
+        "{written}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Disruption budgets by matchExpressions
+
+/// A PodDisruptionBudget keeping 2 pods, with the selector given (indented under `selector:`).
+fn pdb_selecting(name: &str, api: &str, selector: &str) -> String {
+    format!(
+        "apiVersion: {api}\nkind: PodDisruptionBudget\nmetadata:\n  name: {name}\nspec:\n  minAvailable: 2\n{selector}"
+    )
+}
+
+/// Deployments of 3 replicas with the given pod labels.
+fn labelled(name: &str, labels: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: 3\n  template:\n    metadata:\n      labels: {{ {labels} }}\n"
+    )
+}
+
+/// Which of the workloads the budget gives `min_available: 2`, and the notes.
+fn selected(selector: &str, api: &str) -> (Vec<String>, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = [
+        labelled("web", "app: web, tier: front"),
+        labelled("api", "app: api, tier: back"),
+        labelled("db", "app: db"),
+        pdb_selecting("budget", api, selector),
+    ];
+    let path = write(&dir, "k.yaml", &docs.join("---\n"));
+    let (model, _) = kubernetes::import(&[path], &[]).unwrap_or_else(|e| panic!("{selector}: {e}"));
+    let chosen = model
+        .components
+        .iter()
+        .filter(|(_, c)| c.min_available == Some(2))
+        .map(|(n, _)| n.clone())
+        .collect();
+    (chosen, model.notes)
+}
+
+#[test]
+fn match_expressions_select_as_kubernetes_does() {
+    let expr = |key: &str, op: &str, values: &str| {
+        format!(
+            "  selector:\n    matchExpressions:\n      - {{ key: {key}, operator: {op}{values} }}\n"
+        )
+    };
+    let cases: Vec<(String, &[&str])> = vec![
+        (expr("app", "In", ", values: [web, db]"), &["db", "web"]),
+        // NotIn also selects pods without the label at all.
+        (expr("tier", "NotIn", ", values: [front]"), &["api", "db"]),
+        (expr("tier", "Exists", ""), &["api", "web"]),
+        (expr("tier", "DoesNotExist", ""), &["db"]),
+        // Every requirement must hold: matchLabels and matchExpressions together.
+        (
+            "  selector:\n    matchLabels: { tier: back }\n    matchExpressions:\n      - { key: app, operator: In, values: [web, api] }\n".into(),
+            &["api"],
+        ),
+        (
+            "  selector:\n    matchExpressions:\n      - { key: tier, operator: Exists }\n      - { key: app, operator: NotIn, values: [api] }\n".into(),
+            &["web"],
+        ),
+        // policy/v1: an empty selector selects every pod of the namespace.
+        ("  selector: {}\n".into(), &["api", "db", "web"]),
+    ];
+    for (selector, want) in cases {
+        let (chosen, _) = selected(&selector, "policy/v1");
+        assert_eq!(chosen, want, "{selector}");
+    }
+    // No selector selects no pods, and an empty one under policy/v1beta1 none either: listed.
+    for (selector, api) in [("", "policy/v1"), ("  selector: {}\n", "policy/v1beta1")] {
+        let (chosen, notes) = selected(selector, api);
+        assert!(chosen.is_empty(), "{api} {selector:?}: {chosen:?}");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("selects no pods") && n.contains("k.yaml:")),
+            "{notes:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_match_expressions_are_located_errors() {
+    // (the expression, what the error says)
+    let cases = [
+        (
+            "{ key: app, operator: Equals, values: [web] }",
+            "unknown matchExpressions operator `Equals`",
+        ),
+        (
+            "{ key: app, operator: in, values: [web] }",
+            "did you mean `In`",
+        ),
+        ("{ key: app, operator: In }", "needs values"),
+        ("{ key: app, operator: NotIn, values: [] }", "needs values"),
+        (
+            "{ key: app, operator: Exists, values: [web] }",
+            "takes no values",
+        ),
+        ("{ operator: Exists }", "needs a `key`"),
+        (
+            "{ key: app, operator: In, values: [{ a: 1 }] }",
+            "expected a name",
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (expression, says) in cases {
+        let docs = [
+            labelled("web", "app: web"),
+            pdb_selecting(
+                "budget",
+                "policy/v1",
+                &format!("  selector:\n    matchExpressions:\n      - {expression}\n"),
+            ),
+        ];
+        let path = write(&dir, "k.yaml", &docs.join("---\n"));
+        let e = kubernetes::import(&[path], &[]).unwrap_err();
+        let text = format!("{}{}", e.message, e.hint.clone().unwrap_or_default());
+        assert!(text.contains(says), "{expression}: {e}");
+        assert!(
+            e.message.contains("PodDisruptionBudget default/budget"),
+            "{e}"
+        );
+        // Nine lines of Deployment, the separator, and the expression on the budget's ninth.
+        assert_eq!(e.span.unwrap().line, 19, "{expression}: {e}");
+    }
+}

@@ -17,6 +17,7 @@ mod exact;
 mod examples;
 mod explain;
 mod export;
+mod groups;
 mod hardening;
 mod import;
 mod injection;

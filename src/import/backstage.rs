@@ -5,7 +5,9 @@
 //! several do), or on an `external` component named after the API when nothing in the catalog
 //! provides it; `spec.system` the component's `group`. Numbers come from `nines.dev/*`
 //! annotations; an entity without them is imported without them and listed, for an overlay to
-//! complete. `Location` entities are followed to the files they name.
+//! complete. `Location` entities are followed to the files they name, patterns such as
+//! `./services/*/catalog-info.yaml` matched as Backstage matches them; URL targets are listed,
+//! never fetched.
 //!
 //! Nothing read is dropped unsaid: every document is an entity made into a component, an entity
 //! that shapes one (System, API, Location), an entity of a kind nines has no use for (counted),
@@ -22,6 +24,7 @@ use crate::model::tree::{Node, Value};
 use super::entities::{
     self, Document, Imported, ImportedModel, Inputs, Summary, at, get, strings, text,
 };
+use super::glob;
 
 /// One entity of the catalog.
 struct Entity {
@@ -176,17 +179,42 @@ fn location_targets(
             )
         })?);
     }
-    let base = path.parent().unwrap_or(Path::new("."));
+    let base = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     let mut out = Vec::new();
     for (target, span) in targets {
-        if target.contains("://") || target.contains('*') {
+        // Importing never reaches the network, so a URL is listed and left for the user.
+        if target.contains("://") {
             notes.push(format!(
-                "{}:{}: {} target `{}` not followed (only plain file paths are read)",
+                "{}:{}: {} target `{}` is a URL, not followed (an import reads local files only); import a copy of what it names",
                 reader.path(location.file).display(),
                 span.line,
                 location.label(),
                 target
             ));
+            continue;
+        }
+        if glob::is_pattern(&target) {
+            let found = glob::files(base, &target).map_err(|m| {
+                reader.error(
+                    location.file,
+                    span,
+                    &format!("{}: target `{target}`: {m}", location.label()),
+                )
+            })?;
+            if found.is_empty() {
+                return Err(reader.error(
+                    location.file,
+                    span,
+                    &with_hint(
+                        format!("{}: target `{target}` matches no file", location.label()),
+                        &format!("it is matched from {}", base.display()),
+                    ),
+                ));
+            }
+            out.extend(found.iter().map(|f| tidy(f)));
             continue;
         }
         let resolved = tidy(&base.join(&target));

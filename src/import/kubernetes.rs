@@ -3,7 +3,8 @@
 //! Deployments and StatefulSets become components with their `replicas`. A topology spread
 //! constraint on the zone label spreads the replicas over the zones the user names (made
 //! domains, as manifests do not say which zones exist). A PodDisruptionBudget that selects a
-//! workload's pods gives its `min_available`, rounded as Kubernetes rounds percentages (up).
+//! workload's pods (by `matchLabels` and `matchExpressions`, as Kubernetes selects them) gives
+//! its `min_available`, rounded as Kubernetes rounds percentages (up).
 //! `nines.dev/*` annotations on a workload give its numbers and dependencies, as for Backstage;
 //! the label `app.kubernetes.io/part-of` its group. Every other kind is counted in the summary.
 
@@ -46,9 +47,39 @@ struct Budget {
     name: String,
     file: usize,
     span: Span,
-    /// `None`: it selects by expressions, which are not read.
-    match_labels: Option<BTreeMap<String, String>>,
+    /// `None`: it selects no pods (no selector, or policy/v1beta1's empty one).
+    selector: Option<Selector>,
     rule: Rule,
+}
+
+/// A label selector as Kubernetes reads one: `matchLabels` and `matchExpressions` together, every
+/// requirement holding. No requirement at all selects every pod of the namespace.
+#[derive(Debug, Default)]
+struct Selector {
+    requirements: Vec<Requirement>,
+}
+
+#[derive(Debug)]
+enum Requirement {
+    /// The label is there with one of the values (`matchLabels` gives one value).
+    In(String, Vec<String>),
+    /// The label is missing, or there with none of the values.
+    NotIn(String, Vec<String>),
+    Exists(String),
+    DoesNotExist(String),
+}
+
+const OPERATORS: [&str; 4] = ["In", "NotIn", "Exists", "DoesNotExist"];
+
+impl Selector {
+    fn selects(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.requirements.iter().all(|r| match r {
+            Requirement::In(k, values) => labels.get(k).is_some_and(|v| values.contains(v)),
+            Requirement::NotIn(k, values) => labels.get(k).is_none_or(|v| !values.contains(v)),
+            Requirement::Exists(k) => labels.contains_key(k),
+            Requirement::DoesNotExist(k) => !labels.contains_key(k),
+        })
+    }
 }
 
 enum Rule {
@@ -342,12 +373,19 @@ fn budget(reader: &Inputs, file: usize, node: Node) -> Result<Budget, ModelError
         .and_then(text)
         .unwrap_or_else(|| "default".into());
     let label = format!("PodDisruptionBudget {namespace}/{name}");
-    let selector = at(&node, &["spec", "selector"]);
-    let match_labels = match selector {
-        Some(s) if get(s, "matchExpressions").is_some() => None,
-        Some(s) => Some(string_map(get(s, "matchLabels"))),
-        // policy/v1: an empty selector selects every pod of the namespace.
-        None => Some(BTreeMap::new()),
+    let selector = match at(&node, &["spec", "selector"]) {
+        None
+        | Some(Node {
+            value: Value::Null, ..
+        }) => None,
+        Some(s) => {
+            let selector = label_selector(reader, file, s, &label)?;
+            // policy/v1beta1 read an empty selector as selecting nothing; policy/v1 as every pod.
+            let v1beta1 = get(&node, "apiVersion")
+                .and_then(text)
+                .is_some_and(|v| v == "policy/v1beta1");
+            (!(v1beta1 && selector.requirements.is_empty())).then_some(selector)
+        }
     };
     let amount = |n: &Node, field: &str| -> Result<Amount, ModelError> {
         let bad = || {
@@ -406,9 +444,109 @@ fn budget(reader: &Inputs, file: usize, node: Node) -> Result<Budget, ModelError
         name,
         file,
         span: node.span,
-        match_labels,
+        selector,
         rule,
     })
+}
+
+/// A `selector`: its `matchLabels` and `matchExpressions`, each expression checked as the
+/// Kubernetes API checks it.
+fn label_selector(
+    reader: &Inputs,
+    file: usize,
+    node: &Node,
+    label: &str,
+) -> Result<Selector, ModelError> {
+    let fail = |span: Span, m: String| reader.error(file, span, &format!("{label}: {m}"));
+    if !matches!(node.value, Value::Map(_)) {
+        return Err(fail(
+            node.span,
+            format!("spec.selector is {}, not a map", node.value.kind()),
+        ));
+    }
+    let mut requirements: Vec<Requirement> = string_map(get(node, "matchLabels"))
+        .into_iter()
+        .map(|(k, v)| Requirement::In(k, vec![v]))
+        .collect();
+    let expressions = match get(node, "matchExpressions").map(|n| (n, &n.value)) {
+        None | Some((_, Value::Null)) => &[][..],
+        Some((_, Value::Seq(items))) => items.as_slice(),
+        Some((n, other)) => {
+            return Err(fail(
+                n.span,
+                format!(
+                    "spec.selector.matchExpressions is {}, not a list",
+                    other.kind()
+                ),
+            ));
+        }
+    };
+    for e in expressions {
+        let field = |name: &str| {
+            get(e, name).and_then(text).ok_or_else(|| {
+                fail(
+                    e.span,
+                    format!("a matchExpressions entry needs a `{name}`, a string"),
+                )
+            })
+        };
+        let key = field("key")?;
+        let operator = field("operator")?;
+        let operator_span = get(e, "operator").map_or(e.span, |n| n.span);
+        let values: Vec<String> = match get(e, "values") {
+            None => Vec::new(),
+            Some(n) => entities::strings(n)
+                .map_err(|(span, m)| fail(span, format!("matchExpressions values: {m}")))?
+                .into_iter()
+                .map(|(v, _)| v)
+                .collect(),
+        };
+        let values_span = get(e, "values").map_or(e.span, |n| n.span);
+        let requirement = match operator.as_str() {
+            "In" | "NotIn" if values.is_empty() => {
+                return Err(fail(
+                    values_span,
+                    with_hint(
+                        format!("operator {operator} on `{key}` needs values"),
+                        "list the label values, e.g. values: [web, api]",
+                    ),
+                ));
+            }
+            "Exists" | "DoesNotExist" if !values.is_empty() => {
+                return Err(fail(
+                    values_span,
+                    with_hint(
+                        format!("operator {operator} on `{key}` takes no values"),
+                        "leave out `values`: the operator asks only whether the label is there",
+                    ),
+                ));
+            }
+            "In" => Requirement::In(key, values),
+            "NotIn" => Requirement::NotIn(key, values),
+            "Exists" => Requirement::Exists(key),
+            "DoesNotExist" => Requirement::DoesNotExist(key),
+            other => {
+                let same_but_case = OPERATORS
+                    .into_iter()
+                    .find(|o| o.eq_ignore_ascii_case(other));
+                let hint = match same_but_case.or_else(|| did_you_mean(other, OPERATORS)) {
+                    Some(m) => format!(
+                        "did you mean `{m}`? Operators are written as Kubernetes spells them"
+                    ),
+                    None => format!("Kubernetes' operators are {}", OPERATORS.join(", ")),
+                };
+                return Err(fail(
+                    operator_span,
+                    with_hint(
+                        format!("unknown matchExpressions operator `{other}`"),
+                        &hint,
+                    ),
+                ));
+            }
+        };
+        requirements.push(requirement);
+    }
+    Ok(Selector { requirements })
 }
 
 /// Sets each workload's `min_available` from the budget that selects its pods.
@@ -421,17 +559,16 @@ fn apply_budgets(
     let mut owner: Vec<Option<usize>> = vec![None; workloads.len()];
     for (b_index, b) in budgets.iter().enumerate() {
         let where_ = format!("{}:{}", reader.path(b.file).display(), b.span.line);
-        let Some(labels) = &b.match_labels else {
+        let Some(selector) = &b.selector else {
             notes.push(format!(
-                "{where_}: PodDisruptionBudget {}/{} selects by matchExpressions, which nines does not read; not applied",
+                "{where_}: PodDisruptionBudget {}/{} selects no pods (it has no selector, or an empty one under policy/v1beta1); not applied",
                 b.namespace, b.name
             ));
             continue;
         };
         let mut matched = false;
         for (i, w) in workloads.iter_mut().enumerate() {
-            let selects = w.namespace == b.namespace
-                && labels.iter().all(|(k, v)| w.labels.get(k) == Some(v));
+            let selects = w.namespace == b.namespace && selector.selects(&w.labels);
             if !selects {
                 continue;
             }

@@ -7,6 +7,7 @@
 pub mod backstage;
 pub mod emit;
 pub mod entities;
+pub mod glob;
 pub mod kubernetes;
 pub mod logic;
 pub mod open_psa;

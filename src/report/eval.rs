@@ -177,6 +177,36 @@ impl EvalReport {
         }
     }
 
+    /// The components by group, groups in the order they first appear and the components in no
+    /// group last; empty when the model groups nothing, so its tables stay as they were.
+    pub fn groups(&self) -> Vec<Group<'_>> {
+        if self.components.iter().all(|c| c.group.is_none()) {
+            return Vec::new();
+        }
+        let mut groups: Vec<Group<'_>> = Vec::new();
+        let mut ungrouped = Vec::new();
+        for c in &self.components {
+            let Some(name) = c.group.as_deref() else {
+                ungrouped.push(c);
+                continue;
+            };
+            match groups.iter_mut().find(|g| g.name == Some(name)) {
+                Some(g) => g.members.push(c),
+                None => groups.push(Group {
+                    name: Some(name),
+                    members: vec![c],
+                }),
+            }
+        }
+        if !ungrouped.is_empty() {
+            groups.push(Group {
+                name: None,
+                members: ungrouped,
+            });
+        }
+        groups
+    }
+
     /// The report with every component's spread over the draws beside its point value.
     pub fn with_uncertainty(mut self, propagation: &Propagation) -> EvalReport {
         for (c, spread) in self.components.iter_mut().zip(&propagation.components) {
@@ -290,6 +320,39 @@ impl EvalReport {
 
     fn table(&self, screen: Screen) -> String {
         let window = format_duration_human(self.window_s);
+        let groups = self.groups();
+        let tables = if groups.is_empty() {
+            format!("{}\n", self.components_table(&self.components, screen))
+        } else {
+            // A section per group: its line, then its components.
+            (groups.iter())
+                .map(|g| {
+                    format!(
+                        "\n▸ {}: {}\n{}\n",
+                        g.title(),
+                        g.summary(str::to_string),
+                        self.components_table(g.members.iter().copied(), screen)
+                    )
+                })
+                .collect()
+        };
+        screen.fit(&format!(
+            "{} — exact availability, window {window}\n{tables}{}{}{}{}",
+            self.model,
+            super::recovery::table(&self.repair_rows(), screen),
+            self.hung_note(),
+            self.approximation_note(),
+            self.uncertainty_table(screen)
+        ))
+    }
+
+    /// The terminal table of `components`.
+    fn components_table<'a>(
+        &self,
+        components: impl IntoIterator<Item = &'a ComponentResult>,
+        screen: Screen,
+    ) -> Table {
+        let window = format_duration_human(self.window_s);
         // Narrow: nines repeat the availability, and the year repeats the window's downtime.
         let mut t = Table::new(screen)
             .text("component")
@@ -303,7 +366,7 @@ impl EvalReport {
             .drops(2)
             .number("slo")
             .label("verdict");
-        for c in &self.components {
+        for c in components {
             let paint = match c.meets_slo {
                 Some(true) => Some(Paint::Green),
                 Some(false) => Some(Paint::Red),
@@ -317,34 +380,26 @@ impl EvalReport {
             row.push(Cell::from(Self::verdict(c)).paint(paint));
             t.row(row);
         }
-        screen.fit(&format!(
-            "{} — exact availability, window {window}\n{t}\n{}{}{}{}",
-            self.model,
-            super::recovery::table(&self.repair_rows(), screen),
-            self.hung_note(),
-            self.approximation_note(),
-            self.uncertainty_table(screen)
-        ))
+        t
     }
 
     fn markdown(&self) -> String {
-        let window = format_duration_human(self.window_s);
         let mut out = format!(
             "## {} — exact availability\n\n",
             escape_markdown(&self.model)
         );
-        out += &format!(
-            "| component | availability | nines | degraded | down / {window} | down / year | slo | verdict |\n"
-        );
-        out += "|---|---:|---:|---:|---:|---:|---:|---|\n";
-        for c in &self.components {
+        let groups = self.groups();
+        if groups.is_empty() {
+            out += &self.markdown_table(&self.components);
+        }
+        for (k, g) in groups.iter().enumerate() {
             out += &format!(
-                "| {} | {} | {} | {} |\n",
-                escape_markdown(&c.name),
-                c.cells().join(" | "),
-                c.slo.map_or(String::new(), |s| format_percent(s, 1.0 - s)),
-                Self::verdict(c),
+                "{}### {}\n\n{}\n\n",
+                if k > 0 { "\n" } else { "" },
+                escape_markdown(g.title()),
+                g.summary(escape_markdown)
             );
+            out += &self.markdown_table(g.members.iter().copied());
         }
         out += &super::recovery::markdown(&self.repair_rows());
         if let Some(run) = &self.uncertainty {
@@ -371,6 +426,87 @@ impl EvalReport {
                 );
             }
         }
+        out
+    }
+
+    /// The Markdown table of `components`.
+    fn markdown_table<'a>(
+        &self,
+        components: impl IntoIterator<Item = &'a ComponentResult>,
+    ) -> String {
+        let window = format_duration_human(self.window_s);
+        let mut out = format!(
+            "| component | availability | nines | degraded | down / {window} | down / year | slo | verdict |\n"
+        );
+        out += "|---|---:|---:|---:|---:|---:|---:|---|\n";
+        for c in components {
+            out += &format!(
+                "| {} | {} | {} | {} |\n",
+                escape_markdown(&c.name),
+                c.cells().join(" | "),
+                c.slo.map_or(String::new(), |s| format_percent(s, 1.0 - s)),
+                Self::verdict(c),
+            );
+        }
+        out
+    }
+}
+
+/// The components of one group (the model's `group` key), in the model's order.
+#[derive(Clone, Debug)]
+pub struct Group<'a> {
+    /// `None` for the components the model puts in no group.
+    pub name: Option<&'a str>,
+    /// Its components, in the model's order.
+    pub members: Vec<&'a ComponentResult>,
+}
+
+impl<'a> Group<'a> {
+    /// The group's name, or `(no group)` for the components in none.
+    pub fn title(&self) -> &'a str {
+        self.name.unwrap_or("(no group)")
+    }
+
+    /// The member most often down (the first of equals).
+    pub fn least_available(&self) -> &'a ComponentResult {
+        (self.members.iter().copied())
+            .reduce(|worst, c| {
+                // Compared on unavailabilities, where the digits are.
+                if c.unavailability > worst.unavailability {
+                    c
+                } else {
+                    worst
+                }
+            })
+            .expect("a group has members")
+    }
+
+    /// How many members meet their slo, of those that have one.
+    pub fn slos_met(&self) -> (usize, usize) {
+        let with: Vec<bool> = self.members.iter().filter_map(|c| c.meets_slo).collect();
+        (with.iter().filter(|m| **m).count(), with.len())
+    }
+
+    /// `5 components · least available orders-db 99.9% · slo met by 1 of 1`, with each
+    /// component's name written by `name` (escaped for the format).
+    pub fn summary(&self, name: impl Fn(&str) -> String) -> String {
+        let worst = self.least_available();
+        let mut out = match self.members.len() {
+            1 => format!(
+                "1 component · {} {}",
+                name(&worst.name),
+                format_percent(worst.availability, worst.unavailability)
+            ),
+            n => format!(
+                "{n} components · least available {} {}",
+                name(&worst.name),
+                format_percent(worst.availability, worst.unavailability)
+            ),
+        };
+        out += &match self.slos_met() {
+            (_, 0) => " · no slo".to_string(),
+            (met, with) => format!(" · slo met by {met} of {with}"),
+        };
         out
     }
 }

@@ -8,6 +8,7 @@ use super::svg::{self, BudgetBar, NinesBar};
 use super::{EdgeKind, MAX_DRAWN_COMPONENTS, Review};
 use crate::lint::Severity;
 use crate::model::units::{format_duration_human, format_percent};
+use crate::report::eval::ComponentResult;
 use crate::report::text::{escape_html as esc, format_nines, format_probability, format_share};
 use crate::report::tradeoff::{TradeoffReport, format_money};
 
@@ -282,9 +283,17 @@ fn slo_section(r: &Review, out: &mut String, window: &str) {
 
 fn components_section(r: &Review, out: &mut String, window: &str) {
     out.push_str("<section id=\"components\">\n<h2>Components</h2>\n");
-    let bars: Vec<NinesBar> = r
-        .eval
-        .components
+    let groups = r.eval.groups();
+    // In the table's order: by group when the model has groups.
+    let ordered: Vec<&ComponentResult> = if groups.is_empty() {
+        r.eval.components.iter().collect()
+    } else {
+        groups
+            .iter()
+            .flat_map(|g| g.members.iter().copied())
+            .collect()
+    };
+    let bars: Vec<NinesBar> = ordered
         .iter()
         .map(|c| NinesBar {
             name: c.name.clone(),
@@ -317,7 +326,26 @@ fn components_section(r: &Review, out: &mut String, window: &str) {
         out,
         "<div class=\"scroll\"><table class=\"components\">\n<thead><tr><th>component</th><th class=\"num\">availability</th><th class=\"num\">nines</th><th class=\"num\">degraded</th><th class=\"num\">down / {window}</th><th class=\"num\">down / year</th><th>slo</th></tr></thead>\n<tbody>\n"
     );
-    for c in &r.eval.components {
+    // Grouped, each group's components under a row with its name and line; the page's style
+    // is left as it is for the models that group nothing.
+    let mut rows: Vec<(Option<String>, &ComponentResult)> = Vec::new();
+    if groups.is_empty() {
+        rows.extend(r.eval.components.iter().map(|c| (None, c)));
+    }
+    for g in &groups {
+        let head = format!(
+            "<tr><th colspan=\"7\" style=\"text-transform: none; letter-spacing: 0; font-size: 14px; color: var(--ink); background: var(--soft)\">{} <span class=\"muted\">· {}</span></th></tr>",
+            esc(g.title()),
+            g.summary(esc)
+        );
+        rows.push((Some(head), g.members[0]));
+        rows.extend(g.members[1..].iter().map(|&c| (None, c)));
+    }
+    for (head, c) in rows {
+        if let Some(head) = head {
+            out.push_str(&head);
+            out.push('\n');
+        }
         let slo = match (c.slo, c.meets_slo) {
             (Some(s), Some(m)) => format!("{} {}", format_percent(s, 1.0 - s), verdict_pill(m)),
             _ => String::new(),

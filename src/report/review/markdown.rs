@@ -10,6 +10,7 @@ use crate::explain::explanation::{Explanation, ImportanceRow};
 use crate::lint::Severity;
 use crate::model::units::{format_duration_human, format_percent};
 use crate::report::Format;
+use crate::report::eval::ComponentResult;
 use crate::report::text::{escape_markdown as md, format_nines, format_probability, format_share};
 
 /// The review as GitHub-flavoured Markdown.
@@ -77,27 +78,17 @@ pub fn render(r: &Review) -> String {
 
     // Every component
     let _ = writeln!(out, "## Components\n");
-    let _ = writeln!(
-        out,
-        "| component | availability | nines | degraded | down / {window} | down / year | slo |"
-    );
-    out += "|---|---:|---:|---:|---:|---:|---|\n";
-    for c in &r.eval.components {
-        let mut cells = c.cells();
-        if let Some(i) = &c.uncertainty {
-            cells[0] += &format!(" ({})", i.range());
+    let groups = r.eval.groups();
+    if groups.is_empty() {
+        components_table(&r.eval.components, &window, &mut out);
+    }
+    for (k, g) in groups.iter().enumerate() {
+        if k > 0 {
+            out += "\n";
         }
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} |",
-            md(&c.name),
-            cells.join(" | "),
-            match (c.slo, c.meets_slo) {
-                (Some(s), Some(true)) => format!("{} ✅", format_percent(s, 1.0 - s)),
-                (Some(s), _) => format!("{} ❌", format_percent(s, 1.0 - s)),
-                _ => String::new(),
-            }
-        );
+        // Each group under a heading of its own, with its line.
+        let _ = writeln!(out, "### {}\n\n{}\n", md(g.title()), g.summary(md));
+        components_table(g.members.iter().copied(), &window, &mut out);
     }
     out += "\n*Degraded* is the share of time a component runs on a fail-open path or a fallback: up, but not fully.\n\n";
     let repairs = crate::report::recovery::markdown(&r.eval.repair_rows());
@@ -253,6 +244,36 @@ pub fn render(r: &Review) -> String {
         let _ = writeln!(out, "- {}", md_prose(a, false));
     }
     out
+}
+
+/// The table of `components` in the Components section.
+fn components_table<'a>(
+    components: impl IntoIterator<Item = &'a ComponentResult>,
+    window: &str,
+    out: &mut String,
+) {
+    let _ = writeln!(
+        out,
+        "| component | availability | nines | degraded | down / {window} | down / year | slo |"
+    );
+    *out += "|---|---:|---:|---:|---:|---:|---|\n";
+    for c in components {
+        let mut cells = c.cells();
+        if let Some(i) = &c.uncertainty {
+            cells[0] += &format!(" ({})", i.range());
+        }
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            md(&c.name),
+            cells.join(" | "),
+            match (c.slo, c.meets_slo) {
+                (Some(s), Some(true)) => format!("{} ✅", format_percent(s, 1.0 - s)),
+                (Some(s), _) => format!("{} ❌", format_percent(s, 1.0 - s)),
+                _ => String::new(),
+            }
+        );
+    }
 }
 
 /// Prose of our own with names in backticks (lint messages, hints, notes): each `quoted`
