@@ -43,7 +43,7 @@ pub enum Lever {
 pub struct RecoveryOption {
     /// The component whose recovery changes.
     pub component: String,
-    /// What kind of change it is: responder, detection or a variant.
+    /// What kind of change it is: a responder, a restart, faster detection or a variant.
     pub lever: Lever,
     /// The change in words: `responder office → oncall`.
     pub change: String,
