@@ -232,10 +232,13 @@ impl Default for TradeoffOptions {
 /// A tradeoff option out of range.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum TradeoffOptionsError {
+    /// More designs asked to enumerate than the tool will (the number asked for).
     #[error("--max-designs must be at most {MAX_ENUMERATED} (it is {0})")]
     MaxDesigns(u64),
+    /// A budget of no exact evaluations, so the optimiser could evaluate nothing.
     #[error("--budget must be at least 1 exact evaluation")]
     Budget,
+    /// The rule of thumb's factor per nine does not read, or is not above 1 (why, in words).
     #[error("--rule: {0}")]
     Rule(String),
 }

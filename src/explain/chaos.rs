@@ -76,6 +76,7 @@ pub struct Experiment {
     pub failed: Vec<String>,
     /// What was failed: a replica, a component, all replicas, a domain or a pair.
     pub kind: UnitKind,
+    /// How the failed parts fail: refusing calls at once, or hanging them.
     pub mode: Mode,
     /// The worst verdict of any outermost component.
     pub verdict: Verdict,

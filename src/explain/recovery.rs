@@ -43,11 +43,13 @@ pub enum Lever {
 pub struct RecoveryOption {
     /// The component whose recovery changes.
     pub component: String,
+    /// What kind of change it is: a responder, a restart, faster detection or a variant.
     pub lever: Lever,
     /// The change in words: `responder office → oncall`.
     pub change: String,
-    /// That component's mean repair time before and after.
+    /// That component's mean repair time before the change, in seconds.
     pub mttr_before_s: f64,
+    /// That component's mean repair time after the change, in seconds.
     pub mttr_after_s: f64,
     /// The unavailability of the component asked about with the change.
     pub unavailability_after: f64,

@@ -51,6 +51,7 @@ pub enum PlotError {
         /// What the system said.
         source: std::io::Error,
     },
+    /// The model could not be evaluated to get the numbers to plot.
     #[error("{0}")]
     Engine(#[from] crate::exact::EngineError),
 }

@@ -56,7 +56,9 @@ pub struct SimulatedComponent {
     /// Share of time HUNG: calls to it hang (a part of the unavailability), with its 95%
     /// interval (null for one run) and the exact value.
     pub hung: f64,
+    /// The 95% interval of the share of time HUNG; null for one run.
     pub hung_ci95: Option<[f64; 2]>,
+    /// The exact steady-state share of time HUNG, for comparison.
     pub exact_hung: Option<f64>,
 }
 

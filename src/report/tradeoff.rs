@@ -114,13 +114,16 @@ pub struct TradeoffReport {
 /// One design on the firefighting curve: what it costs and how long an outage then lasts.
 #[derive(Clone, Debug, Serialize)]
 pub struct FirefightingEntry {
+    /// The variant chosen for each component with variants.
     pub variants: IndexMap<String, String>,
+    /// Monthly infrastructure cost (money).
     pub cost: f64,
     /// The mean length of an outage of the component looked at: unavailability over outages
     /// per second (for a component alone, its mean repair time).
     pub mean_restore_s: Option<f64>,
     /// Its downtime at the model's `downtime_per_hour`, a month.
     pub downtime_cost: f64,
+    /// Infrastructure and downtime together, a month (money).
     pub total_cost: f64,
 }
 

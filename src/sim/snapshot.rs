@@ -75,12 +75,17 @@ pub const MAX_SAMPLES: u64 = 1 << 40;
 /// builds its options through [`SnapshotOptions::new`], so the limits are the same everywhere.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum SnapshotOptionsError {
+    /// The samples asked for are none, or more than [`MAX_SAMPLES`] (the number asked for).
     #[error("--samples must be between 1 and {MAX_SAMPLES} (it is {0})")]
     Samples(u64),
+    /// The cap on samples of an adaptive run is none, or more than [`MAX_SAMPLES`] (the number
+    /// asked for).
     #[error("--max-samples must be between 1 and {MAX_SAMPLES} (it is {0})")]
     MaxSamples(u64),
+    /// The relative error to stop at is not strictly between 0 and 1 (the value asked for).
     #[error("--rel-error must be between 0 and 1, not {0}")]
     RelError(f64),
+    /// No threads to sample on.
     #[error("--threads must be at least 1")]
     Threads,
 }

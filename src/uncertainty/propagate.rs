@@ -34,8 +34,10 @@ pub struct Options {
 /// and `check --confidence`.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum OptionsError {
+    /// No draws asked for: a distribution of nothing says nothing.
     #[error("--draws: 0 draws say nothing")]
     Draws,
+    /// No threads to solve draws on.
     #[error("--threads must be at least 1")]
     Threads,
 }

@@ -310,10 +310,17 @@ impl CheckReport {
 /// Options of the window gate's simulation that it cannot judge by.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum WindowGateError {
+    /// The simulated time is shorter than one SLO window, so no whole window is seen.
     #[error(
         "--horizon {horizon} is shorter than the model's SLO window ({window}): no window to judge"
     )]
-    Short { horizon: String, window: String },
+    Short {
+        /// The simulated time, as written (`30d`).
+        horizon: String,
+        /// The model's SLO window, as written.
+        window: String,
+    },
+    /// The simulation's own options are out of range.
     #[error("{0}")]
     Timeline(#[from] TimelineOptionsError),
 }

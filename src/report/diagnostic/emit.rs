@@ -7,6 +7,7 @@ use crate::report::annotate::markdown_cell;
 /// What one command says about one model file.
 #[derive(Clone, Debug, Default)]
 pub struct Section {
+    /// The model's name, which heads the section.
     pub model: String,
     /// The model file as given on the command line.
     pub file: String,
@@ -16,6 +17,7 @@ pub struct Section {
     pub passed: bool,
     /// A list of verdicts, each behind its mark (`PASS  …`), rather than compiler-style findings.
     pub verdicts: bool,
+    /// The errors, warnings and verdicts found, in the order they are shown.
     pub diagnostics: Vec<Diagnostic>,
     /// How the verdicts were reached (a simulation's runs and seed): a line each.
     pub notes: Vec<String>,
@@ -30,7 +32,9 @@ pub struct Section {
 /// A Markdown table: cells are plain text, escaped when rendered.
 #[derive(Clone, Debug, Default)]
 pub struct Table {
+    /// The column titles.
     pub header: Vec<String>,
+    /// The rows, a cell per column.
     pub rows: Vec<Vec<String>>,
     /// A paragraph under the table.
     pub caption: Option<String>,
@@ -39,8 +43,11 @@ pub struct Table {
 /// A JUnit test suite: the diagnostics whose code is one of `codes`, a test case each.
 #[derive(Clone, Debug, Default)]
 pub struct Suite {
+    /// The suite's name as JUnit shows it: `payments: SLOs`.
     pub name: String,
+    /// The class name of each of its test cases: `payments.slo`.
     pub classname: String,
+    /// The diagnostic codes whose findings belong to this suite.
     pub codes: Vec<&'static str>,
 }
 
