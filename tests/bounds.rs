@@ -208,6 +208,50 @@ fn lint_on_a_long_dependency_chain_is_linear() {
     );
 }
 
+/// A chain whose every call may hang and none has a timeout: each of its n entries is a
+/// finding of N003, whose saving took one exact evaluation of the whole model each (n² in all).
+/// Past a budget of work the entries left are reported without their saving, and say so.
+#[test]
+fn lint_weighs_a_bounded_number_of_hanging_calls() {
+    let n = 300;
+    let mut t = String::from("components:\n");
+    for i in 0..n {
+        let dep = if i + 1 < n {
+            format!(
+                ", depends_on: [{{ component: c{}, on_failure: degrade }}]",
+                i + 1
+            )
+        } else {
+            String::new()
+        };
+        t += &format!("  c{i}: {{ availability: 0.999, hang: 50%{dep} }}\n");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "hangs.yaml", &t);
+    let out = bounded(&["lint", s(&path), "--format", "json"]);
+    let (stdout, stderr) = text(&out);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let n003: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "N003")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(n003.len(), n - 1);
+    let weighed = n003
+        .iter()
+        .filter(|m| m.contains("/year of downtime"))
+        .count();
+    let noted = n003.iter().filter(|m| m.contains("not computed")).count();
+    assert!(
+        weighed >= 8 && noted > 0,
+        "{weighed} weighed, {noted} noted"
+    );
+    assert_eq!(weighed + noted, n - 1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // What is read
 
