@@ -120,8 +120,11 @@ fn nested_anchors(leaves: usize) -> Case {
     })
 }
 
+/// Makes the case of an input at a size.
+type Maker = fn(usize) -> Case;
+
 /// Each input, its maker and its size n (10n is measured too).
-const INPUTS: &[(&str, fn(usize) -> Case, usize)] = &[
+const INPUTS: &[(&str, Maker, usize)] = &[
     ("sample, dependency chain", sample_chain, 300),
     ("lint, dependency chain", lint_chain, 4_000),
     ("fault-tree, gate chain", fault_tree_chain, 4_000),
