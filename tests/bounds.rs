@@ -10,6 +10,10 @@ use nines::model::{Format, Model};
 
 use crate::util::*;
 
+// The inputs the bounds bench measures at n and 10n.
+#[path = "../benches/generator/chains.rs"]
+mod chains;
+
 /// Runs the `nines` binary with `args` under a 4 GiB address-space limit (`ulimit -v`).
 fn bounded(args: &[&str]) -> Output {
     let bin = env!("CARGO_BIN_EXE_nines");
@@ -113,35 +117,12 @@ fn nested_anchors_that_are_used_count_as_the_copies_they_make() {
 // ---------------------------------------------------------------------------------------------
 // Chains
 
-/// A fault tree whose gate i is the OR of gate i + 1 and event i; every event has P = p.
-fn gate_chain(gates: usize, p: f64, one_line: bool) -> String {
-    let nl = if one_line { "" } else { "\n" };
-    let mut t = format!("<?xml version=\"1.0\"?>{nl}<opsa-mef><define-fault-tree name=\"FT\">{nl}");
-    for i in 0..gates {
-        let next = if i + 1 < gates {
-            format!("<gate name=\"G{}\"/>", i + 1)
-        } else {
-            format!("<basic-event name=\"E{}\"/>", i + 1)
-        };
-        t += &format!(
-            "<define-gate name=\"G{i}\"><or>{next}<basic-event name=\"E{i}\"/></or></define-gate>{nl}"
-        );
-    }
-    t += &format!("</define-fault-tree><model-data>{nl}");
-    for i in 0..=gates {
-        t += &format!(
-            "<define-basic-event name=\"E{i}\"><float value=\"{p:e}\"/></define-basic-event>{nl}"
-        );
-    }
-    t + "</model-data></opsa-mef>\n"
-}
-
 #[test]
 fn fault_tree_on_a_chain_of_gates_is_linear() {
     // Memory grew with the square of the depth: 40,000 gates took 3.3 GB.
     let (gates, p) = (20_000, 1e-4);
     let dir = tempfile::tempdir().unwrap();
-    let path = write(&dir, "chain.xml", &gate_chain(gates, p, false));
+    let path = write(&dir, "chain.xml", &chains::gate_chain(gates, p, false));
     let out = bounded(&["fault-tree", s(&path), "--format", "json"]);
     let (stdout, _) = assert_exit(&out, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -155,7 +136,7 @@ fn fault_tree_on_a_chain_of_gates_is_linear() {
 fn one_line_xml_is_read_in_linear_time() {
     // Columns were counted from the start of the line for every element.
     let dir = tempfile::tempdir().unwrap();
-    let path = write(&dir, "line.xml", &gate_chain(20_000, 1e-4, true));
+    let path = write(&dir, "line.xml", &chains::gate_chain(20_000, 1e-4, true));
     let out_path = dir.path().join("out.yaml");
     let out = bounded(&["import", "open-psa", s(&path), "-o", s(&out_path)]);
     assert_exit(&out, 0);
@@ -166,30 +147,16 @@ fn one_line_xml_is_read_in_linear_time() {
     assert_eq!((span.line, span.col), (1, 3000 + 9), "{e}");
 }
 
-fn dependency_chain(n: usize, slo_on_top: bool) -> String {
-    let mut t = String::from("components:\n");
-    for i in 0..n {
-        let slo = if slo_on_top && i == 0 {
-            ", slo: 0.5"
-        } else {
-            ""
-        };
-        let dep = if i + 1 < n {
-            format!(", depends_on: [c{}]", i + 1)
-        } else {
-            String::new()
-        };
-        t += &format!("  c{i}: {{ availability: 0.99999{slo}{dep} }}\n");
-    }
-    t
-}
-
 #[test]
 fn lint_on_a_long_dependency_chain_is_linear() {
     // 20,000 components in a chain took 3.3 GB: every component's single points were kept.
     let n = 20_000;
     let dir = tempfile::tempdir().unwrap();
-    let path = write(&dir, "chain.yaml", &dependency_chain(n, true));
+    let path = write(
+        &dir,
+        "chain.yaml",
+        &chains::dependency_chain(n, "0.99999", Some("0.5")),
+    );
     let out = bounded(&["lint", s(&path), "--format", "json"]);
     let (stdout, stderr) = text(&out);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
@@ -206,6 +173,50 @@ fn lint_on_a_long_dependency_chain_is_linear() {
         spof.iter()
             .all(|f| f["components"] == serde_json::json!(["c0"]))
     );
+}
+
+/// A chain whose every call may hang and none has a timeout: each of its n entries is a
+/// finding of N003, whose saving took one exact evaluation of the whole model each (n² in all).
+/// Past a budget of work the entries left are reported without their saving, and say so.
+#[test]
+fn lint_weighs_a_bounded_number_of_hanging_calls() {
+    let n = 300;
+    let mut t = String::from("components:\n");
+    for i in 0..n {
+        let dep = if i + 1 < n {
+            format!(
+                ", depends_on: [{{ component: c{}, on_failure: degrade }}]",
+                i + 1
+            )
+        } else {
+            String::new()
+        };
+        t += &format!("  c{i}: {{ availability: 0.999, hang: 50%{dep} }}\n");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "hangs.yaml", &t);
+    let out = bounded(&["lint", s(&path), "--format", "json"]);
+    let (stdout, stderr) = text(&out);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let n003: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "N003")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(n003.len(), n - 1);
+    let weighed = n003
+        .iter()
+        .filter(|m| m.contains("/year of downtime"))
+        .count();
+    let noted = n003.iter().filter(|m| m.contains("not computed")).count();
+    assert!(
+        weighed >= 8 && noted > 0,
+        "{weighed} weighed, {noted} noted"
+    );
+    assert_eq!(weighed + noted, n - 1);
 }
 
 // ---------------------------------------------------------------------------------------------

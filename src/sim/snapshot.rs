@@ -492,8 +492,8 @@ fn plain_round(
     total
 }
 
-/// Stage of the pilot's random stream; component `c`'s importance sampling is stage
-/// `IMPORTANCE_STAGE + c`, the plain samples that are reported stage 0.
+/// Stage of the pilot's random stream; the importance-sampling run rooted at component `c` is
+/// stage `IMPORTANCE_STAGE + c`, the plain samples that are reported stage 0.
 const PILOT_STAGE: u64 = 1;
 const IMPORTANCE_STAGE: u64 = 2;
 /// The pilot draws this share of `--samples`.
@@ -586,7 +586,7 @@ pub fn sample(structure: &Structure, opts: &SnapshotOptions) -> SnapshotResult {
         drawn,
         threads,
     );
-    let mut importance_samples = 0;
+    let (rare, importance_samples) = rare_estimates(structure, opts, &plan.plain, threads);
     let components = (0..n)
         .map(|c| {
             let k = total.down[c];
@@ -601,34 +601,19 @@ pub fn sample(structure: &Structure, opts: &SnapshotOptions) -> SnapshotResult {
                 samples: drawn,
                 ess: k as f64,
             };
-            if plan.plain[c] {
-                return plain;
-            }
-            let precision = opts.rel_error.unwrap_or(DEFAULT_IMPORTANCE_PRECISION);
-            let cap = opts.samples.saturating_mul(16).min(max_samples);
-            match importance(
-                structure,
-                structure.components[c].down,
-                opts.seed,
-                IMPORTANCE_STAGE + c as u64,
-                threads,
-                precision,
-                cap,
-            ) {
-                Some(est) => {
-                    importance_samples += est.samples;
-                    ComponentEstimate {
-                        method: Method::Importance,
-                        unavailability: est.mean,
-                        availability: 1.0 - est.mean,
-                        unavailability_ci95: est.ci95,
-                        samples: est.samples,
-                        ess: est.ess,
-                        ..plain
-                    }
-                }
-                // No biasing makes the component fail, or too few samples carry the estimate:
-                // the plain estimate, with its honest interval, stands.
+            match rare[c] {
+                Some(est) => ComponentEstimate {
+                    method: Method::Importance,
+                    unavailability: est.mean,
+                    availability: 1.0 - est.mean,
+                    unavailability_ci95: est.ci95,
+                    samples: est.samples,
+                    ess: est.ess,
+                    ..plain
+                },
+                // Plain sampling resolves it; or no biasing makes the component fail, or too
+                // few samples carry the estimate: the plain estimate, with its honest interval,
+                // stands.
                 None => plain,
             }
         })
@@ -640,6 +625,65 @@ pub fn sample(structure: &Structure, opts: &SnapshotOptions) -> SnapshotResult {
         event_samples: (pilot + drawn) * structure.events.len() as u64,
         components,
     }
+}
+
+/// Importance estimates of the components plain sampling leaves unresolved (`plain[c]` false),
+/// and the importance samples drawn for them.
+///
+/// Runs are shared: each is tuned for the highest unresolved component (no other unresolved
+/// component has it in its cone) and serves whichever components of its cone its pilot says it
+/// suits. One run per component made a chain cost the square of its length, each run drawing
+/// over everything below its component. A run's random stream is that of its root component, so
+/// the result does not depend on the thread count.
+fn rare_estimates(
+    structure: &Structure,
+    opts: &SnapshotOptions,
+    plain: &[bool],
+    threads: usize,
+) -> (Vec<Option<Estimate>>, u64) {
+    let n = structure.components.len();
+    let bounds = Bounds {
+        rel_error: opts.rel_error.unwrap_or(DEFAULT_IMPORTANCE_PRECISION),
+        max_samples: opts.samples.saturating_mul(16).min(opts.max_samples.max(1)),
+    };
+    let down = |c: usize| structure.components[c].down;
+    let mut waiting: Vec<usize> = (0..n).filter(|&c| !plain[c]).collect();
+    // Gates are numbered inputs first, so the highest gate is in no other waiting one's cone.
+    waiting.sort_by_key(|&c| std::cmp::Reverse((down(c), c)));
+    let mut done = vec![false; n];
+    let mut estimates = vec![None; n];
+    let mut drawn = 0;
+    for (i, &root) in waiting.iter().enumerate() {
+        if done[root] {
+            continue;
+        }
+        let in_cone = crate::structure::cone(&structure.gates, [down(root)], |_| false);
+        let others: Vec<usize> = (waiting[i + 1..].iter().copied())
+            .filter(|&c| !done[c] && in_cone[down(c)])
+            .collect();
+        let gates: Vec<GateId> = others.iter().map(|&c| down(c)).collect();
+        let run = shared_importance(
+            structure,
+            down(root),
+            &gates,
+            opts.seed,
+            IMPORTANCE_STAGE + root as u64,
+            threads,
+            bounds,
+        );
+        drawn += run.samples;
+        for (&c, outcome) in std::iter::once(&root).chain(&others).zip(&run.outcomes) {
+            match *outcome {
+                Outcome::Estimate(est) => {
+                    estimates[c] = Some(est);
+                    done[c] = true;
+                }
+                Outcome::Refused => done[c] = true,
+                Outcome::NotServed => {}
+            }
+        }
+    }
+    (estimates, drawn)
 }
 
 /// Fewer effective samples than this and an importance-sampling estimate is not trusted.
@@ -735,6 +779,91 @@ pub fn importance(
     rel_error: f64,
     max_samples: u64,
 ) -> Option<ImportanceEstimate> {
+    let bounds = Bounds {
+        rel_error,
+        max_samples,
+    };
+    let run = shared_importance(structure, root, &[], seed, stage, threads, bounds);
+    match run.outcomes[0] {
+        Outcome::Estimate(est) => Some(ImportanceEstimate {
+            mean: est.mean,
+            ci95: est.ci95,
+            samples: est.samples,
+            ess: est.ess,
+            biased: run.biased,
+        }),
+        Outcome::Refused | Outcome::NotServed => None,
+    }
+}
+
+/// The precision an importance estimate aims at and the most samples it may take.
+#[derive(Clone, Copy, Debug)]
+struct Bounds {
+    rel_error: f64,
+    max_samples: u64,
+}
+
+/// An importance-sampling estimate of one gate.
+#[derive(Clone, Copy, Debug)]
+struct Estimate {
+    mean: f64,
+    ci95: (f64, f64),
+    samples: u64,
+    ess: f64,
+}
+
+/// What a shared run says about one of its gates.
+#[derive(Clone, Copy, Debug)]
+enum Outcome {
+    Estimate(Estimate),
+    /// No trustworthy estimate: the plain one stands.
+    Refused,
+    /// The run's density does not suit the gate (decided on the pilot): it needs a run of its
+    /// own.
+    NotServed,
+}
+
+/// One importance-sampling run, tuned for its root and shared by other gates of its cone.
+struct SharedRun {
+    /// The root's outcome, then each other gate's.
+    outcomes: Vec<Outcome>,
+    /// Samples of the estimate (0 when there was none).
+    samples: u64,
+    /// The tuned probability of each event of the root's support.
+    biased: Vec<(EventId, f64)>,
+}
+
+/// Another gate shares a run when the pilot says it needs at most this many times the samples
+/// the root needs. On a chain, a run then serves the components whose cones hold at least about
+/// a tenth of the root's (a component deeper down fails in too few of the root's samples), so
+/// the cones of successive runs shrink geometrically and their sum stays within a small
+/// multiple of the model: linear, where one run per component costs the square of the chain.
+const SHARE_FACTOR: f64 = 4.0;
+
+/// Importance sampling of `root`, tuned for it (see [`importance`]), whose samples also estimate
+/// each gate of `others` (gates of the root's cone). A sample's weight is its likelihood ratio
+/// over the root's whole support; for a gate that reads only some of those events, the ratio of
+/// the others has mean one and is independent of the gate, so the gate's weighted mean is still
+/// unbiased, only noisier. How much noisier, the pilot says: a gate joins the estimate only
+/// when the pilot puts its samples needed within [`SHARE_FACTOR`] of the root's, and the
+/// estimate then draws enough for every gate that joined. The pilot's samples are not the
+/// estimate's, so who joins favours no outcome.
+fn shared_importance(
+    structure: &Structure,
+    root: GateId,
+    others: &[GateId],
+    seed: u64,
+    stage: u64,
+    threads: usize,
+    bounds: Bounds,
+) -> SharedRun {
+    let refused = |biased| SharedRun {
+        outcomes: std::iter::once(Outcome::Refused)
+            .chain(others.iter().map(|_| Outcome::NotServed))
+            .collect(),
+        samples: 0,
+        biased,
+    };
     // A member of an exclusive group reads the variables of the members before it.
     let odds = variable_odds(structure);
     let mut all_support = structure.support(root);
@@ -750,23 +879,29 @@ pub fn importance(
         .filter(|&e| odds[e].p > 0.0 && odds[e].p < 1.0)
         .collect();
     if support.is_empty() {
-        return None;
+        return refused(Vec::new());
     }
     let gates = event_gates(structure);
     let order = cone(structure, [root]);
     let p: Vec<f64> = support.iter().map(|&e| odds[e].p).collect();
     let q: Vec<f64> = support.iter().map(|&e| odds[e].q).collect();
     let mut chunks = Chunks::new(seed, stage);
+    let targets: Vec<GateId> = std::iter::once(root)
+        .chain(others.iter().copied())
+        .collect();
 
     // One pass over chunks drawn from a mixture of biased densities: each chunk is split in
     // equal parts, part k drawn with probabilities `densities[k]`. Every hit is weighed by
     // p(x) / Σ_j share_j q_j(x) (the balance heuristic of multiple importance sampling), so a
     // failure mode that one density neglects is still sampled by another with a sane weight.
+    // The sums are kept per gate of `targets`; the first (the root) also gets, with
+    // `with_events`, the weighted hits of each support event.
     let pass = |densities: &[&[f64]],
                 streams: ChunkStreams,
                 threads: usize,
-                with_events: bool|
-     -> Weighted {
+                with_events: bool,
+                targets: &[GateId]|
+     -> Vec<Weighted> {
         let k = densities.len();
         let share = 1.0 / k as f64;
         // Per generating density: its draws, and for every density j the log ratio
@@ -804,11 +939,16 @@ pub fn importance(
             plans.push((draws, base, delta));
         }
         let m = support.len();
-        let mut total = Weighted {
-            by_event: vec![0.0; m],
-            strata: vec![(0.0, 0.0); k],
-            ..Weighted::default()
+        let fresh = |events: usize| -> Vec<Weighted> {
+            (0..targets.len())
+                .map(|t| Weighted {
+                    by_event: vec![0.0; if t == 0 { events } else { 0 }],
+                    strata: vec![(0.0, 0.0); k],
+                    ..Weighted::default()
+                })
+                .collect()
         };
+        let mut total = fresh(m);
         let blocks_per_part = (IS_CHUNK / BLOCK) as usize / k;
         run_chunks(
             streams,
@@ -824,11 +964,7 @@ pub fn importance(
                 )
             },
             |(sheets, logq, ys), _, mut s| {
-                let mut w = Weighted {
-                    by_event: vec![0.0; if with_events { m } else { 0 }],
-                    strata: vec![(0.0, 0.0); k],
-                    ..Weighted::default()
-                };
+                let mut ws = fresh(if with_events { m } else { 0 });
                 for (g, sheet) in sheets.iter_mut().enumerate() {
                     let (_, base, delta) = &plans[g];
                     sheet.start_chunk(&mut s);
@@ -843,30 +979,44 @@ pub fn importance(
                             }
                         });
                         sheet.evaluate();
-                        let row = sheet.row(root);
-                        for (wi, &word) in row.iter().enumerate() {
+                        // The weight of every sample in which some target happened.
+                        let mut any = [0u64; WORDS];
+                        for &t in targets {
+                            for (a, &x) in any.iter_mut().zip(sheet.row(t)) {
+                                *a |= x;
+                            }
+                        }
+                        for (wi, &word) in any.iter().enumerate() {
                             let mut bits = word;
                             while bits != 0 {
-                                let b = bits.trailing_zeros() as usize;
+                                let bit = wi * 64 + bits.trailing_zeros() as usize;
                                 bits &= bits - 1;
-                                let bit = wi * 64 + b;
                                 // 1 / Σ share·exp(l_j), scaled by the largest l_j.
                                 let top = logq.iter().map(|l| l[bit]).fold(f64::MIN, f64::max);
                                 let sum: f64 =
                                     logq.iter().map(|l| share * (l[bit] - top).exp()).sum();
-                                let y = (-top).exp() / sum;
-                                w.hits += 1;
-                                w.sum += y;
-                                w.sum_sq += y * y;
-                                w.strata[g].0 += y;
-                                w.strata[g].1 += y * y;
-                                ys[bit] = y;
+                                ys[bit] = (-top).exp() / sum;
+                            }
+                        }
+                        for (w, &t) in ws.iter_mut().zip(targets) {
+                            for (wi, &word) in sheet.row(t).iter().enumerate() {
+                                let mut bits = word;
+                                while bits != 0 {
+                                    let y = ys[wi * 64 + bits.trailing_zeros() as usize];
+                                    bits &= bits - 1;
+                                    w.hits += 1;
+                                    w.sum += y;
+                                    w.sum_sq += y * y;
+                                    w.strata[g].0 += y;
+                                    w.strata[g].1 += y * y;
+                                }
                             }
                         }
                         if with_events {
                             // Each event's row against the hits, a word at a time: asking every
                             // event at every hit made a chain of n components cost n² a sample.
                             // Each sum still takes its hits in sample order, so the bytes match.
+                            let row = sheet.row(targets[0]);
                             for (j, &e) in support.iter().enumerate() {
                                 let r = sheet.row(gates[e]);
                                 for (wi, (&x, &hit)) in r.iter().zip(row).enumerate() {
@@ -874,29 +1024,35 @@ pub fn importance(
                                     while bits != 0 {
                                         let b = bits.trailing_zeros() as usize;
                                         bits &= bits - 1;
-                                        w.by_event[j] += ys[wi * 64 + b];
+                                        ws[0].by_event[j] += ys[wi * 64 + b];
                                     }
                                 }
                             }
                         }
                     }
                 }
-                w
+                ws
             },
-            |_, w: Weighted| {
-                total.hits += w.hits;
-                total.sum += w.sum;
-                total.sum_sq += w.sum_sq;
-                for (a, b) in total.strata.iter_mut().zip(&w.strata) {
-                    a.0 += b.0;
-                    a.1 += b.1;
-                }
-                for (a, b) in total.by_event.iter_mut().zip(&w.by_event) {
-                    *a += b;
+            |_, ws: Vec<Weighted>| {
+                for (total, w) in total.iter_mut().zip(ws) {
+                    total.hits += w.hits;
+                    total.sum += w.sum;
+                    total.sum_sq += w.sum_sq;
+                    for (a, b) in total.strata.iter_mut().zip(&w.strata) {
+                        a.0 += b.0;
+                        a.1 += b.1;
+                    }
+                    for (a, b) in total.by_event.iter_mut().zip(&w.by_event) {
+                        *a += b;
+                    }
                 }
             },
         );
         total
+    };
+    let tune = |densities: &[&[f64]], streams: ChunkStreams| -> Weighted {
+        let mut ws = pass(densities, streams, 1, true, &[root]);
+        ws.swap_remove(0)
     };
 
     // A starting bias that makes the root happen in a fair share of samples.
@@ -907,7 +1063,7 @@ pub fn importance(
     for j in 0.. {
         let b = (2f64.powi(j) / m).min(0.5);
         let trial: Vec<f64> = p.iter().map(|&pi| pi.max(b)).collect();
-        let w = pass(&[&trial], chunks.take(1), 1, true);
+        let w = tune(&[&trial], chunks.take(1));
         if w.hits as f64 >= 0.01 * IS_CHUNK as f64 || (b >= 0.5 && w.hits > 0) {
             found = Some(w);
             defensive = trial.clone();
@@ -918,7 +1074,9 @@ pub fn importance(
             break;
         }
     }
-    let mut w = found?;
+    let Some(mut w) = found else {
+        return refused(Vec::new());
+    };
     // Cross-entropy steps: v ← E[x | root] under the current bias, smoothed.
     for _ in 0..8 {
         if w.sum <= 0.0 {
@@ -931,11 +1089,12 @@ pub fn importance(
             change = change.max((next - *vi).abs());
             *vi = next;
         }
-        w = pass(&[&v], chunks.take(1), 1, true);
+        w = tune(&[&v], chunks.take(1));
         if change < 0.01 {
             break;
         }
     }
+    let biased: Vec<(EventId, f64)> = support.iter().copied().zip(v.iter().copied()).collect();
     // Half the samples from the tuned density, half from the untuned one (defensive
     // importance sampling, Hesterberg 1995): the tuned density concentrates on the likeliest
     // way to fail and alone could miss the others while reporting a narrow interval.
@@ -944,25 +1103,49 @@ pub fn importance(
     // precision asked, and enough for 100 effective samples. Sizing the estimate from its own
     // samples (more rounds until the interval is narrow enough) would stop more often on a
     // high estimate than on a low one.
-    let pilot = pass(&mixture, chunks.take(PILOT_CHUNKS), threads, false);
-    // Weights may underflow to zero, or overflow, where the tuning went far astray.
-    if pilot.hits == 0 || pilot.sum <= 0.0 || !pilot.sum_sq.is_finite() {
-        return None;
-    }
+    let pilot = pass(
+        &mixture,
+        chunks.take(PILOT_CHUNKS),
+        threads,
+        false,
+        &targets,
+    );
     let pilot_n = (PILOT_CHUNKS as u64 * IS_CHUNK) as f64;
-    let (mean, var) = pilot.mean_var(pilot_n);
-    let for_precision = (Z95 / rel_error).powi(2) * var / (mean * mean);
-    let for_ess = MIN_EFFECTIVE_SAMPLES * pilot_n / pilot.ess();
-    let cap = max_samples.max(MIN_IMPORTANCE_SAMPLES);
-    // A pilot whose weight a handful of samples carry shows the tuning failed: better the
-    // plain estimate now than millions of samples for an estimate that would be refused. The
-    // pilot's samples are not the estimate's, so refusing on them favours no outcome.
-    if pilot.ess() < MIN_PILOT_EFFECTIVE_SAMPLES || for_ess > cap as f64 {
-        return None;
-    }
-    let wanted = for_precision
-        .max(for_ess)
-        .max(MIN_IMPORTANCE_SAMPLES as f64);
+    let cap = bounds.max_samples.max(MIN_IMPORTANCE_SAMPLES);
+    // The samples a gate's estimate needs, from the pilot; None where the pilot shows that no
+    // number of samples within the cap would do.
+    let needs = |pilot: &Weighted| -> Option<f64> {
+        // Weights may underflow to zero, or overflow, where the tuning went far astray.
+        if pilot.hits == 0 || pilot.sum <= 0.0 || !pilot.sum_sq.is_finite() {
+            return None;
+        }
+        let (mean, var) = pilot.mean_var(pilot_n);
+        let for_precision = (Z95 / bounds.rel_error).powi(2) * var / (mean * mean);
+        let for_ess = MIN_EFFECTIVE_SAMPLES * pilot_n / pilot.ess();
+        // A pilot whose weight a handful of samples carry shows the tuning failed: better the
+        // plain estimate now than millions of samples for an estimate that would be refused.
+        // The pilot's samples are not the estimate's, so refusing on them favours no outcome.
+        if pilot.ess() < MIN_PILOT_EFFECTIVE_SAMPLES || for_ess > cap as f64 {
+            return None;
+        }
+        Some(
+            for_precision
+                .max(for_ess)
+                .max(MIN_IMPORTANCE_SAMPLES as f64),
+        )
+    };
+    let Some(root_needs) = needs(&pilot[0]) else {
+        return refused(biased);
+    };
+    // Which other gates join: those the root's density serves about as well as the root.
+    let joins: Vec<bool> = pilot[1..]
+        .iter()
+        .map(|w| needs(w).is_some_and(|n| n <= SHARE_FACTOR * root_needs && n <= cap as f64))
+        .collect();
+    let wanted = (pilot[1..].iter().zip(&joins))
+        .filter(|&(_, &j)| j)
+        .filter_map(|(w, _)| needs(w))
+        .fold(root_needs, f64::max);
     let samples = if wanted.is_nan() || wanted >= cap as f64 {
         cap
     } else {
@@ -970,28 +1153,53 @@ pub fn importance(
     }
     .div_ceil(IS_CHUNK)
         * IS_CHUNK;
+    let served: Vec<GateId> = std::iter::once(root)
+        .chain(
+            (others.iter().zip(&joins))
+                .filter(|&(_, &j)| j)
+                .map(|(&g, _)| g),
+        )
+        .collect();
     let est = pass(
         &mixture,
         chunks.take((samples / IS_CHUNK) as usize),
         threads,
         false,
+        &served,
     );
     // Kish's effective sample size (Σw)² / Σw². Over hundreds of biased events the weights
     // can span hundreds of orders of magnitude: a handful of hits then carry the whole
     // estimate and the sample variance says nothing (the imported nus9601 fault tree: 5.9e-166
     // ± 0 where plain sampling counts 1e-5). Such an estimate is refused. The pilot above makes
     // this rare wherever the tuning worked, so that the refusal does not favour one outcome.
-    let ess = est.ess();
-    if est.hits == 0 || ess < MIN_EFFECTIVE_SAMPLES {
-        return None;
-    }
-    let (mean, var) = est.mean_var(samples as f64);
-    let half = Z95 * (var / samples as f64).sqrt();
-    Some(ImportanceEstimate {
-        mean,
-        ci95: ((mean - half).max(0.0), mean + half),
+    let outcome = |est: &Weighted| -> Outcome {
+        let ess = est.ess();
+        if est.hits == 0 || ess < MIN_EFFECTIVE_SAMPLES {
+            return Outcome::Refused;
+        }
+        let (mean, var) = est.mean_var(samples as f64);
+        let half = Z95 * (var / samples as f64).sqrt();
+        Outcome::Estimate(Estimate {
+            mean,
+            ci95: ((mean - half).max(0.0), mean + half),
+            samples,
+            ess,
+        })
+    };
+    let mut served_outcomes = est.iter().map(outcome);
+    let root_outcome = served_outcomes.next().unwrap_or(Outcome::Refused);
+    let outcomes = std::iter::once(root_outcome)
+        .chain(joins.iter().map(|&j| {
+            if j {
+                served_outcomes.next().unwrap_or(Outcome::Refused)
+            } else {
+                Outcome::NotServed
+            }
+        }))
+        .collect();
+    SharedRun {
+        outcomes,
         samples,
-        ess,
-        biased: support.iter().copied().zip(v.iter().copied()).collect(),
-    })
+        biased,
+    }
 }
