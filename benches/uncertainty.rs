@@ -100,5 +100,10 @@ fn bench_variance_share(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_draws, bench_variance_share);
+// No plots: they need a system font, which CI machines lack.
+criterion_group! {
+    name = benches;
+    config = Criterion::default().without_plots();
+    targets = bench_draws, bench_variance_share
+}
 criterion_main!(benches);
