@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use nines::explain::budget::budget;
+use nines::explain::budget::{Outages, budget};
 use nines::explain::explanation::{ExplainOptions, explain};
 use nines::lint;
 use nines::model::spec::ModelSpec;
@@ -52,7 +52,7 @@ fn assert_agree(model: &Model, what: &str) {
     }
     for (c, comp) in system.components.iter().enumerate() {
         let Some(slo) = comp.slo else { continue };
-        let b = budget(&system, c, slo, Some(2.0)).unwrap();
+        let b = budget(&system, c, slo, Outages::new(2.0).ok()).unwrap();
         let verdict = check
             .components
             .iter()
@@ -215,7 +215,13 @@ fn budget_agrees_with_check_on_the_online_store() {
     let model = Model::load(&path).unwrap();
     let system = model.system().unwrap();
     let c = system.component_id("storefront").unwrap();
-    let b = budget(&system, c, system.components[c].slo.unwrap(), Some(4.0)).unwrap();
+    let b = budget(
+        &system,
+        c,
+        system.components[c].slo.unwrap(),
+        Outages::new(4.0).ok(),
+    )
+    .unwrap();
     assert!(b.meets_slo && b.own_fits && b.own_per_year_s > 0.0);
     let region = b
         .dependencies

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use nines::explain::budget::{DependencyKind, budget};
+use nines::explain::budget::{DependencyKind, Outages, budget};
 use nines::explain::explanation::{ExplainOptions, Explanation, explain};
 use nines::explain::whatif::{Effect, what_if};
 use nines::model::units::Availability;
@@ -645,7 +645,7 @@ fn budget_reproduces_the_papers_worked_example() {
         &system,
         target,
         system.components[target].slo.unwrap(),
-        Some(4.0),
+        Outages::new(4.0).ok(),
     )
     .unwrap();
     let minute = 60.0;
@@ -693,7 +693,7 @@ fn budget_reproduces_the_papers_worked_example() {
         &system,
         target,
         system.components[target].slo.unwrap(),
-        Some(4.0),
+        Outages::new(4.0).ok(),
     )
     .unwrap();
     let dep1 = b.dependencies.iter().find(|d| d.name == "dep-1").unwrap();

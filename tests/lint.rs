@@ -785,3 +785,32 @@ fn markdown_lists_findings_in_a_table() {
         "{row}"
     );
 }
+
+#[test]
+fn junit_fails_a_warning_only_under_deny_warnings() {
+    // Warnings only: single points of failure (N004) and the extra nine (N002).
+    let t = CliTest::new();
+    t.write(
+        "m.yaml",
+        "components:\n  db: { availability: 99.9% }\n  web:\n    availability: 99.95%\n    slo: 99.9%\n    depends_on: [db]\n",
+    );
+    let run = |extra: &[&str]| {
+        let out = (t
+            .nines()
+            .args(["lint", "m.yaml", "--format", "junit"])
+            .args(extra))
+        .output()
+        .expect("nines runs");
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let (code, xml) = run(&[]);
+    assert_eq!(code, Some(0), "{xml}");
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("<skipped message="), "{xml}");
+    assert!(!xml.contains("<failure"), "{xml}");
+    let (code, xml) = run(&["--deny", "warnings"]);
+    assert_eq!(code, Some(1), "{xml}");
+    // Every finding is a failure now: none is left skipped.
+    assert!(xml.contains("<failure"), "{xml}");
+    assert!(!xml.contains("<skipped"), "{xml}");
+}

@@ -228,3 +228,26 @@ fn tradeoff_refuses_its_limits_before_loading_anything() {
         Err(TradeoffOptionsError::Rule(_))
     ));
 }
+
+#[test]
+fn budget_and_downtime_refuse_what_their_library_types_refuse() {
+    use nines::explain::budget::Outages;
+    use nines::model::units::Availability;
+    use nines::report::downtime::DowntimeReport;
+    let t = CliTest::new();
+    t.write("m.yaml", MODEL);
+    for n in ["0", "-1", "inf", "NaN"] {
+        let error = Outages::new(n.parse().unwrap()).unwrap_err();
+        let flag = format!("--outages={n}");
+        refused_as(&t, &["budget", "m.yaml", "web", &flag], &error, None);
+    }
+    assert!(Outages::new(4.0).is_ok());
+    let a = Availability::parse("99.9%").unwrap();
+    for w in ["0s", "0d"] {
+        let error = DowntimeReport::new(a, 0.0).unwrap_err();
+        refused_as(&t, &["downtime", "99.9%", "--window", w], &error, None);
+    }
+    for bad in [f64::NAN, f64::INFINITY, -1.0] {
+        assert!(DowntimeReport::new(a, bad).is_err(), "{bad}");
+    }
+}

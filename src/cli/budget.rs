@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use nines::explain::budget::budget;
+use nines::explain::budget::{Outages, budget};
 use nines::explain::find_component;
 use nines::model::error::split_hint;
 use nines::model::units::Availability;
@@ -58,14 +58,9 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
             ))
         })?,
     };
-    if let Some(n) = args.outages
-        && !(n.is_finite() && n > 0.0)
-    {
-        return Err(CliError::Usage(format!(
-            "--outages {n}: give the expected number of outages a year, above zero"
-        )));
-    }
-    let report = budget(&system, target, slo, args.outages)?;
+    let outages =
+        (args.outages.map(Outages::new).transpose()).map_err(|e| CliError::Usage(e.to_string()))?;
+    let report = budget(&system, target, slo, outages)?;
     print(&report.render(args.format.into(), term.screen()))?;
     // A budget that does not fit is a failed verdict, as in `check`: a CI job stops on it.
     Ok(if report.meets_slo {

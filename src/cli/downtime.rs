@@ -1,4 +1,4 @@
-use nines::model::units::{Availability, DAY, Duration};
+use nines::model::units::{Availability, Duration};
 use nines::report::downtime::DowntimeReport;
 
 use super::output::print;
@@ -22,11 +22,9 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
     let a = Availability::parse(&args.availability)
         .map_err(|e| CliError::Usage(nines::model::error::split_hint(&e).0 + &hint_of(&e)))?;
     let window = Duration::parse(&args.window).map_err(|e| super::usage_error("--window", &e))?;
-    if window.seconds <= 0.0 {
-        return Err(CliError::Usage("--window must be longer than zero".into()));
-    }
-    let _ = DAY;
-    print(&DowntimeReport::new(a, window.seconds).render(args.format.into(), term.screen()))?;
+    let report =
+        DowntimeReport::new(a, window.seconds).map_err(|e| CliError::Usage(e.to_string()))?;
+    print(&report.render(args.format.into(), term.screen()))?;
     Ok(ExitStatus::Success)
 }
 

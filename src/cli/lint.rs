@@ -1,7 +1,8 @@
 use std::path::{Path, PathBuf};
 
 use nines::lint::{self, RULES, Severity, find_rule};
-use nines::report::diagnostic::{Diagnostic, Places};
+use nines::report::diagnostic::junit::junit;
+use nines::report::diagnostic::{Diagnostic, Level, Places};
 use nines::report::lint::{LintReport, sarif_rules};
 use nines::report::sarif::sarif;
 
@@ -18,6 +19,8 @@ pub enum Format {
     Markdown,
     /// SARIF 2.1.0, for code scanning: one result per finding and per invalid model
     Sarif,
+    /// JUnit XML: one test case per finding (a failure when it fails the run, else skipped)
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -121,6 +124,22 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
             all.extend(errors.iter().cloned());
             sarif(&sarif_rules(), &all)
         }
+        Format::Junit => {
+            let warnings_fail = args.deny == Some(Deny::Warnings);
+            let sections: Vec<_> = (reports.iter())
+                .map(|r| {
+                    let mut section = r.section();
+                    // A warning fails the run only under --deny warnings: then it is a failure.
+                    for d in section.diagnostics.iter_mut() {
+                        if warnings_fail && d.level == Level::Warning {
+                            d.level = Level::Error;
+                        }
+                    }
+                    section
+                })
+                .collect();
+            junit("nines lint", &sections, &errors)
+        }
     })?;
     Ok(if !errors.is_empty() {
         ExitStatus::Error
@@ -133,7 +152,7 @@ pub fn run(args: Args, term: &Terminal) -> Result<ExitStatus, CliError> {
 
 /// Formats that show an invalid model among their results, rather than only on stderr.
 fn carries_errors(format: Format) -> bool {
-    matches!(format, Format::Github | Format::Sarif)
+    matches!(format, Format::Github | Format::Sarif | Format::Junit)
 }
 
 fn lint_one(

@@ -259,14 +259,40 @@ fn down_targets(dep: &crate::system::Dependency) -> Vec<ComponentId> {
     }
 }
 
-/// The error budget of component `target` held to `slo`; with `outages_per_year`, also the time
-/// each outage may take.
+/// Expected outages a year, above zero: what `budget` divides the allowed downtime by.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outages(f64);
+
+/// An outage count that cannot divide a budget.
+#[derive(Debug, thiserror::Error)]
+#[error("--outages {0}: give the expected number of outages a year, above zero")]
+pub struct OutagesError(pub f64);
+
+impl Outages {
+    /// `per_year` outages a year; refused unless finite and above zero.
+    pub fn new(per_year: f64) -> Result<Outages, OutagesError> {
+        if per_year.is_finite() && per_year > 0.0 {
+            Ok(Outages(per_year))
+        } else {
+            Err(OutagesError(per_year))
+        }
+    }
+
+    /// The count, outages a year.
+    pub fn per_year(self) -> f64 {
+        self.0
+    }
+}
+
+/// The error budget of component `target` held to `slo`; with `outages`, also the time each
+/// outage may take.
 pub fn budget(
     system: &System,
     target: ComponentId,
     slo: Availability,
-    outages_per_year: Option<f64>,
+    outages: Option<Outages>,
 ) -> Result<Budget, EngineError> {
+    let outages_per_year = outages.map(Outages::per_year);
     let n = system.components.len();
     // The unique hard dependencies, breadth first so that `via` is the nearest caller.
     let mut order: Vec<(Hard, ComponentId)> = Vec::new();
@@ -627,7 +653,7 @@ pub fn budget(
         meets_slo,
         outages_per_year,
         per_outage_s: outages_per_year
-            .filter(|&n| n > 0.0 && own_per_year_s > 0.0)
+            .filter(|_| own_per_year_s > 0.0)
             .map(|n| own_per_year_s / n),
         not_charged,
         dependencies,

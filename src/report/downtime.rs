@@ -40,11 +40,20 @@ pub struct DowntimeReport {
     pub window_s: f64,
 }
 
+/// An SLO window that holds no time.
+#[derive(Debug, thiserror::Error)]
+#[error("--window must be longer than zero")]
+pub struct WindowError;
+
 impl DowntimeReport {
-    /// The downtime `a` allows, with an SLO window of `window_s` seconds.
-    pub fn new(a: Availability, window_s: f64) -> DowntimeReport {
+    /// The downtime `a` allows, with an SLO window of `window_s` seconds; refused unless the
+    /// window is longer than zero and finite.
+    pub fn new(a: Availability, window_s: f64) -> Result<DowntimeReport, WindowError> {
+        if !(window_s.is_finite() && window_s > 0.0) {
+            return Err(WindowError);
+        }
         let u = a.unavailability();
-        DowntimeReport {
+        Ok(DowntimeReport {
             availability: a.value(),
             unavailability: u,
             nines: super::finite(-u.log10()),
@@ -57,7 +66,7 @@ impl DowntimeReport {
                 year: u * YEAR,
             },
             window_s,
-        }
+        })
     }
 
     /// As a table for `screen`, JSON or Markdown.
