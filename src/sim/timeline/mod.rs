@@ -26,11 +26,11 @@ mod propagate;
 mod results;
 mod run;
 
+pub use hung::HungShare;
 pub use options::{
     MAX_EVENTS, MAX_RUNS, MAX_WINDOWS, Start, TimelineOptions, TimelineOptionsError, check,
     expected_events,
 };
-pub use hung::HungShare;
 pub use results::{ComponentTimeline, Percentiles, QueueTimeline, TimelineResult};
 
 use super::stats::{Histogram, Z95, wilson};

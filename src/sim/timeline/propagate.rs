@@ -2,10 +2,10 @@
 //! delays and breaker pulses included.
 
 use super::agenda::What;
+use super::hung::HUNG;
 use super::network::{
     COUNT, DELAY_FED, FANOUT, HEADER, ID, IMPAIRED, NodeId, NodeKind, REDRAW, THRESHOLD, WATCHERS,
 };
-use super::hung::HUNG;
 use super::run::Runner;
 use crate::system::ComponentId;
 
