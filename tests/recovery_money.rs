@@ -435,17 +435,14 @@ fn the_shipped_store_has_a_firefighting_curve_and_a_sweet_spot() {
 
     let dir = tempfile::tempdir().unwrap();
     let svg = dir.path().join("store.svg");
-    let out = nines()
-        .args(["tradeoff", "-c", "storefront", "--plot"])
-        .arg(&svg)
-        .arg(&store)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli(&[
+        "tradeoff",
+        "-c",
+        "storefront",
+        "--plot",
+        svg.to_str().unwrap(),
+        store.to_str().unwrap(),
+    ]);
     let svg = std::fs::read_to_string(svg).unwrap();
     assert!(svg.contains("the firefighting curve of storefront"));
     assert!(svg.contains("sweet spot: orders-db=pair checkout=office-hours"));
