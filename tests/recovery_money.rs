@@ -368,3 +368,82 @@ fn too_many_paid_responders_are_refused_with_a_hint() {
     assert!(err.contains("more than 5 responders with a cost"), "{err}");
     assert!(err.contains("hint: raise --max-designs"), "{err}");
 }
+
+/// The shipped store: its office team, its health-check restarts and the paid on-call rota
+/// give `tradeoff` a firefighting curve and a sweet spot, and the plot draws both.
+#[test]
+fn the_shipped_store_has_a_firefighting_curve_and_a_sweet_spot() {
+    let store = repo_path("models/online-store.yaml");
+    let v = json(
+        &["tradeoff", "-c", "storefront", "--format", "json"],
+        &store,
+    );
+    let designs = v["designs"].as_array().unwrap();
+    let curve = v["firefighting"].as_array().unwrap();
+    // orders-db × checkout × storefront: 2 × 2 × 2 designs, each a point of the curve.
+    assert_eq!(designs.len(), 8, "{v}");
+    assert_eq!(curve.len(), 8, "{v}");
+    let point = |variants: &serde_json::Value| {
+        curve
+            .iter()
+            .find(|p| &p["variants"] == variants)
+            .unwrap_or_else(|| panic!("no point of the curve for {variants}"))
+    };
+    let mut on_call = 0;
+    for p in curve {
+        let cost = p["cost"].as_f64().unwrap();
+        let total = p["total_cost"].as_f64().unwrap();
+        assert!(
+            total >= cost + p["downtime_cost"].as_f64().unwrap() - 1e-9,
+            "{p}"
+        );
+        let mut office = p["variants"].clone();
+        let uses_on_call = ["checkout", "storefront"]
+            .iter()
+            .filter(|c| p["variants"][**c] == "on-call")
+            .count();
+        if uses_on_call == 0 {
+            continue;
+        }
+        on_call += 1;
+        for c in ["checkout", "storefront"] {
+            office[c] = "office-hours".into();
+        }
+        let office = point(&office);
+        // The rota's 4,000 a month counts once, however many services page it.
+        assert_eq!(cost, office["cost"].as_f64().unwrap() + 4000.0, "{p}");
+        // Around the clock, a repair never waits for Monday: outages are shorter.
+        assert!(
+            p["mean_restore_s"].as_f64().unwrap() < office["mean_restore_s"].as_f64().unwrap(),
+            "{p} against {office}"
+        );
+    }
+    assert_eq!(on_call, 6);
+    // The sweet spot is the point with the least expected total, and here the rota costs more
+    // than the downtime it prevents.
+    let sweet = &v["sweet_spot"];
+    let least = curve
+        .iter()
+        .map(|p| p["total_cost"].as_f64().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(
+        point(&sweet["variants"])["total_cost"].as_f64().unwrap(),
+        least
+    );
+    assert_eq!(sweet["variants"]["storefront"], "office-hours", "{sweet}");
+    assert_eq!(sweet["variants"]["checkout"], "office-hours", "{sweet}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("store.svg");
+    cli(&[
+        "tradeoff",
+        "-c",
+        "storefront",
+        "--plot",
+        svg.to_str().unwrap(),
+        store.to_str().unwrap(),
+    ]);
+    let svg = std::fs::read_to_string(svg).unwrap();
+    assert!(svg.contains("the firefighting curve of storefront"));
+    assert!(svg.contains("sweet spot: orders-db=pair checkout=office-hours"));
+}
