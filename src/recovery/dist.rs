@@ -2,6 +2,7 @@
 //! through the regularised incomplete gamma function: what the exact mean repair time needs.
 
 use crate::sim::lifetime::ln_gamma;
+pub use crate::sim::lifetime::{normal_cdf, upper_gamma};
 use crate::system::{DistKind, Lifetime};
 
 /// P(F > x).
@@ -58,62 +59,6 @@ pub fn excess(l: &Lifetime, x: f64) -> f64 {
             (mean * normal_cdf(d2 + sigma) - x * normal_cdf(d2)).max(0.0)
         }
     }
-}
-
-/// Φ(z), the standard normal distribution function: erfc through Q(1/2, ·).
-pub fn normal_cdf(z: f64) -> f64 {
-    let y = -z / std::f64::consts::SQRT_2;
-    let erfc = if y >= 0.0 {
-        upper_gamma(0.5, y * y)
-    } else {
-        2.0 - upper_gamma(0.5, y * y)
-    };
-    0.5 * erfc
-}
-
-/// Q(a, x) = Γ(a, x)/Γ(a), the regularised upper incomplete gamma function: the series below
-/// a + 1, Lentz's continued fraction above (Numerical Recipes, §6.2), to about 1e-15.
-pub fn upper_gamma(a: f64, x: f64) -> f64 {
-    if x <= 0.0 {
-        return 1.0;
-    }
-    let front = (-x + a * x.ln() - ln_gamma(a)).exp();
-    if x < a + 1.0 {
-        let (mut term, mut sum, mut ap) = (1.0 / a, 1.0 / a, a);
-        for _ in 0..10_000 {
-            ap += 1.0;
-            term *= x / ap;
-            sum += term;
-            if term.abs() < sum.abs() * 1e-17 {
-                break;
-            }
-        }
-        return (1.0 - sum * front).max(0.0);
-    }
-    const TINY: f64 = 1e-300;
-    let mut b = x + 1.0 - a;
-    let mut c = 1.0 / TINY;
-    let mut d = 1.0 / b;
-    let mut h = d;
-    for i in 1..10_000 {
-        let an = -(i as f64) * (i as f64 - a);
-        b += 2.0;
-        d = an * d + b;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = b + an / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let step = d * c;
-        h *= step;
-        if (step - 1.0).abs() < 1e-17 {
-            break;
-        }
-    }
-    front * h
 }
 
 #[cfg(test)]

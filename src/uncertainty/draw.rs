@@ -66,54 +66,7 @@ pub fn seconds(spread: &Spread<Duration>, s: &mut Stream) -> f64 {
     }
 }
 
-pub use crate::sim::lifetime::ln_gamma;
-
-/// The regularised lower incomplete gamma P(a, x): a series below a + 1, a continued fraction
-/// above (Numerical Recipes §6.2).
-pub fn gamma_p(a: f64, x: f64) -> f64 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    let front = (-x + a * x.ln() - ln_gamma(a)).exp();
-    if x < a + 1.0 {
-        let (mut sum, mut term, mut n) = (1.0 / a, 1.0 / a, a);
-        for _ in 0..10_000 {
-            n += 1.0;
-            term *= x / n;
-            sum += term;
-            if term.abs() < sum.abs() * 1e-17 {
-                break;
-            }
-        }
-        (sum * front).min(1.0)
-    } else {
-        // Lentz's method for the continued fraction of Q(a, x).
-        let tiny = 1e-300;
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / tiny;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..10_000 {
-            let an = -(i as f64) * (i as f64 - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < tiny {
-                d = tiny;
-            }
-            c = b + an / c;
-            if c.abs() < tiny {
-                c = tiny;
-            }
-            d = 1.0 / d;
-            let delta = d * c;
-            h *= delta;
-            if (delta - 1.0).abs() < 1e-16 {
-                break;
-            }
-        }
-        (1.0 - front * h).max(0.0)
-    }
-}
+pub use crate::sim::lifetime::{gamma_p, ln_gamma, normal_cdf};
 
 /// x with P(a, x) = p, by bisection on a bracket that doubles until it holds the answer.
 pub fn gamma_quantile(a: f64, p: f64) -> f64 {
@@ -142,12 +95,6 @@ pub fn gamma_quantile(a: f64, p: f64) -> f64 {
 /// The p-quantile of the chi-square distribution with `dof` degrees of freedom.
 pub fn chi_square_quantile(p: f64, dof: f64) -> f64 {
     2.0 * gamma_quantile(dof / 2.0, p)
-}
-
-/// The standard normal distribution function, through P(½, x²/2).
-pub fn normal_cdf(z: f64) -> f64 {
-    let half = 0.5 * gamma_p(0.5, 0.5 * z * z);
-    if z >= 0.0 { 0.5 + half } else { 0.5 - half }
 }
 
 #[cfg(test)]
